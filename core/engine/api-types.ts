@@ -1,0 +1,48 @@
+/** The subset of Engine API responses moor reads. */
+
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Labels: Record<string, string> | null;
+  State: string;
+  Status: string;
+  HostConfig?: { NetworkMode?: string };
+  NetworkSettings?: { Networks?: Record<string, { NetworkID?: string; Aliases?: string[] | null }> | null };
+}
+
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Config: { Labels: Record<string, string> | null };
+  State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string; Log?: { Output: string; ExitCode: number }[] } };
+  HostConfig: {
+    RestartPolicy?: { Name: string; MaximumRetryCount: number };
+    NanoCpus?: number;
+    Memory?: number;
+    PidsLimit?: number | null;
+  };
+  NetworkSettings: { Networks: Record<string, { Aliases: string[] | null; NetworkID: string }> | null };
+}
+
+export interface NetworkSummary {
+  Id: string;
+  Name: string;
+  Driver: string;
+  Labels: Record<string, string> | null;
+}
+
+export interface VolumeSummary {
+  Name: string;
+  Driver: string;
+  Labels: Record<string, string> | null;
+  Options: Record<string, string> | null;
+  Mountpoint: string;
+}
+
+export interface ImageSummary {
+  Id: string;
+  RepoTags: string[] | null;
+  Labels: Record<string, string> | null;
+}

@@ -1,0 +1,105 @@
+/**
+ * The one dependency-graph utility: topological order with a readable cycle error, and a
+ * bounded-concurrency walker that runs a vertex once its dependencies succeeded and skips
+ * (once, naming the failed upstream) everything downstream of a failure.
+ */
+
+export interface GraphNode {
+  id: string;
+  dependsOn: readonly string[];
+}
+
+export class CycleError extends Error {
+  constructor(readonly cycle: string[]) {
+    super(`dependency cycle: ${cycle.join(' → ')}`);
+    this.name = 'CycleError';
+  }
+}
+
+/** Stable topological order (ties keep input order). Unknown dependency ids are ignored. */
+export function topoSort<N extends GraphNode>(nodes: readonly N[]): N[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const out: N[] = [];
+  const stack: string[] = [];
+  const visit = (node: N) => {
+    const s = state.get(node.id);
+    if (s === 'done') return;
+    if (s === 'visiting') {
+      const start = stack.indexOf(node.id);
+      throw new CycleError([...stack.slice(start), node.id]);
+    }
+    state.set(node.id, 'visiting');
+    stack.push(node.id);
+    for (const dep of node.dependsOn) {
+      const d = byId.get(dep);
+      if (d) visit(d);
+    }
+    stack.pop();
+    state.set(node.id, 'done');
+    out.push(node);
+  };
+  for (const n of nodes) visit(n);
+  return out;
+}
+
+export type WalkOutcome =
+  | { status: 'done' }
+  | { status: 'failed'; error: unknown }
+  | { status: 'skipped'; because: string };
+
+/**
+ * Run `work` for every node, dependencies first, at most `concurrency` at a time.
+ * A node whose dependency failed or was skipped is skipped with the id of the root failure.
+ */
+export async function walk<N extends GraphNode>(
+  nodes: readonly N[],
+  concurrency: number,
+  work: (node: N) => Promise<void>,
+  onOutcome?: (node: N, outcome: WalkOutcome) => void,
+): Promise<Map<string, WalkOutcome>> {
+  const ordered = topoSort(nodes);
+  const ids = new Set(ordered.map((n) => n.id));
+  const outcomes = new Map<string, WalkOutcome>();
+  const pending = new Set(ordered);
+  let running = 0;
+
+  return new Promise((resolve) => {
+    const settle = (node: N, outcome: WalkOutcome) => {
+      outcomes.set(node.id, outcome);
+      onOutcome?.(node, outcome);
+    };
+    const pump = () => {
+      let progressed = true;
+      while (progressed) {
+        progressed = false;
+        for (const node of pending) {
+          const deps = node.dependsOn.filter((d) => ids.has(d));
+          const blocked = deps.map((d) => outcomes.get(d)).find((o) => o && o.status !== 'done');
+          if (blocked) {
+            pending.delete(node);
+            const upstream = deps.find((d) => outcomes.get(d)?.status !== 'done')!;
+            const root = blocked.status === 'skipped' ? blocked.because : upstream;
+            settle(node, { status: 'skipped', because: root });
+            progressed = true;
+            continue;
+          }
+          if (running >= concurrency) continue;
+          if (!deps.every((d) => outcomes.get(d)?.status === 'done')) continue;
+          pending.delete(node);
+          running++;
+          progressed = true;
+          work(node).then(
+            () => settle(node, { status: 'done' }),
+            (error: unknown) => settle(node, { status: 'failed', error }),
+          ).finally(() => {
+            running--;
+            pump();
+          });
+        }
+      }
+      if (pending.size === 0 && running === 0) resolve(outcomes);
+    };
+    pump();
+  });
+}

@@ -1,0 +1,14 @@
+/**
+ * moor's public API for stack files:
+ *
+ *   import { stack } from 'moor';
+ *   export default stack('shop', ({ image, network, volume, container }) => { … });
+ */
+export { stack } from './stack/define.js';
+export type { StackBuilder, StackDefinition } from './stack/define.js';
+export type { ContainerHandle, ImageHandle, NetworkHandle, VolumeHandle } from './stack/handles.js';
+export type { ContainerOptions } from './stack/schema/container.js';
+export type { ImageOptions } from './stack/schema/image.js';
+export type { NetworkOptions } from './stack/schema/network.js';
+export type { VolumeOptions, ProviderSpec } from './stack/schema/volume.js';
+export { local } from '../providers/index.js';

@@ -1,0 +1,138 @@
+/**
+ * The canonical desired state: what a stack means once validated and normalized.
+ * Every value here is plain JSON with a stable shape and order, because it is also what moor
+ * stores in its labels as "last applied" and compares attribute by attribute.
+ */
+import type { SourceLocation } from '../diagnostics.js';
+
+export interface ImageSpec {
+  kind: 'image';
+  /** Resource name: the image reference for pulled images, the declared name for built ones. */
+  name: string;
+  /** Engine reference (`shop-tools` built → `shop-tools-shop:latest`… see engineNames). */
+  ref: string;
+  build?: {
+    /** Absolute path of the context directory. */
+    context: string;
+    dockerfile: string;
+    args: Record<string, string>;
+    /** Content hash of the context: the image is rebuilt when it changes. */
+    contextHash: string;
+  };
+  labels: Record<string, string>;
+}
+
+export interface NetworkSpec {
+  kind: 'network';
+  name: string;
+  driver: string;
+  internal: boolean;
+  attachable: boolean;
+  subnet: string | null;
+  gateway: string | null;
+  labels: Record<string, string>;
+}
+
+export interface VolumeSpec {
+  kind: 'volume';
+  name: string;
+  /** The provider that owns the data (local, tmpfs, …) and its validated options. */
+  provider: { name: string; options: unknown };
+  driver: string;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export interface PortSpec {
+  /** '80/tcp' */
+  containerPort: string;
+  hostIp: string;
+  /** '' lets the engine choose. */
+  hostPort: string;
+}
+
+export type MountSpec =
+  | { type: 'volume'; volume: string; target: string; readOnly: boolean }
+  | { type: 'bind'; source: string; target: string; readOnly: boolean }
+  | { type: 'tmpfs'; target: string; sizeBytes: number | null; mode: number | null };
+
+export interface NetworkAttachmentSpec {
+  network: string;
+  aliases: string[];
+}
+
+export type NetworkModeSpec =
+  | { type: 'networks' }
+  | { type: 'host' }
+  | { type: 'none' }
+  | { type: 'bridge' }
+  | { type: 'container'; container: string };
+
+export interface RestartSpec {
+  policy: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  maxRetries: number;
+}
+
+export interface HealthcheckSpec {
+  test: string[];
+  intervalNs: number | null;
+  timeoutNs: number | null;
+  startPeriodNs: number | null;
+  retries: number | null;
+}
+
+export interface ResourcesSpec {
+  nanoCpus: number | null;
+  memoryBytes: number | null;
+  pids: number | null;
+}
+
+export interface DependsOnSpec {
+  container: string;
+  condition: 'started' | 'healthy';
+}
+
+export interface ContainerSpec {
+  kind: 'container';
+  name: string;
+  /** Name of the image resource (its reference for pulled images). */
+  image: string;
+  command: string[] | null;
+  entrypoint: string[] | null;
+  env: Record<string, string>;
+  ports: PortSpec[];
+  publishAll: boolean;
+  networkMode: NetworkModeSpec;
+  networks: NetworkAttachmentSpec[];
+  mounts: MountSpec[];
+  volumesFrom: { container: string; readOnly: boolean }[];
+  restart: RestartSpec;
+  healthcheck: HealthcheckSpec | null;
+  user: string | null;
+  workingDir: string | null;
+  hostname: string | null;
+  labels: Record<string, string>;
+  stopSignal: string | null;
+  stopTimeout: number | null;
+  resources: ResourcesSpec;
+  /** Ordering only: no engine attribute, never a change by itself. */
+  dependsOn: DependsOnSpec[];
+}
+
+export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec;
+
+export interface DesiredStack {
+  name: string;
+  /** Absolute path of the stack file. */
+  file: string;
+  images: ImageSpec[];
+  networks: NetworkSpec[];
+  volumes: VolumeSpec[];
+  containers: ContainerSpec[];
+  /** Where each resource was declared, by resource id (`container.db`). */
+  locations: Record<string, SourceLocation>;
+}
+
+export function emptyStack(name: string, file: string): DesiredStack {
+  return { name, file, images: [], networks: [], volumes: [], containers: [], locations: {} };
+}

@@ -1,0 +1,150 @@
+/**
+ * observe: every engine read a plan needs, and nothing else. The number of calls is constant
+ * for a stack whose resources are unchanged: list calls with label and name filters, plus one
+ * inspect only for containers whose live-updatable attributes (restart policy, limits, aliases)
+ * differ between the stack and their labels — labels are immutable, so after a live update
+ * only the engine knows the current value. `refresh` inspects every container (deep drift).
+ */
+import type { EngineClient } from '../engine/client.js';
+import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
+import { LABEL, readSpec } from '../model/labels.js';
+import { engineName, NEXT_SUFFIX } from '../model/names.js';
+import type { ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
+import { sameValue } from '../plan/values.js';
+import type { LiveContainerState, ObservedContainer, ObservedImage, ObservedNetwork, ObservedState, ObservedVolume, Ownership } from './types.js';
+
+export interface ObserveOptions {
+  /** Inspect every managed container to catch changes made by hand to attributes lists do not show. */
+  refresh?: boolean;
+}
+
+const filters = (f: Record<string, string[]>) => JSON.stringify(f);
+
+/** Merge label- and name-filtered lists; keep only objects that are ours or collide with our names. */
+function classify<T>(
+  stack: string,
+  items: T[],
+  id: (t: T) => string,
+  name: (t: T) => string,
+  labels: (t: T) => Record<string, string> | null,
+): { item: T; owner: Ownership }[] {
+  const seen = new Map<string, { item: T; owner: Ownership }>();
+  for (const item of items) {
+    if (seen.has(id(item))) continue;
+    const l = labels(item) ?? {};
+    if (l[LABEL.stack] === stack) seen.set(id(item), { item, owner: 'stack' });
+    else if (name(item).startsWith(`${stack}-`)) seen.set(id(item), { item, owner: 'foreign' });
+  }
+  return [...seen.values()];
+}
+
+export async function observeStack(client: EngineClient, desired: DesiredStack, options: ObserveOptions = {}): Promise<ObservedState> {
+  const stack = desired.name;
+  const byLabel = filters({ label: [`${LABEL.stack}=${stack}`] });
+  const byName = filters({ name: [`${stack}-`] });
+  const refs = [...new Set(desired.images.map((i) => i.ref))];
+
+  const [engine, cByLabel, cByName, nByLabel, nByName, vByLabel, vByName, iByLabel, iByRef] = await Promise.all([
+    client.engineInfo(),
+    client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
+    client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),
+    client.request<NetworkSummary[]>('GET', '/networks', { query: { filters: byLabel } }),
+    client.request<NetworkSummary[]>('GET', '/networks', { query: { filters: byName } }),
+    client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: byLabel } }),
+    client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: byName } }),
+    client.request<ImageSummary[]>('GET', '/images/json', { query: { filters: byLabel } }),
+    refs.length
+      ? client.request<ImageSummary[]>('GET', '/images/json', { query: { filters: filters({ reference: refs }) } })
+      : Promise.resolve([] as ImageSummary[]),
+  ]);
+
+  const containers: ObservedContainer[] = classify(
+    stack, [...cByLabel, ...cByName], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
+  ).map(({ item: c, owner }) => {
+    const labels = c.Labels ?? {};
+    const name = (c.Names[0] ?? '').replace(/^\//, '');
+    const status = c.Status ?? '';
+    return {
+      id: c.Id,
+      name,
+      labels,
+      owner,
+      resource: owner === 'stack' ? labels[LABEL.name] : undefined,
+      spec: owner === 'stack' ? readSpec<ContainerSpec>(labels, 'container') : undefined,
+      next: owner === 'stack' && name.endsWith(NEXT_SUFFIX),
+      state: c.State,
+      health: /\(healthy\)/.test(status) ? 'healthy' : /\(unhealthy\)/.test(status) ? 'unhealthy' : /health: starting/.test(status) ? 'starting' : null,
+      imageId: c.ImageID,
+      networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+    };
+  });
+
+  const networks: ObservedNetwork[] = classify(stack, [...nByLabel, ...nByName], (n) => n.Id, (n) => n.Name, (n) => n.Labels).map(
+    ({ item: n, owner }) => ({
+      id: n.Id, name: n.Name, labels: n.Labels ?? {}, owner,
+      resource: owner === 'stack' ? n.Labels?.[LABEL.name] : undefined,
+      spec: owner === 'stack' ? readSpec<NetworkSpec>(n.Labels, 'network') : undefined,
+    }),
+  );
+
+  const volumes: ObservedVolume[] = classify(
+    stack, [...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])], (v) => v.Name, (v) => v.Name, (v) => v.Labels,
+  ).map(({ item: v, owner }) => ({
+    id: v.Name, name: v.Name, labels: v.Labels ?? {}, owner, driver: v.Driver,
+    resource: owner === 'stack' ? v.Labels?.[LABEL.name] : undefined,
+    spec: owner === 'stack' ? readSpec<VolumeSpec>(v.Labels, 'volume') : undefined,
+  }));
+
+  const images = new Map<string, ObservedImage>();
+  for (const i of [...iByLabel, ...iByRef]) {
+    const labels = i.Labels ?? {};
+    images.set(i.Id, {
+      id: i.Id,
+      refs: i.RepoTags ?? [],
+      labels,
+      resource: labels[LABEL.stack] === stack ? labels[LABEL.name] : undefined,
+    });
+  }
+
+  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (options.refresh || needsLiveRead(c.spec, desired)));
+  await Promise.all(
+    toInspect.map(async (c) => {
+      const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
+      c.live = liveState(info, c.resource ?? '');
+    }),
+  );
+
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], refreshed: !!options.refresh };
+}
+
+/** Only when the stack wants a live attribute other than what the labels recorded must we ask the engine. */
+function needsLiveRead(spec: ContainerSpec, desired: DesiredStack): boolean {
+  const want = desired.containers.find((c) => c.name === spec.name);
+  if (!want) return false;
+  if (!sameValue(want.restart, spec.restart) || !sameValue(want.resources, spec.resources)) return true;
+  return want.networks.some((n) => {
+    const before = spec.networks.find((x) => x.network === n.network);
+    return before !== undefined && !sameValue(before.aliases, n.aliases);
+  });
+}
+
+export function liveState(info: ContainerInspect, resource: string): LiveContainerState {
+  const hc = info.HostConfig;
+  const rp = hc.RestartPolicy;
+  const shortId = info.Id.slice(0, 12);
+  const aliases: Record<string, string[]> = {};
+  for (const [net, ep] of Object.entries(info.NetworkSettings.Networks ?? {})) {
+    aliases[net] = (ep.Aliases ?? []).filter((a) => a !== shortId && a !== resource && a !== info.Name.replace(/^\//, '')).sort();
+  }
+  return {
+    restart: { policy: (rp?.Name || 'no') as LiveContainerState['restart']['policy'], maxRetries: rp?.MaximumRetryCount ?? 0 },
+    resources: {
+      nanoCpus: hc.NanoCpus ? hc.NanoCpus : null,
+      memoryBytes: hc.Memory ? hc.Memory : null,
+      pids: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : null,
+    },
+    aliases,
+  };
+}
+
+export { engineName };

@@ -1,0 +1,65 @@
+/** The observed state: everything the planner knows about the engine, read in one place. */
+import type { EngineInfo } from '../engine/client.js';
+import type { ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
+
+/** Who owns an engine object whose name or labels put it in this stack's way. */
+export type Ownership = 'stack' | 'foreign';
+
+export interface ObservedBase {
+  id: string;
+  /** Engine name (`shop-db`). */
+  name: string;
+  labels: Record<string, string>;
+  /** 'stack' when labelled with this stack; 'foreign' when it only collides by name. */
+  owner: Ownership;
+  /** Resource name from moor.name when owned. */
+  resource?: string;
+}
+
+/** Attributes the engine can change live; read by inspect when the labels cannot be trusted for them. */
+export interface LiveContainerState {
+  restart: RestartSpec;
+  resources: ResourcesSpec;
+  /** Aliases per attached network (engine network name → aliases, engine-added ones removed). */
+  aliases: Record<string, string[]>;
+}
+
+export interface ObservedContainer extends ObservedBase {
+  spec?: ContainerSpec;
+  /** A replacement left under its temporary name by an interrupted apply. */
+  next: boolean;
+  state: string;
+  health: 'healthy' | 'unhealthy' | 'starting' | null;
+  imageId: string;
+  /** Engine names of attached networks. */
+  networks: string[];
+  live?: LiveContainerState;
+}
+
+export interface ObservedNetwork extends ObservedBase {
+  spec?: NetworkSpec;
+}
+
+export interface ObservedVolume extends ObservedBase {
+  spec?: VolumeSpec;
+  driver: string;
+}
+
+export interface ObservedImage {
+  id: string;
+  refs: string[];
+  labels: Record<string, string>;
+  /** Resource name when the image was built by this stack. */
+  resource?: string;
+}
+
+export interface ObservedState {
+  stack: string;
+  engine: EngineInfo;
+  containers: ObservedContainer[];
+  networks: ObservedNetwork[];
+  volumes: ObservedVolume[];
+  images: ObservedImage[];
+  /** True when every managed container was inspected (deep drift check). */
+  refreshed: boolean;
+}

@@ -1,0 +1,222 @@
+/**
+ * Containers: a three-way comparison. desired vs last applied (labels) finds changes; observed vs
+ * last applied finds drift. Restart policy, limits and network attachments change live; every
+ * other attribute is fixed at creation and forces a replacement, which is create-before-destroy
+ * unless something the container uses is itself deleted first.
+ */
+import { engineName } from '../model/names.js';
+import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
+import type { ObservedContainer } from '../observe/types.js';
+import { containerDependencies } from '../stack/normalize.js';
+import { diffAttributes, type AttributeRule } from './attributes.js';
+import { collision, replacedDeleteFirst, type PlanContext } from './context.js';
+import { showBytes, showHealthcheck, showMount, showNetworkMode, showPort, showRestart } from './display.js';
+import type { AttributeChange, PlanNode, WaitFor } from './types.js';
+import { sameValue } from './values.js';
+
+const FIXED: AttributeRule<ContainerSpec>[] = [
+  { path: 'image', get: (c) => c.image, forcesReplacement: true },
+  { path: 'command', get: (c) => c.command, forcesReplacement: true },
+  { path: 'entrypoint', get: (c) => c.entrypoint, forcesReplacement: true },
+  { path: 'env', get: (c) => c.env, perKey: true, forcesReplacement: true },
+  { path: 'ports', get: (c) => c.ports, forcesReplacement: true, show: (v) => (v as ContainerSpec['ports']).map(showPort) },
+  { path: 'publishAll', get: (c) => c.publishAll, forcesReplacement: true },
+  { path: 'networkMode', get: (c) => c.networkMode, forcesReplacement: true, show: (v) => showNetworkMode(v as ContainerSpec['networkMode']) },
+  { path: 'mounts', get: (c) => c.mounts, forcesReplacement: true, show: (v) => (v as ContainerSpec['mounts']).map(showMount) },
+  { path: 'volumesFrom', get: (c) => c.volumesFrom, forcesReplacement: true, show: (v) => (v as ContainerSpec['volumesFrom']).map((x) => x.container + (x.readOnly ? ':ro' : '')) },
+  { path: 'healthcheck', get: (c) => c.healthcheck, forcesReplacement: true, show: (v) => showHealthcheck(v as ContainerSpec['healthcheck']) },
+  { path: 'user', get: (c) => c.user, forcesReplacement: true },
+  { path: 'workingDir', get: (c) => c.workingDir, forcesReplacement: true },
+  { path: 'hostname', get: (c) => c.hostname, forcesReplacement: true },
+  { path: 'labels', get: (c) => c.labels, perKey: true, forcesReplacement: true },
+  { path: 'stopSignal', get: (c) => c.stopSignal, forcesReplacement: true },
+  { path: 'stopTimeout', get: (c) => c.stopTimeout, forcesReplacement: true },
+];
+
+const RESOURCE_KEYS = [
+  { key: 'nanoCpus', path: 'resources.cpus', show: (v: number | null) => (v === null ? null : v / 1e9) },
+  { key: 'memoryBytes', path: 'resources.memory', show: showBytes },
+  { key: 'pids', path: 'resources.pids', show: (v: number | null) => v },
+] as const;
+
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+/** Resource ids a container needs before it can be created. */
+function forwardDeps(c: ContainerSpec): string[] {
+  return [
+    `image.${c.image}`,
+    ...c.networks.map((n) => `network.${n.network}`),
+    ...c.mounts.flatMap((m) => (m.type === 'volume' ? [`volume.${m.volume}`] : [])),
+    ...containerDependencies(c).map((n) => `container.${n}`),
+  ];
+}
+
+/** Containers (observed, as last applied) that use this one through volumesFrom or its network namespace. */
+function dependentContainers(ctx: PlanContext, name: string): string[] {
+  return ctx.observed.containers
+    .filter((c) => c.owner === 'stack' && c.spec && (c.spec.volumesFrom.some((v) => v.container === name) || (c.spec.networkMode.type === 'container' && c.spec.networkMode.container === name)))
+    .map((c) => `container.${c.resource}`);
+}
+
+/** Network attachments the engine should show for a container, by engine network name. */
+function expectedAttachments(stack: string, c: ContainerSpec): NetworkAttachmentSpec[] | undefined {
+  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: n.aliases }));
+  if (c.networkMode.type === 'bridge') return [{ network: 'bridge', aliases: [] }];
+  return undefined; // host, none, container:… — nothing to attach or detach
+}
+
+interface NetworkDelta {
+  changes: AttributeChange[];
+  connect: NetworkAttachmentSpec[];
+  disconnect: string[];
+}
+
+function networkDelta(ctx: PlanContext, obs: ObservedContainer, last: ContainerSpec, want: ContainerSpec): NetworkDelta {
+  const stack = ctx.desired.name;
+  const delta: NetworkDelta = { changes: [], connect: [], disconnect: [] };
+  const desired = expectedAttachments(stack, want);
+  if (!desired) return delta;
+  const before = expectedAttachments(stack, last) ?? [];
+  const label = (net: string) => net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net;
+  const showAtt = (a: NetworkAttachmentSpec | undefined) => (a ? (a.aliases.length ? `attached, aliases ${a.aliases.join(', ')}` : 'attached') : 'not attached');
+  for (const d of desired) {
+    const b = before.find((x) => x.network === d.network);
+    const isAttached = obs.networks.includes(d.network);
+    if (!isAttached) {
+      delta.connect.push(d);
+      delta.changes.push({ path: `networks.${label(d.network)}`, before: b && !isAttached ? 'disconnected' : showAtt(undefined), after: showAtt(d), forcesReplacement: false, source: b ? 'drift' : 'change', ...(b ? { note: 'disconnected outside moor' } : {}) });
+      continue;
+    }
+    const liveAliases = obs.live?.aliases[d.network];
+    const current = liveAliases ?? b?.aliases ?? [];
+    if (!sameValue(current, d.aliases)) {
+      delta.disconnect.push(d.network);
+      delta.connect.push(d);
+      const drift = !!b && sameValue(b.aliases, d.aliases);
+      delta.changes.push({ path: `networks.${label(d.network)}.aliases`, before: current, after: d.aliases, forcesReplacement: false, source: drift ? 'drift' : 'change' });
+    }
+  }
+  for (const net of obs.networks) {
+    if (desired.some((d) => d.network === net)) continue;
+    const wasOurs = before.some((b) => b.network === net);
+    delta.disconnect.push(net);
+    delta.changes.push({ path: `networks.${label(net)}`, before: 'attached', after: 'not attached', forcesReplacement: false, source: wasOurs ? 'change' : 'drift', ...(wasOurs ? {} : { note: 'connected outside moor' }) });
+  }
+  return delta;
+}
+
+export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNode[] {
+  const stack = ctx.desired.name;
+  const out: PlanNode[] = [];
+  const owned = ctx.observed.containers.filter((c) => c.owner === 'stack' && !c.next);
+  const claimed = new Set<string>();
+
+  for (const want of order) {
+    const id = `container.${want.name}`;
+    const en = engineName(stack, want.name);
+    const foreign = ctx.observed.containers.find((c) => c.owner === 'foreign' && c.name === en);
+    if (foreign) { collision(ctx, 'container', want.name, en); continue; }
+    const obs = owned.find((c) => c.resource === want.name && c.name === en) ?? owned.find((c) => c.resource === want.name);
+    if (obs) claimed.add(obs.id);
+    const waitFor: WaitFor[] = want.dependsOn.map((d) => ({ container: engineName(stack, d.container), resource: d.container, condition: d.condition }));
+    const base = { id, kind: 'container' as const, name: want.name, engineName: en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name) };
+
+    if (!obs) {
+      out.push({ ...base, action: 'create', causes: ['not on the engine'], changes: [], op: { type: 'container.create', container: want, waitFor } });
+      ctx.nodes.set(id, out.at(-1)!);
+      continue;
+    }
+    const last = obs.spec;
+    const changes: AttributeChange[] = [];
+    const causes: string[] = [];
+    let forced = !last;
+    if (!last) causes.push('moor cannot read what it last applied to this container');
+
+    let delta: NetworkDelta = { changes: [], connect: [], disconnect: [] };
+    let restart: RestartSpec | undefined;
+    let resources: ContainerSpec['resources'] | undefined;
+    if (last) {
+      changes.push(...diffAttributes(FIXED, last, want));
+      // Live attributes: judged against the engine's report when observe read it, else the labels.
+      const liveRestart = obs.live?.restart ?? last.restart;
+      if (!sameValue(liveRestart, want.restart)) {
+        restart = want.restart;
+        changes.push({ path: 'restart', before: showRestart(liveRestart), after: showRestart(want.restart), forcesReplacement: false, source: sameValue(last.restart, want.restart) ? 'drift' : 'change' });
+      }
+      const liveRes = obs.live?.resources ?? last.resources;
+      for (const { key, path, show } of RESOURCE_KEYS) {
+        const b = liveRes[key];
+        const a = want.resources[key];
+        if (b === a) continue;
+        const removal = a === null;
+        if (!removal) resources = want.resources;
+        changes.push({
+          path, before: show(b as never), after: show(a as never), forcesReplacement: removal, source: last.resources[key] === a ? 'drift' : 'change',
+          ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}),
+        });
+      }
+      if (!changes.some((c) => c.path === 'networkMode')) {
+        delta = networkDelta(ctx, obs, last, want);
+        changes.push(...delta.changes);
+      }
+      if (!changes.some((c) => c.path === 'image')) {
+        const imageNode = ctx.nodes.get(`image.${want.image}`);
+        const current = ctx.observed.images.find((i) => i.refs.includes(ctx.desired.images.find((x) => x.name === want.image)?.ref ?? ''));
+        if (imageNode && (imageNode.action === 'create' || imageNode.action === 'replace')) {
+          changes.push({ path: 'image id', before: short(obs.imageId), after: '(known after the image is ' + (imageNode.op.type === 'image.pull' ? 'pulled)' : 'built)'), forcesReplacement: true, source: 'change' });
+        } else if (current && current.id !== obs.imageId) {
+          changes.push({ path: 'image id', before: short(obs.imageId), after: short(current.id), forcesReplacement: true, source: 'change', note: `${want.image} now points to another image` });
+        }
+      }
+    }
+    if (obs.state !== 'running') {
+      changes.push({ path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note: 'stopped outside moor' });
+    }
+
+    // What the container uses being replaced forces it to be recreated too.
+    const usesReplaced = [...new Set([...base.dependsOn, ...(last ? forwardDeps(last) : [])])].filter((dep) => {
+      const n = ctx.nodes.get(dep);
+      if (!n || n.action !== 'replace') return false;
+      if (n.kind === 'network' || n.kind === 'volume') return true;
+      return n.kind === 'container' && (want.volumesFrom.some((v) => `container.${v.container}` === dep) || (want.networkMode.type === 'container' && `container.${want.networkMode.container}` === dep));
+    });
+    for (const dep of usesReplaced) causes.push(`${dep.replace('.', ' ')} is replaced`);
+    forced ||= usesReplaced.length > 0 || changes.some((c) => c.forcesReplacement);
+
+    if (forced) {
+      causes.unshift(...changes.filter((c) => c.forcesReplacement).map((c) => `${c.path} ${c.source === 'drift' ? 'drifted' : 'changed'}`));
+      const deleteFirst = [...base.dependsOn, ...(last ? forwardDeps(last) : [])].some((dep) => replacedDeleteFirst(ctx, dep));
+      out.push({
+        ...base, action: 'replace', causes: [...new Set(causes)], changes,
+        op: { type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst ? 'delete-before-create' : 'create-before-destroy', waitFor },
+      });
+    } else if (changes.length) {
+      out.push({
+        ...base, action: 'update', changes,
+        causes: changes.map((c) => (c.source === 'drift' ? `${c.path}: ${c.note ?? 'drifted'}` : `${c.path} changed`)),
+        op: {
+          type: 'container.update', id: obs.id, container: want,
+          ...(restart ? { restart } : {}), ...(resources ? { resources } : {}),
+          disconnect: delta.disconnect, connect: delta.connect, start: obs.state !== 'running', waitFor,
+        },
+      });
+    } else {
+      out.push({ ...base, action: 'noop', causes: [], changes: [], op: { type: 'noop' } });
+    }
+    ctx.nodes.set(id, out.at(-1)!);
+  }
+
+  // Owned containers the stack no longer declares, duplicates, and replacements left half-done.
+  for (const obs of ctx.observed.containers) {
+    if (obs.owner !== 'stack' || claimed.has(obs.id)) continue;
+    const resource = obs.resource ?? obs.name;
+    const declared = ctx.desired.containers.some((c) => c.name === resource);
+    const cause = obs.next ? 'left behind by an interrupted replacement' : declared ? 'a second container for the same resource' : ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack';
+    const nodeId = declared || obs.next ? `container.${resource}#${obs.id.slice(0, 12)}` : `container.${resource}`;
+    out.push({
+      id: nodeId, kind: 'container', name: resource, engineName: obs.name, action: 'delete', causes: [cause], changes: [],
+      dependsOn: [], dependents: declared ? [] : dependentContainers(ctx, resource), op: { type: 'container.delete', id: obs.id },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+/** What the per-kind planners share while one plan is being computed. */
+import type { Diagnostic } from '../diagnostics.js';
+import type { DesiredStack } from '../model/spec.js';
+import type { ObservedState } from '../observe/types.js';
+import type { PlanNode } from './types.js';
+
+export interface PlanOptions {
+  mode: 'apply' | 'destroy';
+  /** destroy only: remove volumes too. */
+  destroyVolumes?: boolean;
+}
+
+export interface PlanContext {
+  desired: DesiredStack;
+  observed: ObservedState;
+  options: PlanOptions;
+  diagnostics: Diagnostic[];
+  notes: string[];
+  /** Nodes planned so far, by resource id. */
+  nodes: Map<string, PlanNode>;
+}
+
+/** A resource replaced delete-before-create: whatever uses it must let go first. */
+export function replacedDeleteFirst(ctx: PlanContext, id: string): boolean {
+  const n = ctx.nodes.get(id);
+  if (!n || n.action !== 'replace') return false;
+  return n.op.type === 'network.replace' || n.op.type === 'volume.replace' || (n.op.type === 'container.replace' && n.op.order === 'delete-before-create');
+}
+
+export function collision(ctx: PlanContext, kind: string, name: string, engineName: string): void {
+  ctx.diagnostics.push({
+    severity: 'error',
+    summary: `a ${kind} named "${engineName}" already exists on the engine and is not managed by stack "${ctx.desired.name}"; moor will not touch it`,
+    resource: `${kind}.${name}`,
+    location: ctx.desired.locations[`${kind}.${name}`],
+    detail: `Rename the ${kind} in the stack, or remove or rename the existing one yourself.`,
+  });
+}

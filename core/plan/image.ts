@@ -1,0 +1,71 @@
+/** Images: built ones are rebuilt when their context changes; pulled ones are fetched when missing. */
+import { LABEL, ownershipLabels } from '../model/labels.js';
+import type { ImageSpec } from '../model/spec.js';
+import type { PlanContext } from './context.js';
+import type { PlanNode } from './types.js';
+
+export function planImages(ctx: PlanContext): PlanNode[] {
+  const nodes: PlanNode[] = [];
+  const { observed } = ctx;
+  for (const img of ctx.desired.images) {
+    const id = `image.${img.name}`;
+    const present = observed.images.find((o) => o.refs.includes(img.ref));
+    const base = { id, kind: 'image' as const, name: img.name, engineName: img.ref, dependsOn: [], dependents: [], changes: [] };
+    if (!img.build) {
+      nodes.push(present
+        ? { ...base, action: 'noop', causes: [], op: { type: 'noop' } }
+        : { ...base, action: 'create', causes: ['not on the engine: will be pulled'], op: { type: 'image.pull', image: img } });
+      continue;
+    }
+    if (present && present.labels[LABEL.stack] !== ctx.desired.name) {
+      ctx.diagnostics.push({
+        severity: 'error',
+        summary: `an image tagged "${img.ref}" already exists and was not built by stack "${ctx.desired.name}"; moor will not retag it`,
+        resource: id,
+        location: ctx.desired.locations[id],
+      });
+      continue;
+    }
+    if (!present) {
+      nodes.push({ ...base, action: 'create', causes: [`build from ${img.build.context}`], op: { type: 'image.build', image: img } });
+      continue;
+    }
+    const changes = [];
+    if (present.labels[LABEL.context] !== img.build.contextHash) {
+      changes.push({ path: 'build.context', before: present.labels[LABEL.context] ?? null, after: img.build.contextHash, forcesReplacement: true, source: 'change' as const, note: 'content of the build context changed' });
+    }
+    const builtWith = buildLabel(img);
+    if (present.labels['moor.build'] !== builtWith) {
+      changes.push({ path: 'build', before: present.labels['moor.build'] ?? null, after: builtWith, forcesReplacement: true, source: 'change' as const, note: 'dockerfile, build args or labels changed' });
+    }
+    nodes.push(changes.length
+      ? { ...base, changes, action: 'replace', causes: ['rebuild: ' + changes.map((c) => c.note).join('; ')], op: { type: 'image.build', image: img } }
+      : { ...base, action: 'noop', causes: [], op: { type: 'noop' } });
+  }
+
+  // Images this stack built that the stack no longer declares.
+  for (const o of observed.images) {
+    if (!o.resource || ctx.desired.images.some((i) => i.build && i.name === o.resource)) continue;
+    const users = observed.containers.filter((c) => c.owner === 'stack' && c.spec?.image === o.resource).map((c) => `container.${c.resource}`);
+    nodes.push({
+      id: `image.${o.resource}`, kind: 'image', name: o.resource, engineName: o.refs[0] ?? o.id.slice(7, 19),
+      action: 'delete', causes: [ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack'], changes: [],
+      dependsOn: [], dependents: users, op: { type: 'image.delete', id: o.id, ref: o.refs[0] ?? o.id },
+    });
+  }
+  return nodes;
+}
+
+/** What else, beside the context, a build depends on: recorded as a label on the image. */
+export function buildLabel(img: ImageSpec): string {
+  return JSON.stringify({ dockerfile: img.build?.dockerfile, args: img.build?.args, labels: img.labels });
+}
+
+export function imageLabels(stack: string, img: ImageSpec): Record<string, string> {
+  return {
+    ...img.labels,
+    ...ownershipLabels(stack, 'image', img.name),
+    [LABEL.context]: img.build?.contextHash ?? '',
+    'moor.build': buildLabel(img),
+  };
+}

@@ -1,0 +1,52 @@
+/** Networks: every attribute is fixed at creation, so a change is a delete-before-create replacement. */
+import { engineName } from '../model/names.js';
+import type { NetworkSpec } from '../model/spec.js';
+import { diffAttributes, type AttributeRule } from './attributes.js';
+import { collision, type PlanContext } from './context.js';
+import type { PlanNode } from './types.js';
+
+const RULES: AttributeRule<NetworkSpec>[] = [
+  { path: 'driver', get: (n) => n.driver, forcesReplacement: true },
+  { path: 'internal', get: (n) => n.internal, forcesReplacement: true },
+  { path: 'attachable', get: (n) => n.attachable, forcesReplacement: true },
+  { path: 'subnet', get: (n) => n.subnet, forcesReplacement: true },
+  { path: 'gateway', get: (n) => n.gateway, forcesReplacement: true },
+  { path: 'labels', get: (n) => n.labels, perKey: true, forcesReplacement: true },
+];
+
+/** Containers (as resource ids) attached to an engine network, from the container list. */
+function attached(ctx: PlanContext, netEngineName: string): string[] {
+  return ctx.observed.containers.filter((c) => c.owner === 'stack' && c.networks.includes(netEngineName)).map((c) => `container.${c.resource}`);
+}
+
+export function planNetworks(ctx: PlanContext): PlanNode[] {
+  const nodes: PlanNode[] = [];
+  const stack = ctx.desired.name;
+  for (const net of ctx.desired.networks) {
+    const id = `network.${net.name}`;
+    const en = engineName(stack, net.name);
+    const obs = ctx.observed.networks.find((o) => o.name === en);
+    const base = { id, kind: 'network' as const, name: net.name, engineName: en, dependsOn: [], dependents: attached(ctx, en) };
+    if (obs?.owner === 'foreign') { collision(ctx, 'network', net.name, en); continue; }
+    if (!obs) { nodes.push({ ...base, action: 'create', causes: ['not on the engine'], changes: [], op: { type: 'network.create', network: net } }); continue; }
+    const changes = obs.spec ? diffAttributes(RULES, obs.spec, net) : [];
+    if (!obs.spec || changes.length) {
+      nodes.push({
+        ...base, action: 'replace', changes,
+        causes: obs.spec ? changes.map((c) => `${c.path} changed`) : ['moor cannot read what it last applied to this network'],
+        op: { type: 'network.replace', id: obs.id, network: net },
+      });
+      continue;
+    }
+    nodes.push({ ...base, action: 'noop', causes: [], changes: [], op: { type: 'noop' } });
+  }
+  for (const obs of ctx.observed.networks) {
+    if (obs.owner !== 'stack' || !obs.resource || ctx.desired.networks.some((n) => n.name === obs.resource)) continue;
+    nodes.push({
+      id: `network.${obs.resource}`, kind: 'network', name: obs.resource, engineName: obs.name, action: 'delete',
+      causes: [ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack'], changes: [], dependsOn: [],
+      dependents: attached(ctx, obs.name), op: { type: 'network.delete', id: obs.id },
+    });
+  }
+  return nodes;
+}

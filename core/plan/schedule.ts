@@ -1,0 +1,63 @@
+/**
+ * From plan nodes to executable steps: pure and deterministic. A delete-before-create
+ * replacement becomes a destroy step and a create step; deletions wait for whatever used the
+ * resource (as last applied) to let go of it; creations wait for what they need.
+ */
+import type { GraphNode } from '../graph.js';
+import type { PlanNode } from './types.js';
+
+export type StepPhase = 'create' | 'update' | 'replace' | 'destroy';
+
+export interface Step extends GraphNode {
+  node: PlanNode;
+  phase: StepPhase;
+}
+
+function phasesOf(node: PlanNode): StepPhase[] {
+  switch (node.action) {
+    case 'noop': return [];
+    case 'create': return ['create'];
+    case 'update': return ['update'];
+    case 'delete': return ['destroy'];
+    case 'replace': {
+      const deleteFirst =
+        node.op.type === 'network.replace' ||
+        node.op.type === 'volume.replace' ||
+        (node.op.type === 'container.replace' && node.op.order === 'delete-before-create');
+      return deleteFirst ? ['destroy', 'create'] : ['replace'];
+    }
+  }
+}
+
+export function scheduleSteps(nodes: readonly PlanNode[]): Step[] {
+  const steps = new Map<string, Step>();
+  const byNode = new Map<string, Step[]>();
+  for (const node of nodes) {
+    const own = phasesOf(node).map((phase) => ({ id: `${node.id}:${phase}`, node, phase, dependsOn: [] as string[] }));
+    byNode.set(node.id, own);
+    own.forEach((s) => steps.set(s.id, s));
+  }
+  const forwardOf = (id: string) => byNode.get(id)?.find((s) => s.phase !== 'destroy');
+  const destroyOf = (id: string) => byNode.get(id)?.find((s) => s.phase === 'destroy');
+
+  for (const node of nodes) {
+    for (const step of byNode.get(node.id) ?? []) {
+      const deps = step.dependsOn as string[];
+      if (step.phase === 'destroy') {
+        // Whatever used this resource lets go first: it is destroyed, or moved off by its own step.
+        for (const user of node.dependents) {
+          const s = destroyOf(user) ?? forwardOf(user);
+          if (s && s.id !== step.id) deps.push(s.id);
+        }
+      } else {
+        for (const dep of node.dependsOn) {
+          const s = forwardOf(dep);
+          if (s) deps.push(s.id);
+        }
+        const own = destroyOf(node.id);
+        if (own) deps.push(own.id);
+      }
+    }
+  }
+  return [...steps.values()];
+}

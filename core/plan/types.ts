@@ -1,0 +1,111 @@
+/**
+ * The plan is data: nodes in dependency order, each with an action, the causes users read, the
+ * per-attribute changes, and the operation the applier executes. The applier decides nothing.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import type { EngineInfo } from '../engine/client.js';
+import type { ContainerSpec, ImageSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
+import type { ResourceKind } from '../stack/handles.js';
+
+export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop';
+
+export type ReplaceOrder = 'create-before-destroy' | 'delete-before-create';
+
+export interface AttributeChange {
+  /** Attribute path, e.g. `env.MODE`, `restart`, `networks.backend`. */
+  path: string;
+  before: unknown;
+  after: unknown;
+  /** True when the engine cannot change this attribute live. */
+  forcesReplacement: boolean;
+  /** 'change': the stack changed; 'drift': the engine no longer matches what moor last applied. */
+  source: 'change' | 'drift';
+  /** Why, when the attribute alone does not say it (e.g. "the engine cannot remove a limit live"). */
+  note?: string;
+}
+
+export interface WaitFor {
+  /** Engine name of the container to wait for. */
+  container: string;
+  resource: string;
+  condition: 'started' | 'healthy';
+}
+
+export type Operation =
+  | { type: 'noop' }
+  | { type: 'image.build'; image: ImageSpec }
+  | { type: 'image.pull'; image: ImageSpec }
+  | { type: 'image.delete'; id: string; ref: string }
+  | { type: 'network.create'; network: NetworkSpec }
+  | { type: 'network.replace'; id: string; network: NetworkSpec }
+  | { type: 'network.delete'; id: string }
+  | { type: 'volume.create'; volume: VolumeSpec }
+  | { type: 'volume.replace'; volume: VolumeSpec }
+  | { type: 'volume.delete' }
+  | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }
+  | { type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[] }
+  | {
+      type: 'container.update';
+      id: string;
+      container: ContainerSpec;
+      restart?: RestartSpec;
+      resources?: ResourcesSpec;
+      /** Engine network names to disconnect (also networks reconnected for new aliases). */
+      disconnect: string[];
+      connect: NetworkAttachmentSpec[];
+      start: boolean;
+      waitFor: WaitFor[];
+    }
+  | { type: 'container.delete'; id: string };
+
+export interface PlanNode {
+  /** `container.db` */
+  id: string;
+  kind: ResourceKind;
+  name: string;
+  /** Engine name (or image reference). */
+  engineName: string;
+  action: Action;
+  /** Human reasons, e.g. "env.MODE changed", "stopped by hand". */
+  causes: string[];
+  changes: AttributeChange[];
+  /** Resources that must be created or updated before this one (from the stack). */
+  dependsOn: string[];
+  /** Resources that used this one as last applied: they must let go before it is deleted. */
+  dependents: string[];
+  op: Operation;
+  /** Set when the node would delete or replace a volume holding data. */
+  dataLoss?: boolean;
+}
+
+export interface Plan {
+  format: 1;
+  stack: string;
+  mode: 'apply' | 'destroy';
+  engine: EngineInfo;
+  nodes: PlanNode[];
+  diagnostics: Diagnostic[];
+  /** Lines worth telling that are not changes (e.g. volumes kept by destroy). */
+  notes: string[];
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+}
+
+export function summarize(plan: Plan): PlanSummary {
+  const s: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0 };
+  for (const n of plan.nodes) if (n.action !== 'noop') s[n.action]++;
+  return s;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.nodes.some((n) => n.action !== 'noop');
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,323 @@
+/**
+ * Validate declarations with the zod schemas and turn them into the canonical desired state.
+ * Every problem becomes a diagnostic; all of them are returned together.
+ */
+import path from 'node:path';
+import { error, warning, type Diagnostic } from '../diagnostics.js';
+import { CycleError, topoSort } from '../graph.js';
+import { builtImageRef, normalizeImageRef } from '../model/names.js';
+import type {
+  ContainerSpec, DesiredStack, ImageSpec, MountSpec, NetworkSpec, PortSpec, VolumeSpec,
+} from '../model/spec.js';
+import { getProvider, providerNames } from '../../providers/index.js';
+import type { Declaration } from './collect.js';
+import { resourceId, type Handle, type ResourceKind } from './handles.js';
+import { durationToNanos, RESOURCE_NAME, sizeToBytes, STACK_NAME } from './schema/common.js';
+import { containerOptionsSchema, type ContainerOptionsParsed } from './schema/container.js';
+import { IMAGE_REF, imageOptionsSchema } from './schema/image.js';
+import { networkOptionsSchema } from './schema/network.js';
+import { volumeOptionsSchema } from './schema/volume.js';
+import { issuesToDiagnostics } from './zod-issues.js';
+
+const sortRecord = (r: Record<string, string> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(r ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+export interface NormalizeResult {
+  stack: DesiredStack;
+  diagnostics: Diagnostic[];
+}
+
+export function normalizeStack(stackName: string, file: string, declarations: Declaration[]): NormalizeResult {
+  const diags: Diagnostic[] = [];
+  const dir = path.dirname(file);
+  const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], locations: {} };
+
+  if (!STACK_NAME.test(stackName)) {
+    diags.push(error(`invalid stack name ${JSON.stringify(stackName)}: use lower-case letters, digits, "-" and "_" (max 63)`, { location: { file } }));
+  }
+
+  const declared = new Map<string, Declaration>();
+  for (const d of declarations) {
+    const id = resourceId(d.kind, d.name);
+    const isImageRef = d.kind === 'image' && d.options === undefined;
+    if (!isImageRef && !RESOURCE_NAME.test(d.name)) {
+      diags.push(error(`invalid ${d.kind} name ${JSON.stringify(d.name)}: use lower-case letters, digits, "-" and "_", starting with a letter or digit`, { resource: id, location: d.location }));
+    }
+    if (declared.has(id)) {
+      diags.push(error(`${d.kind} "${d.name}" is declared twice`, { resource: id, location: d.location, detail: `first declared at line ${declared.get(id)!.location.line ?? '?'}` }));
+      continue;
+    }
+    declared.set(id, d);
+    stack.locations[id] = d.location;
+  }
+
+  /** Check a handle belongs to this stack and names a declared resource. */
+  const ref = (h: Handle<ResourceKind>, from: Declaration, field: string): string => {
+    if (h.stack !== stackName) {
+      diags.push(error(`refers to ${h.kind} "${h.name}" of another stack ("${h.stack}")`, { resource: resourceId(from.kind, from.name), field, location: from.location }));
+    }
+    return h.name;
+  };
+
+  for (const d of declared.values()) {
+    const id = resourceId(d.kind, d.name);
+    const where = { resource: id, location: d.location };
+    switch (d.kind) {
+      case 'image': {
+        if (d.options === undefined) {
+          if (!IMAGE_REF.test(d.name)) diags.push(error(`invalid image reference ${JSON.stringify(d.name)}`, where));
+          stack.images.push({ kind: 'image', name: d.name, ref: normalizeImageRef(d.name), labels: {} });
+          break;
+        }
+        const r = imageOptionsSchema.safeParse(d.options);
+        if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        stack.images.push({
+          kind: 'image',
+          name: d.name,
+          ref: builtImageRef(stackName, d.name),
+          build: {
+            context: path.resolve(dir, r.data.build.context),
+            dockerfile: r.data.build.dockerfile ?? 'Dockerfile',
+            args: sortRecord(r.data.build.args),
+            contextHash: '',
+          },
+          labels: sortRecord(r.data.labels),
+        });
+        break;
+      }
+      case 'network': {
+        const r = networkOptionsSchema.safeParse(d.options ?? {});
+        if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        const o = r.data;
+        stack.networks.push({
+          kind: 'network', name: d.name, driver: o.driver ?? 'bridge', internal: o.internal ?? false,
+          attachable: o.attachable ?? false, subnet: o.subnet ?? null, gateway: o.gateway ?? null, labels: sortRecord(o.labels),
+        } satisfies NetworkSpec);
+        break;
+      }
+      case 'volume': {
+        const r = volumeOptionsSchema.safeParse(d.options ?? {});
+        if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        const spec = r.data.provider ?? { provider: 'local', options: {} };
+        const provider = getProvider(spec.provider);
+        if (!provider) {
+          diags.push(error(`unknown storage provider "${spec.provider}" (known: ${providerNames().join(', ')})`, { ...where, field: 'provider' }));
+          break;
+        }
+        const p = provider.schema.safeParse(spec.options);
+        if (!p.success) {
+          diags.push(...issuesToDiagnostics(p.error.issues, where).map((x) => ({ ...x, field: x.field ? `provider.${x.field}` : 'provider' })));
+          break;
+        }
+        const engine = provider.toEngine(p.data, { stack: stackName, volume: d.name, stackFile: file });
+        stack.volumes.push({
+          kind: 'volume', name: d.name, provider: { name: provider.name, options: p.data },
+          driver: engine.driver, driverOpts: sortRecord(engine.driverOpts), labels: sortRecord(r.data.labels),
+        } satisfies VolumeSpec);
+        break;
+      }
+      case 'container': {
+        const r = containerOptionsSchema.safeParse(d.options);
+        if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        const spec = containerSpec(d, r.data, dir, ref, diags);
+        if (typeof r.data.image === 'string') {
+          const imageId = resourceId('image', r.data.image);
+          if (!IMAGE_REF.test(r.data.image)) {
+            diags.push(error(`invalid image reference ${JSON.stringify(r.data.image)}`, { ...where, field: 'image' }));
+          } else if (!declared.has(imageId) && !stack.images.some((i) => i.name === r.data.image)) {
+            // An image referenced by string is an implicit image resource (pulled when missing).
+            stack.images.push({ kind: 'image', name: r.data.image, ref: normalizeImageRef(r.data.image), labels: {} });
+            stack.locations[imageId] = d.location;
+          }
+        }
+        stack.containers.push(spec);
+        break;
+      }
+    }
+  }
+
+  checkReferences(stack, declared, diags);
+  return { stack, diagnostics: diags };
+}
+
+function containerSpec(
+  d: Declaration,
+  o: ContainerOptionsParsed,
+  dir: string,
+  ref: (h: Handle<ResourceKind>, from: Declaration, field: string) => string,
+  diags: Diagnostic[],
+): ContainerSpec {
+  const id = resourceId('container', d.name);
+  const where = { resource: id, location: d.location };
+  const ports: PortSpec[] = [];
+  (o.ports ?? []).forEach((p, i) => {
+    const [c0, c1] = String(p.container).split('-').map(Number) as [number, number | undefined];
+    const [h0, h1] = p.host === undefined ? [undefined, undefined] : (String(p.host).split('-').map(Number) as [number, number | undefined]);
+    const cEnd = c1 ?? c0;
+    const hEnd = h0 === undefined ? undefined : (h1 ?? h0);
+    if (cEnd < c0 || (h0 !== undefined && hEnd! < h0)) {
+      diags.push(error('a port range must go from low to high', { ...where, field: `ports[${i}]` }));
+      return;
+    }
+    if (h0 !== undefined && hEnd! - h0 !== cEnd - c0) {
+      diags.push(error(`host range (${hEnd! - h0 + 1} ports) and container range (${cEnd - c0 + 1} ports) differ in length`, { ...where, field: `ports[${i}].host` }));
+      return;
+    }
+    for (let k = 0; k <= cEnd - c0; k++) {
+      ports.push({
+        containerPort: `${c0 + k}/${p.protocol ?? 'tcp'}`,
+        hostIp: p.hostIp ?? '',
+        hostPort: h0 === undefined ? '' : String(h0 + k),
+      });
+    }
+  });
+  ports.sort((a, b) => parseInt(a.containerPort) - parseInt(b.containerPort) || a.containerPort.localeCompare(b.containerPort) || a.hostIp.localeCompare(b.hostIp) || a.hostPort.localeCompare(b.hostPort));
+  const seenBindings = new Set<string>();
+  for (const p of ports) {
+    const key = `${p.hostIp}:${p.hostPort}/${p.containerPort.split('/')[1]}`;
+    if (p.hostPort && seenBindings.has(key)) diags.push(error(`host port ${p.hostPort} is published twice`, { ...where, field: 'ports' }));
+    seenBindings.add(key);
+  }
+
+  const mounts: MountSpec[] = (o.mounts ?? []).map((m, i): MountSpec => {
+    if ('volume' in m) return { type: 'volume', volume: ref(m.volume, d, `mounts[${i}].volume`), target: m.target, readOnly: m.readOnly ?? false };
+    if ('bind' in m) return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false };
+    const t = m.tmpfs === true ? {} : m.tmpfs;
+    return { type: 'tmpfs', target: m.target, sizeBytes: t.size === undefined ? null : sizeToBytes(t.size), mode: t.mode ?? null };
+  });
+  const targets = new Set<string>();
+  mounts.forEach((m, i) => {
+    if (targets.has(m.target)) diags.push(error(`two mounts target ${m.target}`, { ...where, field: `mounts[${i}].target` }));
+    targets.add(m.target);
+  });
+  mounts.sort((a, b) => a.target.localeCompare(b.target));
+
+  const networks = (o.networks ?? []).map((n, i) => {
+    const h = 'network' in n ? n.network : n;
+    const aliases = 'network' in n ? (n.aliases ?? []) : [];
+    // The resource name is always an alias (added by moor, like compose's service name): not kept twice.
+    return { network: ref(h, d, `networks[${i}]`), aliases: [...new Set(aliases)].filter((a) => a !== d.name).sort() };
+  });
+  networks.sort((a, b) => a.network.localeCompare(b.network));
+  networks.forEach((n, i) => {
+    if (i > 0 && networks[i - 1]!.network === n.network) diags.push(error(`network "${n.network}" is listed twice`, { ...where, field: 'networks' }));
+  });
+
+  let networkMode: ContainerSpec['networkMode'] = networks.length ? { type: 'networks' } : { type: 'bridge' };
+  if (o.networkMode !== undefined) {
+    if (networks.length) diags.push(error('use either networks or networkMode, not both', { ...where, field: 'networkMode' }));
+    if (typeof o.networkMode === 'string') networkMode = { type: o.networkMode };
+    else {
+      const target = ref(o.networkMode.container, d, 'networkMode.container');
+      if (target === d.name) diags.push(error('a container cannot join its own network namespace', { ...where, field: 'networkMode.container' }));
+      networkMode = { type: 'container', container: target };
+    }
+    if ((networkMode.type === 'container' || networkMode.type === 'host' || networkMode.type === 'none') && ports.length) {
+      diags.push(error(`ports cannot be published with networkMode "${networkMode.type}"`, { ...where, field: 'ports' }));
+    }
+    if (networkMode.type === 'container' && o.hostname) {
+      diags.push(error('hostname cannot be set when sharing another container\'s network namespace', { ...where, field: 'hostname' }));
+    }
+  }
+
+  const restart = o.restart === undefined
+    ? { policy: 'no' as const, maxRetries: 0 }
+    : typeof o.restart === 'string'
+      ? { policy: o.restart, maxRetries: 0 }
+      : { policy: o.restart.policy, maxRetries: o.restart.maxRetries };
+
+  const hc = o.healthcheck;
+  const healthcheck = hc
+    ? {
+        test: typeof hc.test === 'string' ? ['CMD-SHELL', hc.test] : hc.test,
+        intervalNs: hc.interval === undefined ? null : durationToNanos(hc.interval),
+        timeoutNs: hc.timeout === undefined ? null : durationToNanos(hc.timeout),
+        startPeriodNs: hc.startPeriod === undefined ? null : durationToNanos(hc.startPeriod),
+        retries: hc.retries ?? null,
+      }
+    : null;
+
+  const dependsOn = new Map<string, 'started' | 'healthy'>();
+  (o.dependsOn ?? []).forEach((dep, i) => {
+    const h = 'container' in dep ? dep.container : dep;
+    const condition = 'container' in dep ? (dep.condition ?? 'started') : 'started';
+    const name = ref(h, d, `dependsOn[${i}]`);
+    if (name === d.name) diags.push(error('a container cannot depend on itself', { ...where, field: `dependsOn[${i}]` }));
+    dependsOn.set(name, dependsOn.get(name) === 'healthy' ? 'healthy' : condition);
+  });
+
+  return {
+    kind: 'container',
+    name: d.name,
+    image: typeof o.image === 'string' ? o.image : ref(o.image, d, 'image'),
+    command: o.command ?? null,
+    entrypoint: o.entrypoint ?? null,
+    env: sortRecord(o.env),
+    ports,
+    publishAll: o.publishAll ?? false,
+    networkMode,
+    networks,
+    mounts,
+    volumesFrom: (o.volumesFrom ?? [])
+      .map((v, i) => ('container' in v
+        ? { container: ref(v.container, d, `volumesFrom[${i}]`), readOnly: v.readOnly ?? false }
+        : { container: ref(v, d, `volumesFrom[${i}]`), readOnly: false }))
+      .sort((a, b) => a.container.localeCompare(b.container)),
+    restart,
+    healthcheck,
+    user: o.user ?? null,
+    workingDir: o.workingDir ?? null,
+    hostname: o.hostname ?? null,
+    labels: sortRecord(o.labels),
+    stopSignal: o.stopSignal ?? null,
+    stopTimeout: o.stopTimeout ?? null,
+    resources: {
+      nanoCpus: o.resources?.cpus === undefined ? null : Math.round(o.resources.cpus * 1e9),
+      memoryBytes: o.resources?.memory === undefined ? null : sizeToBytes(o.resources.memory),
+      pids: o.resources?.pids ?? null,
+    },
+    dependsOn: [...dependsOn].map(([container, condition]) => ({ container, condition })).sort((a, b) => a.container.localeCompare(b.container)),
+  };
+}
+
+/** Cross-resource checks: references point at declared resources, no container cycles. */
+function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>, diags: Diagnostic[]): void {
+  const has = (kind: ResourceKind, name: string) => declared.has(resourceId(kind, name)) || (kind === 'image' && stack.images.some((i) => i.name === name));
+  const containers = new Map(stack.containers.map((c) => [c.name, c]));
+  for (const c of stack.containers) {
+    const id = resourceId('container', c.name);
+    const where = { resource: id, location: stack.locations[id] };
+    const missing = (kind: ResourceKind, name: string, field: string) => {
+      if (!has(kind, name)) diags.push(error(`refers to ${kind} "${name}", which is not declared in this stack`, { ...where, field }));
+    };
+    missing('image', c.image, 'image');
+    c.networks.forEach((n) => missing('network', n.network, 'networks'));
+    c.mounts.forEach((m) => m.type === 'volume' && missing('volume', m.volume, 'mounts'));
+    c.volumesFrom.forEach((v) => missing('container', v.container, 'volumesFrom'));
+    c.dependsOn.forEach((dep) => {
+      missing('container', dep.container, 'dependsOn');
+      const target = containers.get(dep.container);
+      if (dep.condition === 'healthy' && target && !target.healthcheck) {
+        diags.push(warning(`waits for "${dep.container}" to be healthy, but "${dep.container}" declares no healthcheck (the image must define one)`, { ...where, field: 'dependsOn' }));
+      }
+    });
+    if (c.networkMode.type === 'container') missing('container', c.networkMode.container, 'networkMode');
+  }
+  try {
+    topoSort(stack.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c) })));
+  } catch (e) {
+    if (!(e instanceof CycleError)) throw e;
+    const first = e.cycle[0]!;
+    diags.push(error(`containers depend on each other in a cycle: ${e.cycle.join(' → ')}`, { resource: resourceId('container', first), field: 'dependsOn', location: stack.locations[resourceId('container', first)] }));
+  }
+}
+
+/** Containers a container needs before it can be created (dependsOn, volumesFrom, network namespace). */
+export function containerDependencies(c: ContainerSpec): string[] {
+  const deps = new Set<string>(c.dependsOn.map((d) => d.container));
+  c.volumesFrom.forEach((v) => deps.add(v.container));
+  if (c.networkMode.type === 'container') deps.add(c.networkMode.container);
+  return [...deps];
+}
+
+export type { ImageSpec };

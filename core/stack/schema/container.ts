@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { byteSize, containerHandle, duration, imageHandle, labels, networkHandle, volumeHandle } from './common.js';
+
+const portNumber = z.number().int().min(1).max(65535);
+const portRange = z.string().regex(/^\d{1,5}-\d{1,5}$/, { message: 'expected a port number or a range like "8000-8010"' });
+const absolutePath = z.string().startsWith('/', { message: 'expected an absolute path inside the container' });
+
+export const portSchema = z.strictObject({
+  /** Port (or range "8000-8010") inside the container. */
+  container: z.union([portNumber, portRange]),
+  /** Host port (or range of the same length). Omitted: the engine picks a free port. */
+  host: z.union([portNumber, portRange]).optional(),
+  /** Host address to bind, e.g. '127.0.0.1'. Omitted: all addresses. */
+  hostIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+  protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
+});
+
+export const mountSchema = z.union([
+  z.strictObject({ volume: volumeHandle, target: absolutePath, readOnly: z.boolean().optional() }),
+  z.strictObject({
+    /** Host path; a relative path is resolved against the stack file's directory. */
+    bind: z.string().min(1),
+    target: absolutePath,
+    readOnly: z.boolean().optional(),
+  }),
+  z.strictObject({
+    tmpfs: z.union([
+      z.literal(true),
+      z.strictObject({ size: byteSize.optional(), mode: z.number().int().min(0).max(0o7777).optional() }),
+    ]),
+    target: absolutePath,
+  }),
+]);
+
+export const networkAttachmentSchema = z.union([
+  networkHandle,
+  z.strictObject({
+    network: networkHandle,
+    aliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { message: 'expected a DNS name' })).optional(),
+  }),
+]);
+
+export const restartSchema = z.union([
+  z.enum(['no', 'always', 'unless-stopped', 'on-failure']),
+  z.strictObject({ policy: z.literal('on-failure'), maxRetries: z.number().int().positive() }),
+]);
+
+export const healthcheckSchema = z.strictObject({
+  /** ['CMD', 'prog', 'arg'], ['CMD-SHELL', 'cmd'], ['NONE'], or a shell command string. */
+  test: z.union([
+    z.string().min(1),
+    z
+      .array(z.string())
+      .min(1)
+      .refine((t) => ['CMD', 'CMD-SHELL', 'NONE'].includes(t[0]!), {
+        message: 'the first element must be "CMD", "CMD-SHELL" or "NONE"',
+      }),
+  ]),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  startPeriod: duration.optional(),
+  retries: z.number().int().positive().optional(),
+});
+
+export const resourcesSchema = z.strictObject({
+  /** CPUs as a fraction, e.g. 0.5. */
+  cpus: z.number().positive().max(1024).optional(),
+  /** Memory limit: bytes or '256m', '1g'. */
+  memory: byteSize.optional(),
+  /** Maximum number of processes. */
+  pids: z.number().int().positive().optional(),
+});
+
+export const dependsOnSchema = z.union([
+  containerHandle,
+  z.strictObject({ container: containerHandle, condition: z.enum(['started', 'healthy']).optional() }),
+]);
+
+export const containerOptionsSchema = z.strictObject({
+  /** An image handle, or an image reference (pulled when missing). */
+  image: z.union([imageHandle, z.string().min(1)]),
+  command: z.array(z.string()).optional(),
+  entrypoint: z.array(z.string()).optional(),
+  env: z
+    .record(z.string().regex(/^[^=\0]+$/, { message: 'environment variable names cannot contain "="' }), z.string())
+    .optional(),
+  ports: z.array(portSchema).optional(),
+  /** Publish every port the image exposes on a random host port. */
+  publishAll: z.boolean().optional(),
+  networks: z.array(networkAttachmentSchema).optional(),
+  /** 'host', 'none', 'bridge' (the engine's default network), or another container's namespace. */
+  networkMode: z.union([z.enum(['host', 'none', 'bridge']), z.strictObject({ container: containerHandle })]).optional(),
+  mounts: z.array(mountSchema).optional(),
+  volumesFrom: z
+    .array(z.union([containerHandle, z.strictObject({ container: containerHandle, readOnly: z.boolean().optional() })]))
+    .optional(),
+  restart: restartSchema.optional(),
+  healthcheck: healthcheckSchema.optional(),
+  user: z.string().min(1).optional(),
+  workingDir: absolutePath.optional(),
+  hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]*$/, { message: 'expected a host name' }).optional(),
+  labels: labels.optional(),
+  stopSignal: z.string().regex(/^(SIG[A-Z0-9]+|\d+)$/, { message: 'expected a signal like "SIGTERM"' }).optional(),
+  /** Seconds to wait after the stop signal before killing. */
+  stopTimeout: z.number().int().nonnegative().optional(),
+  resources: resourcesSchema.optional(),
+  dependsOn: z.array(dependsOnSchema).optional(),
+});
+
+export type ContainerOptions = z.input<typeof containerOptionsSchema>;
+export type ContainerOptionsParsed = z.output<typeof containerOptionsSchema>;

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { labels } from './common.js';
+
+/** What a provider function (local(), tmpfs(), …) returns: validated by the provider's own schema. */
+export interface ProviderSpec<O = unknown> {
+  readonly provider: string;
+  readonly options: O;
+}
+
+export const providerSpecSchema = z.custom<ProviderSpec>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as ProviderSpec).provider === 'string',
+  { message: 'expected a storage provider, e.g. local()' },
+);
+
+export const volumeOptionsSchema = z.strictObject({
+  /** Where the data lives; local() by default. */
+  provider: providerSpecSchema.optional(),
+  labels: labels.optional(),
+});
+
+export type VolumeOptions = z.input<typeof volumeOptionsSchema>;
