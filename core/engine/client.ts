@@ -42,7 +42,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   /** Raw request body (e.g. a tar stream for builds). */
-  stream?: NodeJS.ReadableStream;
+  stream?: { pipe(destination: NodeJS.WritableStream): unknown };
   headers?: Record<string, string>;
   /** Statuses that are not errors (e.g. 304 for "already started"). */
   okStatuses?: number[];

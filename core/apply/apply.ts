@@ -1,0 +1,79 @@
+/**
+ * apply: execute a plan's steps with bounded concurrency. It decides nothing: every operation and
+ * its order come from the plan. A failed step skips only what depends on it; the rest finishes.
+ */
+import type { EngineClient } from '../engine/client.js';
+import { walk, type WalkOutcome } from '../graph.js';
+import type { DesiredStack } from '../model/spec.js';
+import { scheduleSteps, type Step } from '../plan/schedule.js';
+import { assertNever, type Plan } from '../plan/types.js';
+import { runContainerOp } from './container.js';
+import { buildImage, deleteImage, pullImage } from './image.js';
+import { createNetwork, createVolume, deleteNetwork, deleteVolume } from './network.js';
+
+export interface ApplyOptions {
+  concurrency: number;
+  waitTimeoutMs: number;
+  onStepStart?: (step: Step) => void;
+  onStepEnd?: (step: Step, outcome: WalkOutcome, ms: number) => void;
+}
+
+export interface StepResult {
+  id: string;
+  resource: string;
+  phase: Step['phase'];
+  outcome: WalkOutcome;
+  ms: number;
+}
+
+export interface ApplyResult {
+  steps: StepResult[];
+  ok: boolean;
+}
+
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, waitTimeoutMs: number): Promise<void> {
+  const { op } = step.node;
+  const name = stack.name;
+  switch (op.type) {
+    case 'noop': return;
+    case 'image.build': return buildImage(client, name, op.image);
+    case 'image.pull': return pullImage(client, op.image);
+    case 'image.delete': return deleteImage(client, op.id);
+    case 'network.create': return createNetwork(client, name, op.network);
+    case 'network.delete': return deleteNetwork(client, op.id);
+    case 'network.replace':
+      return step.phase === 'destroy' ? deleteNetwork(client, op.id) : createNetwork(client, name, op.network);
+    case 'volume.create': return createVolume(client, name, op.volume);
+    case 'volume.delete': return deleteVolume(client, step.node.engineName);
+    case 'volume.replace':
+      return step.phase === 'destroy' ? deleteVolume(client, step.node.engineName) : createVolume(client, name, op.volume);
+    case 'container.create':
+    case 'container.delete':
+    case 'container.replace':
+    case 'container.update':
+      return runContainerOp({ client, stack, waitTimeoutMs }, op, step.phase);
+    default:
+      return assertNever(op);
+  }
+}
+
+export async function applyPlan(client: EngineClient, plan: Plan, stack: DesiredStack, options: ApplyOptions): Promise<ApplyResult> {
+  const steps = scheduleSteps(plan.nodes);
+  const started = new Map<string, number>();
+  const results: StepResult[] = [];
+  await walk(
+    steps,
+    Math.max(1, options.concurrency),
+    async (step) => {
+      started.set(step.id, performance.now());
+      options.onStepStart?.(step);
+      await runStep(client, stack, step, options.waitTimeoutMs);
+    },
+    (step, outcome) => {
+      const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;
+      results.push({ id: step.id, resource: step.node.id, phase: step.phase, outcome, ms });
+      options.onStepEnd?.(step, outcome, ms);
+    },
+  );
+  return { steps: results, ok: results.every((r) => r.outcome.status === 'done') };
+}

@@ -1,0 +1,42 @@
+/** Image operations: build from a local context through the engine's build endpoint, or pull. */
+import tar from 'tar-fs';
+import type { EngineClient } from '../engine/client.js';
+import { EngineError, isNotFound } from '../engine/errors.js';
+import type { ImageSpec } from '../model/spec.js';
+import { imageLabels } from '../plan/image.js';
+
+export async function buildImage(client: EngineClient, stack: string, img: ImageSpec): Promise<void> {
+  const build = img.build!;
+  await client.streamJson('POST', '/build', {
+    query: {
+      t: img.ref,
+      dockerfile: build.dockerfile,
+      buildargs: JSON.stringify(build.args),
+      labels: JSON.stringify(imageLabels(stack, img)),
+      rm: 1,
+      forcerm: 1,
+    },
+    headers: { 'content-type': 'application/x-tar' },
+    stream: tar.pack(build.context),
+  });
+}
+
+export async function pullImage(client: EngineClient, img: ImageSpec): Promise<void> {
+  const at = img.ref.lastIndexOf(':');
+  const slash = img.ref.lastIndexOf('/');
+  const [fromImage, tag] = at > slash ? [img.ref.slice(0, at), img.ref.slice(at + 1)] : [img.ref, 'latest'];
+  try {
+    await client.streamJson('POST', '/images/create', { query: { fromImage, tag } });
+  } catch (e) {
+    const reason = e instanceof EngineError ? e.engineMessage : (e as Error).message;
+    throw new Error(`image ${img.ref} is not on the engine and could not be pulled: ${reason}`);
+  }
+}
+
+export async function deleteImage(client: EngineClient, id: string): Promise<void> {
+  try {
+    await client.request('DELETE', `/images/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}

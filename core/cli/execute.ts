@@ -1,0 +1,53 @@
+/** What apply and destroy share: show the plan, check consent, run it, summarize. */
+import { applyPlan } from '../apply/apply.js';
+import { DiagnosticsError, hasErrors } from '../diagnostics.js';
+import { hasChanges } from '../plan/types.js';
+import { renderApplySummary } from '../render/apply-summary.js';
+import { renderDiagnostics } from '../render/diagnostics.js';
+import { planToJson } from '../render/plan-json.js';
+import { renderPlan } from '../render/plan-text.js';
+import { createProgress } from '../render/progress.js';
+import type { ApplyFlags } from './args.js';
+import type { Confirm } from './confirm.js';
+import { EXIT, RefusedError } from './errors.js';
+import type { Output } from './output.js';
+import type { Session } from './session.js';
+
+export async function executeSession(session: Session, flags: ApplyFlags, io: Output, confirm: Confirm, verb: 'Apply' | 'Destroy'): Promise<number> {
+  const { client, plan, stack } = session;
+  try {
+    if (flags.json) io.err(JSON.stringify(planToJson(plan), null, 2));
+    else io.out(renderPlan(plan, io.style, { stackFile: stack.file }));
+    if (plan.diagnostics.length) io.err(renderDiagnostics(plan.diagnostics, io.style));
+    if (hasErrors(plan.diagnostics)) throw new DiagnosticsError(plan.diagnostics, 'the plan has errors');
+    if (!hasChanges(plan)) return EXIT.ok;
+
+    const losing = plan.nodes.filter((n) => n.dataLoss);
+    if (losing.length && !flags.allowDataLoss) {
+      throw new RefusedError(
+        `refusing to ${losing.map((n) => `${n.action} volume ${n.engineName}`).join(', ')}: its data would be lost.\n` +
+          (verb === 'Destroy' ? 'Nothing was changed.' : 'Nothing was changed. Pass --allow-data-loss if that is really what you want.'),
+      );
+    }
+    if (!flags.yes) {
+      const question = losing.length
+        ? `${verb} these changes? Volume data will be deleted: ${losing.map((n) => n.engineName).join(', ')}.`
+        : `${verb} these changes?`;
+      if (!(await confirm(question))) throw new RefusedError(`${verb.toLowerCase()} cancelled; nothing was changed`);
+    }
+
+    const steps = plan.nodes.filter((n) => n.action !== 'noop').length;
+    const progress = await createProgress(io.err, io.style, io.interactive, steps);
+    const result = await applyPlan(client, plan, stack, {
+      concurrency: flags.concurrency,
+      waitTimeoutMs: flags.waitTimeoutMs,
+      onStepStart: (s) => progress.start(s),
+      onStepEnd: (s, o, ms) => progress.end(s, o, ms),
+    });
+    progress.stop();
+    io.out(renderApplySummary(result, io.style, verb));
+    return result.ok ? EXIT.ok : EXIT.error;
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,63 @@
+/** moor's entry point: dispatch, and the single place errors become messages and exit codes. */
+import { readFileSync } from 'node:fs';
+import { DiagnosticsError } from '../diagnostics.js';
+import { EngineError, EngineUnreachableError } from '../engine/errors.js';
+import { CycleError } from '../graph.js';
+import { applyCommand } from './commands/apply.js';
+import { destroyCommand } from './commands/destroy.js';
+import { planCommand } from './commands/plan.js';
+import { terminalConfirm, type Confirm } from './confirm.js';
+import { EXIT, RefusedError, UsageError } from './errors.js';
+import { processOutput, type Output } from './output.js';
+
+const HELP = `moor — declarative Docker stacks in TypeScript
+
+Usage:
+  moor plan    <stack.ts> [--detailed-exitcode] [--json] [--refresh]
+  moor apply   <stack.ts> [--yes] [--concurrency N] [--allow-data-loss] [--wait-timeout 120s] [--refresh]
+  moor destroy <stack.ts> [--yes] [--volumes] [--concurrency N]
+  moor version
+
+Exit codes: 0 success (plan: no changes with --detailed-exitcode), 1 error or refused,
+2 plan has changes (--detailed-exitcode), 130 interrupted.
+The engine is found through DOCKER_HOST (unix:// or tcp://), else /var/run/docker.sock.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[], io?: Output, confirm: Confirm = terminalConfirm): Promise<number> {
+  const [command, ...rest] = argv;
+  const output = io ?? (await processOutput(rest.includes('--json')));
+  try {
+    switch (command) {
+      case 'plan': return await planCommand(rest, output);
+      case 'apply': return await applyCommand(rest, output, confirm);
+      case 'destroy': return await destroyCommand(rest, output, confirm);
+      case 'version': case '--version': output.out(`moor ${version()}`); return EXIT.ok;
+      case undefined: case 'help': case '--help': case '-h': output.out(HELP); return EXIT.ok;
+      default: throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    return reportError(e, output);
+  }
+}
+
+function reportError(e: unknown, io: Output): number {
+  const { style } = io;
+  if (e instanceof DiagnosticsError) {
+    // The diagnostics themselves were printed where they arose.
+    return EXIT.error;
+  }
+  if (e instanceof UsageError) {
+    io.err(`${style.error('error')}: ${e.message}\nRun "moor help" for usage.`);
+    return EXIT.error;
+  }
+  if (e instanceof RefusedError || e instanceof EngineUnreachableError || e instanceof EngineError || e instanceof CycleError) {
+    io.err(`${style.error('error')}: ${e.message}`);
+    return EXIT.error;
+  }
+  io.err(`${style.error('error')}: ${(e as Error)?.stack ?? String(e)}`);
+  return EXIT.error;
+}

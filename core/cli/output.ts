@@ -1,0 +1,20 @@
+/** Where the CLI writes: stdout for results, stderr for diagnostics and progress. Injected for tests. */
+import { styleFor, plainStyle, type Style } from '../render/style.js';
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+  style: Style;
+  /** Progress spinners only on a terminal without NO_COLOR. */
+  interactive: boolean;
+}
+
+export async function processOutput(json: boolean): Promise<Output> {
+  const style = json ? plainStyle : await styleFor(process.stdout);
+  return {
+    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    style,
+    interactive: !json && style !== plainStyle && !!process.stderr.isTTY,
+  };
+}

@@ -1,0 +1,47 @@
+/** The plan as JSON for machines. The schema is versioned: see docs/plan-json.md. */
+import type { Plan } from '../plan/types.js';
+import { summarize } from '../plan/types.js';
+import { actionSymbol } from './plan-text.js';
+
+export const PLAN_JSON_VERSION = '1';
+
+export function planToJson(plan: Plan): Record<string, unknown> {
+  return {
+    format_version: PLAN_JSON_VERSION,
+    stack: plan.stack,
+    mode: plan.mode,
+    engine: { version: plan.engine.version, api_version: plan.engine.apiVersion },
+    summary: summarize(plan),
+    resources: plan.nodes.map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      name: n.name,
+      engine_name: n.engineName,
+      action: n.action,
+      symbol: actionSymbol(n).trim(),
+      ...(n.op.type === 'container.replace' ? { replace_order: n.op.order } : {}),
+      causes: n.causes,
+      data_loss: !!n.dataLoss,
+      depends_on: n.dependsOn,
+      changes: n.changes.map((c) => ({
+        path: c.path,
+        before: c.before,
+        after: c.after,
+        forces_replacement: c.forcesReplacement,
+        source: c.source,
+        ...(c.note ? { note: c.note } : {}),
+      })),
+    })),
+    notes: plan.notes,
+    diagnostics: plan.diagnostics.map((d) => ({
+      severity: d.severity,
+      summary: d.summary,
+      resource: d.resource ?? null,
+      field: d.field ?? null,
+      file: d.location?.file ?? null,
+      line: d.location?.line ?? null,
+      column: d.location?.column ?? null,
+      detail: d.detail ?? null,
+    })),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The plan's one canonical text form (tests compare it with colour off).
+ * Symbols: + create, ~ update in place, -/+ replace (delete first), +/- replace (create first), - delete.
+ */
+import { diffLines } from 'diff';
+import path from 'node:path';
+import type { AttributeChange, Plan, PlanNode } from '../plan/types.js';
+import { summarize } from '../plan/types.js';
+import { isMultiline, showValue } from './value.js';
+import type { Style } from './style.js';
+
+export function actionSymbol(node: PlanNode): string {
+  switch (node.action) {
+    case 'create': return '+';
+    case 'update': return '~';
+    case 'delete': return '-';
+    case 'noop': return ' ';
+    case 'replace':
+      return node.op.type === 'container.replace' && node.op.order === 'create-before-destroy' || node.op.type === 'image.build' ? '+/-' : '-/+';
+  }
+}
+
+function paint(node: PlanNode, style: Style, s: string): string {
+  switch (node.action) {
+    case 'create': return style.create(s);
+    case 'update': return style.update(s);
+    case 'delete': return style.remove(s);
+    case 'replace': return style.replace(s);
+    case 'noop': return s;
+  }
+}
+
+function changeLines(c: AttributeChange, style: Style): string[] {
+  const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
+  const tags = [c.forcesReplacement ? style.replace('# forces replacement') : '', c.source === 'drift' ? style.warn(`# drift${c.note ? `: ${c.note}` : ''}`) : c.note ? style.dim(`# ${c.note}`) : '']
+    .filter(Boolean).join(' ');
+  if (isMultiline(c.before) || isMultiline(c.after)) {
+    const out = [`      ${sym} ${c.path}:${tags ? ` ${tags}` : ''}`];
+    for (const part of diffLines(String(c.before ?? ''), String(c.after ?? ''))) {
+      const mark = part.added ? '+' : part.removed ? '-' : ' ';
+      for (const line of part.value.replace(/\n$/, '').split('\n')) {
+        const text = `          ${mark} ${line}`;
+        out.push(part.added ? style.create(text) : part.removed ? style.remove(text) : style.dim(text));
+      }
+    }
+    return out;
+  }
+  return [`      ${sym} ${c.path}: ${showValue(c.before)} → ${showValue(c.after)}${tags ? `  ${tags}` : ''}`];
+}
+
+function describe(node: PlanNode): string {
+  if (node.action === 'replace' && node.op.type === 'container.replace') {
+    return node.op.order === 'create-before-destroy' ? 'replace (new container first, then the old one is removed)' : 'replace (old container removed first)';
+  }
+  if (node.action === 'update') return 'update in place';
+  return '';
+}
+
+export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string } = {}): string {
+  const lines: string[] = [];
+  const changed = plan.nodes.filter((n) => n.action !== 'noop');
+  for (const node of changed) {
+    const sym = actionSymbol(node).padEnd(3);
+    const title = `${sym} ${node.kind} ${node.name}`;
+    const detail = [describe(node), ...node.causes].filter(Boolean).join('; ');
+    lines.push(`  ${paint(node, style, title)}${detail ? style.dim(`  (${detail})`) : ''}`);
+    if (node.dataLoss) {
+      lines.push(`      ${style.error(`!! DATA LOSS: volume ${node.engineName} and every file in it will be ${node.action === 'replace' ? 'deleted and recreated empty' : 'deleted'}`)}`);
+    }
+    for (const c of node.changes) lines.push(...changeLines(c, style));
+  }
+  for (const note of plan.notes) lines.push(style.dim(`  · ${note}`));
+  if (lines.length) lines.push('');
+  lines.push(summaryLine(plan, opts.stackFile));
+  return lines.join('\n');
+}
+
+export function summaryLine(plan: Plan, stackFile?: string): string {
+  const s = summarize(plan);
+  if (s.create + s.update + s.replace + s.delete === 0) {
+    return `No changes. The engine matches ${stackFile ? path.relative(process.cwd(), stackFile) || stackFile : `stack ${plan.stack}`}.`;
+  }
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+}

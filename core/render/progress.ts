@@ -1,0 +1,63 @@
+/** Apply progress: an ora spinner on a terminal, plain stable lines otherwise (or with NO_COLOR). */
+import type { WalkOutcome } from '../graph.js';
+import type { Step, StepPhase } from '../plan/schedule.js';
+import type { Style } from './style.js';
+
+const VERBS: Record<StepPhase, [string, string]> = {
+  create: ['creating', 'created'],
+  update: ['updating', 'updated'],
+  replace: ['replacing', 'replaced'],
+  destroy: ['removing', 'removed'],
+};
+
+export function stepLabel(step: Step): string {
+  const old = step.phase === 'destroy' && step.node.action === 'replace' ? ' (old)' : '';
+  return `${step.node.kind} ${step.node.name}${old}`;
+}
+
+export function outcomeLine(step: Step, outcome: WalkOutcome, ms: number, style: Style): string {
+  const label = stepLabel(step);
+  switch (outcome.status) {
+    case 'done': return `${style.create('✓')} ${label}: ${VERBS[step.phase][1]} in ${(ms / 1000).toFixed(2)}s`;
+    case 'failed': return `${style.error('✗')} ${label}: ${VERBS[step.phase][0]} failed: ${(outcome.error as Error)?.message ?? String(outcome.error)}`;
+    case 'skipped': return `${style.warn('-')} ${label}: skipped because ${outcome.because.replace(/:.*$/, '').replace('.', ' ')} did not finish`;
+  }
+}
+
+export interface Progress {
+  start(step: Step): void;
+  end(step: Step, outcome: WalkOutcome, ms: number): void;
+  stop(): void;
+}
+
+export async function createProgress(write: (line: string) => void, style: Style, interactive: boolean, total: number): Promise<Progress> {
+  if (!interactive) {
+    return {
+      start: (step) => write(`${stepLabel(step)}: ${VERBS[step.phase][0]}`),
+      end: (step, outcome, ms) => write(outcomeLine(step, outcome, ms, style)),
+      stop: () => undefined,
+    };
+  }
+  const { default: ora } = await import('ora');
+  const running = new Map<string, string>();
+  let finished = 0;
+  const spinner = ora({ stream: process.stderr }).start();
+  const refresh = () => {
+    spinner.text = `${finished}/${total} · ${[...running.values()].join(', ')}`;
+  };
+  return {
+    start(step) {
+      running.set(step.id, `${VERBS[step.phase][0]} ${stepLabel(step)}`);
+      refresh();
+    },
+    end(step, outcome, ms) {
+      running.delete(step.id);
+      finished++;
+      spinner.clear();
+      process.stderr.write(`${outcomeLine(step, outcome, ms, style)}\n`);
+      refresh();
+      spinner.render();
+    },
+    stop: () => spinner.stop(),
+  };
+}
