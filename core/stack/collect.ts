@@ -14,8 +14,9 @@ export interface Declaration {
   location: SourceLocation;
 }
 
-/** moor's compiled code (dist/): frames in it are moor's, not the stack author's. */
-const MOOR_DIST = fileURLToPath(new URL('../../', import.meta.url));
+/** moor's own code (sources or dist/): frames in it are moor's, not the stack author's. */
+const MOOR_ROOT = fileURLToPath(import.meta.url).replace(/\/(?:dist\/)?core\/stack\/collect\.[jt]s$/, '');
+const MOOR_CODE = ['/core/', '/dist/', '/providers/'].map((d) => MOOR_ROOT + d);
 
 /** The first stack frame outside moor itself: the line of the stack file that declared the resource. */
 function callSite(stackFile: string): SourceLocation {
@@ -24,7 +25,7 @@ function callSite(stackFile: string): SourceLocation {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
     if (!m) continue;
     const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
-    if (file.startsWith(MOOR_DIST) || file.includes('/node_modules/')) continue;
+    if (MOOR_CODE.some((d) => file.startsWith(d)) || file.includes('/node_modules/')) continue;
     return { file, line: Number(m[2]), column: Number(m[3]) };
   }
   return { file: stackFile };
