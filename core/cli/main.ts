@@ -1,6 +1,7 @@
 /** moor's entry point: dispatch, and the single place errors become messages and exit codes. */
 import { readFileSync } from 'node:fs';
 import { DiagnosticsError } from '../diagnostics.js';
+import { EngineClient } from '../engine/client.js';
 import { EngineError, EngineUnreachableError } from '../engine/errors.js';
 import { CycleError } from '../graph.js';
 import { applyCommand } from './commands/apply.js';
@@ -41,6 +42,9 @@ export async function main(argv: string[], io?: Output, confirm: Confirm = termi
     }
   } catch (e) {
     return reportError(e, output);
+  } finally {
+    // For benchmarks and debugging: how many Engine API requests this command made.
+    if (process.env.MOOR_COUNT_REQUESTS === '1') process.stderr.write(`moor: ${EngineClient.totalRequests} engine requests\n`);
   }
 }
 

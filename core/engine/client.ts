@@ -51,8 +51,8 @@ export interface RequestOptions {
 export class EngineClient {
   private readonly agent: http.Agent;
   private info?: Promise<EngineInfo>;
-  /** Count of requests sent, for the benchmark's "engine calls per plan". */
-  requestCount = 0;
+  /** Requests sent by every client in this process: the benchmark's "engine calls per plan". */
+  static totalRequests = 0;
 
   constructor(readonly endpoint: EngineEndpoint = resolveEndpoint(), maxSockets = 16) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
@@ -114,7 +114,7 @@ export class EngineClient {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(payload.length);
     }
-    this.requestCount++;
+    EngineClient.totalRequests++;
     const request = `${method} ${path.replace(/^\/v[\d.]+/, '')}`;
     return new Promise((resolve, reject) => {
       const req = http.request(
