@@ -8,6 +8,7 @@ import type { DesiredStack } from '../model/spec.js';
 import { scheduleSteps, type Step } from '../plan/schedule.js';
 import { assertNever, type Plan } from '../plan/types.js';
 import { runContainerOp } from './container.js';
+import { LedgerWriter } from './ledger.js';
 import { buildImage, deleteImage, pullImage } from './image.js';
 import { createNetwork, createVolume, deleteNetwork, deleteVolume } from './network.js';
 
@@ -31,7 +32,7 @@ export interface ApplyResult {
   ok: boolean;
 }
 
-async function runStep(client: EngineClient, stack: DesiredStack, step: Step, waitTimeoutMs: number): Promise<void> {
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, waitTimeoutMs: number, ledger: LedgerWriter): Promise<void> {
   const { op } = step.node;
   const name = stack.name;
   switch (op.type) {
@@ -51,7 +52,10 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, wa
     case 'container.delete':
     case 'container.replace':
     case 'container.update':
-      return runContainerOp({ client, stack, waitTimeoutMs }, op, step.phase);
+      return runContainerOp({ client, stack, waitTimeoutMs, ledger }, op, step.phase);
+    case 'ledger.delete':
+      for (const v of op.volumes) await deleteVolume(client, v);
+      return;
     default:
       return assertNever(op);
   }
@@ -59,6 +63,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, wa
 
 export async function applyPlan(client: EngineClient, plan: Plan, stack: DesiredStack, options: ApplyOptions): Promise<ApplyResult> {
   const steps = scheduleSteps(plan.nodes);
+  const ledger = new LedgerWriter(client, stack.name, plan.ledger);
   const started = new Map<string, number>();
   const results: StepResult[] = [];
   await walk(
@@ -67,7 +72,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
     async (step) => {
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
-      await runStep(client, stack, step, options.waitTimeoutMs);
+      await runStep(client, stack, step, options.waitTimeoutMs, ledger);
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;

@@ -4,6 +4,7 @@ import { isNotFound } from '../engine/errors.js';
 import { engineName, nextContainerName } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import type { Operation, WaitFor } from '../plan/types.js';
+import type { LedgerWriter } from './ledger.js';
 import { aliasesFor, containerCreateBody, imageRefFor } from './container-body.js';
 import { waitForContainer } from './wait.js';
 
@@ -11,6 +12,7 @@ export interface ContainerContext {
   client: EngineClient;
   stack: DesiredStack;
   waitTimeoutMs: number;
+  ledger: LedgerWriter;
 }
 
 async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string): Promise<string> {
@@ -89,6 +91,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
         });
       }
       if (op.start) await startContainer(ctx, op.id, op.waitFor);
+      await ctx.ledger.record(op.id, op.record);
       return;
     }
   }

@@ -7,6 +7,7 @@
  */
 import type { EngineClient } from '../engine/client.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
+import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { LABEL, readSpec } from '../model/labels.js';
 import { engineName, NEXT_SUFFIX } from '../model/names.js';
 import type { ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
@@ -87,8 +88,11 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     }),
   );
 
+  const ledger = readLedger((vByLabel.Volumes ?? []).filter((v) => v.Labels?.[LABEL.stack] === stack));
+  for (const c of containers) if (ledger.entries[c.id]) c.recorded = ledger.entries[c.id];
+
   const volumes: ObservedVolume[] = classify(
-    stack, [...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])], (v) => v.Name, (v) => v.Name, (v) => v.Labels,
+    stack, [...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])].filter((v) => !isLedgerVolume(v.Labels)), (v) => v.Name, (v) => v.Name, (v) => v.Labels,
   ).map(({ item: v, owner }) => ({
     id: v.Name, name: v.Name, labels: v.Labels ?? {}, owner, driver: v.Driver,
     resource: owner === 'stack' ? v.Labels?.[LABEL.name] : undefined,
@@ -106,7 +110,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     });
   }
 
-  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (options.refresh || needsLiveRead(c.spec, desired)));
+  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (options.refresh || needsLiveRead(c, desired)));
   await Promise.all(
     toInspect.map(async (c) => {
       const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
@@ -114,17 +118,23 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     }),
   );
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], refreshed: !!options.refresh };
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], ledger, refreshed: !!options.refresh };
 }
 
-/** Only when the stack wants a live attribute other than what the labels recorded must we ask the engine. */
-function needsLiveRead(spec: ContainerSpec, desired: DesiredStack): boolean {
-  const want = desired.containers.find((c) => c.name === spec.name);
+/**
+ * Only when the stack wants a live attribute other than what moor last applied (the ledger, else
+ * the labels) must we ask the engine what it has now.
+ */
+function needsLiveRead(c: ObservedContainer, desired: DesiredStack): boolean {
+  const spec = c.spec!;
+  const want = desired.containers.find((d) => d.name === spec.name);
   if (!want) return false;
-  if (!sameValue(want.restart, spec.restart) || !sameValue(want.resources, spec.resources)) return true;
+  const last = c.recorded ?? { restart: spec.restart, resources: spec.resources, aliases: {} };
+  if (!sameValue(want.restart, last.restart) || !sameValue(want.resources, last.resources)) return true;
   return want.networks.some((n) => {
     const before = spec.networks.find((x) => x.network === n.network);
-    return before !== undefined && !sameValue(before.aliases, n.aliases);
+    const recorded = c.recorded?.aliases[engineName(desired.name, n.network)];
+    return before !== undefined && !sameValue(recorded ?? before.aliases, n.aliases);
   });
 }
 

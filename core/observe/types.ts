@@ -1,5 +1,6 @@
 /** The observed state: everything the planner knows about the engine, read in one place. */
 import type { EngineInfo } from '../engine/client.js';
+import type { Ledger, LiveRecord } from '../model/ledger.js';
 import type { ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 
 /** Who owns an engine object whose name or labels put it in this stack's way. */
@@ -33,6 +34,9 @@ export interface ObservedContainer extends ObservedBase {
   imageId: string;
   /** Engine names of attached networks. */
   networks: string[];
+  /** What moor last applied live (restart, limits, aliases), from the ledger; labels hold the rest. */
+  recorded?: LiveRecord;
+  /** What the engine reports for live attributes, when observe inspected the container. */
   live?: LiveContainerState;
 }
 
@@ -60,6 +64,8 @@ export interface ObservedState {
   networks: ObservedNetwork[];
   volumes: ObservedVolume[];
   images: ObservedImage[];
+  /** The record of live updates (see model/ledger.ts). */
+  ledger: Ledger;
   /** True when every managed container was inspected (deep drift check). */
   refreshed: boolean;
 }

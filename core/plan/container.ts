@@ -87,12 +87,12 @@ function networkDelta(ctx: PlanContext, obs: ObservedContainer, last: ContainerS
       delta.changes.push({ path: `networks.${label(d.network)}`, before: b && !isAttached ? 'disconnected' : showAtt(undefined), after: showAtt(d), forcesReplacement: false, source: b ? 'drift' : 'change', ...(b ? { note: 'disconnected outside moor' } : {}) });
       continue;
     }
-    const liveAliases = obs.live?.aliases[d.network];
-    const current = liveAliases ?? b?.aliases ?? [];
+    const lastAliases = obs.recorded?.aliases[d.network] ?? b?.aliases ?? [];
+    const current = obs.live?.aliases[d.network] ?? lastAliases;
     if (!sameValue(current, d.aliases)) {
       delta.disconnect.push(d.network);
       delta.connect.push(d);
-      const drift = !!b && sameValue(b.aliases, d.aliases);
+      const drift = sameValue(lastAliases, d.aliases);
       delta.changes.push({ path: `networks.${label(d.network)}.aliases`, before: current, after: d.aliases, forcesReplacement: false, source: drift ? 'drift' : 'change' });
     }
   }
@@ -137,13 +137,16 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     let resources: ContainerSpec['resources'] | undefined;
     if (last) {
       changes.push(...diffAttributes(FIXED, last, want));
-      // Live attributes: judged against the engine's report when observe read it, else the labels.
-      const liveRestart = obs.live?.restart ?? last.restart;
+      // Live attributes: what moor last applied is the ledger's record, else the labels; what the engine
+      // has now is its own report when observe inspected the container, else that same record.
+      const lastRestart = obs.recorded?.restart ?? last.restart;
+      const lastResources = obs.recorded?.resources ?? last.resources;
+      const liveRestart = obs.live?.restart ?? lastRestart;
       if (!sameValue(liveRestart, want.restart)) {
         restart = want.restart;
-        changes.push({ path: 'restart', before: showRestart(liveRestart), after: showRestart(want.restart), forcesReplacement: false, source: sameValue(last.restart, want.restart) ? 'drift' : 'change' });
+        changes.push({ path: 'restart', before: showRestart(liveRestart), after: showRestart(want.restart), forcesReplacement: false, source: sameValue(lastRestart, want.restart) ? 'drift' : 'change' });
       }
-      const liveRes = obs.live?.resources ?? last.resources;
+      const liveRes = obs.live?.resources ?? lastResources;
       for (const { key, path, show } of RESOURCE_KEYS) {
         const b = liveRes[key];
         const a = want.resources[key];
@@ -151,7 +154,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
         const removal = a === null;
         if (!removal) resources = want.resources;
         changes.push({
-          path, before: show(b as never), after: show(a as never), forcesReplacement: removal, source: last.resources[key] === a ? 'drift' : 'change',
+          path, before: show(b as never), after: show(a as never), forcesReplacement: removal, source: lastResources[key] === a ? 'drift' : 'change',
           ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}),
         });
       }
@@ -198,6 +201,11 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
           type: 'container.update', id: obs.id, container: want,
           ...(restart ? { restart } : {}), ...(resources ? { resources } : {}),
           disconnect: delta.disconnect, connect: delta.connect, start: obs.state !== 'running', waitFor,
+          record: {
+            restart: want.restart,
+            resources: want.resources,
+            aliases: Object.fromEntries((expectedAttachments(stack, want) ?? []).map((a) => [a.network, a.aliases])),
+          },
         },
       });
     } else {

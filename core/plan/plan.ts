@@ -24,6 +24,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   // Containers in dependency order, so a replaced namespace/volumes-from source is known to its users.
   const containerOrder = topoSort(desired.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c), spec: c }))).map((n) => n.spec);
   remember(planContainers(ctx, containerOrder));
+  remember(planLedger(ctx));
 
   return {
     format: 1,
@@ -33,7 +34,30 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
     nodes: orderNodes([...ctx.nodes.values()]),
     diagnostics: ctx.diagnostics,
     notes: ctx.notes,
+    ledger: {
+      generation: observed.ledger.generation,
+      entries: keptLedgerEntries(observed, [...ctx.nodes.values()]),
+      volumes: observed.ledger.volumes,
+    },
   };
+}
+
+/** Entries of containers that still exist and that this plan does not replace or delete. */
+function keptLedgerEntries(observed: ObservedState, nodes: PlanNode[]): Plan['ledger']['entries'] {
+  const gone = new Set(nodes.flatMap((n) => (n.op.type === 'container.replace' ? [n.op.oldId] : n.op.type === 'container.delete' ? [n.op.id] : [])));
+  const present = new Set(observed.containers.map((c) => c.id));
+  return Object.fromEntries(Object.entries(observed.ledger.entries).filter(([id]) => present.has(id) && !gone.has(id)));
+}
+
+/** destroy removes moor's record of live updates too; it holds no user data. */
+function planLedger(ctx: PlanContext): PlanNode[] {
+  const { volumes } = ctx.observed.ledger;
+  if (ctx.options.mode !== 'destroy' || volumes.length === 0) return [];
+  const containers = ctx.observed.containers.filter((c) => c.owner === 'stack').map((c) => `container.${c.resource ?? c.name}`);
+  return [{
+    id: 'ledger', kind: 'volume', name: '(moor live-update record)', engineName: volumes.join(', '), action: 'delete',
+    causes: ['moor bookkeeping, holds no data'], changes: [], dependsOn: [], dependents: containers, op: { type: 'ledger.delete', volumes },
+  }];
 }
 
 /** Display order: creations and updates in dependency order, then deletions in reverse dependency order. */

@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { EngineInfo } from '../engine/client.js';
+import type { LiveRecord } from '../model/ledger.js';
 import type { ContainerSpec, ImageSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 import type { ResourceKind } from '../stack/handles.js';
 
@@ -55,8 +56,11 @@ export type Operation =
       connect: NetworkAttachmentSpec[];
       start: boolean;
       waitFor: WaitFor[];
+      /** The live values to record in the ledger once the update succeeded. */
+      record: LiveRecord;
     }
-  | { type: 'container.delete'; id: string };
+  | { type: 'container.delete'; id: string }
+  | { type: 'ledger.delete'; volumes: string[] };
 
 export interface PlanNode {
   /** `container.db` */
@@ -87,6 +91,8 @@ export interface Plan {
   diagnostics: Diagnostic[];
   /** Lines worth telling that are not changes (e.g. volumes kept by destroy). */
   notes: string[];
+  /** The ledger of live updates as it stands, minus entries of containers this plan removes. */
+  ledger: { generation: number; entries: Record<string, LiveRecord>; volumes: string[] };
 }
 
 export interface PlanSummary {
