@@ -51,7 +51,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       return;
     }
     case 'container.delete':
-      await removeContainer(ctx.client, op.id, null);
+      await removeContainer(ctx.client, op.id, op.stopTimeout);
       return;
     case 'container.replace': {
       const stopTimeout = op.container.stopTimeout;

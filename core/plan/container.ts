@@ -223,7 +223,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const nodeId = declared || obs.next ? `container.${resource}#${obs.id.slice(0, 12)}` : `container.${resource}`;
     out.push({
       id: nodeId, kind: 'container', name: resource, engineName: obs.name, action: 'delete', causes: [cause], changes: [],
-      dependsOn: [], dependents: declared ? [] : dependentContainers(ctx, resource), op: { type: 'container.delete', id: obs.id },
+      dependsOn: [], dependents: declared ? [] : dependentContainers(ctx, resource), op: { type: 'container.delete', id: obs.id, stopTimeout: obs.spec?.stopTimeout ?? null },
     });
   }
   return out;

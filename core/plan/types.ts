@@ -59,7 +59,7 @@ export type Operation =
       /** The live values to record in the ledger once the update succeeded. */
       record: LiveRecord;
     }
-  | { type: 'container.delete'; id: string }
+  | { type: 'container.delete'; id: string; stopTimeout: number | null }
   | { type: 'ledger.delete'; volumes: string[] };
 
 export interface PlanNode {

@@ -4,12 +4,12 @@
  */
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
 import { collectDeclarations } from './collect.js';
 import { hashContext } from './context-hash.js';
 import { isStackDefinition, type StackDefinition } from './define.js';
+import { importStackModule } from './import.js';
 import { normalizeStack } from './normalize.js';
 import { typecheckStack } from './typecheck.js';
 
@@ -45,14 +45,15 @@ export async function loadStack(fileArg: string): Promise<LoadResult> {
 async function importStack(file: string): Promise<{ def: StackDefinition } | { diagnostics: Diagnostic[] }> {
   let mod: Record<string, unknown>;
   try {
-    const { tsImport } = await import('tsx/esm/api');
-    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    mod = await importStackModule(file);
   } catch (e) {
+    const errors = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors;
+    if (errors?.length) {
+      return { diagnostics: errors.map((x) => error(`could not load the stack file: ${x.text}`, { location: x.location ? { file: path.resolve(x.location.file), line: x.location.line, column: x.location.column + 1 } : { file } })) };
+    }
     return { diagnostics: [error(`could not load the stack file: ${(e as Error).message.split('\n')[0]}`, { location: { file } })] };
   }
-  // A stack in a CommonJS package arrives as { default: { default: … } }.
-  const candidates = [mod.default, (mod.default as Record<string, unknown> | undefined)?.default];
-  const def = candidates.find(isStackDefinition);
+  const def = [mod.default].find(isStackDefinition);
   if (!def) {
     return { diagnostics: [error("the stack file's default export is not a stack: write `export default stack('name', ({ container }) => { … })`", { location: { file } })] };
   }

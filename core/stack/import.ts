@@ -1,0 +1,94 @@
+/**
+ * Import a TypeScript stack file. esbuild bundles the stack with its local imports into one ES
+ * module; packages (`moor`, anything in node_modules) stay external, resolved to absolute paths
+ * from the stack's own directory, so the bundle can live in moor's cache. The bundle is keyed by
+ * the content of every input file: an unchanged stack is imported straight from the cache with no
+ * compiler loaded at all. Inline source maps keep stack traces (and diagnostics) on the .ts lines.
+ */
+import { createHash } from 'node:crypto';
+import { builtinModules } from 'node:module';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cacheDir } from './cache-dir.js';
+
+interface Manifest {
+  format: 1;
+  bundle: string;
+  inputs: Record<string, string>;
+}
+
+const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const builtins = new Set(builtinModules);
+
+async function cachedBundle(manifestPath: string): Promise<string | undefined> {
+  try {
+    const m = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+    if (m.format !== 1) return undefined;
+    for (const [file, hash] of Object.entries(m.inputs)) if (sha(await readFile(file)) !== hash) return undefined;
+    return m.bundle;
+  } catch {
+    return undefined;
+  }
+}
+
+async function buildBundle(file: string, manifestPath: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'inline',
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'silent',
+    define: { __filename: JSON.stringify(file), __dirname: JSON.stringify(path.dirname(file)) },
+    plugins: [
+      {
+        name: 'moor-externals',
+        setup(build) {
+          build.onResolve({ filter: /^[^./]/ }, async (args) => {
+            if (args.pluginData === 'moor-inner' || args.kind === 'entry-point') return undefined;
+            if (args.path.startsWith('node:') || builtins.has(args.path.split('/')[0]!)) return { path: args.path, external: true };
+            const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'moor-inner' });
+            if (r.errors.length) return { errors: r.errors };
+            return { path: pathToFileURL(r.path).href, external: true };
+          });
+        },
+      },
+    ],
+  });
+  const code = result.outputFiles[0]!.text;
+  const dir = path.dirname(manifestPath);
+  await mkdir(dir, { recursive: true });
+  const bundle = path.join(dir, `${sha(code).slice(0, 24)}.mjs`);
+  await writeFile(bundle, code);
+  const inputs: Record<string, string> = {};
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const abs = path.resolve(input);
+    inputs[abs] = sha(await readFile(abs));
+  }
+  const manifest: Manifest = { format: 1, bundle, inputs };
+  const tmp = `${manifestPath}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(manifest));
+  await rename(tmp, manifestPath);
+  return bundle;
+}
+
+export async function importStackModule(file: string): Promise<Record<string, unknown>> {
+  process.setSourceMapsEnabled(true);
+  const manifestPath = cacheDir('stacks', `${sha(file).slice(0, 32)}.json`);
+  const cached = await cachedBundle(manifestPath);
+  if (cached) {
+    try {
+      return (await import(pathToFileURL(cached).href)) as Record<string, unknown>;
+    } catch {
+      // A stale bundle (a package it pointed at moved): rebuild below.
+    }
+  }
+  const bundle = await buildBundle(file, manifestPath);
+  return (await import(pathToFileURL(bundle).href)) as Record<string, unknown>;
+}

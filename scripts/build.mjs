@@ -1,0 +1,26 @@
+// Build: tsc checks the sources and writes declarations (dist/**/*.d.ts) for stack authors;
+// esbuild bundles the CLI and the public entry into one module each (dist/cli.mjs, dist/index.mjs),
+// because loading ~200 small ES modules costs Node 20 more than a plan does.
+import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.json`], { stdio: 'inherit' });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  minify: true,
+  keepNames: true,
+  logLevel: 'warning',
+  // Loaded lazily, only when needed: the type checker, the stack compiler, terminal niceties.
+  external: ['ts-morph', 'esbuild', 'ora', 'chalk'],
+  // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
+  banner: { js: "import { createRequire as __moorRequire } from 'node:module'; const require = __moorRequire(import.meta.url);" },
+};
+await build({ ...common, entryPoints: [`${root}/core/cli/main.ts`], outfile: `${root}/dist/cli.mjs` });
+await build({ ...common, entryPoints: [`${root}/core/index.ts`], outfile: `${root}/dist/index.mjs` });
