@@ -61,3 +61,8 @@ export function scheduleSteps(nodes: readonly PlanNode[]): Step[] {
   }
   return [...steps.values()];
 }
+
+/** The resource id of a step id (`image.busybox:latest:create` → `image.busybox:latest`). */
+export function stepResource(stepId: string): string {
+  return stepId.replace(/:(?:create|update|replace|destroy)$/, '');
+}

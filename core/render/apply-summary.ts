@@ -1,5 +1,6 @@
 /** The last word of an apply: exactly what was done and what was not. */
 import type { ApplyResult } from '../apply/apply.js';
+import { stepResource } from '../plan/schedule.js';
 import type { Style } from './style.js';
 
 export function renderApplySummary(result: ApplyResult, style: Style, verb = 'Apply'): string {
@@ -15,7 +16,7 @@ export function renderApplySummary(result: ApplyResult, style: Style, verb = 'Ap
     lines.push(`  failed:  ${f.resource} (${f.phase}): ${(e as Error)?.message ?? String(e)}`);
   }
   for (const s of skipped) {
-    if (s.outcome.status === 'skipped') lines.push(`  skipped: ${s.resource} (${s.phase}), because ${s.outcome.because.replace(/:.*$/, '')} failed`);
+    if (s.outcome.status === 'skipped') lines.push(`  skipped: ${s.resource} (${s.phase}), because ${stepResource(s.outcome.because)} failed`);
   }
   lines.push('Run the same command again to converge what is left.');
   return lines.join('\n');

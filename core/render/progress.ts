@@ -1,6 +1,6 @@
 /** Apply progress: an ora spinner on a terminal, plain stable lines otherwise (or with NO_COLOR). */
 import type { WalkOutcome } from '../graph.js';
-import type { Step, StepPhase } from '../plan/schedule.js';
+import { stepResource, type Step, type StepPhase } from '../plan/schedule.js';
 import type { Style } from './style.js';
 
 const VERBS: Record<StepPhase, [string, string]> = {
@@ -20,7 +20,7 @@ export function outcomeLine(step: Step, outcome: WalkOutcome, ms: number, style:
   switch (outcome.status) {
     case 'done': return `${style.create('✓')} ${label}: ${VERBS[step.phase][1]} in ${(ms / 1000).toFixed(2)}s`;
     case 'failed': return `${style.error('✗')} ${label}: ${VERBS[step.phase][0]} failed: ${(outcome.error as Error)?.message ?? String(outcome.error)}`;
-    case 'skipped': return `${style.warn('-')} ${label}: skipped because ${outcome.because.replace(/:.*$/, '').replace('.', ' ')} did not finish`;
+    case 'skipped': return `${style.warn('-')} ${label}: skipped because ${stepResource(outcome.because).replace('.', ' ')} did not finish`;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { cacheDir } from './cache-dir.js';
@@ -56,6 +57,13 @@ export async function typecheckStack(file: string): Promise<TypecheckResult> {
   if (await cachedPass(file)) return { diagnostics: [], cached: true };
 
   const { Project, ts } = await import('ts-morph');
+  // Stacks may read process.env and friends: moor brings Node's types along (a dependency of moor).
+  let typeRoots: string[] | undefined;
+  try {
+    typeRoots = [path.dirname(path.dirname(createRequire(import.meta.url).resolve('@types/node/package.json')))];
+  } catch {
+    typeRoots = undefined;
+  }
   const project = new Project({
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
@@ -67,6 +75,7 @@ export async function typecheckStack(file: string): Promise<TypecheckResult> {
       skipLibCheck: true,
       esModuleInterop: true,
       lib: ['lib.es2023.d.ts'],
+      ...(typeRoots ? { typeRoots, types: ['node'] } : {}),
     },
     skipAddingFilesFromTsConfig: true,
   });
