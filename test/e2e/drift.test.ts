@@ -1,0 +1,56 @@
+/**
+ * Drift made by hand through the Engine API: a stopped container and a container disconnected
+ * from its network. plan reports both, apply repairs them in place, the next plan is empty.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { demoBody, freePort, httpGet, newPrefix, planSummary, show, sweepPrefix, withStack } from './helpers.js';
+
+const prefix = newPrefix();
+const drift = suite('e2e: drift');
+drift.after(() => sweepPrefix(prefix));
+
+drift('a stopped container and a disconnected network are drift; apply repairs both in place', () =>
+  withStack(prefix, 'drift', async (s) => {
+    const port = await freePort();
+    s.write(demoBody({ port }));
+    const applied = await s.apply();
+    assert.is(applied.code, 0, show(applied));
+    const db0 = await s.container('db');
+    const web0 = await s.container('web');
+    assert.ok(db0?.State.Running && web0?.State.Running);
+
+    // By hand: stop db, disconnect web from the backend network.
+    await s.engine.request('POST', `/containers/${db0.Id}/stop`, { query: { t: 0 } });
+    await s.engine.request('POST', `/networks/${encodeURIComponent(s.en('backend'))}/disconnect`, { body: { Container: web0.Id, Force: true } });
+    assert.is((await s.container('db'))?.State.Running, false, 'db is stopped by hand');
+    assert.is((await s.container('web'))?.NetworkSettings.Networks?.[s.en('backend')], undefined, 'web is disconnected by hand');
+
+    const plan = await s.plan('--detailed-exitcode');
+    assert.is(plan.code, 2, show(plan));
+    assert.equal(planSummary(plan.stdout), { create: 0, update: 2, replace: 0, delete: 0 }, show(plan));
+    assert.match(plan.stdout, /~\s+container db\s+\(update in place/, show(plan));
+    assert.match(plan.stdout, /~\s+container web\s+\(update in place/, show(plan));
+    assert.match(plan.stdout, /state: "exited" → "running".*# drift: stopped outside moor/, show(plan));
+    assert.match(plan.stdout, /networks\.backend: "disconnected" → "attached".*# drift: disconnected outside moor/, show(plan));
+
+    const repaired = await s.apply();
+    assert.is(repaired.code, 0, show(repaired));
+    assert.match(repaired.stdout, /Apply complete: 0 created, 2 updated, 0 replaced, 0 removed\./, show(repaired));
+
+    const db = await s.container('db');
+    const web = await s.container('web');
+    assert.is(db?.Id, db0.Id, 'db repaired in place');
+    assert.is(web?.Id, web0.Id, 'web repaired in place');
+    assert.is(db?.State.Running, true, 'db runs again');
+    const att = web?.NetworkSettings.Networks?.[s.en('backend')];
+    assert.ok(att, 'web is attached to the backend network again');
+    assert.ok(att.Aliases?.includes('web'), `web's alias is back: ${att.Aliases}`);
+    await httpGet(port, '/');
+
+    const after = await s.plan('--detailed-exitcode');
+    assert.is(after.code, 0, show(after));
+    assert.match(after.stdout, /No changes\./, show(after));
+  }, { skipTypecheck: true }));
+
+drift.run();
