@@ -1,0 +1,78 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { emptyStack } from '../../../core/model/spec.js';
+import { planStack } from '../../../core/plan/plan.js';
+import { planToJson, PLAN_JSON_VERSION } from '../../../core/render/plan-json.js';
+import { desired, foreign, observed, stopped } from '../../fixtures/builders.js';
+
+const was = desired('shop', ({ volume, container }) => {
+  container('web', { image: 'nginx:1.27', env: { MODE: 'prod' } });
+  container('worker', { image: 'nginx:1.27', mounts: [{ volume: volume('scratch'), target: '/scratch' }] });
+});
+const now = desired('shop', ({ container }) => {
+  container('web', { image: 'nginx:1.27', env: { MODE: 'dev' } });
+  container('api', { image: 'nginx:1.27' });
+});
+
+const json = suite('planToJson');
+
+json('version "1", the plan\'s header and summary', () => {
+  const out = planToJson(planStack(now, observed(was)));
+  assert.is(PLAN_JSON_VERSION, '1');
+  assert.is(out.format_version, '1');
+  assert.is(out.stack, 'shop');
+  assert.is(out.mode, 'apply');
+  assert.equal(out.engine, { version: '27.3.1', api_version: '1.45' });
+  assert.equal(out.summary, { create: 1, update: 0, replace: 1, delete: 2 });
+  assert.equal(out.notes, []);
+  assert.equal(out.diagnostics, []);
+});
+
+json('one entry per node, in plan order, with snake_case fields', () => {
+  const o = observed(was);
+  const out = planToJson(planStack(now, o)) as { resources: Record<string, unknown>[] };
+  assert.equal(out.resources.map((r) => `${r.id} ${r.action} ${r.symbol}`), [
+    'image.nginx:1.27 noop ',
+    'container.api create +',
+    'container.web replace +/-',
+    'container.worker delete -',
+    'volume.scratch delete -',
+  ]);
+  assert.equal(out.resources[2], {
+    id: 'container.web', kind: 'container', name: 'web', engine_name: 'shop-web', action: 'replace', symbol: '+/-',
+    replace_order: 'create-before-destroy', causes: ['env.MODE changed'], data_loss: false, depends_on: ['image.nginx:1.27'],
+    changes: [{ path: 'env.MODE', before: 'prod', after: 'dev', forces_replacement: true, source: 'change' }],
+  });
+  assert.equal(out.resources[4], {
+    id: 'volume.scratch', kind: 'volume', name: 'scratch', engine_name: 'shop-scratch', action: 'delete', symbol: '-',
+    causes: ['no longer in the stack'], data_loss: true, depends_on: [], changes: [],
+  });
+});
+
+json('drift changes carry their source and note', () => {
+  const out = planToJson(planStack(was, observed(was, stopped('web')))) as { resources: { id: string; changes: unknown[] }[] };
+  assert.equal(out.resources.find((r) => r.id === 'container.web')!.changes, [
+    { path: 'state', before: 'exited', after: 'running', forces_replacement: false, source: 'drift', note: 'stopped outside moor' },
+  ]);
+});
+
+json('diagnostics and notes, with null for what a diagnostic does not have', () => {
+  const out = planToJson(planStack(was, observed(was, foreign('container', 'web'))));
+  const location = was.locations['container.web']!;
+  assert.equal(out.diagnostics, [{
+    severity: 'error',
+    summary: 'a container named "shop-web" already exists on the engine and is not managed by stack "shop"; moor will not touch it',
+    resource: 'container.web', field: null, file: location.file, line: location.line, column: location.column,
+    detail: 'Rename the container in the stack, or remove or rename the existing one yourself.',
+  }]);
+  const destroy = planToJson(planStack(emptyStack('shop', was.file), observed(was), { mode: 'destroy' }));
+  assert.is(destroy.mode, 'destroy');
+  assert.equal(destroy.notes, ['volume shop-scratch is kept with its data (destroy --volumes removes it)']);
+});
+
+json('survives JSON unchanged (no undefined, no class instances)', () => {
+  const out = planToJson(planStack(now, observed(was, stopped('web'))));
+  assert.equal(JSON.parse(JSON.stringify(out)), out);
+});
+
+json.run();
