@@ -1,0 +1,80 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DEFAULT_CONCURRENCY, parseCommandArgs } from '../../../core/cli/args.js';
+import { UsageError } from '../../../core/cli/errors.js';
+
+/** The UsageError message parsing gives, or a failure when it parses. */
+function usageError(command: 'plan' | 'apply' | 'destroy', argv: string[]): string {
+  try {
+    parseCommandArgs(command, argv);
+  } catch (e) {
+    assert.instance(e, UsageError);
+    return (e as Error).message;
+  }
+  throw new Error(`moor ${command} ${argv.join(' ')} parsed without error`);
+}
+
+const parse = suite('parseCommandArgs');
+
+parse('defaults', () => {
+  assert.equal(parseCommandArgs('apply', ['stacks/shop.ts']), {
+    stackFile: 'stacks/shop.ts', json: false, refresh: false, detailedExitcode: false, yes: false,
+    concurrency: DEFAULT_CONCURRENCY, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
+  });
+  assert.is(DEFAULT_CONCURRENCY, 4);
+});
+
+parse('every flag of each command, in any position', () => {
+  assert.equal(parseCommandArgs('plan', ['--json', 'shop.ts', '--refresh', '--detailed-exitcode']), {
+    stackFile: 'shop.ts', json: true, refresh: true, detailedExitcode: true, yes: false,
+    concurrency: 4, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
+  });
+  const apply = parseCommandArgs('apply', ['shop.ts', '-y', '--concurrency', '8', '--allow-data-loss', '--wait-timeout', '1m30s']);
+  assert.equal([apply.yes, apply.concurrency, apply.allowDataLoss, apply.waitTimeoutMs], [true, 8, true, 90_000]);
+  const destroy = parseCommandArgs('destroy', ['shop.ts', '--volumes', '--concurrency=2', '--wait-timeout=500ms']);
+  assert.equal([destroy.volumes, destroy.concurrency, destroy.waitTimeoutMs], [true, 2, 500]);
+});
+
+parse('a flag another command takes is refused by name', () => {
+  assert.is(usageError('plan', ['shop.ts', '--yes']), 'moor plan does not take --yes');
+  assert.is(usageError('plan', ['shop.ts', '--concurrency', '2']), 'moor plan does not take --concurrency');
+  assert.is(usageError('apply', ['shop.ts', '--volumes']), 'moor apply does not take --volumes');
+  assert.is(usageError('destroy', ['shop.ts', '--refresh']), 'moor destroy does not take --refresh');
+  assert.is(usageError('destroy', ['shop.ts', '--allow-data-loss']), 'moor destroy does not take --allow-data-loss');
+});
+
+parse('an unknown flag is a usage error', () => {
+  assert.match(usageError('plan', ['shop.ts', '--colour']), "Unknown option '--colour'");
+});
+
+parse('--concurrency must be a whole number from 1 to 64', () => {
+  for (const bad of ['0', '65', '-1', '1.5', 'four', '']) {
+    assert.is(usageError('apply', ['shop.ts', `--concurrency=${bad}`]), '--concurrency must be a whole number from 1 to 64', bad);
+  }
+  assert.is(parseCommandArgs('apply', ['shop.ts', '--concurrency', '64']).concurrency, 64);
+  assert.is(parseCommandArgs('apply', ['shop.ts', '--concurrency', '1']).concurrency, 1);
+});
+
+parse('--concurrency takes decimal digits only, not other spellings JavaScript reads as numbers', () => {
+  for (const bad of ['0x10', '1e1', ' 8']) {
+    assert.is(usageError('apply', ['shop.ts', `--concurrency=${bad}`]), '--concurrency must be a whole number from 1 to 64', bad);
+  }
+});
+
+parse('--concurrency without a value is a usage error', () => {
+  assert.match(usageError('apply', ['shop.ts', '--concurrency']), "'--concurrency <value>' argument missing");
+});
+
+parse('--wait-timeout takes a duration', () => {
+  for (const bad of ['30', 'soon', '1d']) {
+    assert.is(usageError('apply', ['shop.ts', '--wait-timeout', bad]), '--wait-timeout takes a duration like 30s or 2m', bad);
+  }
+});
+
+parse('exactly one stack file', () => {
+  assert.is(usageError('plan', []), 'moor plan takes exactly one stack file, e.g. moor plan stacks/demo.ts');
+  assert.is(usageError('apply', ['--yes']), 'moor apply takes exactly one stack file, e.g. moor apply stacks/demo.ts');
+  assert.is(usageError('destroy', ['a.ts', 'b.ts']), 'moor destroy takes exactly one stack file, e.g. moor destroy stacks/demo.ts');
+});
+
+parse.run();
