@@ -1,0 +1,165 @@
+/**
+ * observe against a fake Engine API: list responses shaped as the engine sends them, so that what
+ * observe makes of them (ownership, specs, images, the ledger, which containers it inspects) can be
+ * checked without an engine — and planned.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { EngineClient } from '../../../core/engine/client.js';
+import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../../../core/engine/api-types.js';
+import { specLabels } from '../../../core/model/labels.js';
+import { engineName } from '../../../core/model/names.js';
+import type { DesiredStack } from '../../../core/model/spec.js';
+import { liveState, observeStack } from '../../../core/observe/observe.js';
+import { imageLabels } from '../../../core/plan/image.js';
+import { planStack } from '../../../core/plan/plan.js';
+import { attachedNetworks, desired, ENGINE, fakeId, planText, shopStack } from '../../fixtures/builders.js';
+
+type Image = ImageSummary & { RepoDigests?: string[] };
+interface Engine {
+  containers: ContainerSummary[];
+  networks: NetworkSummary[];
+  volumes: VolumeSummary[];
+  images: Image[];
+  inspect: Record<string, ContainerInspect>;
+}
+
+/** The engine's answers after moor applied `d` (labels, attachments, tags as the engine reports them). */
+function appliedEngine(d: DesiredStack): Engine {
+  const images: Image[] = d.images.map((i) => ({
+    Id: `sha256:${fakeId(`image:${i.ref}`)}`, RepoTags: [i.ref], Labels: i.build ? imageLabels(d.name, i) : null,
+  }));
+  const containers: ContainerSummary[] = d.containers.map((c) => {
+    const ref = d.images.find((i) => i.name === c.image)!.ref;
+    return {
+      Id: fakeId(`container:${c.name}`), Names: [`/${engineName(d.name, c.name)}`], Image: ref,
+      ImageID: images.find((i) => i.RepoTags!.includes(ref))!.Id,
+      Labels: { ...c.labels, ...specLabels(d.name, c) }, State: 'running', Status: 'Up 2 minutes',
+      NetworkSettings: { Networks: Object.fromEntries(attachedNetworks(d.name, c).map((n) => [n, { NetworkID: fakeId(n), Aliases: null }])) },
+    };
+  });
+  const inspect: Record<string, ContainerInspect> = {};
+  for (const c of d.containers) {
+    const id = fakeId(`container:${c.name}`);
+    inspect[id] = {
+      Id: id, Name: `/${engineName(d.name, c.name)}`, Config: { Labels: {} }, State: { Status: 'running', Running: true, ExitCode: 0 },
+      HostConfig: {
+        RestartPolicy: { Name: c.restart.policy, MaximumRetryCount: c.restart.maxRetries },
+        NanoCpus: c.resources.nanoCpus ?? 0, Memory: c.resources.memoryBytes ?? 0, PidsLimit: c.resources.pids ?? 0,
+      },
+      NetworkSettings: {
+        Networks: Object.fromEntries(attachedNetworks(d.name, c).map((n) => [n, {
+          NetworkID: fakeId(n), Aliases: [c.name, ...(c.networks.find((x) => engineName(d.name, x.network) === n)?.aliases ?? []), id.slice(0, 12)],
+        }])),
+      },
+    };
+  }
+  return {
+    containers,
+    networks: d.networks.map((n) => ({ Id: fakeId(`network:${n.name}`), Name: engineName(d.name, n.name), Driver: n.driver, Labels: { ...n.labels, ...specLabels(d.name, n) } })),
+    volumes: d.volumes.map((v) => ({ Name: engineName(d.name, v.name), Driver: v.driver, Labels: { ...v.labels, ...specLabels(d.name, v) }, Options: null, Mountpoint: '/x' })),
+    images,
+    inspect,
+  };
+}
+
+/** A client answering from `engine`, filtering lists by label / name prefix / reference as the engine does; it counts requests. */
+function fakeClient(engine: Engine) {
+  const calls: string[] = [];
+  const client = {
+    async engineInfo() { return ENGINE; },
+    async request(method: string, path: string, opts: { query?: Record<string, unknown> } = {}) {
+      calls.push(`${method} ${path}`);
+      const f = JSON.parse(String(opts.query?.filters ?? '{}')) as { label?: string[]; name?: string[]; reference?: string[] };
+      const match = (labels: Record<string, string> | null, name: string) =>
+        (f.label ?? []).every((l) => { const [k, v] = l.split('='); return labels?.[k!] === v; }) &&
+        (f.name ?? []).every((n) => name.includes(n));
+      switch (path) {
+        case '/containers/json': return engine.containers.filter((c) => match(c.Labels, c.Names[0]!.slice(1)));
+        case '/networks': return engine.networks.filter((n) => match(n.Labels, n.Name));
+        case '/volumes': return { Volumes: engine.volumes.filter((v) => match(v.Labels, v.Name)) };
+        case '/images/json':
+          return engine.images.filter((i) => (f.reference
+            ? f.reference.some((r) => (i.RepoTags ?? []).includes(r) || (i.RepoDigests ?? []).includes(r))
+            : match(i.Labels, '')));
+      }
+      const inspect = /^\/containers\/(\w+)\/json$/.exec(path);
+      if (inspect && engine.inspect[inspect[1]!]) return engine.inspect[inspect[1]!];
+      throw new Error(`fake engine: unexpected ${method} ${path}`);
+    },
+  };
+  return { client: client as unknown as EngineClient, calls };
+}
+
+const observe = suite('observeStack');
+
+observe('reads an applied stack back so that planning it again changes nothing, in 9 requests', async () => {
+  const d = shopStack();
+  const { client, calls } = fakeClient(appliedEngine(d));
+  const o = await observeStack(client, d);
+  assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
+  assert.is(calls.length, 8); // + engineInfo: the version call
+  assert.not.ok(calls.some((c) => c.includes('/containers/') && c.endsWith('/json') && c !== 'GET /containers/json'));
+});
+
+observe('inspects only a container whose live attributes the stack changes; refresh inspects every one', async () => {
+  const d = shopStack();
+  const { client, calls } = fakeClient(appliedEngine(d));
+  await observeStack(client, shopStack({ webRestart: 'always' }));
+  assert.equal(calls.filter((c) => c !== 'GET /containers/json' && c.startsWith('GET /containers/')), [`GET /containers/${fakeId('container:web')}/json`]);
+  const again = fakeClient(appliedEngine(d));
+  const o = await observeStack(again.client, d, { refresh: true });
+  assert.is(again.calls.filter((c) => c !== 'GET /containers/json' && c.startsWith('GET /containers/')).length, d.containers.length);
+  assert.is(o.refreshed, true);
+  assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
+});
+
+observe('an object that only shares the stack\'s name prefix is foreign, with no spec', async () => {
+  const d = shopStack();
+  const engine = appliedEngine(d);
+  engine.networks.push({ Id: 'n0', Name: 'shop-legacy', Driver: 'bridge', Labels: { team: 'x' } });
+  const o = await observeStack(fakeClient(engine).client, d);
+  const legacy = o.networks.find((n) => n.name === 'shop-legacy')!;
+  assert.equal([legacy.owner, legacy.resource, legacy.spec], ['foreign', undefined, undefined]);
+  assert.ok(o.networks.filter((n) => n.name !== 'shop-legacy').every((n) => n.owner === 'stack' && n.spec));
+});
+
+observe('an image pinned by digest that is on the engine is not pulled again, nor its container replaced', async () => {
+  const digest = `sha256:${fakeId('digest')}`;
+  const d = desired('shop', ({ container }) => { container('web', { image: `nginx@${digest}` }); });
+  const engine = appliedEngine(d);
+  // The engine lists an image pulled by digest with no tag, under RepoDigests.
+  engine.images = engine.images.map((i) => ({ ...i, RepoTags: [], RepoDigests: [`nginx@${digest}`] }));
+  const o = await observeStack(fakeClient(engine).client, d);
+  assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
+});
+
+observe('an image named with its Docker Hub prefix, listed by the engine under its familiar name, is not pulled again', async () => {
+  const d = desired('shop', ({ container }) => { container('web', { image: 'docker.io/library/nginx:1.27' }); });
+  const engine = appliedEngine(d);
+  // The engine reports RepoTags in the familiar form.
+  engine.images = engine.images.map((i) => ({ ...i, RepoTags: ['nginx:1.27'] }));
+  const o = await observeStack(fakeClient(engine).client, d);
+  assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
+});
+
+observe.run();
+
+const live = suite('liveState');
+
+live('reads restart policy, limits and aliases as moor writes them, without the engine\'s own aliases', () => {
+  const id = fakeId('c');
+  const info: ContainerInspect = {
+    Id: id, Name: '/shop-web', Config: { Labels: {} }, State: { Status: 'running', Running: true, ExitCode: 0 },
+    HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 }, NanoCpus: 500_000_000, Memory: 0, PidsLimit: -1 },
+    NetworkSettings: { Networks: { 'shop-backend': { NetworkID: 'n', Aliases: ['www', 'web', id.slice(0, 12), 'api', 'shop-web'] }, bridge: { NetworkID: 'b', Aliases: null } } },
+  };
+  assert.equal(liveState(info, 'web'), {
+    restart: { policy: 'on-failure', maxRetries: 3 },
+    resources: { nanoCpus: 500_000_000, memoryBytes: null, pids: null },
+    aliases: { 'shop-backend': ['api', 'www'], bridge: [] },
+  });
+  assert.equal(liveState({ ...info, HostConfig: { RestartPolicy: { Name: '', MaximumRetryCount: 0 } } }, 'web').restart, { policy: 'no', maxRetries: 0 });
+});
+
+live.run();
