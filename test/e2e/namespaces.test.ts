@@ -50,7 +50,8 @@ namespaces('networkMode container, volumesFrom, tmpfs and bind mounts reach the 
     writeFileSync(path.join(site, 'index.html'), `bound ${s.name}\n`);
     s.write(body(port, 'one'));
 
-    const applied = await s.apply();
+    // One step at a time: the order alone must satisfy namespace and volumes-from dependencies.
+    const applied = await s.apply('--concurrency', '1');
     assert.is(applied.code, 0, show(applied));
     const db = await s.container('db');
     const web = await s.container('web');
