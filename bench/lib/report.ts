@@ -1,0 +1,82 @@
+/** The run's results as a markdown table and a reading of the targets. Pure: data in, text out. */
+import { ratio, type Summary } from './stats.js';
+
+export interface SizeResult {
+  n: number;
+  reps: number;
+  moor: { apply: Summary; plan: Summary; destroy: Summary; planRequests: number[] };
+  compose: { up: Summary; noopUp: Summary; down: Summary };
+  raw: { up: Summary; down: Summary; upRequests: number[]; downRequests: number[] };
+  /** One-off measurements that explain the numbers above. */
+  extra: {
+    coldPlanMs?: number;
+    warmPlanMs?: number;
+  };
+  notes: string[];
+}
+
+export interface Targets {
+  applyVsRaw: { n: number; ratio: number; met: boolean }[];
+  planVsCompose: { n: number; ratio: number; met: boolean }[];
+  requestCounts: { counts: Record<number, number[]>; met: boolean };
+}
+
+export const TARGET_APPLY = 1.05;
+export const TARGET_PLAN = 0.25;
+
+export function evaluateTargets(sizes: SizeResult[]): Targets {
+  const counts: Record<number, number[]> = {};
+  for (const s of sizes) counts[s.n] = [...new Set(s.moor.planRequests)];
+  const all = Object.values(counts).flat();
+  return {
+    applyVsRaw: sizes.map((s) => {
+      const r = ratio(s.moor.apply.median, s.raw.up.median);
+      return { n: s.n, ratio: r, met: r <= TARGET_APPLY };
+    }),
+    planVsCompose: sizes.map((s) => {
+      const r = ratio(s.moor.plan.median, s.compose.noopUp.median);
+      return { n: s.n, ratio: r, met: r <= TARGET_PLAN };
+    }),
+    requestCounts: { counts, met: all.length > 0 && new Set(all).size === 1 },
+  };
+}
+
+const sec = (ms: number) => (ms / 1000).toFixed(2);
+const cell = (s: Summary) => (s.samples.length > 1 ? `${sec(s.median)} (${sec(s.min)}–${sec(s.max)})` : sec(s.median));
+const x = (r: number) => `${r.toFixed(2)}×`;
+const mark = (met: boolean) => (met ? 'met' : '**not met**');
+
+export function renderTable(sizes: SizeResult[], concurrency: number, composeLimit: string): string {
+  const out: string[] = [];
+  for (const s of sizes) {
+    out.push(
+      `#### N = ${s.n} containers (${s.reps} runs each; seconds, median (min–max), whole process)`,
+      '',
+      `| step | moor (--concurrency ${concurrency}) | docker-compose (parallel limit ${composeLimit}) | raw Engine API (concurrency ${concurrency}) | ratio (medians) |`,
+      '|---|---|---|---|---|',
+      `| up from nothing | \`apply --yes\` ${cell(s.moor.apply)} | \`up -d\` ${cell(s.compose.up)} | ${cell(s.raw.up)} | moor/raw ${x(ratio(s.moor.apply.median, s.raw.up.median))} |`,
+      `| no-op | \`plan\` (warm) ${cell(s.moor.plan)} | \`up -d\` again ${cell(s.compose.noopUp)} | — | moor/compose ${x(ratio(s.moor.plan.median, s.compose.noopUp.median))} |`,
+      `| tear down | \`destroy --yes --volumes\` ${cell(s.moor.destroy)} | \`down -v -t 0\` ${cell(s.compose.down)} | ${cell(s.raw.down)} | moor/raw ${x(ratio(s.moor.destroy.median, s.raw.down.median))} |`,
+      `| engine requests | no-op plan: ${[...new Set(s.moor.planRequests)].join(', ')} | — | up: ${[...new Set(s.raw.upRequests)].join(', ')}, down: ${[...new Set(s.raw.downRequests)].join(', ')} | |`,
+      '',
+    );
+    const e = s.extra;
+    const lines: string[] = [];
+    if (e.coldPlanMs !== undefined) lines.push(`first \`moor plan\` with an empty type-check cache: ${sec(e.coldPlanMs)} s (warm: ${e.warmPlanMs !== undefined ? sec(e.warmPlanMs) : '?'} s)`);
+    for (const l of [...lines, ...s.notes]) out.push(`- ${l}`);
+    if (lines.length || s.notes.length) out.push('');
+  }
+  return out.join('\n');
+}
+
+export function renderTargets(t: Targets): string {
+  const counts = Object.entries(t.requestCounts.counts).map(([n, c]) => `N=${n}: ${c.join('/')}`).join(', ');
+  return [
+    `| target | result | |`,
+    '|---|---|---|',
+    ...t.applyVsRaw.map((a) => `| apply ≤ ${TARGET_APPLY}× raw floor, N=${a.n} | ${x(a.ratio)} | ${mark(a.met)} |`),
+    ...t.planVsCompose.map((p) => `| no-op plan ≤ ${TARGET_PLAN}× compose no-op \`up\`, N=${p.n} | ${x(p.ratio)} | ${mark(p.met)} |`),
+    `| no-op plan requests identical for every N | ${counts} | ${mark(t.requestCounts.met)} |`,
+    '',
+  ].join('\n');
+}
