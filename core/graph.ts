@@ -78,7 +78,7 @@ export async function walk<N extends GraphNode>(
           const blocked = deps.map((d) => outcomes.get(d)).find((o) => o && o.status !== 'done');
           if (blocked) {
             pending.delete(node);
-            const upstream = deps.find((d) => outcomes.get(d)?.status !== 'done')!;
+            const upstream = deps.find((d) => outcomes.get(d) === blocked)!;
             const root = blocked.status === 'skipped' ? blocked.because : upstream;
             settle(node, { status: 'skipped', because: root });
             progressed = true;

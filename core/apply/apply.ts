@@ -22,6 +22,7 @@ export interface ApplyOptions {
 export interface StepResult {
   id: string;
   resource: string;
+  action: Step['node']['action'];
   phase: Step['phase'];
   outcome: WalkOutcome;
   ms: number;
@@ -76,7 +77,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;
-      results.push({ id: step.id, resource: step.node.id, phase: step.phase, outcome, ms });
+      results.push({ id: step.id, resource: step.node.id, action: step.node.action, phase: step.phase, outcome, ms });
       options.onStepEnd?.(step, outcome, ms);
     },
   );

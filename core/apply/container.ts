@@ -76,7 +76,8 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
         if (op.restart) body.RestartPolicy = { Name: op.restart.policy, MaximumRetryCount: op.restart.maxRetries };
         if (op.resources) {
           if (op.resources.nanoCpus !== null) body.NanoCpus = op.resources.nanoCpus;
-          if (op.resources.memoryBytes !== null) Object.assign(body, { Memory: op.resources.memoryBytes, MemorySwap: -1 });
+          // MemorySwap as the engine sets it at creation (memory + as much swap): the same stack, the same limits.
+          if (op.resources.memoryBytes !== null) Object.assign(body, { Memory: op.resources.memoryBytes, MemorySwap: op.resources.memoryBytes * 2 });
           if (op.resources.pids !== null) body.PidsLimit = op.resources.pids;
         }
         await ctx.client.request('POST', `/containers/${op.id}/update`, { body });

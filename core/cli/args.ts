@@ -55,7 +55,7 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
     if (!allowed[command]!.includes(key)) throw new UsageError(`moor ${command} does not take --${key}`);
   }
   if (positionals.length !== 1) throw new UsageError(`moor ${command} takes exactly one stack file, e.g. moor ${command} stacks/demo.ts`);
-  const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
+  const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : /^\d+$/.test(values.concurrency) ? Number(values.concurrency) : NaN;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
   const wait = values['wait-timeout'] ?? '120s';
   if (!/^(\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(wait)) throw new UsageError('--wait-timeout takes a duration like 30s or 2m');

@@ -16,10 +16,11 @@ import type { Session } from './session.js';
 export async function executeSession(session: Session, flags: ApplyFlags, io: Output, confirm: Confirm, verb: 'Apply' | 'Destroy'): Promise<number> {
   const { client, plan, stack } = session;
   try {
+    const refused = hasErrors(plan.diagnostics);
     if (flags.json) io.err(JSON.stringify(planToJson(plan), null, 2));
-    else io.out(renderPlan(plan, io.style, { stackFile: stack.file }));
+    else if (!refused) io.out(renderPlan(plan, io.style, { stackFile: stack.file }));
     if (plan.diagnostics.length) io.err(renderDiagnostics(plan.diagnostics, io.style));
-    if (hasErrors(plan.diagnostics)) throw new DiagnosticsError(plan.diagnostics, 'the plan has errors');
+    if (refused) throw new DiagnosticsError(plan.diagnostics, 'the plan has errors');
     if (!hasChanges(plan)) return EXIT.ok;
 
     const losing = plan.nodes.filter((n) => n.dataLoss);

@@ -23,9 +23,17 @@ Exit codes: 0 success (plan: no changes with --detailed-exitcode), 1 error or re
 2 plan has changes (--detailed-exitcode), 130 interrupted.
 The engine is found through DOCKER_HOST (unix:// or tcp://), else /var/run/docker.sock.`;
 
+/** moor's own package.json: next to dist/ (bundled CLI) or two levels above core/cli/ (sources). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (const rel of ['../package.json', '../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'moor') return pkg.version;
+    } catch {
+      // not here
+    }
+  }
+  return 'unknown';
 }
 
 export async function main(argv: string[], io?: Output, confirm: Confirm = terminalConfirm): Promise<number> {

@@ -44,5 +44,6 @@ export interface VolumeSummary {
 export interface ImageSummary {
   Id: string;
   RepoTags: string[] | null;
+  RepoDigests?: string[] | null;
   Labels: Record<string, string> | null;
 }

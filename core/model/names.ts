@@ -23,7 +23,9 @@ export function imageRef(spec: ImageSpec): string {
 
 /** Normalize an image reference the way the engine reports it ('busybox' → 'busybox:latest'). */
 export function normalizeImageRef(ref: string): string {
-  if (ref.includes('@')) return ref;
-  const lastSlash = ref.lastIndexOf('/');
-  return ref.slice(lastSlash + 1).includes(':') ? ref : `${ref}:latest`;
+  // The engine lists Docker Hub images in their familiar form: 'nginx:1.27', 'library' and registry dropped.
+  const familiar = ref.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\/(?=[^/]+$)/, '');
+  if (familiar.includes('@')) return familiar;
+  const lastSlash = familiar.lastIndexOf('/');
+  return familiar.slice(lastSlash + 1).includes(':') ? familiar : `${familiar}:latest`;
 }

@@ -104,7 +104,8 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     const labels = i.Labels ?? {};
     images.set(i.Id, {
       id: i.Id,
-      refs: i.RepoTags ?? [],
+      // Tags, and digests for images pinned by digest (`nginx@sha256:…`).
+      refs: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])],
       labels,
       resource: labels[LABEL.stack] === stack ? labels[LABEL.name] : undefined,
     });

@@ -51,10 +51,13 @@ function forwardDeps(c: ContainerSpec): string[] {
   ];
 }
 
-/** Containers (observed, as last applied) that use this one through volumesFrom or its network namespace. */
+/** Containers (observed, as last applied) that use this one: volumesFrom, its network namespace, or dependsOn. */
 function dependentContainers(ctx: PlanContext, name: string): string[] {
   return ctx.observed.containers
-    .filter((c) => c.owner === 'stack' && c.spec && (c.spec.volumesFrom.some((v) => v.container === name) || (c.spec.networkMode.type === 'container' && c.spec.networkMode.container === name)))
+    .filter((c) => c.owner === 'stack' && c.spec && (
+      c.spec.volumesFrom.some((v) => v.container === name) ||
+      c.spec.dependsOn.some((d) => d.container === name) ||
+      (c.spec.networkMode.type === 'container' && c.spec.networkMode.container === name)))
     .map((c) => `container.${c.resource}`);
 }
 

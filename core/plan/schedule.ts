@@ -49,6 +49,12 @@ export function scheduleSteps(nodes: readonly PlanNode[]): Step[] {
           const s = destroyOf(user) ?? forwardOf(user);
           if (s && s.id !== step.id) deps.push(s.id);
         }
+        // A leftover (`container.web#<id>`) goes before the resource's own step, which may reuse its name.
+        const hash = node.id.indexOf('#');
+        if (hash > 0) {
+          const owner = forwardOf(node.id.slice(0, hash));
+          if (owner) (owner.dependsOn as string[]).push(step.id);
+        }
       } else {
         for (const dep of node.dependsOn) {
           const s = forwardOf(dep);

@@ -34,8 +34,11 @@ async function cachedBundle(manifestPath: string): Promise<string | undefined> {
 
 async function buildBundle(file: string, manifestPath: string): Promise<string> {
   const esbuild = await import('esbuild');
+  const dir = path.dirname(manifestPath);
   const result = await esbuild.build({
     entryPoints: [file],
+    // The source map's paths are relative to the output: it must be where the bundle is written.
+    outfile: path.join(dir, 'bundle.mjs'),
     bundle: true,
     write: false,
     format: 'esm',
@@ -62,7 +65,6 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
     ],
   });
   const code = result.outputFiles[0]!.text;
-  const dir = path.dirname(manifestPath);
   await mkdir(dir, { recursive: true });
   const bundle = path.join(dir, `${sha(code).slice(0, 24)}.mjs`);
   await writeFile(bundle, code);

@@ -290,7 +290,7 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     const missing = (kind: ResourceKind, name: string, field: string) => {
       if (!has(kind, name)) diags.push(error(`refers to ${kind} "${name}", which is not declared in this stack`, { ...where, field }));
     };
-    missing('image', c.image, 'image');
+    if (IMAGE_REF.test(c.image) || declared.has(resourceId('image', c.image))) missing('image', c.image, 'image');
     c.networks.forEach((n) => missing('network', n.network, 'networks'));
     c.mounts.forEach((m) => m.type === 'volume' && missing('volume', m.volume, 'mounts'));
     c.volumesFrom.forEach((v) => missing('container', v.container, 'volumesFrom'));

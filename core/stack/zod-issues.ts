@@ -27,6 +27,10 @@ function flatten(issue: Issue, prefix: readonly PropertyKey[]): { path: Property
       return best.flatMap((i) => flatten(i, path));
     }
   }
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+    // A record key the key schema refused: report that schema's own message, at the key.
+    return issue.issues.flatMap((i) => flatten(i as Issue, path));
+  }
   return [{ path, message: issue.message }];
 }
 

@@ -13,10 +13,11 @@ export async function planCommand(argv: string[], io: Output): Promise<number> {
   const flags = parseCommandArgs('plan', argv);
   const { client, plan, stack } = await planSession(flags.stackFile, io, { mode: 'apply', refresh: flags.refresh });
   try {
+    const refused = hasErrors(plan.diagnostics);
     if (flags.json) io.out(JSON.stringify(planToJson(plan), null, 2));
-    else io.out(renderPlan(plan, io.style, { stackFile: stack.file }));
+    else if (!refused) io.out(renderPlan(plan, io.style, { stackFile: stack.file }));
     if (plan.diagnostics.length && !flags.json) io.err(renderDiagnostics(plan.diagnostics, io.style));
-    if (hasErrors(plan.diagnostics)) return EXIT.error;
+    if (refused) return EXIT.error;
     return flags.detailedExitcode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
   } finally {
     client.close();
