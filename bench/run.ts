@@ -5,7 +5,7 @@
  *
  * Environment:
  *   BENCH_SIZES=10,50       container counts
- *   BENCH_REPS=5,3          runs per size (one number for all sizes, or one per size)
+ *   BENCH_REPS=7,5          runs per size (one number for all sizes, or one per size)
  *   BENCH_CONCURRENCY=4     moor's --concurrency and the raw floor's pool size
  *   BENCH_WARMUP=1          one untimed round of every tool before timing (0 to skip)
  *
@@ -40,7 +40,7 @@ function numbers(value: string | undefined, fallback: number[]): number[] {
 
 const sizes = numbers(process.env.BENCH_SIZES, [10, 50]);
 if (sizes.some((n) => n > 100)) throw new Error('BENCH_SIZES: at most 100 containers (names are numbered c00…c99)');
-const repsList = numbers(process.env.BENCH_REPS, sizes.map((n) => (n <= 10 ? 5 : 3)));
+const repsList = numbers(process.env.BENCH_REPS, sizes.map((n) => (n <= 10 ? 7 : 5)));
 const repsFor = (i: number) => repsList[Math.min(i, repsList.length - 1)]!;
 const concurrency = numbers(process.env.BENCH_CONCURRENCY, [4])[0]!;
 const warmup = process.env.BENCH_WARMUP !== '0';
@@ -217,6 +217,7 @@ async function benchSize(engine: Engine, n: number, reps: number, doWarmup: bool
     moorApply: [] as number[], moorPlan: [] as number[], moorDestroy: [] as number[], planRequests: [] as number[],
     composeUp: [] as number[], composeNoop: [] as number[], composeDown: [] as number[],
     rawUp: [] as number[], rawDown: [] as number[], rawUpRequests: [] as number[], rawDownRequests: [] as number[],
+    load1: [] as number[],
   };
   const rounds = (doWarmup ? 1 : 0) + reps;
   for (let round = 0; round < rounds; round++) {
@@ -225,7 +226,8 @@ async function benchSize(engine: Engine, n: number, reps: number, doWarmup: bool
     // Rotate the order so no tool always runs right after another's tear-down.
     const k = counted ? rep % 3 : 0;
     const order = [...TOOLS.slice(k), ...TOOLS.slice(0, k)];
-    log(counted ? `N=${n}: run ${rep + 1}/${reps} (${order.join(', ')})` : `N=${n}: warm-up round (not counted)`);
+    if (counted) samples.load1.push(os.loadavg()[0]!);
+    log(counted ? `N=${n}: run ${rep + 1}/${reps} (${order.join(', ')}; load average ${os.loadavg()[0]!.toFixed(2)})` : `N=${n}: warm-up round (not counted)`);
     for (const tool of order) {
       const s = subjects[tool];
       switch (tool) {
@@ -256,7 +258,7 @@ async function benchSize(engine: Engine, n: number, reps: number, doWarmup: bool
     moor: { apply: summarize(samples.moorApply), plan: summarize(samples.moorPlan), destroy: summarize(samples.moorDestroy), planRequests: samples.planRequests },
     compose: { up: summarize(samples.composeUp), noopUp: summarize(samples.composeNoop), down: summarize(samples.composeDown) },
     raw: { up: summarize(samples.rawUp), down: summarize(samples.rawDown), upRequests: samples.rawUpRequests, downRequests: samples.rawDownRequests },
-    extra, notes,
+    extra, notes, load1: samples.load1,
   };
 }
 

@@ -19,3 +19,12 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 export const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+
+/**
+ * The median of per-run ratios a[i]/b[i]: each pair ran in the same round, minutes apart at most,
+ * so load from other work on the machine weighs on both sides of most pairs.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  const k = Math.min(a.length, b.length);
+  return median(Array.from({ length: k }, (_, i) => a[i]! / b[i]!));
+}
