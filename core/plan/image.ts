@@ -1,4 +1,5 @@
 /** Images: built ones are rebuilt when their context changes; pulled ones are fetched when missing. */
+import path from 'node:path';
 import { LABEL, ownershipLabels } from '../model/labels.js';
 import type { ImageSpec } from '../model/spec.js';
 import type { PlanContext } from './context.js';
@@ -27,7 +28,7 @@ export function planImages(ctx: PlanContext): PlanNode[] {
       continue;
     }
     if (!present) {
-      nodes.push({ ...base, action: 'create', causes: [`build from ${img.build.context}`], op: { type: 'image.build', image: img } });
+      nodes.push({ ...base, action: 'create', causes: [`build from ${showContext(ctx.desired.file, img.build.context)}`], op: { type: 'image.build', image: img } });
       continue;
     }
     const changes = [];
@@ -68,4 +69,10 @@ export function imageLabels(stack: string, img: ImageSpec): Record<string, strin
     [LABEL.context]: img.build?.contextHash ?? '',
     'moor.build': buildLabel(img),
   };
+}
+
+/** A build context as the stack author wrote it: relative to the stack file when inside its folder. */
+function showContext(stackFile: string, context: string): string {
+  const rel = path.relative(path.dirname(stackFile), context);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? context : `./${rel}`;
 }
