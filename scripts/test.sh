@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
+# The tests are TypeScript too: type-check them (strict) before running them.
+node node_modules/typescript/bin/tsc -p tsconfig.test.json
 
 bash scripts/ensure-engine.sh
 bash scripts/prepare-busybox.sh test/fixtures/tools

@@ -1,5 +1,4 @@
 /** How resources are named on the engine. One place, so observe, plan and apply agree. */
-import type { ImageSpec } from './spec.js';
 
 export function engineName(stack: string, name: string): string {
   return `${stack}-${name}`;
@@ -16,10 +15,6 @@ export function nextContainerName(stack: string, name: string): string {
 }
 
 export const NEXT_SUFFIX = '.moor-next';
-
-export function imageRef(spec: ImageSpec): string {
-  return spec.ref;
-}
 
 /** Normalize an image reference the way the engine reports it ('busybox' → 'busybox:latest'). */
 export function normalizeImageRef(ref: string): string {

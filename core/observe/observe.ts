@@ -158,4 +158,3 @@ export function liveState(info: ContainerInspect, resource: string): LiveContain
   };
 }
 
-export { engineName };

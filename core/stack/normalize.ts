@@ -320,4 +320,3 @@ export function containerDependencies(c: ContainerSpec): string[] {
   return [...deps];
 }
 
-export type { ImageSpec };
