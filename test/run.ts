@@ -12,7 +12,8 @@ const find = (p: string): string[] =>
   statSync(p).isDirectory()
     ? readdirSync(p).sort().flatMap((f) => find(path.join(p, f)))
     : p.endsWith('.test.ts') ? [p] : [];
-const files = (args.length ? args.map((a) => path.resolve(a)) : [root]).flatMap(find);
+// The fast tier first: unit tests need no engine and fail in seconds.
+const files = (args.length ? args.map((a) => path.resolve(a)) : [path.join(root, 'unit'), path.join(root, 'e2e')]).flatMap(find);
 
 let captured = '';
 const write = process.stdout.write.bind(process.stdout);
