@@ -21,6 +21,7 @@ import path from 'node:path';
 import type { Engine } from './lib/engine-http.mjs';
 import { buildImage, engineFacts, harnessEngine, listOwned, ownedCount, sweepAll, type EngineFacts } from './lib/engine.js';
 import { evaluateTargets, renderTable, renderTargets, type SizeResult } from './lib/report.js';
+import { settle } from './lib/settle.js';
 import { composeFile, moorStack } from './lib/stacks.js';
 import { summarize } from './lib/stats.js';
 import { CommandError, currentChild, timedOk, type TimedRun } from './lib/timed.js';
@@ -69,13 +70,21 @@ const checkInterrupt = () => {
 
 // ---------------------------------------------------------------- one tool's steps
 
+/** Timed commands that started on a machine that would not quiet down (see settle). */
+const busyStarts: string[] = [];
+let timedCommands = 0;
+
 async function run(label: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<TimedRun> {
+  checkInterrupt();
+  const quiet = await settle();
+  timedCommands++;
+  if (!quiet.quiet) busyStarts.push(`${label} (CPUs ${Math.round(quiet.idle * 100)}% idle)`);
   checkInterrupt();
   const r = await timedOk(cmd, args, { cwd: repo, ...(env ? { env } : {}) }).catch((e: Error) => {
     checkInterrupt();
     throw e;
   });
-  log(`  ${label}: ${secs(r.ms)}`);
+  log(`  ${label}: ${secs(r.ms)}${quiet.quiet ? '' : ` (started on a busy machine: CPUs ${Math.round(quiet.idle * 100)}% idle after ${secs(quiet.ms)})`}`);
   return r;
 }
 
@@ -217,7 +226,6 @@ async function benchSize(engine: Engine, n: number, reps: number, doWarmup: bool
     moorApply: [] as number[], moorPlan: [] as number[], moorDestroy: [] as number[], planRequests: [] as number[],
     composeUp: [] as number[], composeNoop: [] as number[], composeDown: [] as number[],
     rawUp: [] as number[], rawDown: [] as number[], rawUpRequests: [] as number[], rawDownRequests: [] as number[],
-    load1: [] as number[],
   };
   const rounds = (doWarmup ? 1 : 0) + reps;
   for (let round = 0; round < rounds; round++) {
@@ -226,8 +234,7 @@ async function benchSize(engine: Engine, n: number, reps: number, doWarmup: bool
     // Rotate the order so no tool always runs right after another's tear-down.
     const k = counted ? rep % 3 : 0;
     const order = [...TOOLS.slice(k), ...TOOLS.slice(0, k)];
-    if (counted) samples.load1.push(os.loadavg()[0]!);
-    log(counted ? `N=${n}: run ${rep + 1}/${reps} (${order.join(', ')}; load average ${os.loadavg()[0]!.toFixed(2)})` : `N=${n}: warm-up round (not counted)`);
+    log(counted ? `N=${n}: run ${rep + 1}/${reps} (${order.join(', ')})` : `N=${n}: warm-up round (not counted)`);
     for (const tool of order) {
       const s = subjects[tool];
       switch (tool) {
@@ -258,7 +265,7 @@ async function benchSize(engine: Engine, n: number, reps: number, doWarmup: bool
     moor: { apply: summarize(samples.moorApply), plan: summarize(samples.moorPlan), destroy: summarize(samples.moorDestroy), planRequests: samples.planRequests },
     compose: { up: summarize(samples.composeUp), noopUp: summarize(samples.composeNoop), down: summarize(samples.composeDown) },
     raw: { up: summarize(samples.rawUp), down: summarize(samples.rawDown), upRequests: samples.rawUpRequests, downRequests: samples.rawDownRequests },
-    extra, notes, load1: samples.load1,
+    extra, notes,
   };
 }
 
@@ -351,7 +358,6 @@ async function main(): Promise<number> {
 
   const engine = harnessEngine();
   const startedAt = new Date();
-  const loadAvg = { start: os.loadavg(), end: [] as number[] };
   try {
     await mkdir(tmp, { recursive: true });
     const m = await machine(engine);
@@ -370,11 +376,9 @@ async function main(): Promise<number> {
     const table = renderTable(results, concurrency, m.composeParallelLimit);
     const reading = renderTargets(targets);
     const finishedAt = new Date();
-    const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-    loadAvg.end = os.loadavg();
     const header = [
       `Run ${startedAt.toISOString()} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s), moor ${m.moorCommit}, dist/ ${m.moorDist}.`,
-      `Load average (1/5/15 min) at start ${load(loadAvg.start)}, at end ${load(loadAvg.end)}: other work on the machine shows up as noise.`,
+      `Every timed command started once the CPUs were ≥ 85% idle (waiting up to 5 s); ${busyStarts.length} of ${timedCommands} started on a busy machine${busyStarts.length ? ` (${busyStarts.slice(0, 4).join('; ')}${busyStarts.length > 4 ? '; …' : ''})` : ''}.`,
       `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB; Docker Engine ${m.engine.version} (API ${m.engine.apiVersion}), ${m.engine.storageDriver}, cgroup ${m.engine.cgroup}, ${m.engine.os}, kernel ${m.engine.kernel}; node ${m.node}; docker-compose ${m.compose}.`,
       '',
     ].join('\n');
@@ -383,7 +387,7 @@ async function main(): Promise<number> {
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
     const dir = path.join(repo, 'bench', 'results');
     await mkdir(dir, { recursive: true });
-    const json = { startedAt, finishedAt, prefix, config: { sizes, reps: sizes.map((_, i) => repsFor(i)), concurrency, warmup }, machine: m, loadAvg, results, targets };
+    const json = { startedAt, finishedAt, prefix, config: { sizes, reps: sizes.map((_, i) => repsFor(i)), concurrency, warmup }, machine: m, busyStarts, timedCommands, results, targets };
     await writeFile(path.join(dir, `${stamp}.json`), JSON.stringify(json, null, 2) + '\n');
     await writeFile(path.join(dir, `${stamp}.md`), `${header}\n${table}\n${reading}`);
     log(`results: bench/results/${stamp}.json (and .md)`);

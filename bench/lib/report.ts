@@ -12,8 +12,6 @@ export interface SizeResult {
     coldPlanMs?: number;
     warmPlanMs?: number;
   };
-  /** 1-minute load average at the start of each counted run: other work on the machine. */
-  load1: number[];
   notes: string[];
 }
 
@@ -54,7 +52,7 @@ export function renderTable(sizes: SizeResult[], concurrency: number, composeLim
   const out: string[] = [];
   for (const s of sizes) {
     out.push(
-      `#### N = ${s.n} containers (${s.reps} runs each; seconds, median (min–max), whole process; load average ${Math.min(...s.load1).toFixed(1)}–${Math.max(...s.load1).toFixed(1)})`,
+      `#### N = ${s.n} containers (${s.reps} runs each; seconds, median (min–max), whole process)`,
       '',
       `| step | moor (--concurrency ${concurrency}) | docker-compose (parallel limit ${composeLimit}) | raw Engine API (concurrency ${concurrency}) | ratio of medians (median of per-run ratios) |`,
       '|---|---|---|---|---|',
