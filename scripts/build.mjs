@@ -2,10 +2,12 @@
 // esbuild bundles the CLI and the public entry into one module each (dist/cli.mjs, dist/index.mjs),
 // because loading ~200 small ES modules costs Node 20 more than a plan does.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+rmSync(`${root}/dist/chunks`, { recursive: true, force: true });
 execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.json`], { stdio: 'inherit' });
 
 const common = {
@@ -13,7 +15,8 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  sourcemap: true,
+  // Maps are written beside the bundles but not linked: Node would parse them on every run.
+  sourcemap: 'external',
   minify: true,
   keepNames: true,
   logLevel: 'warning',
@@ -22,5 +25,12 @@ const common = {
   // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
   banner: { js: "import { createRequire as __moorRequire } from 'node:module'; const require = __moorRequire(import.meta.url);" },
 };
-await build({ ...common, entryPoints: [`${root}/core/cli/main.ts`], outfile: `${root}/dist/cli.mjs` });
-await build({ ...common, entryPoints: [`${root}/core/index.ts`], outfile: `${root}/dist/index.mjs` });
+// Code only some commands need (e.g. the build-context packer) is split into chunks loaded on demand.
+await build({
+  ...common,
+  entryPoints: { cli: `${root}/core/cli/main.ts`, index: `${root}/core/index.ts` },
+  outdir: `${root}/dist`,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+});

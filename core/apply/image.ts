@@ -1,5 +1,4 @@
 /** Image operations: build from a local context through the engine's build endpoint, or pull. */
-import tar from 'tar-fs';
 import type { EngineClient } from '../engine/client.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import type { ImageSpec } from '../model/spec.js';
@@ -7,6 +6,7 @@ import { imageLabels } from '../plan/image.js';
 
 export async function buildImage(client: EngineClient, stack: string, img: ImageSpec): Promise<void> {
   const build = img.build!;
+  const { default: tar } = await import('tar-fs'); // only builds need it: kept off the plan's path
   await client.streamJson('POST', '/build', {
     query: {
       t: img.ref,
