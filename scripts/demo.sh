@@ -18,4 +18,4 @@ echo
 echo "\$ moor plan stacks/demo.ts   # apply followed by plan is empty"
 node bin/moor.js plan stacks/demo.ts
 echo
-echo "The demo runs. Remove it with: npx moor destroy stacks/demo.ts --yes   (add --volumes to drop its data)"
+echo "The demo runs. Remove it with: ./bin/moor.js destroy stacks/demo.ts --yes   (add --volumes to drop its data)"

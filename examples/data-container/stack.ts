@@ -8,7 +8,7 @@
  *   server at 127.0.0.1:80, and the sidecar's own server (port 9000) is published through
  *   the ports of `web` — a container sharing a namespace cannot publish ports itself.
  *
- *   npx moor plan examples/data-container/stack.ts
+ *   ./bin/moor.js plan examples/data-container/stack.ts
  *   curl http://127.0.0.1:18100/   # web: the page data wrote into the shared volume
  *   curl http://127.0.0.1:18101/   # sidecar, published through web's namespace
  */

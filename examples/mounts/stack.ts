@@ -9,7 +9,7 @@
  * - tmpfs mounts: in memory, empty at every start, gone with the container. `writer` has a 16 MiB
  *   /scratch with mode 1777 (like /tmp); `web` has a /tmp with the engine's defaults.
  *
- *   npx moor plan examples/mounts/stack.ts
+ *   ./bin/moor.js plan examples/mounts/stack.ts
  */
 import { local, stack } from 'moor';
 

@@ -9,7 +9,7 @@
  * - `metrics` uses `publishAll: true`: the ports its image EXPOSEs (9100) are published on a host
  *   port the engine picks. The stack pins 9100 to 127.0.0.1 so nothing listens on other addresses.
  *
- *   npx moor plan examples/ports-and-networks/stack.ts
+ *   ./bin/moor.js plan examples/ports-and-networks/stack.ts
  */
 import { stack } from 'moor';
 

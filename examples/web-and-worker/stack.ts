@@ -6,7 +6,7 @@
  * volume read-only on http://127.0.0.1:18080/. Both have a restart policy and CPU, memory and
  * process limits — attributes moor changes live, without recreating the containers.
  *
- *   npx moor plan examples/web-and-worker/stack.ts
+ *   ./bin/moor.js plan examples/web-and-worker/stack.ts
  */
 import { stack } from 'moor';
 
