@@ -306,6 +306,17 @@ function newestSource(dirs: string[]): number {
   return newest;
 }
 
+/** dist/'s bundles and their modification times: if they change during a run, the run mixed two builds. */
+function distFingerprint(): string {
+  const dir = path.join(repo, 'dist');
+  if (!existsSync(dir)) return '';
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs') || f.endsWith('.js'))
+    .sort()
+    .map((f) => `${f}@${new Date(statSync(path.join(dir, f)).mtimeMs).toISOString()}`)
+    .join(' ');
+}
+
 /** What bin/moor.js runs: dist/cli.mjs (bundled by `npm run build`). */
 function distState(): string {
   const cli = path.join(repo, 'dist', 'cli.mjs');
@@ -358,6 +369,7 @@ async function main(): Promise<number> {
 
   const engine = harnessEngine();
   const startedAt = new Date();
+  const distAtStart = distFingerprint();
   try {
     await mkdir(tmp, { recursive: true });
     const m = await machine(engine);
@@ -372,12 +384,16 @@ async function main(): Promise<number> {
     const results: SizeResult[] = [];
     for (const [i, n] of sizes.entries()) results.push(await benchSize(engine, n, repsFor(i), warmup && i === 0));
 
+    const distAtEnd = distFingerprint();
+    const distChanged = distAtEnd !== distAtStart;
+    if (distChanged) log('WARNING: dist/ was rebuilt during the run (someone ran npm run build): the results mix two builds of moor; run again');
     const targets = evaluateTargets(results);
     const table = renderTable(results, concurrency, m.composeParallelLimit);
     const reading = renderTargets(targets);
     const finishedAt = new Date();
     const header = [
       `Run ${startedAt.toISOString()} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s), moor ${m.moorCommit}, dist/ ${m.moorDist}.`,
+      ...(distChanged ? ['**WARNING: dist/ was rebuilt during this run, so its moor numbers mix two builds. Run again.**', ''] : []),
       `Every timed command started once the CPUs were ≥ 85% idle (waiting up to 5 s); ${busyStarts.length} of ${timedCommands} started on a busy machine${busyStarts.length ? ` (${busyStarts.slice(0, 4).join('; ')}${busyStarts.length > 4 ? '; …' : ''})` : ''}.`,
       `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB; Docker Engine ${m.engine.version} (API ${m.engine.apiVersion}), ${m.engine.storageDriver}, cgroup ${m.engine.cgroup}, ${m.engine.os}, kernel ${m.engine.kernel}; node ${m.node}; docker-compose ${m.compose}.`,
       '',
@@ -387,7 +403,7 @@ async function main(): Promise<number> {
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
     const dir = path.join(repo, 'bench', 'results');
     await mkdir(dir, { recursive: true });
-    const json = { startedAt, finishedAt, prefix, config: { sizes, reps: sizes.map((_, i) => repsFor(i)), concurrency, warmup }, machine: m, busyStarts, timedCommands, results, targets };
+    const json = { startedAt, finishedAt, prefix, config: { sizes, reps: sizes.map((_, i) => repsFor(i)), concurrency, warmup }, machine: m, dist: { atStart: distAtStart, atEnd: distAtEnd }, busyStarts, timedCommands, results, targets };
     await writeFile(path.join(dir, `${stamp}.json`), JSON.stringify(json, null, 2) + '\n');
     await writeFile(path.join(dir, `${stamp}.md`), `${header}\n${table}\n${reading}`);
     log(`results: bench/results/${stamp}.json (and .md)`);
