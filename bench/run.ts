@@ -208,6 +208,11 @@ async function withRetry<T>(engine: Engine, s: Subject, notes: string[], round: 
 // ---------------------------------------------------------------- one size
 
 const TOOLS = ['moor', 'compose', 'raw'] as const;
+/** Every order of the three tools, so over six runs each one follows each other one equally often. */
+const ORDERS: (typeof TOOLS)[number][][] = [
+  ['moor', 'compose', 'raw'], ['compose', 'raw', 'moor'], ['raw', 'moor', 'compose'],
+  ['moor', 'raw', 'compose'], ['raw', 'compose', 'moor'], ['compose', 'moor', 'raw'],
+];
 
 async function benchSize(engine: Engine, n: number, reps: number, doWarmup: boolean): Promise<SizeResult> {
   const notes: string[] = [];
@@ -231,9 +236,8 @@ async function benchSize(engine: Engine, n: number, reps: number, doWarmup: bool
   for (let round = 0; round < rounds; round++) {
     const counted = !(doWarmup && round === 0);
     const rep = doWarmup ? round - 1 : round;
-    // Rotate the order so no tool always runs right after another's tear-down.
-    const k = counted ? rep % 3 : 0;
-    const order = [...TOOLS.slice(k), ...TOOLS.slice(0, k)];
+    // Vary the order so no tool always runs right after another's tear-down.
+    const order = ORDERS[counted ? rep % ORDERS.length : 0]!;
     log(counted ? `N=${n}: run ${rep + 1}/${reps} (${order.join(', ')})` : `N=${n}: warm-up round (not counted)`);
     for (const tool of order) {
       const s = subjects[tool];
