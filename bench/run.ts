@@ -13,7 +13,7 @@
  * on failure and on Ctrl-C too. Nothing else on the engine is touched.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -310,15 +310,19 @@ function newestSource(dirs: string[]): number {
   return newest;
 }
 
-/** dist/'s bundles and their modification times: if they change during a run, the run mixed two builds. */
+/**
+ * A content hash of the bundles bin/moor.js runs (dist/*.mjs, dist/chunks/*.mjs). If it changes
+ * during a run, the run mixed two builds of moor; a rebuild of the same sources does not count.
+ */
 function distFingerprint(): string {
-  const dir = path.join(repo, 'dist');
-  if (!existsSync(dir)) return '';
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.mjs') || f.endsWith('.js'))
-    .sort()
-    .map((f) => `${f}@${new Date(statSync(path.join(dir, f)).mtimeMs).toISOString()}`)
-    .join(' ');
+  const hash = createHash('sha256');
+  for (const dir of [path.join(repo, 'dist'), path.join(repo, 'dist', 'chunks')]) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.mjs') || x.endsWith('.js')).sort()) {
+      hash.update(`${path.relative(repo, path.join(dir, f))}\0`).update(readFileSync(path.join(dir, f)));
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** What bin/moor.js runs: dist/cli.mjs (bundled by `npm run build`). */
@@ -390,14 +394,14 @@ async function main(): Promise<number> {
 
     const distAtEnd = distFingerprint();
     const distChanged = distAtEnd !== distAtStart;
-    if (distChanged) log('WARNING: dist/ was rebuilt during the run (someone ran npm run build): the results mix two builds of moor; run again');
+    if (distChanged) log('WARNING: dist/ changed during the run (someone rebuilt moor from other sources): the results mix two builds of moor; run again');
     const targets = evaluateTargets(results);
     const table = renderTable(results, concurrency, m.composeParallelLimit);
     const reading = renderTargets(targets);
     const finishedAt = new Date();
     const header = [
       `Run ${startedAt.toISOString()} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s), moor ${m.moorCommit}, dist/ ${m.moorDist}.`,
-      ...(distChanged ? ['**WARNING: dist/ was rebuilt during this run, so its moor numbers mix two builds. Run again.**', ''] : []),
+      ...(distChanged ? ['**WARNING: dist/ changed during this run, so its moor numbers mix two builds. Run again.**', ''] : []),
       `Every timed command started once the CPUs were ≥ 85% idle (waiting up to 5 s); ${busyStarts.length} of ${timedCommands} started on a busy machine${busyStarts.length ? ` (${busyStarts.slice(0, 4).join('; ')}${busyStarts.length > 4 ? '; …' : ''})` : ''}.`,
       `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB; Docker Engine ${m.engine.version} (API ${m.engine.apiVersion}), ${m.engine.storageDriver}, cgroup ${m.engine.cgroup}, ${m.engine.os}, kernel ${m.engine.kernel}; node ${m.node}; docker-compose ${m.compose}.`,
       '',
