@@ -27,9 +27,17 @@ export async function planSession(
   io: Output,
   opts: PlanOptions & { refresh: boolean; concurrency?: number },
 ): Promise<Session> {
-  const stack = await loadOrFail(file, io);
-  const desired = opts.mode === 'destroy' ? emptyStack(stack.name, stack.file) : stack;
   const client = new EngineClient(undefined, Math.max(8, (opts.concurrency ?? 4) * 2));
+  // Negotiate the API version (a read) while the stack loads; its error, if any, surfaces in observe.
+  client.engineInfo().catch(() => undefined);
+  let stack: DesiredStack;
+  try {
+    stack = await loadOrFail(file, io);
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+  const desired = opts.mode === 'destroy' ? emptyStack(stack.name, stack.file) : stack;
   try {
     const observed = await observeStack(client, desired, { refresh: opts.refresh });
     const plan = planStack(desired, observed, opts);
