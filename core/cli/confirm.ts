@@ -11,7 +11,9 @@ export const terminalConfirm: Confirm = async (question) => {
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} Only 'yes' is accepted: `);
+    // The terminal closing (Ctrl-D, a dropped session) before an answer is a "no".
+    const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
+    const answer = await Promise.race([rl.question(`${question} Only 'yes' is accepted: `), closed]);
     return answer.trim() === 'yes';
   } finally {
     rl.close();
