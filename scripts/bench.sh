@@ -6,16 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-engine.sh
-if ! command -v docker-compose >/dev/null 2>&1; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "bench: docker-compose is missing; run as root or install it (apt-get install docker-compose)" >&2
-    exit 1
-  fi
-  echo "bench: installing docker-compose from Debian's packages…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq docker-compose >/dev/null
-fi
+command -v docker-compose >/dev/null 2>&1 || bash scripts/apt-install.sh docker-compose
 bash scripts/prepare-busybox.sh bench/image
 # bin/moor.js runs the bundle dist/cli.mjs, which `npm run build` makes (tsc, then esbuild).
 [ -f dist/cli.mjs ] || npm run build --silent

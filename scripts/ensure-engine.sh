@@ -25,16 +25,7 @@ if ! ping_engine; then
   command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 fi
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "moor: missing ${need_pkgs[*]}; run as root or install them (apt-get install ${need_pkgs[*]})" >&2
-    exit 1
-  fi
-  echo "moor: installing ${need_pkgs[*]} from Debian's packages…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-fi
+bash "$(dirname "$0")/apt-install.sh" ${need_pkgs[@]+"${need_pkgs[@]}"}
 
 if ping_engine; then exit 0; fi
 if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$sock" ]; then

@@ -10,7 +10,8 @@ import { assertNever, type Plan } from '../plan/types.js';
 import { runContainerOp } from './container.js';
 import { LedgerWriter } from './ledger.js';
 import { buildImage, deleteImage, pullImage } from './image.js';
-import { createNetwork, createVolume, deleteNetwork, deleteVolume } from './network.js';
+import { createNetwork, deleteNetwork } from './network.js';
+import { createVolume, deleteVolume } from './volume.js';
 
 export interface ApplyOptions {
   concurrency: number;

@@ -2,7 +2,7 @@
 import type { EngineClient } from '../engine/client.js';
 import { ledgerLabels, ledgerVolumeName, type LiveRecord } from '../model/ledger.js';
 import type { Plan } from '../plan/types.js';
-import { deleteVolume } from './network.js';
+import { deleteVolume } from './volume.js';
 
 export class LedgerWriter {
   private entries: Record<string, LiveRecord>;

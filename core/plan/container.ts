@@ -9,9 +9,9 @@ import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model
 import type { ObservedContainer } from '../observe/types.js';
 import { containerDependencies } from '../stack/normalize.js';
 import { diffAttributes, type AttributeRule } from './attributes.js';
-import { collision, replacedDeleteFirst, type PlanContext } from './context.js';
+import { collision, type PlanContext } from './context.js';
 import { showBytes, showHealthcheck, showMount, showNetworkMode, showPort, showRestart } from './display.js';
-import type { AttributeChange, PlanNode, WaitFor } from './types.js';
+import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from './types.js';
 import { sameValue } from './values.js';
 
 const FIXED: AttributeRule<ContainerSpec>[] = [
@@ -180,7 +180,9 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     }
 
     // What the container uses being replaced forces it to be recreated too.
-    const usesReplaced = [...new Set([...base.dependsOn, ...(last ? forwardDeps(last) : [])])].filter((dep) => {
+    // What it uses now or used as last applied.
+    const uses = [...new Set([...base.dependsOn, ...(last ? forwardDeps(last) : [])])];
+    const usesReplaced = uses.filter((dep) => {
       const n = ctx.nodes.get(dep);
       if (!n || n.action !== 'replace') return false;
       if (n.kind === 'network' || n.kind === 'volume') return true;
@@ -191,7 +193,8 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
 
     if (forced) {
       causes.unshift(...changes.filter((c) => c.forcesReplacement).map((c) => `${c.path} ${c.source === 'drift' ? 'drifted' : 'changed'}`));
-      const deleteFirst = [...base.dependsOn, ...(last ? forwardDeps(last) : [])].some((dep) => replacedDeleteFirst(ctx, dep));
+      // Something it uses is removed before being recreated: it must let go first, so it goes first too.
+      const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); });
       out.push({
         ...base, action: 'replace', causes: [...new Set(causes)], changes,
         op: { type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst ? 'delete-before-create' : 'create-before-destroy', waitFor },

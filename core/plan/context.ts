@@ -20,13 +20,6 @@ export interface PlanContext {
   nodes: Map<string, PlanNode>;
 }
 
-/** A resource replaced delete-before-create: whatever uses it must let go first. */
-export function replacedDeleteFirst(ctx: PlanContext, id: string): boolean {
-  const n = ctx.nodes.get(id);
-  if (!n || n.action !== 'replace') return false;
-  return n.op.type === 'network.replace' || n.op.type === 'volume.replace' || (n.op.type === 'container.replace' && n.op.order === 'delete-before-create');
-}
-
 export function collision(ctx: PlanContext, kind: string, name: string, engineName: string): void {
   ctx.diagnostics.push({
     severity: 'error',

@@ -4,7 +4,7 @@
  * resource (as last applied) to let go of it; creations wait for what they need.
  */
 import type { GraphNode } from '../graph.js';
-import type { PlanNode } from './types.js';
+import { deletesFirst, type PlanNode } from './types.js';
 
 export type StepPhase = 'create' | 'update' | 'replace' | 'destroy';
 
@@ -19,13 +19,7 @@ function phasesOf(node: PlanNode): StepPhase[] {
     case 'create': return ['create'];
     case 'update': return ['update'];
     case 'delete': return ['destroy'];
-    case 'replace': {
-      const deleteFirst =
-        node.op.type === 'network.replace' ||
-        node.op.type === 'volume.replace' ||
-        (node.op.type === 'container.replace' && node.op.order === 'delete-before-create');
-      return deleteFirst ? ['destroy', 'create'] : ['replace'];
-    }
+    case 'replace': return deletesFirst(node) ? ['destroy', 'create'] : ['replace'];
   }
 }
 

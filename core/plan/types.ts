@@ -108,6 +108,12 @@ export function summarize(plan: Plan): PlanSummary {
   return s;
 }
 
+/** A replacement that removes the old object before creating the new one (same engine name, no overlap). */
+export function deletesFirst(node: PlanNode): boolean {
+  if (node.action !== 'replace') return false;
+  return node.op.type === 'network.replace' || node.op.type === 'volume.replace' || (node.op.type === 'container.replace' && node.op.order === 'delete-before-create');
+}
+
 export function hasChanges(plan: Plan): boolean {
   return plan.nodes.some((n) => n.action !== 'noop');
 }

@@ -5,7 +5,7 @@
 import { diffLines } from 'diff';
 import path from 'node:path';
 import type { AttributeChange, Plan, PlanNode } from '../plan/types.js';
-import { summarize } from '../plan/types.js';
+import { deletesFirst, summarize } from '../plan/types.js';
 import { isMultiline, showValue } from './value.js';
 import type { Style } from './style.js';
 
@@ -16,7 +16,7 @@ export function actionSymbol(node: PlanNode): string {
     case 'delete': return '-';
     case 'noop': return ' ';
     case 'replace':
-      return node.op.type === 'container.replace' && node.op.order === 'create-before-destroy' || node.op.type === 'image.build' ? '+/-' : '-/+';
+      return deletesFirst(node) ? '-/+' : '+/-';
   }
 }
 
