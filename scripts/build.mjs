@@ -21,7 +21,7 @@ const common = {
   keepNames: true,
   logLevel: 'warning',
   // Loaded lazily, only when needed: the type checker, the stack compiler, terminal niceties.
-  external: ['ts-morph', 'esbuild', 'ora', 'chalk'],
+  external: ['ts-morph', 'esbuild', 'ora', 'chalk', 'ffi-rs'], // ffi-rs: a native N-API module, never bundled
   // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
   banner: { js: "import { createRequire as __moorRequire } from 'node:module'; const require = __moorRequire(import.meta.url);" },
 };
