@@ -5,6 +5,8 @@
  *   export default stack('shop', ({ image, network, volume, container }) => { … });
  */
 export { stack } from './stack/define.js';
+export { secret } from './stack/secret.js';
+export type { Secret } from './stack/secret.js';
 export type { StackBuilder, StackDefinition } from './stack/define.js';
 export type { ContainerHandle, ImageHandle, NetworkHandle, VolumeHandle } from './stack/handles.js';
 export type { ContainerOptions } from './stack/schema/container.js';

@@ -12,9 +12,14 @@ import { LedgerWriter } from './ledger.js';
 import { buildImage, deleteImage, pullImage } from './image.js';
 import { createNetwork, deleteNetwork } from './network.js';
 import { createVolume, deleteVolume } from './volume.js';
+import { runMigration } from './migrate.js';
+import type { SecretValues } from './container-body.js';
+import { storeSecretKey } from './secret-key.js';
 
 export interface ApplyOptions {
   concurrency: number;
+  /** Secret values by reference, read for this run; the plan holds only references. */
+  secrets?: SecretValues;
   waitTimeoutMs: number;
   onStepStart?: (step: Step) => void;
   onStepEnd?: (step: Step, outcome: WalkOutcome, ms: number) => void;
@@ -34,7 +39,7 @@ export interface ApplyResult {
   ok: boolean;
 }
 
-async function runStep(client: EngineClient, stack: DesiredStack, step: Step, waitTimeoutMs: number, ledger: LedgerWriter): Promise<void> {
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, waitTimeoutMs: number, ledger: LedgerWriter, secrets: SecretValues): Promise<void> {
   const { op } = step.node;
   const name = stack.name;
   switch (op.type) {
@@ -47,14 +52,19 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, wa
     case 'network.replace':
       return step.phase === 'destroy' ? deleteNetwork(client, op.id) : createNetwork(client, name, op.network);
     case 'volume.create': return createVolume(client, name, op.volume);
-    case 'volume.delete': return deleteVolume(client, step.node.engineName);
+    case 'volume.delete':
+      await deleteVolume(client, step.node.engineName);
+      for (const v of op.also) await deleteVolume(client, v);
+      return;
     case 'volume.replace':
       return step.phase === 'destroy' ? deleteVolume(client, step.node.engineName) : createVolume(client, name, op.volume);
+    case 'volume.migrate':
+      return runMigration(client, name, op, step.phase === 'destroy' ? 'destroy' : 'create');
     case 'container.create':
     case 'container.delete':
     case 'container.replace':
     case 'container.update':
-      return runContainerOp({ client, stack, waitTimeoutMs, ledger }, op, step.phase);
+      return runContainerOp({ client, stack, waitTimeoutMs, ledger, secrets }, op, step.phase);
     case 'ledger.delete':
       for (const v of op.volumes) await deleteVolume(client, v);
       return;
@@ -66,6 +76,8 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, wa
 export async function applyPlan(client: EngineClient, plan: Plan, stack: DesiredStack, options: ApplyOptions): Promise<ApplyResult> {
   const steps = scheduleSteps(plan.nodes);
   const ledger = new LedgerWriter(client, stack.name, plan.ledger);
+  // The stack's secret-hash key is stored before anything that was hashed with it.
+  if (plan.secretKey) await storeSecretKey(client, stack.name, Buffer.from(plan.secretKey, 'base64'));
   const started = new Map<string, number>();
   const results: StepResult[] = [];
   await walk(
@@ -74,7 +86,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
     async (step) => {
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
-      await runStep(client, stack, step, options.waitTimeoutMs, ledger);
+      await runStep(client, stack, step, options.waitTimeoutMs, ledger, options.secrets ?? new Map());
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;

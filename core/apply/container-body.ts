@@ -2,6 +2,7 @@
 import { specLabels } from '../model/labels.js';
 import { engineName } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
+import { isSecretRef, type EnvValue } from '../model/secret.js';
 
 export interface CreateBody {
   body: Record<string, unknown>;
@@ -17,7 +18,18 @@ export function aliasesFor(c: ContainerSpec, aliases: string[]): string[] {
   return [c.name, ...aliases.filter((a) => a !== c.name)];
 }
 
-export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec): CreateBody {
+/** Secret values by reference ('env:NAME'), read when moor runs; never stored in plans. */
+export type SecretValues = ReadonlyMap<string, string>;
+
+function envLine(key: string, v: EnvValue, secrets: SecretValues): string {
+  if (!isSecretRef(v)) return `${key}=${v}`;
+  const value = secrets.get(v.secret);
+  // The reference is safe to name; the value never is.
+  if (value === undefined) throw new Error(`secret ${v.secret} for env.${key} was not read`);
+  return `${key}=${value}`;
+}
+
+export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec, secrets: SecretValues = new Map()): CreateBody {
   const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   const exposed: Record<string, object> = {};
   for (const p of c.ports) {
@@ -37,7 +49,7 @@ export function containerCreateBody(stack: string, imageRef: string, c: Containe
     Image: imageRef,
     Cmd: c.command ?? undefined,
     Entrypoint: c.entrypoint ?? undefined,
-    Env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries(c.env).map(([k, v]) => envLine(k, v, secrets)),
     Labels: { ...c.labels, ...specLabels(stack, c) },
     User: c.user ?? undefined,
     WorkingDir: c.workingDir ?? undefined,

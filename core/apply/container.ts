@@ -5,7 +5,7 @@ import { engineName, nextContainerName } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import type { Operation, WaitFor } from '../plan/types.js';
 import type { LedgerWriter } from './ledger.js';
-import { aliasesFor, containerCreateBody, imageRefFor } from './container-body.js';
+import { aliasesFor, containerCreateBody, imageRefFor, type SecretValues } from './container-body.js';
 import { waitForContainer } from './wait.js';
 
 export interface ContainerContext {
@@ -13,10 +13,11 @@ export interface ContainerContext {
   stack: DesiredStack;
   waitTimeoutMs: number;
   ledger: LedgerWriter;
+  secrets: SecretValues;
 }
 
 async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string): Promise<string> {
-  const { body, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c);
+  const { body, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets);
   const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name }, body });
   for (const n of extraNetworks) {
     await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {

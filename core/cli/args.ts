@@ -4,13 +4,20 @@ import { durationToNanos } from '../stack/schema/common.js';
 import { UsageError } from './errors.js';
 
 export interface CommonFlags {
+  /** A stack file, or (apply only) a saved plan file. */
   stackFile: string;
   json: boolean;
   refresh: boolean;
+  /** `--target`: resource names or ids, as given. */
+  targets: string[];
 }
 
 export interface PlanFlags extends CommonFlags {
   detailedExitcode: boolean;
+  /** `--out`: write a saved plan there. */
+  out: string | null;
+  replace: string[];
+  migrateVolumes: boolean;
 }
 
 export interface ApplyFlags extends CommonFlags {
@@ -18,6 +25,9 @@ export interface ApplyFlags extends CommonFlags {
   concurrency: number;
   allowDataLoss: boolean;
   waitTimeoutMs: number;
+  lockTimeoutMs: number;
+  replace: string[];
+  migrateVolumes: boolean;
 }
 
 export interface DestroyFlags extends ApplyFlags {
@@ -25,6 +35,7 @@ export interface DestroyFlags extends ApplyFlags {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_LOCK_TIMEOUT = '60s';
 
 const options = {
   json: { type: 'boolean' },
@@ -34,14 +45,26 @@ const options = {
   concurrency: { type: 'string' },
   'allow-data-loss': { type: 'boolean' },
   'wait-timeout': { type: 'string' },
+  'lock-timeout': { type: 'string' },
   volumes: { type: 'boolean' },
+  out: { type: 'string' },
+  target: { type: 'string', multiple: true },
+  replace: { type: 'string', multiple: true },
+  'migrate-volumes': { type: 'boolean' },
 } as const;
 
 const allowed: Record<string, string[]> = {
-  plan: ['json', 'refresh', 'detailed-exitcode'],
-  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout'],
-  destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout'],
+  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes'],
+  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes'],
+  destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target'],
 };
+
+const DURATION = /^(\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+
+function durationMs(flag: string, value: string): number {
+  if (!DURATION.test(value)) throw new UsageError(`--${flag} takes a duration like 0s, 30s or 2m`);
+  return durationToNanos(value) / 1e6;
+}
 
 export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: string[]): DestroyFlags & PlanFlags {
   let parsed;
@@ -54,11 +77,12 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
   for (const key of Object.keys(values)) {
     if (!allowed[command]!.includes(key)) throw new UsageError(`moor ${command} does not take --${key}`);
   }
-  if (positionals.length !== 1) throw new UsageError(`moor ${command} takes exactly one stack file, e.g. moor ${command} stacks/demo.ts`);
+  if (positionals.length !== 1) {
+    throw new UsageError(`moor ${command} takes exactly one ${command === 'apply' ? 'stack file or saved plan' : 'stack file'}, e.g. moor ${command} stacks/demo.ts`);
+  }
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : /^\d+$/.test(values.concurrency) ? Number(values.concurrency) : NaN;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
-  const wait = values['wait-timeout'] ?? '120s';
-  if (!/^(\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(wait)) throw new UsageError('--wait-timeout takes a duration like 30s or 2m');
+  if (values.out !== undefined && !values.out) throw new UsageError('--out takes a file name, e.g. --out plan.json');
   return {
     stackFile: positionals[0]!,
     json: !!values.json,
@@ -67,7 +91,12 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
     yes: !!values.yes,
     concurrency,
     allowDataLoss: !!values['allow-data-loss'],
-    waitTimeoutMs: durationToNanos(wait) / 1e6,
+    waitTimeoutMs: durationMs('wait-timeout', values['wait-timeout'] ?? '120s'),
+    lockTimeoutMs: durationMs('lock-timeout', values['lock-timeout'] ?? DEFAULT_LOCK_TIMEOUT),
     volumes: !!values.volumes,
+    out: values.out ?? null,
+    targets: values.target ?? [],
+    replace: values.replace ?? [],
+    migrateVolumes: !!values['migrate-volumes'],
   };
 }

@@ -5,7 +5,7 @@ import { hasChanges } from '../plan/types.js';
 import { renderApplySummary } from '../render/apply-summary.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { planToJson } from '../render/plan-json.js';
-import { renderPlan } from '../render/plan-text.js';
+import { renderPlan, showUsage } from '../render/plan-text.js';
 import { createProgress } from '../render/progress.js';
 import type { ApplyFlags } from './args.js';
 import type { Confirm } from './confirm.js';
@@ -24,15 +24,18 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
     if (!hasChanges(plan)) return EXIT.ok;
 
     const losing = plan.nodes.filter((n) => n.dataLoss);
-    if (losing.length && !flags.allowDataLoss) {
+    const refusedLoss = losing.filter((n) => !n.dataLossAllowed);
+    if (refusedLoss.length && !flags.allowDataLoss) {
       throw new RefusedError(
-        `refusing to ${losing.map((n) => `${n.action} volume ${n.engineName}`).join(', ')}: its data would be lost.\n` +
-          (verb === 'Destroy' ? 'Nothing was changed.' : 'Nothing was changed. Pass --allow-data-loss if that is really what you want.'),
+        `refusing to ${refusedLoss.map((n) => `${n.action} volume ${n.engineName}${n.dataAtStake ? ` (${showUsage(n.dataAtStake)})` : ''}`).join(', ')}: its data would be lost.\n` +
+          (verb === 'Destroy'
+            ? 'Nothing was changed.'
+            : 'Nothing was changed. Pass --allow-data-loss if that is really what you want, declare migrate: true on the volume (or pass --migrate-volumes) to copy the data across, or allowDataLoss: true to let it go.'),
       );
     }
     if (!flags.yes) {
       const question = losing.length
-        ? `${verb} these changes? Volume data will be deleted: ${losing.map((n) => n.engineName).join(', ')}.`
+        ? `${verb} these changes? Volume data will be deleted: ${losing.map((n) => `${n.engineName}${n.dataAtStake ? ` (${showUsage(n.dataAtStake)})` : ''}`).join(', ')}.`
         : `${verb} these changes?`;
       if (!(await confirm(question))) throw new RefusedError(`${verb.toLowerCase()} cancelled; nothing was changed`);
     }
@@ -41,6 +44,7 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
     const progress = await createProgress(io.err, io.style, io.interactive, steps);
     const result = await applyPlan(client, plan, stack, {
       concurrency: flags.concurrency,
+      secrets: session.secrets,
       waitTimeoutMs: flags.waitTimeoutMs,
       onStepStart: (s) => progress.start(s),
       onStepEnd: (s, o, ms) => progress.end(s, o, ms),
@@ -49,6 +53,6 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
     io.out(renderApplySummary(result, io.style, verb));
     return result.ok ? EXIT.ok : EXIT.error;
   } finally {
-    client.close();
+    session.close();
   }
 }

@@ -1,5 +1,4 @@
 /** moor's entry point: dispatch, and the single place errors become messages and exit codes. */
-import { readFileSync } from 'node:fs';
 import { DiagnosticsError } from '../diagnostics.js';
 import { EngineClient } from '../engine/client.js';
 import { EngineError, EngineUnreachableError } from '../engine/errors.js';
@@ -10,31 +9,28 @@ import { planCommand } from './commands/plan.js';
 import { terminalConfirm, type Confirm } from './confirm.js';
 import { EXIT, RefusedError, UsageError } from './errors.js';
 import { processOutput, type Output } from './output.js';
+import { moorVersion } from './version.js';
+import { LockTimeoutError } from '../lock/stack-lock.js';
+import { NativeUnavailableError } from '../../native/libc.js';
+import { PlanFileError } from '../plan/plan-file.js';
 
 const HELP = `moor — declarative Docker stacks in TypeScript
 
 Usage:
-  moor plan    <stack.ts> [--detailed-exitcode] [--json] [--refresh]
-  moor apply   <stack.ts> [--yes] [--concurrency N] [--allow-data-loss] [--wait-timeout 120s] [--refresh]
-  moor destroy <stack.ts> [--yes] [--volumes] [--concurrency N]
+  moor plan    <stack.ts> [--detailed-exitcode] [--json] [--refresh] [--out plan.json]
+                          [--target R]... [--replace R]... [--migrate-volumes]
+  moor apply   <stack.ts> [--yes] [--concurrency N] [--allow-data-loss] [--migrate-volumes]
+                          [--target R]... [--replace R]... [--wait-timeout 120s] [--lock-timeout 60s] [--refresh]
+  moor apply   <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s]   apply a saved plan exactly
+  moor destroy <stack.ts> [--yes] [--volumes] [--target R]... [--concurrency N] [--lock-timeout 60s]
   moor version
+
+R is a resource name (web) or id (container.web). apply and destroy hold a per-stack lock;
+plan never does.
 
 Exit codes: 0 success (plan: no changes with --detailed-exitcode), 1 error or refused,
 2 plan has changes (--detailed-exitcode), 130 interrupted.
 The engine is found through DOCKER_HOST (unix:// or tcp://), else /var/run/docker.sock.`;
-
-/** moor's own package.json: next to dist/ (bundled CLI) or two levels above core/cli/ (sources). */
-function version(): string {
-  for (const rel of ['../package.json', '../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'moor') return pkg.version;
-    } catch {
-      // not here
-    }
-  }
-  return 'unknown';
-}
 
 export async function main(argv: string[], io?: Output, confirm: Confirm = terminalConfirm): Promise<number> {
   const [command, ...rest] = argv;
@@ -44,7 +40,7 @@ export async function main(argv: string[], io?: Output, confirm: Confirm = termi
       case 'plan': return await planCommand(rest, output);
       case 'apply': return await applyCommand(rest, output, confirm);
       case 'destroy': return await destroyCommand(rest, output, confirm);
-      case 'version': case '--version': output.out(`moor ${version()}`); return EXIT.ok;
+      case 'version': case '--version': output.out(`moor ${moorVersion()}`); return EXIT.ok;
       case undefined: case 'help': case '--help': case '-h': output.out(HELP); return EXIT.ok;
       default: throw new UsageError(`unknown command "${command}"`);
     }
@@ -66,7 +62,10 @@ function reportError(e: unknown, io: Output): number {
     io.err(`${style.error('error')}: ${e.message}\nRun "moor help" for usage.`);
     return EXIT.error;
   }
-  if (e instanceof RefusedError || e instanceof EngineUnreachableError || e instanceof EngineError || e instanceof CycleError) {
+  if (
+    e instanceof RefusedError || e instanceof EngineUnreachableError || e instanceof EngineError || e instanceof CycleError ||
+    e instanceof LockTimeoutError || e instanceof NativeUnavailableError || e instanceof PlanFileError
+  ) {
     io.err(`${style.error('error')}: ${e.message}`);
     return EXIT.error;
   }

@@ -1,18 +1,47 @@
-/** The part every command shares: load the stack, reach the engine, observe, plan. */
-import { DiagnosticsError, hasErrors } from '../diagnostics.js';
+/**
+ * The part every command shares: load the stack, reach the engine, take the lock (apply and
+ * destroy), read secrets, observe, plan. Reads only; nothing here changes the engine.
+ */
+import { DiagnosticsError, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { EngineClient } from '../engine/client.js';
+import { acquireStackLock, type StackLock } from '../lock/stack-lock.js';
+import { newSecretKey } from '../model/secret.js';
 import { emptyStack, type DesiredStack } from '../model/spec.js';
 import { observeStack } from '../observe/observe.js';
+import { measureVolumes } from '../observe/volume-usage.js';
+import type { ObservedState } from '../observe/types.js';
+import { fingerprint, type Fingerprint } from '../plan/fingerprint.js';
 import { planStack, type PlanOptions } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { loadStack } from '../stack/load.js';
+import { hasSecrets, readSecretValues, sealSecrets } from '../stack/secret-values.js';
 import type { Output } from './output.js';
+import { knownResourceIds, resolveResourceNames } from './resource-names.js';
 
 export interface Session {
   client: EngineClient;
   stack: DesiredStack;
   plan: Plan;
+  /** Secret values by reference, for apply only; never written anywhere. */
+  secrets: Map<string, string>;
+  fingerprint: Fingerprint;
+  lock: StackLock | null;
+  close(): void;
+}
+
+export interface SessionOptions extends PlanOptions {
+  refresh: boolean;
+  concurrency?: number;
+  targetNames?: string[];
+  replaceNames?: string[];
+  /** apply/destroy: hold the stack's lock from before observe until the session closes. */
+  lock?: { timeoutMs: number; command: string };
+}
+
+export function failOnDiagnostics(diags: Diagnostic[], io: Output): void {
+  if (diags.length) io.err(renderDiagnostics(diags, io.style));
+  if (hasErrors(diags)) throw new DiagnosticsError(diags);
 }
 
 export async function loadOrFail(file: string, io: Output): Promise<DesiredStack> {
@@ -22,28 +51,61 @@ export async function loadOrFail(file: string, io: Output): Promise<DesiredStack
   return loaded.stack;
 }
 
-export async function planSession(
-  file: string,
-  io: Output,
-  opts: PlanOptions & { refresh: boolean; concurrency?: number },
-): Promise<Session> {
-  const client = new EngineClient(undefined, Math.max(8, (opts.concurrency ?? 4) * 2));
+export function newClient(concurrency = 4): EngineClient {
+  const client = new EngineClient(undefined, Math.max(8, concurrency * 2));
   // Negotiate the API version (a read) while the stack loads; its error, if any, surfaces in observe.
   client.engineInfo().catch(() => undefined);
-  let stack: DesiredStack;
-  try {
-    stack = await loadOrFail(file, io);
-  } catch (e) {
+  return client;
+}
+
+export async function takeLock(client: EngineClient, stack: string, lock: SessionOptions['lock'], io: Output): Promise<StackLock | null> {
+  if (!lock) return null;
+  return acquireStackLock({
+    stack, engine: client.endpoint.display, timeoutMs: lock.timeoutMs, command: lock.command,
+    onWait: (h) => io.err(`Waiting for the lock on stack "${stack}"${h ? `, held by moor ${h.command} (pid ${h.pid} on ${h.host} since ${h.since})` : ''}…`),
+  });
+}
+
+/** Plan, and when the plan would delete or replace volumes, measure what they hold and plan again. */
+function planMeasured(client: EngineClient, desired: DesiredStack, observed: ObservedState, opts: PlanOptions): Promise<Plan> {
+  const first = planStack(desired, observed, opts);
+  const touched = new Set(first.nodes.filter((n) => n.kind === 'volume' && (n.action === 'replace' || n.action === 'delete' || n.action === 'migrate')).map((n) => n.engineName));
+  if (!touched.size) return Promise.resolve(first);
+  return measureVolumes(client, observed.volumes.filter((v) => touched.has(v.name))).then((usage) => planStack(desired, { ...observed, volumeUsage: usage }, opts));
+}
+
+export async function planSession(file: string, io: Output, opts: SessionOptions): Promise<Session> {
+  const client = newClient(opts.concurrency);
+  let lock: StackLock | null = null;
+  const close = () => {
+    lock?.release();
     client.close();
-    throw e;
-  }
-  const desired = opts.mode === 'destroy' ? emptyStack(stack.name, stack.file) : stack;
+  };
   try {
+    const stack = await loadOrFail(file, io);
+    lock = await takeLock(client, stack.name, opts.lock, io);
+    let desired = opts.mode === 'destroy' ? emptyStack(stack.name, stack.file, stack.lifecycle) : stack;
+    const secrets = readSecretValues(desired);
+    failOnDiagnostics(secrets.diagnostics, io);
+
     const observed = await observeStack(client, desired, { refresh: opts.refresh });
-    const plan = planStack(desired, observed, opts);
-    return { client, stack: desired, plan };
+    let newKey: Buffer | null = null;
+    if (hasSecrets(desired)) {
+      const stored = observed.secretKey?.key;
+      const key = stored ? Buffer.from(stored, 'base64') : (newKey = newSecretKey());
+      desired = sealSecrets(desired, key, secrets.values);
+    }
+    const known = knownResourceIds(stack, observed);
+    const planOpts: PlanOptions = {
+      ...opts,
+      targets: resolveResourceNames('target', opts.targetNames ?? [], known),
+      replace: resolveResourceNames('replace', opts.replaceNames ?? [], known),
+    };
+    const plan = await planMeasured(client, desired, observed, planOpts);
+    if (newKey) plan.secretKey = newKey.toString('base64');
+    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed), lock, close };
   } catch (e) {
-    client.close();
+    close();
     throw e;
   }
 }

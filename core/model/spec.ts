@@ -4,6 +4,8 @@
  * stores in its labels as "last applied" and compares attribute by attribute.
  */
 import type { SourceLocation } from '../diagnostics.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { EnvValue } from './secret.js';
 
 export interface ImageSpec {
   kind: 'image';
@@ -99,7 +101,8 @@ export interface ContainerSpec {
   image: string;
   command: string[] | null;
   entrypoint: string[] | null;
-  env: Record<string, string>;
+  /** Plain values, or references to secrets (never their values). */
+  env: Record<string, EnvValue>;
   ports: PortSpec[];
   publishAll: boolean;
   networkMode: NetworkModeSpec;
@@ -131,8 +134,11 @@ export interface DesiredStack {
   containers: ContainerSpec[];
   /** Where each resource was declared, by resource id (`container.db`). */
   locations: Record<string, SourceLocation>;
+  /** Lifecycle rules by resource id, for resources that declare any. */
+  lifecycle: Record<string, Lifecycle>;
 }
 
-export function emptyStack(name: string, file: string): DesiredStack {
-  return { name, file, images: [], networks: [], volumes: [], containers: [], locations: {} };
+/** A stack with no resources; destroy plans against it, keeping the rules (protect) of the stack file. */
+export function emptyStack(name: string, file: string, lifecycle: DesiredStack['lifecycle'] = {}): DesiredStack {
+  return { name, file, images: [], networks: [], volumes: [], containers: [], locations: {}, lifecycle };
 }

@@ -8,6 +8,8 @@
 import type { EngineClient } from '../engine/client.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
+import { isMigrationVolume, readMigrations } from '../model/migration.js';
+import { isKeyVolume, readKey } from '../model/secret.js';
 import { LABEL, readSpec } from '../model/labels.js';
 import { engineName, NEXT_SUFFIX } from '../model/names.js';
 import type { ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
@@ -91,10 +93,13 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const ledger = readLedger((vByLabel.Volumes ?? []).filter((v) => v.Labels?.[LABEL.stack] === stack));
   for (const c of containers) if (ledger.entries[c.id]) c.recorded = ledger.entries[c.id];
 
+  const ours = (vByLabel.Volumes ?? []).filter((v) => v.Labels?.[LABEL.stack] === stack);
+  const migrations = readMigrations(ours);
+  const keyVolume = ours.find((v) => isKeyVolume(v.Labels));
   const volumes: ObservedVolume[] = classify(
-    stack, [...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])].filter((v) => !isLedgerVolume(v.Labels)), (v) => v.Name, (v) => v.Name, (v) => v.Labels,
+    stack, [...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])].filter((v) => !isLedgerVolume(v.Labels) && !isMigrationVolume(v.Labels) && !isKeyVolume(v.Labels)), (v) => v.Name, (v) => v.Name, (v) => v.Labels,
   ).map(({ item: v, owner }) => ({
-    id: v.Name, name: v.Name, labels: v.Labels ?? {}, owner, driver: v.Driver,
+    id: v.Name, name: v.Name, labels: v.Labels ?? {}, owner, driver: v.Driver, options: v.Options ?? {}, mountpoint: v.Mountpoint,
     resource: owner === 'stack' ? v.Labels?.[LABEL.name] : undefined,
     spec: owner === 'stack' ? readSpec<VolumeSpec>(v.Labels, 'volume') : undefined,
   }));
@@ -119,7 +124,9 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     }),
   );
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], ledger, refreshed: !!options.refresh };
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], ledger, refreshed: !!options.refresh, migrations, volumeUsage: {},
+    secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
+  };
 }
 
 /**

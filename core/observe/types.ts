@@ -1,6 +1,7 @@
 /** The observed state: everything the planner knows about the engine, read in one place. */
 import type { EngineInfo } from '../engine/client.js';
 import type { Ledger, LiveRecord } from '../model/ledger.js';
+import type { ObservedMigration } from '../model/migration.js';
 import type { ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 
 /** Who owns an engine object whose name or labels put it in this stack's way. */
@@ -47,6 +48,10 @@ export interface ObservedNetwork extends ObservedBase {
 export interface ObservedVolume extends ObservedBase {
   spec?: VolumeSpec;
   driver: string;
+  /** Driver options as the engine reports them. */
+  options: Record<string, string>;
+  /** Path on the engine's host. */
+  mountpoint: string;
 }
 
 export interface ObservedImage {
@@ -68,4 +73,18 @@ export interface ObservedState {
   ledger: Ledger;
   /** True when every managed container was inspected (deep drift check). */
   refreshed: boolean;
+  /** Interrupted or running volume migrations, by volume resource name. */
+  migrations: Record<string, ObservedMigration>;
+  /** The stack's secret-hash key (base64) and the volume holding it, when one exists. */
+  secretKey: { volume: string; key: string | null } | null;
+  /** What volumes hold, by engine name: measured only for volumes a first plan would delete or replace. */
+  volumeUsage: Record<string, VolumeUsage>;
+}
+
+export interface VolumeUsage {
+  bytes: number;
+  /** null when only the size could be measured. */
+  files: number | null;
+  /** False when the measurement stopped at its time budget: the volume holds at least this much. */
+  complete: boolean;
 }

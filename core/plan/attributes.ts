@@ -3,6 +3,7 @@
  * change can be made live or forces replacement, and how its value reads in a plan.
  */
 import type { AttributeChange } from './types.js';
+import { isSecretRef, SENSITIVE } from '../model/secret.js';
 import { sameValue } from './values.js';
 
 export interface AttributeRule<S> {
@@ -26,7 +27,12 @@ export function diffAttributes<S>(rules: AttributeRule<S>[], before: S, after: S
       const ar = (a ?? {}) as Record<string, unknown>;
       for (const key of [...new Set([...Object.keys(br), ...Object.keys(ar)])].sort()) {
         if (sameValue(br[key], ar[key])) continue;
-        changes.push({ path: `${rule.path}.${key}`, before: br[key] ?? null, after: ar[key] ?? null, forcesReplacement: rule.forcesReplacement, source });
+        const sensitive = isSecretRef(br[key]) || isSecretRef(ar[key]);
+        const shown = (v: unknown) => (v === undefined ? null : isSecretRef(v) ? SENSITIVE : v);
+        changes.push({
+          path: `${rule.path}.${key}`, before: shown(br[key]), after: shown(ar[key]), forcesReplacement: rule.forcesReplacement, source,
+          ...(sensitive ? { sensitive: true } : {}),
+        });
       }
       continue;
     }

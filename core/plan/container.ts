@@ -4,6 +4,7 @@
  * other attribute is fixed at creation and forces a replacement, which is create-before-destroy
  * unless something the container uses is itself deleted first.
  */
+import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
 import { engineName } from '../model/names.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
@@ -66,6 +67,50 @@ function expectedAttachments(stack: string, c: ContainerSpec): NetworkAttachment
   if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: n.aliases }));
   if (c.networkMode.type === 'bridge') return [{ network: 'bridge', aliases: [] }];
   return undefined; // host, none, container:… — nothing to attach or detach
+}
+
+/**
+ * The desired spec with ignored attributes as they are now: fixed ones as last applied, live ones
+ * as the engine (or moor's record) has them. Used for comparison and in-place updates only; a
+ * replacement creates the container as the stack says.
+ */
+function withIgnored(want: ContainerSpec, last: ContainerSpec, obs: ObservedContainer, rules: Lifecycle): ContainerSpec {
+  const out: ContainerSpec = structuredClone(want);
+  const resourceKey = { cpus: 'nanoCpus', memory: 'memoryBytes', pids: 'pids' } as const;
+  for (const p of rules.ignoreChanges) {
+    const dot = p.indexOf('.');
+    const head = (dot < 0 ? p : p.slice(0, dot)) as keyof ContainerSpec;
+    const key = dot < 0 ? undefined : p.slice(dot + 1);
+    switch (head) {
+      case 'env':
+      case 'labels': {
+        if (key === undefined) { (out as unknown as Record<string, unknown>)[head] = { ...last[head] }; break; }
+        const rec = out[head] as Record<string, unknown>;
+        const was = last[head] as Record<string, unknown>;
+        if (key in was) rec[key] = was[key];
+        else delete rec[key];
+        break;
+      }
+      case 'restart':
+        out.restart = obs.live?.restart ?? obs.recorded?.restart ?? last.restart;
+        break;
+      case 'resources': {
+        const now = obs.live?.resources ?? obs.recorded?.resources ?? last.resources;
+        const keys = key === undefined ? (Object.keys(resourceKey) as (keyof typeof resourceKey)[]) : [key as keyof typeof resourceKey];
+        for (const k of keys) out.resources[resourceKey[k]] = now[resourceKey[k]];
+        break;
+      }
+      case 'networks': {
+        if (key === undefined) { out.networks = last.networks; break; }
+        const before = last.networks.find((n) => n.network === key);
+        out.networks = [...out.networks.filter((n) => n.network !== key), ...(before ? [before] : [])].sort((a, b) => a.network.localeCompare(b.network));
+        break;
+      }
+      default:
+        (out as unknown as Record<string, unknown>)[head] = last[head];
+    }
+  }
+  return out;
 }
 
 interface NetworkDelta {
@@ -135,45 +180,54 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     let forced = !last;
     if (!last) causes.push('moor cannot read what it last applied to this container');
 
+    // ignoreChanges: the ignored attributes are compared as they are now, so they never differ.
+    const rules = rulesOf(ctx.desired.lifecycle, id);
+    const cmp = last && rules.ignoreChanges.length ? withIgnored(want, last, obs, rules) : want;
     let delta: NetworkDelta = { changes: [], connect: [], disconnect: [] };
     let restart: RestartSpec | undefined;
     let resources: ContainerSpec['resources'] | undefined;
     if (last) {
-      changes.push(...diffAttributes(FIXED, last, want));
+      changes.push(...diffAttributes(FIXED, last, cmp));
       // Live attributes: what moor last applied is the ledger's record, else the labels; what the engine
       // has now is its own report when observe inspected the container, else that same record.
       const lastRestart = obs.recorded?.restart ?? last.restart;
       const lastResources = obs.recorded?.resources ?? last.resources;
       const liveRestart = obs.live?.restart ?? lastRestart;
-      if (!sameValue(liveRestart, want.restart)) {
-        restart = want.restart;
-        changes.push({ path: 'restart', before: showRestart(liveRestart), after: showRestart(want.restart), forcesReplacement: false, source: sameValue(lastRestart, want.restart) ? 'drift' : 'change' });
+      if (!sameValue(liveRestart, cmp.restart)) {
+        restart = cmp.restart;
+        changes.push({ path: 'restart', before: showRestart(liveRestart), after: showRestart(cmp.restart), forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change' });
       }
       const liveRes = obs.live?.resources ?? lastResources;
       for (const { key, path, show } of RESOURCE_KEYS) {
         const b = liveRes[key];
-        const a = want.resources[key];
+        const a = cmp.resources[key];
         if (b === a) continue;
         const removal = a === null;
-        if (!removal) resources = want.resources;
+        if (!removal) resources = cmp.resources;
         changes.push({
           path, before: show(b as never), after: show(a as never), forcesReplacement: removal, source: lastResources[key] === a ? 'drift' : 'change',
           ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}),
         });
       }
       if (!changes.some((c) => c.path === 'networkMode')) {
-        delta = networkDelta(ctx, obs, last, want);
+        delta = networkDelta(ctx, obs, last, cmp);
         changes.push(...delta.changes);
       }
       if (!changes.some((c) => c.path === 'image')) {
-        const imageNode = ctx.nodes.get(`image.${want.image}`);
-        const current = ctx.observed.images.find((i) => i.refs.includes(ctx.desired.images.find((x) => x.name === want.image)?.ref ?? ''));
+        const imageNode = ctx.nodes.get(`image.${cmp.image}`);
+        const current = ctx.observed.images.find((i) => i.refs.includes(ctx.desired.images.find((x) => x.name === cmp.image)?.ref ?? ''));
         if (imageNode && (imageNode.action === 'create' || imageNode.action === 'replace')) {
           changes.push({ path: 'image id', before: short(obs.imageId), after: '(known after the image is ' + (imageNode.op.type === 'image.pull' ? 'pulled)' : 'built)'), forcesReplacement: true, source: 'change' });
         } else if (current && current.id !== obs.imageId) {
-          changes.push({ path: 'image id', before: short(obs.imageId), after: short(current.id), forcesReplacement: true, source: 'change', note: `${want.image} now points to another image` });
+          changes.push({ path: 'image id', before: short(obs.imageId), after: short(current.id), forcesReplacement: true, source: 'change', note: `${cmp.image} now points to another image` });
         }
       }
+    }
+    // ignoreChanges: drift of those attributes (e.g. networks connected by hand) is not planned either.
+    if (rules.ignoreChanges.length) {
+      changes.splice(0, changes.length, ...changes.filter((c) => !isIgnored(rules, c.path)));
+      const keep = (net: string) => !isIgnored(rules, `networks.${net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net}`);
+      delta = { changes: [], connect: delta.connect.filter((n) => keep(n.network)), disconnect: delta.disconnect.filter(keep) };
     }
     if (obs.state !== 'running') {
       changes.push({ path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note: 'stopped outside moor' });
@@ -184,33 +238,38 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const uses = [...new Set([...base.dependsOn, ...(last ? forwardDeps(last) : [])])];
     const usesReplaced = uses.filter((dep) => {
       const n = ctx.nodes.get(dep);
-      if (!n || n.action !== 'replace') return false;
+      if (!n) return false;
+      // A migration removes the old volume: its users let go, and come back on the new one.
+      if (n.op.type === 'volume.migrate') return n.op.steps.some((st) => st !== 'drop-stash');
+      if (n.action !== 'replace') return false;
       if (n.kind === 'network' || n.kind === 'volume') return true;
       return n.kind === 'container' && (want.volumesFrom.some((v) => `container.${v.container}` === dep) || (want.networkMode.type === 'container' && `container.${want.networkMode.container}` === dep));
     });
-    for (const dep of usesReplaced) causes.push(`${dep.replace('.', ' ')} is replaced`);
+    for (const dep of usesReplaced) causes.push(`${dep.replace('.', ' ')} is ${ctx.nodes.get(dep)!.action === 'migrate' ? 'migrated' : 'replaced'}`);
     forced ||= usesReplaced.length > 0 || changes.some((c) => c.forcesReplacement);
+    if (ctx.options.replace?.includes(id)) { forced = true; causes.push('forced by --replace'); }
 
     if (forced) {
       causes.unshift(...changes.filter((c) => c.forcesReplacement).map((c) => `${c.path} ${c.source === 'drift' ? 'drifted' : 'changed'}`));
       // Something it uses is removed before being recreated: it must let go first, so it goes first too.
       const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); });
+      if (rules.replaceOrder === 'delete-before-create' && !deleteFirst) causes.push('replaceOrder: delete-before-create');
       out.push({
         ...base, action: 'replace', causes: [...new Set(causes)], changes,
-        op: { type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst ? 'delete-before-create' : 'create-before-destroy', waitFor },
+        op: { type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor },
       });
     } else if (changes.length) {
       out.push({
         ...base, action: 'update', changes,
         causes: changes.map((c) => (c.source === 'drift' ? `${c.path}: ${c.note ?? 'drifted'}` : `${c.path} changed`)),
         op: {
-          type: 'container.update', id: obs.id, container: want,
+          type: 'container.update', id: obs.id, container: cmp,
           ...(restart ? { restart } : {}), ...(resources ? { resources } : {}),
           disconnect: delta.disconnect, connect: delta.connect, start: obs.state !== 'running', waitFor,
           record: {
-            restart: want.restart,
-            resources: want.resources,
-            aliases: Object.fromEntries((expectedAttachments(stack, want) ?? []).map((a) => [a.network, a.aliases])),
+            restart: cmp.restart,
+            resources: cmp.resources,
+            aliases: Object.fromEntries((expectedAttachments(stack, cmp) ?? []).map((a) => [a.network, a.aliases])),
           },
         },
       });

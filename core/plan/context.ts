@@ -8,6 +8,12 @@ export interface PlanOptions {
   mode: 'apply' | 'destroy';
   /** destroy only: remove volumes too. */
   destroyVolumes?: boolean;
+  /** Every volume replacement copies its data across (`--migrate-volumes`). */
+  migrateVolumes?: boolean;
+  /** Limit the plan to these resource ids and what they depend on (`--target`). */
+  targets?: string[];
+  /** Replace these resource ids even when nothing changed (`--replace`). */
+  replace?: string[];
 }
 
 export interface PlanContext {

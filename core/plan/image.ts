@@ -12,9 +12,12 @@ export function planImages(ctx: PlanContext): PlanNode[] {
     const id = `image.${img.name}`;
     const present = observed.images.find((o) => o.refs.includes(img.ref));
     const base = { id, kind: 'image' as const, name: img.name, engineName: img.ref, dependsOn: [], dependents: [], changes: [] };
+    const forced = ctx.options.replace?.includes(id);
     if (!img.build) {
       nodes.push(present
-        ? { ...base, action: 'noop', causes: [], op: { type: 'noop' } }
+        ? forced
+          ? { ...base, action: 'replace', causes: ['forced by --replace: pulled again'], op: { type: 'image.pull', image: img } }
+          : { ...base, action: 'noop', causes: [], op: { type: 'noop' } }
         : { ...base, action: 'create', causes: ['not on the engine: will be pulled'], op: { type: 'image.pull', image: img } });
       continue;
     }
@@ -39,8 +42,8 @@ export function planImages(ctx: PlanContext): PlanNode[] {
     if (present.labels['moor.build'] !== builtWith) {
       changes.push({ path: 'build', before: present.labels['moor.build'] ?? null, after: builtWith, forcesReplacement: true, source: 'change' as const, note: 'dockerfile, build args or labels changed' });
     }
-    nodes.push(changes.length
-      ? { ...base, changes, action: 'replace', causes: ['rebuild: ' + changes.map((c) => c.note).join('; ')], op: { type: 'image.build', image: img } }
+    nodes.push(changes.length || forced
+      ? { ...base, changes, action: 'replace', causes: ['rebuild: ' + [...changes.map((c) => c.note), ...(forced ? ['forced by --replace'] : [])].join('; ')], op: { type: 'image.build', image: img } }
       : { ...base, action: 'noop', causes: [], op: { type: 'noop' } });
   }
 

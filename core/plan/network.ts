@@ -30,10 +30,11 @@ export function planNetworks(ctx: PlanContext): PlanNode[] {
     if (obs?.owner === 'foreign') { collision(ctx, 'network', net.name, en); continue; }
     if (!obs) { nodes.push({ ...base, action: 'create', causes: ['not on the engine'], changes: [], op: { type: 'network.create', network: net } }); continue; }
     const changes = obs.spec ? diffAttributes(RULES, obs.spec, net) : [];
-    if (!obs.spec || changes.length) {
+    const forced = ctx.options.replace?.includes(id);
+    if (!obs.spec || changes.length || forced) {
       nodes.push({
         ...base, action: 'replace', changes,
-        causes: obs.spec ? changes.map((c) => `${c.path} changed`) : ['moor cannot read what it last applied to this network'],
+        causes: [...(obs.spec ? changes.map((c) => `${c.path} changed`) : ['moor cannot read what it last applied to this network']), ...(forced ? ['forced by --replace'] : [])],
         op: { type: 'network.replace', id: obs.id, network: net },
       });
       continue;

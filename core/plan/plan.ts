@@ -10,7 +10,8 @@ import { planContainers } from './container.js';
 import type { PlanContext, PlanOptions } from './context.js';
 import { planImages } from './image.js';
 import { planNetworks } from './network.js';
-import type { Plan, PlanNode } from './types.js';
+import { rulesOf } from '../model/lifecycle.js';
+import { deletesFirst, type Plan, type PlanNode } from './types.js';
 import { planVolumes } from './volume.js';
 
 export type { PlanOptions } from './context.js';
@@ -25,13 +26,16 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   const containerOrder = topoSort(desired.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c), spec: c }))).map((n) => n.spec);
   remember(planContainers(ctx, containerOrder));
   remember(planLedger(ctx));
+  const nodes = ctx.options.targets?.length ? targeted([...ctx.nodes.values()], ctx.options.targets) : [...ctx.nodes.values()];
+  checkProtection(ctx, nodes);
 
   return {
     format: 1,
     stack: desired.name,
     mode: options.mode,
     engine: observed.engine,
-    nodes: orderNodes([...ctx.nodes.values()]),
+    nodes: orderNodes(nodes),
+    ...(ctx.options.targets?.length ? { targets: [...ctx.options.targets].sort() } : {}),
     diagnostics: ctx.diagnostics,
     notes: ctx.notes,
     ledger: {
@@ -49,13 +53,49 @@ function keptLedgerEntries(observed: ObservedState, nodes: PlanNode[]): Plan['le
   return Object.fromEntries(Object.entries(observed.ledger.entries).filter(([id]) => present.has(id) && !gone.has(id)));
 }
 
+/**
+ * --target: the targeted resources, what they need (transitively), and whatever must let go of a
+ * resource in that set that is deleted or removed first. Everything else is left out of the plan.
+ */
+function targeted(nodes: PlanNode[], targets: string[]): PlanNode[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const keep = new Set<string>();
+  const queue = nodes.filter((n) => targets.includes(n.id) || targets.includes(n.id.replace(/#.*$/, ''))).map((n) => n.id);
+  while (queue.length) {
+    const id = queue.pop()!;
+    if (keep.has(id)) continue;
+    keep.add(id);
+    const n = byId.get(id)!;
+    for (const dep of n.dependsOn) if (byId.has(dep)) queue.push(dep);
+    if (n.action === 'delete' || deletesFirst(n)) {
+      for (const user of n.dependents) if (byId.get(user) && byId.get(user)!.action !== 'noop') queue.push(user);
+    }
+  }
+  return nodes.filter((n) => keep.has(n.id));
+}
+
+/** protect: true — the plan refuses to delete or replace the resource, naming the rule and why it would. */
+function checkProtection(ctx: PlanContext, nodes: PlanNode[]): void {
+  for (const n of nodes) {
+    if (n.action !== 'delete' && n.action !== 'replace' && n.action !== 'migrate') continue;
+    const id = n.id.replace(/#.*$/, '');
+    if (id !== n.id || !rulesOf(ctx.desired.lifecycle, id).protect) continue;
+    const verb = n.action === 'delete' ? 'delete' : n.action === 'migrate' ? 'migrate (replace)' : 'replace';
+    ctx.diagnostics.push({
+      severity: 'error', resource: id, field: 'protect', location: ctx.desired.locations[id] ?? { file: ctx.desired.file },
+      summary: `${n.kind} ${n.name} is protected (protect: true): this plan would ${verb} it${n.causes.length ? ` (${n.causes.join('; ')})` : ''}`,
+      detail: `Nothing was changed. To go ahead, remove protect: true from ${id} in the stack${ctx.options.mode === 'apply' ? ', or leave it out of this run with --target' : ''}.`,
+    });
+  }
+}
+
 /** destroy removes moor's record of live updates too; it holds no user data. */
 function planLedger(ctx: PlanContext): PlanNode[] {
-  const { volumes } = ctx.observed.ledger;
+  const volumes = [...ctx.observed.ledger.volumes, ...(ctx.observed.secretKey ? [ctx.observed.secretKey.volume] : [])];
   if (ctx.options.mode !== 'destroy' || volumes.length === 0) return [];
   const containers = ctx.observed.containers.filter((c) => c.owner === 'stack').map((c) => `container.${c.resource ?? c.name}`);
   return [{
-    id: 'ledger', kind: 'volume', name: '(moor live-update record)', engineName: volumes.join(', '), action: 'delete',
+    id: 'ledger', kind: 'volume', name: '(moor bookkeeping)', engineName: volumes.join(', '), action: 'delete',
     causes: ['moor bookkeeping, holds no data'], changes: [], dependsOn: [], dependents: containers, op: { type: 'ledger.delete', volumes },
   }];
 }

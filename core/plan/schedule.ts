@@ -20,6 +20,8 @@ function phasesOf(node: PlanNode): StepPhase[] {
     case 'update': return ['update'];
     case 'delete': return ['destroy'];
     case 'replace': return deletesFirst(node) ? ['destroy', 'create'] : ['replace'];
+    // The old volume is stashed and released, then the new one is created and filled.
+    case 'migrate': return ['destroy', 'create'];
   }
 }
 

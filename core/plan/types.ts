@@ -5,12 +5,18 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { EngineInfo } from '../engine/client.js';
 import type { LiveRecord } from '../model/ledger.js';
+import type { VerifiedStash } from '../model/migration.js';
 import type { ContainerSpec, ImageSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 import type { ResourceKind } from '../stack/handles.js';
 
-export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop';
+/** 'migrate': a volume replaced with its data copied across (see model/migration.ts). */
+export type Action = 'create' | 'update' | 'replace' | 'migrate' | 'delete' | 'noop';
 
-export type ReplaceOrder = 'create-before-destroy' | 'delete-before-create';
+/** Stages of a volume migration, in order; a resumed migration starts further in. */
+export type MigrationStep = 'discard-stash' | 'stash' | 'drop-old' | 'create-new' | 'restore' | 'drop-stash';
+
+export type { ReplaceOrder } from '../model/lifecycle.js';
+import type { ReplaceOrder } from '../model/lifecycle.js';
 
 export interface AttributeChange {
   /** Attribute path, e.g. `env.MODE`, `restart`, `networks.backend`. */
@@ -21,6 +27,8 @@ export interface AttributeChange {
   forcesReplacement: boolean;
   /** 'change': the stack changed; 'drift': the engine no longer matches what moor last applied. */
   source: 'change' | 'drift';
+  /** The value is a secret: before/after read "(sensitive)", never the value or its hash. */
+  sensitive?: boolean;
   /** Why, when the attribute alone does not say it (e.g. "the engine cannot remove a limit live"). */
   note?: string;
 }
@@ -42,7 +50,8 @@ export type Operation =
   | { type: 'network.delete'; id: string }
   | { type: 'volume.create'; volume: VolumeSpec }
   | { type: 'volume.replace'; volume: VolumeSpec }
-  | { type: 'volume.delete' }
+  | { type: 'volume.delete'; also: string[] }
+  | { type: 'volume.migrate'; volume: VolumeSpec; steps: MigrationStep[]; verified: VerifiedStash | null }
   | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }
   | { type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[] }
   | {
@@ -80,6 +89,10 @@ export interface PlanNode {
   op: Operation;
   /** Set when the node would delete or replace a volume holding data. */
   dataLoss?: boolean;
+  /** The stack's rule that allows that loss without --allow-data-loss. */
+  dataLossAllowed?: string;
+  /** What is in the volume, when moor could measure it (files is null when only the size is known). */
+  dataAtStake?: { bytes: number; files: number | null };
 }
 
 export interface Plan {
@@ -91,6 +104,13 @@ export interface Plan {
   diagnostics: Diagnostic[];
   /** Lines worth telling that are not changes (e.g. volumes kept by destroy). */
   notes: string[];
+  /**
+   * A new secret-hash key (base64) the plan's digests were made with: apply stores it first. Set
+   * only when the stack has secrets and the engine had no key yet.
+   */
+  secretKey?: string;
+  /** Set for a partial plan (`--target`): the resource ids asked for. */
+  targets?: string[];
   /** The ledger of live updates as it stands, minus entries of containers this plan removes. */
   ledger: { generation: number; entries: Record<string, LiveRecord>; volumes: string[] };
 }
@@ -99,17 +119,19 @@ export interface PlanSummary {
   create: number;
   update: number;
   replace: number;
+  migrate: number;
   delete: number;
 }
 
 export function summarize(plan: Plan): PlanSummary {
-  const s: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0 };
+  const s: PlanSummary = { create: 0, update: 0, replace: 0, migrate: 0, delete: 0 };
   for (const n of plan.nodes) if (n.action !== 'noop') s[n.action]++;
   return s;
 }
 
 /** A replacement that removes the old object before creating the new one (same engine name, no overlap). */
 export function deletesFirst(node: PlanNode): boolean {
+  if (node.action === 'migrate') return true;
   if (node.action !== 'replace') return false;
   return node.op.type === 'network.replace' || node.op.type === 'volume.replace' || (node.op.type === 'container.replace' && node.op.order === 'delete-before-create');
 }

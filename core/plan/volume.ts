@@ -8,7 +8,10 @@ import type { VolumeSpec } from '../model/spec.js';
 import { getProvider } from '../../providers/index.js';
 import { diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
-import type { PlanNode } from './types.js';
+import { rulesOf } from '../model/lifecycle.js';
+import { STASH_PAYLOAD, type ObservedMigration } from '../model/migration.js';
+import type { ObservedVolume } from '../observe/types.js';
+import type { MigrationStep, PlanNode } from './types.js';
 
 const RULES: AttributeRule<VolumeSpec>[] = [
   { path: 'provider', get: (v) => v.provider.name, forcesReplacement: true },
@@ -28,6 +31,50 @@ export function describeVolume(v: VolumeSpec): string {
   return p ? p.describe(v.provider.options as never) : v.provider.name;
 }
 
+const FULL_MIGRATION: MigrationStep[] = ['stash', 'drop-old', 'create-new', 'restore', 'drop-stash'];
+
+/** What a volume holds, as a cause (or nothing when it could not be measured). */
+function atStake(ctx: PlanContext, engine: string): Pick<PlanNode, 'dataAtStake'> {
+  const u = ctx.observed.volumeUsage[engine];
+  return u ? { dataAtStake: { bytes: u.bytes, files: u.files } } : {};
+}
+
+function isEmpty(ctx: PlanContext, engine: string): boolean {
+  const u = ctx.observed.volumeUsage[engine];
+  return !!u && u.complete && u.files === 0;
+}
+
+/** A replacement or deletion of a volume: guarded unless it is empty or the stack allows the loss. */
+function guard(ctx: PlanContext, id: string, engine: string): Pick<PlanNode, 'dataLoss' | 'dataLossAllowed' | 'dataAtStake'> {
+  if (isEmpty(ctx, engine)) return { dataAtStake: { bytes: 0, files: 0 } };
+  const rules = rulesOf(ctx.desired.lifecycle, id);
+  return { dataLoss: true, ...atStake(ctx, engine), ...(rules.allowDataLoss ? { dataLossAllowed: 'allowDataLoss: true in the stack' } : {}) };
+}
+
+/** Resume (or roll back) a migration an earlier apply did not finish. */
+function resumeMigration(ctx: PlanContext, vol: VolumeSpec, obs: ObservedVolume | undefined, mig: ObservedMigration, base: Omit<PlanNode, 'action' | 'causes' | 'changes' | 'op'>): PlanNode | undefined {
+  const sameSpec = !!obs?.spec && diffAttributes(RULES, obs.spec, vol).length === 0;
+  const node = (steps: MigrationStep[], cause: string): PlanNode => ({
+    ...base, action: 'migrate', causes: [cause], changes: [], ...atStake(ctx, base.engineName),
+    op: { type: 'volume.migrate', volume: vol, steps, verified: mig.verified },
+  });
+  if (mig.verified && !mig.stash) return node(['drop-stash'], 'an earlier migration finished; its marker is removed');
+  if (mig.verified) {
+    const steps: MigrationStep[] = [...(obs && !sameSpec ? ['drop-old' as const] : []), ...(obs && sameSpec ? [] : ['create-new' as const]), 'restore', 'drop-stash'];
+    return node(steps, `resuming an interrupted migration from its verified copy ${mig.stash}`);
+  }
+  if (!obs) {
+    ctx.diagnostics.push({
+      severity: 'error', resource: base.id, location: ctx.desired.locations[base.id],
+      summary: `volume ${base.engineName} is missing and the copy ${mig.stash} of an interrupted migration was never verified; moor will not guess which data is right`,
+      detail: `Check ${mig.stash} (its data is under ${STASH_PAYLOAD}/) and restore it by hand, or remove it once you are sure.`,
+    });
+    return undefined;
+  }
+  const changes = obs.spec ? diffAttributes(RULES, obs.spec, vol) : [];
+  return node(['discard-stash', ...(changes.length || !obs.spec ? FULL_MIGRATION : [])], `an interrupted migration is rolled back (its copy was never verified; ${base.engineName} still holds the data)`);
+}
+
 export function planVolumes(ctx: PlanContext): PlanNode[] {
   const nodes: PlanNode[] = [];
   const stack = ctx.desired.name;
@@ -37,6 +84,12 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
     const obs = ctx.observed.volumes.find((o) => o.name === en);
     const base = { id, kind: 'volume' as const, name: vol.name, engineName: en, dependsOn: [], dependents: users(ctx, vol.name) };
     if (obs?.owner === 'foreign') { collision(ctx, 'volume', vol.name, en); continue; }
+    const mig = ctx.observed.migrations[vol.name];
+    if (mig) {
+      const resumed = resumeMigration(ctx, vol, obs, mig, base);
+      if (resumed) nodes.push(resumed);
+      continue;
+    }
     if (!obs) { nodes.push({ ...base, action: 'create', causes: [describeVolume(vol)], changes: [], op: { type: 'volume.create', volume: vol } }); continue; }
     const changes = obs.spec ? diffAttributes(RULES, obs.spec, vol) : [];
     if (obs.spec && diffAttributes([{ path: 'labels', get: (v: VolumeSpec) => v.labels, forcesReplacement: false }], obs.spec, vol).length) {
@@ -45,10 +98,25 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
         summary: `volume labels cannot change without recreating the volume (and its data); the new labels are not applied`,
       });
     }
-    if (!obs.spec || changes.length) {
+    const forced = ctx.options.replace?.includes(id);
+    if (!obs.spec || changes.length || forced) {
+      const causes = [
+        ...(obs.spec ? changes.map((c) => `${c.path} changed (the engine cannot change a volume in place)`) : ['moor cannot read what it last applied to this volume']),
+        ...(forced ? ['forced by --replace'] : []),
+      ];
+      const rules = rulesOf(ctx.desired.lifecycle, id);
+      if ((rules.migrate || ctx.options.migrateVolumes) && !isEmpty(ctx, en)) {
+        nodes.push({
+          ...base, action: 'migrate', changes, ...atStake(ctx, en),
+          causes: [...causes, `data copied into the new volume and verified (${rules.migrate ? 'migrate: true' : '--migrate-volumes'})`],
+          op: { type: 'volume.migrate', volume: vol, steps: FULL_MIGRATION, verified: null },
+        });
+        continue;
+      }
+      const guarded = guard(ctx, id, en);
       nodes.push({
-        ...base, action: 'replace', changes, dataLoss: true,
-        causes: obs.spec ? changes.map((c) => `${c.path} changed (the engine cannot change a volume in place)`) : ['moor cannot read what it last applied to this volume'],
+        ...base, action: 'replace', changes, ...guarded,
+        causes: [...causes, ...(guarded.dataLoss ? [] : ['the volume is empty'])],
         op: { type: 'volume.replace', volume: vol },
       });
       continue;
@@ -61,10 +129,12 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
       ctx.notes.push(`volume ${obs.name} is kept with its data (destroy --volumes removes it)`);
       continue;
     }
+    const mig = ctx.observed.migrations[obs.resource];
     nodes.push({
-      id: `volume.${obs.resource}`, kind: 'volume', name: obs.resource, engineName: obs.name, action: 'delete', dataLoss: true,
+      id: `volume.${obs.resource}`, kind: 'volume', name: obs.resource, engineName: obs.name, action: 'delete', ...guard(ctx, `volume.${obs.resource}`, obs.name),
       causes: [ctx.options.mode === 'destroy' ? 'destroy --volumes' : 'no longer in the stack'], changes: [], dependsOn: [],
-      dependents: users(ctx, obs.resource), op: { type: 'volume.delete' },
+      dependents: users(ctx, obs.resource),
+      op: { type: 'volume.delete', also: mig ? [mig.stash, mig.verified?.marker].filter((x): x is string => !!x) : [] },
     });
   }
   return nodes;

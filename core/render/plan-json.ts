@@ -12,6 +12,8 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     mode: plan.mode,
     engine: { version: plan.engine.version, api_version: plan.engine.apiVersion },
     summary: summarize(plan),
+    partial: !!plan.targets,
+    targets: plan.targets ?? [],
     resources: plan.nodes.map((n) => ({
       id: n.id,
       kind: n.kind,
@@ -22,6 +24,9 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       ...(n.op.type === 'container.replace' ? { replace_order: n.op.order } : {}),
       causes: n.causes,
       data_loss: !!n.dataLoss,
+      ...(n.dataLossAllowed ? { data_loss_allowed_by: n.dataLossAllowed } : {}),
+      ...(n.dataAtStake ? { data_at_stake: n.dataAtStake } : {}),
+      ...(n.op.type === 'volume.migrate' ? { migration_steps: n.op.steps } : {}),
       depends_on: n.dependsOn,
       changes: n.changes.map((c) => ({
         path: c.path,
@@ -29,6 +34,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
         after: c.after,
         forces_replacement: c.forcesReplacement,
         source: c.source,
+        ...(c.sensitive ? { sensitive: true } : {}),
         ...(c.note ? { note: c.note } : {}),
       })),
     })),

@@ -17,6 +17,7 @@ export function actionSymbol(node: PlanNode): string {
     case 'noop': return ' ';
     case 'replace':
       return deletesFirst(node) ? '-/+' : '+/-';
+    case 'migrate': return '>>';
   }
 }
 
@@ -26,6 +27,7 @@ function paint(node: PlanNode, style: Style, s: string): string {
     case 'update': return style.update(s);
     case 'delete': return style.remove(s);
     case 'replace': return style.replace(s);
+    case 'migrate': return style.update(s);
     case 'noop': return s;
   }
 }
@@ -45,6 +47,10 @@ function changeLines(c: AttributeChange, style: Style): string[] {
     }
     return out;
   }
+  if (c.sensitive && c.before !== null && c.after !== null) {
+    const value = c.before === c.after ? '(sensitive value changed)' : `${showValue(c.before)} → ${showValue(c.after)}`;
+    return [`      ${sym} ${c.path}: ${value}${tags ? `  ${tags}` : ''}`];
+  }
   return [`      ${sym} ${c.path}: ${showValue(c.before)} → ${showValue(c.after)}${tags ? `  ${tags}` : ''}`];
 }
 
@@ -53,6 +59,7 @@ function describe(node: PlanNode): string {
     return node.op.order === 'create-before-destroy' ? 'replace (new container first, then the old one is removed)' : 'replace (old container removed first)';
   }
   if (node.action === 'update') return 'update in place';
+  if (node.op.type === 'volume.migrate') return `migrate: ${node.op.steps.join(' → ')}`;
   return '';
 }
 
@@ -65,20 +72,37 @@ export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string 
     const detail = [describe(node), ...node.causes].filter(Boolean).join('; ');
     lines.push(`  ${paint(node, style, title)}${detail ? style.dim(`  (${detail})`) : ''}`);
     if (node.dataLoss) {
-      lines.push(`      ${style.error(`!! DATA LOSS: volume ${node.engineName} and every file in it will be ${node.action === 'replace' ? 'deleted and recreated empty' : 'deleted'}`)}`);
+      const what = `volume ${node.engineName}${node.dataAtStake ? ` (${showUsage(node.dataAtStake)})` : ''}`;
+      lines.push(`      ${style.error(`!! DATA LOSS: ${what} and every file in it will be ${node.action === 'replace' ? 'deleted and recreated empty' : 'deleted'}`)}`);
+      if (node.dataLossAllowed) lines.push(`      ${style.warn(`allowed by ${node.dataLossAllowed}`)}`);
+    } else if (node.action === 'migrate' && node.dataAtStake) {
+      lines.push(`      ${style.dim(`data to copy: ${showUsage(node.dataAtStake)}`)}`);
     }
     for (const c of node.changes) lines.push(...changeLines(c, style));
   }
   for (const note of plan.notes) lines.push(style.dim(`  · ${note}`));
+  if (plan.targets) {
+    lines.push(style.warn(`  ! Partial plan (--target ${plan.targets.join(', ')}): only these resources and what they need; everything else is left as it is.`));
+  }
   if (lines.length) lines.push('');
   lines.push(summaryLine(plan, opts.stackFile));
   return lines.join('\n');
 }
 
+/** '1.5 MiB in 3,120 files' — what a volume holds. */
+export function showUsage(u: { bytes: number; files: number | null }): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = u.bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  const size = i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+  return u.files === null ? size : `${size} in ${u.files.toLocaleString('en-US')} ${u.files === 1 ? 'entry' : 'entries'}`;
+}
+
 export function summaryLine(plan: Plan, stackFile?: string): string {
   const s = summarize(plan);
-  if (s.create + s.update + s.replace + s.delete === 0) {
+  if (s.create + s.update + s.replace + s.migrate + s.delete === 0) {
     return `No changes. The engine matches ${stackFile ? path.relative(process.cwd(), stackFile) || stackFile : `stack ${plan.stack}`}.`;
   }
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.migrate ? `${s.migrate} to migrate, ` : ''}${s.delete} to delete.`;
 }

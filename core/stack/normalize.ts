@@ -18,6 +18,9 @@ import { IMAGE_REF, imageOptionsSchema } from './schema/image.js';
 import { networkOptionsSchema } from './schema/network.js';
 import { volumeOptionsSchema } from './schema/volume.js';
 import { issuesToDiagnostics } from './zod-issues.js';
+import { lifecycleOf } from './lifecycle.js';
+import type { Secret } from './secret.js';
+import type { EnvValue } from '../model/secret.js';
 
 const sortRecord = (r: Record<string, string> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(r ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -30,7 +33,7 @@ export interface NormalizeResult {
 export function normalizeStack(stackName: string, file: string, declarations: Declaration[]): NormalizeResult {
   const diags: Diagnostic[] = [];
   const dir = path.dirname(file);
-  const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], locations: {} };
+  const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], locations: {}, lifecycle: {} };
 
   if (!STACK_NAME.test(stackName)) {
     diags.push(error(`invalid stack name ${JSON.stringify(stackName)}: use lower-case letters, digits, "-" and "_" (max 63)`, { location: { file } }));
@@ -89,6 +92,8 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const r = networkOptionsSchema.safeParse(d.options ?? {});
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const o = r.data;
+        const rules = lifecycleOf('network', o, where, diags);
+        if (rules) stack.lifecycle[id] = rules;
         stack.networks.push({
           kind: 'network', name: d.name, driver: o.driver ?? 'bridge', internal: o.internal ?? false,
           attachable: o.attachable ?? false, subnet: o.subnet ?? null, gateway: o.gateway ?? null, labels: sortRecord(o.labels),
@@ -109,6 +114,8 @@ export function normalizeStack(stackName: string, file: string, declarations: De
           diags.push(...issuesToDiagnostics(p.error.issues, where).map((x) => ({ ...x, field: x.field ? `provider.${x.field}` : 'provider' })));
           break;
         }
+        const rules = lifecycleOf('volume', r.data, where, diags);
+        if (rules) stack.lifecycle[id] = rules;
         const engine = provider.toEngine(p.data, { stack: stackName, volume: d.name, stackFile: file });
         stack.volumes.push({
           kind: 'volume', name: d.name, provider: { name: provider.name, options: p.data },
@@ -120,6 +127,8 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const r = containerOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const spec = containerSpec(d, r.data, dir, ref, diags);
+        const rules = lifecycleOf('container', r.data, where, diags);
+        if (rules) stack.lifecycle[id] = rules;
         if (typeof r.data.image === 'string') {
           const imageId = resourceId('image', r.data.image);
           if (!IMAGE_REF.test(r.data.image)) {
@@ -252,7 +261,7 @@ function containerSpec(
     image: typeof o.image === 'string' ? o.image : ref(o.image, d, 'image'),
     command: o.command ?? null,
     entrypoint: o.entrypoint ?? null,
-    env: sortRecord(o.env),
+    env: Object.fromEntries(Object.entries(o.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, envValue(v, dir)])),
     ports,
     publishAll: o.publishAll ?? false,
     networkMode,
@@ -278,6 +287,12 @@ function containerSpec(
     },
     dependsOn: [...dependsOn].map(([container, condition]) => ({ container, condition })).sort((a, b) => a.container.localeCompare(b.container)),
   };
+}
+
+/** A plain env value, or a secret's reference (sealed with its keyed hash once the engine's key is known). */
+function envValue(v: string | Secret, dir: string): EnvValue {
+  if (typeof v === 'string') return v;
+  return { secret: 'env' in v.source ? `env:${v.source.env}` : `file:${path.resolve(dir, v.source.file)}`, digest: null };
 }
 
 /** Cross-resource checks: references point at declared resources, no container cycles. */

@@ -1,12 +1,27 @@
-/** `moor apply <stack.ts> [--yes] [--concurrency N] [--allow-data-loss] [--wait-timeout D] [--refresh]` */
+/**
+ * `moor apply <stack.ts> [--yes] [--concurrency N] [--allow-data-loss] [--migrate-volumes] [--target R]… [--replace R]…`
+ * `moor apply <plan.json>` — a saved plan, exactly as it was made, or not at all when the engine
+ * state it depends on changed since.
+ */
 import { parseCommandArgs } from '../args.js';
 import type { Confirm } from '../confirm.js';
 import { executeSession } from '../execute.js';
 import type { Output } from '../output.js';
+import { savedPlanSession } from '../saved-plan.js';
 import { planSession } from '../session.js';
+import { UsageError } from '../errors.js';
 
 export async function applyCommand(argv: string[], io: Output, confirm: Confirm): Promise<number> {
   const flags = parseCommandArgs('apply', argv);
-  const session = await planSession(flags.stackFile, io, { mode: 'apply', refresh: flags.refresh, concurrency: flags.concurrency });
+  const lock = { timeoutMs: flags.lockTimeoutMs, command: 'apply' };
+  if (flags.stackFile.endsWith('.json')) {
+    const given = [flags.targets.length && '--target', flags.replace.length && '--replace', flags.migrateVolumes && '--migrate-volumes', flags.refresh && '--refresh'].filter(Boolean);
+    if (given.length) throw new UsageError(`${given.join(', ')} cannot change a saved plan; pass them to moor plan --out instead`);
+    return executeSession(await savedPlanSession(flags.stackFile, io, { concurrency: flags.concurrency, lock }), flags, io, confirm, 'Apply');
+  }
+  const session = await planSession(flags.stackFile, io, {
+    mode: 'apply', refresh: flags.refresh, concurrency: flags.concurrency, lock,
+    targetNames: flags.targets, replaceNames: flags.replace, migrateVolumes: flags.migrateVolumes,
+  });
   return executeSession(session, flags, io, confirm, 'Apply');
 }

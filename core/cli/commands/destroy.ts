@@ -1,4 +1,4 @@
-/** `moor destroy <stack.ts> [--yes] [--volumes] [--concurrency N]` — volumes are kept unless --volumes. */
+/** `moor destroy <stack.ts> [--yes] [--volumes] [--target R]… [--concurrency N]` — volumes are kept unless --volumes. */
 import { parseCommandArgs } from '../args.js';
 import type { Confirm } from '../confirm.js';
 import { executeSession } from '../execute.js';
@@ -9,7 +9,8 @@ export async function destroyCommand(argv: string[], io: Output, confirm: Confir
   const flags = parseCommandArgs('destroy', argv);
   const session = await planSession(flags.stackFile, io, {
     mode: 'destroy', destroyVolumes: flags.volumes, refresh: false, concurrency: flags.concurrency,
+    targetNames: flags.targets, lock: { timeoutMs: flags.lockTimeoutMs, command: 'destroy' },
   });
-  // --volumes is the explicit request to delete volume data.
+  // --volumes is the explicit request to delete volume data (protect: true still refuses).
   return executeSession(session, { ...flags, allowDataLoss: flags.volumes }, io, confirm, 'Destroy');
 }

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { byteSize, containerHandle, duration, imageHandle, labels, networkHandle, volumeHandle } from './common.js';
+import { ignoreChanges, protect, replaceOrder } from './lifecycle.js';
+import { isSecret, type Secret } from '../secret.js';
+
+/** A value from secret('NAME') or secret({ file }). */
+const secretValue = z.custom<Secret>((v) => isSecret(v), { message: "expected a string or secret('NAME')" });
 
 const portNumber = z.number().int().min(1).max(65535);
 const portRange = z.string().regex(/^\d{1,5}-\d{1,5}$/, { message: 'expected a port number or a range like "8000-8010"' });
@@ -82,7 +87,7 @@ export const containerOptionsSchema = z.strictObject({
   command: z.array(z.string()).optional(),
   entrypoint: z.array(z.string()).optional(),
   env: z
-    .record(z.string().regex(/^[^=\0]+$/, { message: 'environment variable names cannot contain "="' }), z.string())
+    .record(z.string().regex(/^[^=\0]+$/, { message: 'environment variable names cannot contain "="' }), z.union([z.string(), secretValue]))
     .optional(),
   ports: z.array(portSchema).optional(),
   /** Publish every port the image exposes on a random host port. */
@@ -105,6 +110,12 @@ export const containerOptionsSchema = z.strictObject({
   stopTimeout: z.number().int().nonnegative().optional(),
   resources: resourcesSchema.optional(),
   dependsOn: z.array(dependsOnSchema).optional(),
+  /** Lifecycle: refuse to delete or replace this container. */
+  protect,
+  /** Lifecycle: attribute paths whose changes are not planned, e.g. ['env.BUILD_ID']. */
+  ignoreChanges,
+  /** Lifecycle: 'create-before-destroy' (default) or 'delete-before-create' for containers that cannot run twice. */
+  replaceOrder,
 });
 
 export type ContainerOptions = z.input<typeof containerOptionsSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { labels } from './common.js';
+import { protect } from './lifecycle.js';
 
 export const networkOptionsSchema = z
   .strictObject({
@@ -13,6 +14,8 @@ export const networkOptionsSchema = z
     subnet: z.cidrv4().optional(),
     gateway: z.ipv4().optional(),
     labels: labels.optional(),
+    /** Lifecycle: refuse to delete or replace this network. */
+    protect,
   })
   .refine((n) => n.gateway === undefined || n.subnet !== undefined, {
     message: 'a gateway needs a subnet',

@@ -20,6 +20,7 @@ parse('defaults', () => {
   assert.equal(parseCommandArgs('apply', ['stacks/shop.ts']), {
     stackFile: 'stacks/shop.ts', json: false, refresh: false, detailedExitcode: false, yes: false,
     concurrency: DEFAULT_CONCURRENCY, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
+    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false,
   });
   assert.is(DEFAULT_CONCURRENCY, 4);
 });
@@ -28,7 +29,12 @@ parse('every flag of each command, in any position', () => {
   assert.equal(parseCommandArgs('plan', ['--json', 'shop.ts', '--refresh', '--detailed-exitcode']), {
     stackFile: 'shop.ts', json: true, refresh: true, detailedExitcode: true, yes: false,
     concurrency: 4, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
+    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false,
   });
+  const saved = parseCommandArgs('plan', ['shop.ts', '--out', 'p.json', '--target', 'web', '--target=container.db', '--replace', 'cache', '--migrate-volumes']);
+  assert.equal([saved.out, saved.targets, saved.replace, saved.migrateVolumes], ['p.json', ['web', 'container.db'], ['cache'], true]);
+  assert.is(parseCommandArgs('apply', ['shop.ts', '--lock-timeout', '0s']).lockTimeoutMs, 0);
+  assert.is(parseCommandArgs('destroy', ['shop.ts', '--lock-timeout=2m', '--target', 'web']).lockTimeoutMs, 120_000);
   const apply = parseCommandArgs('apply', ['shop.ts', '-y', '--concurrency', '8', '--allow-data-loss', '--wait-timeout', '1m30s']);
   assert.equal([apply.yes, apply.concurrency, apply.allowDataLoss, apply.waitTimeoutMs], [true, 8, true, 90_000]);
   const destroy = parseCommandArgs('destroy', ['shop.ts', '--volumes', '--concurrency=2', '--wait-timeout=500ms']);
@@ -67,13 +73,13 @@ parse('--concurrency without a value is a usage error', () => {
 
 parse('--wait-timeout takes a duration', () => {
   for (const bad of ['30', 'soon', '1d']) {
-    assert.is(usageError('apply', ['shop.ts', '--wait-timeout', bad]), '--wait-timeout takes a duration like 30s or 2m', bad);
+    assert.is(usageError('apply', ['shop.ts', '--wait-timeout', bad]), '--wait-timeout takes a duration like 0s, 30s or 2m', bad);
   }
 });
 
 parse('exactly one stack file', () => {
   assert.is(usageError('plan', []), 'moor plan takes exactly one stack file, e.g. moor plan stacks/demo.ts');
-  assert.is(usageError('apply', ['--yes']), 'moor apply takes exactly one stack file, e.g. moor apply stacks/demo.ts');
+  assert.is(usageError('apply', ['--yes']), 'moor apply takes exactly one stack file or saved plan, e.g. moor apply stacks/demo.ts');
   assert.is(usageError('destroy', ['a.ts', 'b.ts']), 'moor destroy takes exactly one stack file, e.g. moor destroy stacks/demo.ts');
 });
 

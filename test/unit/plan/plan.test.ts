@@ -30,7 +30,7 @@ applied('a stack planned against the engine it was applied to is all noops', () 
   assert.equal(plan.diagnostics, []);
   assert.equal(plan.notes, []);
   assert.not.ok(hasChanges(plan));
-  assert.equal(summarize(plan), { create: 0, update: 0, replace: 0, delete: 0 });
+  assert.equal(summarize(plan), { create: 0, update: 0, replace: 0, migrate: 0, delete: 0 });
   assert.is(planText(plan), 'No changes. The engine matches stack shop.');
 });
 
@@ -75,7 +75,7 @@ order('on an empty engine everything is created, each resource after what it nee
   ]);
   assert.equal(nodeOf(plan, 'container.web').dependsOn, ['image.tools', 'network.backend', 'network.frontend', 'container.db']);
   assert.equal(nodeOf(plan, 'container.sidecar').dependsOn, ['image.busybox', 'container.web']);
-  assert.equal(summarize(plan), { create: 11, update: 0, replace: 0, delete: 0 });
+  assert.equal(summarize(plan), { create: 11, update: 0, replace: 0, migrate: 0, delete: 0 });
 });
 
 order('deletions come after creations and updates, users before what they use', () => {

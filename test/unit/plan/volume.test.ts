@@ -19,7 +19,7 @@ volumes('a volume the stack no longer declares is deleted, marked as data loss',
   assert.equal(vol.causes, ['no longer in the stack']);
   assert.equal(vol.dependents, ['container.db']);
   assert.is(vol.engineName, 'shop-data');
-  assert.equal(vol.op, { type: 'volume.delete' });
+  assert.equal(vol.op, { type: 'volume.delete', also: [] });
 });
 
 volumes('a volume that is created is described by its provider and loses nothing', () => {

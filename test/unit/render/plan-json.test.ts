@@ -23,7 +23,7 @@ json('version "1", the plan\'s header and summary', () => {
   assert.is(out.stack, 'shop');
   assert.is(out.mode, 'apply');
   assert.equal(out.engine, { version: '27.3.1', api_version: '1.45' });
-  assert.equal(out.summary, { create: 1, update: 0, replace: 1, delete: 2 });
+  assert.equal(out.summary, { create: 1, update: 0, replace: 1, migrate: 0, delete: 2 });
   assert.equal(out.notes, []);
   assert.equal(out.diagnostics, []);
 });

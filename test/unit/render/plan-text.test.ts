@@ -125,7 +125,7 @@ handBuilt('colour comes only from the injected style', () => {
   const text = renderPlan(plan([
     node({ id: 'container.web', kind: 'container', name: 'web', action: 'update', causes: ['state: stopped outside moor'],
       op: { type: 'noop' }, changes: [{ path: 'state', before: 'exited', after: 'running', forcesReplacement: false, source: 'drift', note: 'stopped outside moor' }] }),
-    node({ id: 'volume.data', kind: 'volume', name: 'data', action: 'delete', dataLoss: true, causes: ['no longer in the stack'], op: { type: 'volume.delete' } }),
+    node({ id: 'volume.data', kind: 'volume', name: 'data', action: 'delete', dataLoss: true, causes: ['no longer in the stack'], op: { type: 'volume.delete', also: [] } }),
   ]), style);
   assert.is(text, [
     '  <update>~   container web</update><dim>  (update in place; state: stopped outside moor)</dim>',
@@ -135,7 +135,7 @@ handBuilt('colour comes only from the injected style', () => {
     '',
     'Plan: 0 to create, 1 to update, 0 to replace, 1 to delete.',
   ].join('\n'));
-  assert.not.match(renderPlan(plan([node({ id: 'volume.data', kind: 'volume', name: 'data', action: 'delete', op: { type: 'volume.delete' } })]), plainStyle), /[<\x1b]/);
+  assert.not.match(renderPlan(plan([node({ id: 'volume.data', kind: 'volume', name: 'data', action: 'delete', op: { type: 'volume.delete', also: [] } })]), plainStyle), /[<\x1b]/);
 });
 
 handBuilt.run();

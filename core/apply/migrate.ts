@@ -1,0 +1,102 @@
+/**
+ * Volume migration, exactly as planned (see model/migration.ts for the stages and why each is
+ * safe to interrupt). The destroy phase runs once the volume's containers are gone: it stashes the
+ * data and releases the old volume; the create phase makes the new volume and fills it.
+ */
+import type { EngineClient } from '../engine/client.js';
+import { engineName } from '../model/names.js';
+import {
+  STASH_MANIFEST, STASH_PAYLOAD, stashLabels, stashVolumeName, verifiedLabels, verifiedMarkerName,
+} from '../model/migration.js';
+import type { MigrationStep, Operation } from '../plan/types.js';
+import { createVolume, deleteVolume } from './volume.js';
+import { compareManifests, copyVolume, manifestDigest, readFile, writeFile, type Manifest } from './volume-data/index.js';
+
+type MigrateOp = Extract<Operation, { type: 'volume.migrate' }>;
+
+const DESTROY_STEPS: MigrationStep[] = ['discard-stash', 'stash', 'drop-old'];
+
+export class MigrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+/**
+ * Fault injection for the crash tests: MOOR_FAULT=migrate:<step> kills the process (SIGKILL, as
+ * a crash would) right after that step; migrate:<step>+<ms> kills it that long into the step.
+ */
+function faultPoint(step: MigrationStep): { after: () => void; cancel: () => void } {
+  const m = /^migrate:([a-z-]+)(?:\+(\d+))?$/.exec(process.env.MOOR_FAULT ?? '');
+  if (!m || m[1] !== step) return { after: () => undefined, cancel: () => undefined };
+  const kill = () => process.kill(process.pid, 'SIGKILL');
+  if (m[2] === undefined) return { after: kill, cancel: () => undefined };
+  const timer = setTimeout(kill, Number(m[2]));
+  return { after: () => undefined, cancel: () => clearTimeout(timer) };
+}
+
+async function labelsOf(client: EngineClient, volume: string): Promise<Record<string, string>> {
+  const v = await client.request<{ Labels: Record<string, string> | null }>('GET', `/volumes/${encodeURIComponent(volume)}`);
+  return v.Labels ?? {};
+}
+
+async function runStep(client: EngineClient, stack: string, op: MigrateOp, step: MigrationStep): Promise<void> {
+  const volume = engineName(stack, op.volume.name);
+  const stash = stashVolumeName(volume);
+  const marker = verifiedMarkerName(volume);
+  switch (step) {
+    case 'discard-stash':
+      await deleteVolume(client, marker);
+      await deleteVolume(client, stash);
+      return;
+    case 'stash': {
+      await client.request('POST', '/volumes/create', { body: { Name: stash, Driver: 'local', Labels: stashLabels(stack, op.volume.name) } });
+      const manifest = await copyVolume(client, volume, stash, { toSub: STASH_PAYLOAD });
+      await writeFile(client, stash, STASH_MANIFEST, Buffer.from(JSON.stringify(manifest)));
+      // Only now is the copy known good: the marker is what lets the old volume go.
+      await client.request('POST', '/volumes/create', {
+        body: { Name: marker, Driver: 'local', Labels: verifiedLabels(stack, op.volume.name, { digest: manifestDigest(manifest), files: manifest.files, bytes: manifest.bytes }) },
+      });
+      return;
+    }
+    case 'drop-old':
+      await deleteVolume(client, volume);
+      return;
+    case 'create-new':
+      await createVolume(client, stack, op.volume);
+      return;
+    case 'restore': {
+      const digest = (await labelsOf(client, marker))['moor.migration.digest'];
+      const raw = await readFile(client, stash, STASH_MANIFEST);
+      const expected = raw ? (JSON.parse(raw.toString('utf8')) as Manifest) : null;
+      if (!expected || !digest || manifestDigest(expected) !== digest) {
+        throw new MigrationError(`the verified copy in ${stash} does not match its marker ${marker}; it is kept untouched, ${volume} was not filled`);
+      }
+      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD });
+      const diff = compareManifests(expected, copied);
+      if (diff.length) {
+        throw new MigrationError(`${volume} does not match the data stashed in ${stash} (kept): ${diff.join('; ')}`);
+      }
+      return;
+    }
+    case 'drop-stash':
+      await deleteVolume(client, stash);
+      await deleteVolume(client, marker);
+      return;
+  }
+}
+
+export async function runMigration(client: EngineClient, stack: string, op: MigrateOp, phase: 'destroy' | 'create'): Promise<void> {
+  const steps = op.steps.filter((s) => DESTROY_STEPS.includes(s) === (phase === 'destroy'));
+  for (const step of steps) {
+    const fault = faultPoint(step);
+    try {
+      await runStep(client, stack, op, step);
+    } finally {
+      fault.cancel();
+    }
+    fault.after();
+  }
+}
+

@@ -1,0 +1,59 @@
+/**
+ * Applying a saved plan: under the stack's lock, observe the objects the plan depends on again,
+ * read the secrets again, and go on only when both are as they were when the plan was made.
+ */
+import { hasSecrets, readSecretValues, sealSecrets } from '../stack/secret-values.js';
+import { observeStack } from '../observe/observe.js';
+import { fingerprint, staleReasons } from '../plan/fingerprint.js';
+import { readPlanFile } from '../plan/plan-file.js';
+import { isSecretRef } from '../model/secret.js';
+import type { DesiredStack } from '../model/spec.js';
+import { RefusedError } from './errors.js';
+import type { Output } from './output.js';
+import { failOnDiagnostics, newClient, takeLock, type Session, type SessionOptions } from './session.js';
+
+/** References whose value hashes differently now than when the plan was made. */
+function changedSecrets(saved: DesiredStack, now: DesiredStack): string[] {
+  const changed = new Set<string>();
+  saved.containers.forEach((c, i) => {
+    for (const [k, v] of Object.entries(c.env)) {
+      const n = now.containers[i]?.env[k];
+      if (isSecretRef(v) && (!isSecretRef(n) || n.digest !== v.digest)) changed.add(v.secret.replace(/^env:/, ''));
+    }
+  });
+  return [...changed].sort();
+}
+
+export async function savedPlanSession(file: string, io: Output, opts: Pick<SessionOptions, 'concurrency' | 'lock'>): Promise<Session> {
+  const saved = readPlanFile(file);
+  const client = newClient(opts.concurrency);
+  let lock: Session['lock'] = null;
+  const close = () => {
+    lock?.release();
+    client.close();
+  };
+  try {
+    const { desired, plan } = saved;
+    lock = await takeLock(client, desired.name, opts.lock, io);
+    const secrets = readSecretValues(desired);
+    failOnDiagnostics(secrets.diagnostics, io);
+    const observed = await observeStack(client, desired, { refresh: saved.refresh });
+    const reasons = staleReasons(saved.fingerprint, fingerprint(observed));
+    if (client.endpoint.display !== saved.engine) reasons.unshift(`the plan was made for the engine at ${saved.engine}, this is ${client.endpoint.display}`);
+    if (hasSecrets(desired)) {
+      const key = observed.secretKey?.key ?? plan.secretKey;
+      if (key) {
+        for (const name of changedSecrets(desired, sealSecrets(desired, Buffer.from(key, 'base64'), secrets.values))) {
+          reasons.push(`secret ${name} has another value than when the plan was made`);
+        }
+      }
+    }
+    if (reasons.length) {
+      throw new RefusedError(`the saved plan ${file} is stale: the engine state it was made from has changed since.\n  ${reasons.join('\n  ')}\nNothing was changed. Make a new plan.`);
+    }
+    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: saved.fingerprint, lock, close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}

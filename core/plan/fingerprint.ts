@@ -1,0 +1,50 @@
+/**
+ * A fingerprint of the engine state a plan was computed from: one entry per engine object observe
+ * saw (this stack's, and anything in its way by name), so a saved plan can tell whether the
+ * objects it depends on changed since — and name them. Other stacks' objects are not in it: a
+ * change there does not make the plan stale. Pure.
+ */
+import { createHash } from 'node:crypto';
+import type { ObservedState } from '../observe/types.js';
+
+export interface ObjectPrint {
+  id: string;
+  /** Containers: running, exited… (named in the stale message). */
+  state?: string;
+  /** Hash of everything else moor read about the object. */
+  digest: string;
+}
+
+export type Fingerprint = Record<string, ObjectPrint>;
+
+const hash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 32);
+const sorted = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+
+export function fingerprint(o: ObservedState): Fingerprint {
+  const fp: Fingerprint = {};
+  for (const c of o.containers) {
+    // Health is left out: a container going from "starting" to "healthy" is not a change to the plan.
+    fp[`container ${c.name}`] = { id: c.id, state: c.state, digest: hash([c.imageId, [...c.networks].sort(), sorted(c.labels), c.live ?? null, c.recorded ?? null]) };
+  }
+  for (const n of o.networks) fp[`network ${n.name}`] = { id: n.id, digest: hash(sorted(n.labels)) };
+  for (const v of o.volumes) fp[`volume ${v.name}`] = { id: v.name, digest: hash([v.driver, sorted(v.options), sorted(v.labels)]) };
+  for (const i of o.images) fp[`image ${i.refs[0] ?? i.id}`] = { id: i.id, digest: hash([[...i.refs].sort(), sorted(i.labels)]) };
+  fp['moor live-update record'] = { id: String(o.ledger.generation), digest: hash(o.ledger.entries) };
+  for (const [resource, m] of Object.entries(o.migrations)) fp[`migration of volume ${resource}`] = { id: m.volume, digest: hash(m) };
+  if (o.secretKey) fp['moor secret key'] = { id: o.secretKey.volume, digest: hash(o.secretKey.key) };
+  return fp;
+}
+
+/** What changed between two fingerprints, in words; empty when nothing did. */
+export function staleReasons(saved: Fingerprint, now: Fingerprint): string[] {
+  const reasons: string[] = [];
+  for (const [key, was] of Object.entries(saved)) {
+    const is = now[key];
+    if (!is) reasons.push(`${key} is gone`);
+    else if (is.id !== was.id) reasons.push(`${key} was recreated (id ${was.id.slice(0, 12)} → ${is.id.slice(0, 12)})`);
+    else if (is.state !== was.state) reasons.push(`${key} is ${is.state} (was ${was.state})`);
+    else if (is.digest !== was.digest) reasons.push(`${key} changed`);
+  }
+  for (const key of Object.keys(now)) if (!saved[key]) reasons.push(`${key} appeared`);
+  return reasons.sort();
+}

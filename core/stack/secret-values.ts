@@ -1,0 +1,78 @@
+/**
+ * Reading secrets when moor runs, and sealing the stack with their keyed hashes. The values stay
+ * in memory, in a map handed to apply; the stack (and so plans, plan files and labels) gets the
+ * hash only.
+ */
+import { readFileSync } from 'node:fs';
+import { error, type Diagnostic } from '../diagnostics.js';
+import { isSecretRef, secretDigest } from '../model/secret.js';
+import type { DesiredStack } from '../model/spec.js';
+
+export interface SecretRead {
+  values: Map<string, string>;
+  diagnostics: Diagnostic[];
+}
+
+function readOne(ref: string): string {
+  if (ref.startsWith('env:')) {
+    const name = ref.slice(4);
+    const v = process.env[name];
+    if (v === undefined) throw new Error(`secret ${name} is not set in the environment`);
+    if (v === '') throw new Error(`secret ${name} is set but empty`);
+    return v;
+  }
+  const file = ref.slice(5);
+  let v: string;
+  try {
+    v = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`secret file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  // A file written with `echo` ends with a newline that is not part of the secret.
+  v = v.replace(/\r?\n$/, '');
+  if (v === '') throw new Error(`secret file ${file} is empty`);
+  return v;
+}
+
+/** Every secret the stack refers to; a missing or empty one is a diagnostic naming where it is used. */
+export function readSecretValues(stack: DesiredStack): SecretRead {
+  const values = new Map<string, string>();
+  const failed = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const c of stack.containers) {
+    for (const [key, v] of Object.entries(c.env)) {
+      if (!isSecretRef(v)) continue;
+      if (!values.has(v.secret) && !failed.has(v.secret)) {
+        try {
+          values.set(v.secret, readOne(v.secret));
+        } catch (e) {
+          failed.set(v.secret, (e as Error).message);
+        }
+      }
+      const problem = failed.get(v.secret);
+      if (problem) {
+        const id = `container.${c.name}`;
+        diagnostics.push(error(problem, {
+          resource: id, field: `env.${key}`, location: stack.locations[id],
+          detail: v.secret.startsWith('env:') ? `Set it before running moor, e.g. export ${v.secret.slice(4)}=…` : 'Create the file, or point secret({ file }) at the right one.',
+        }));
+      }
+    }
+  }
+  return { values, diagnostics };
+}
+
+export function hasSecrets(stack: DesiredStack): boolean {
+  return stack.containers.some((c) => Object.values(c.env).some(isSecretRef));
+}
+
+/** The stack with every secret reference carrying the keyed hash of its value. */
+export function sealSecrets(stack: DesiredStack, key: Buffer, values: ReadonlyMap<string, string>): DesiredStack {
+  return {
+    ...stack,
+    containers: stack.containers.map((c) => ({
+      ...c,
+      env: Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, isSecretRef(v) ? { secret: v.secret, digest: secretDigest(key, values.get(v.secret) ?? '') } : v])),
+    })),
+  };
+}
