@@ -53,14 +53,15 @@ function guard(ctx: PlanContext, id: string, engine: string): Pick<PlanNode, 'da
 
 /** Resume (or roll back) a migration an earlier apply did not finish. */
 function resumeMigration(ctx: PlanContext, vol: VolumeSpec, obs: ObservedVolume | undefined, mig: ObservedMigration, base: Omit<PlanNode, 'action' | 'causes' | 'changes' | 'op'>): PlanNode | undefined {
-  const sameSpec = !!obs?.spec && diffAttributes(RULES, obs.spec, vol).length === 0;
   const node = (steps: MigrationStep[], cause: string): PlanNode => ({
     ...base, action: 'migrate', causes: [cause], changes: [], ...atStake(ctx, base.engineName),
     op: { type: 'volume.migrate', volume: vol, steps, verified: mig.verified },
   });
   if (mig.verified && !mig.stash) return node(['drop-stash'], 'an earlier migration finished; its marker is removed');
   if (mig.verified) {
-    const steps: MigrationStep[] = [...(obs && !sameSpec ? ['drop-old' as const] : []), ...(obs && sameSpec ? [] : ['create-new' as const]), 'restore', 'drop-stash'];
+    // Whatever is at the volume's name now (the old data, or a half-filled new volume) is released:
+    // the verified copy is the data, and it is restored into a fresh volume.
+    const steps: MigrationStep[] = [...(obs ? ['drop-old' as const] : []), 'create-new', 'restore', 'drop-stash'];
     return node(steps, `resuming an interrupted migration from its verified copy ${mig.stash}`);
   }
   if (!obs) {

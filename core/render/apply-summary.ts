@@ -8,8 +8,9 @@ export function renderApplySummary(result: ApplyResult, style: Style, verb = 'Ap
   const failed = result.steps.filter((s) => s.outcome.status === 'failed');
   const skipped = result.steps.filter((s) => s.outcome.status === 'skipped');
   // Counted per resource as the plan counts them: a delete-first replacement is one "replaced".
-  const finished = (action: string) => new Set(done.filter((s) => s.action === action && (action !== 'replace' || s.phase !== 'destroy')).map((s) => s.resource)).size;
-  const parts = `${finished('create')} created, ${finished('update')} updated, ${finished('replace')} replaced, ${finished('delete')} removed`;
+  const finished = (action: string) => new Set(done.filter((s) => s.action === action && ((action !== 'replace' && action !== 'migrate') || s.phase !== 'destroy')).map((s) => s.resource)).size;
+  const migrated = finished('migrate');
+  const parts = `${finished('create')} created, ${finished('update')} updated, ${finished('replace')} replaced, ${migrated ? `${migrated} migrated, ` : ''}${finished('delete')} removed`;
   if (result.ok) return style.create(`${verb} complete: ${parts}.`);
   const lines = [style.error(`${verb} incomplete: ${parts}; ${failed.length} failed, ${skipped.length} not attempted.`)];
   for (const f of failed) {

@@ -10,6 +10,12 @@ const VERBS: Record<StepPhase, [string, string]> = {
   destroy: ['removing', 'removed'],
 };
 
+/** A migration's two halves read as what they do. */
+function verbs(step: Step): [string, string] {
+  if (step.node.action !== 'migrate') return VERBS[step.phase];
+  return step.phase === 'destroy' ? ['migrating: stashing the data', 'data stashed and verified'] : ['migrating: restoring the data', 'data restored and verified'];
+}
+
 export function stepLabel(step: Step): string {
   const old = step.phase === 'destroy' && step.node.action === 'replace' ? ' (old)' : '';
   return `${step.node.kind} ${step.node.name}${old}`;
@@ -18,8 +24,8 @@ export function stepLabel(step: Step): string {
 export function outcomeLine(step: Step, outcome: WalkOutcome, ms: number, style: Style): string {
   const label = stepLabel(step);
   switch (outcome.status) {
-    case 'done': return `${style.create('✓')} ${label}: ${VERBS[step.phase][1]} in ${(ms / 1000).toFixed(2)}s`;
-    case 'failed': return `${style.error('✗')} ${label}: ${VERBS[step.phase][0]} failed: ${(outcome.error as Error)?.message ?? String(outcome.error)}`;
+    case 'done': return `${style.create('✓')} ${label}: ${verbs(step)[1]} in ${(ms / 1000).toFixed(2)}s`;
+    case 'failed': return `${style.error('✗')} ${label}: ${verbs(step)[0]} failed: ${(outcome.error as Error)?.message ?? String(outcome.error)}`;
     case 'skipped': return `${style.warn('-')} ${label}: skipped because ${stepResource(outcome.because).replace('.', ' ')} did not finish`;
   }
 }
@@ -33,7 +39,7 @@ export interface Progress {
 export async function createProgress(write: (line: string) => void, style: Style, interactive: boolean, total: number): Promise<Progress> {
   if (!interactive) {
     return {
-      start: (step) => write(`${stepLabel(step)}: ${VERBS[step.phase][0]}`),
+      start: (step) => write(`${stepLabel(step)}: ${verbs(step)[0]}`),
       end: (step, outcome, ms) => write(outcomeLine(step, outcome, ms, style)),
       stop: () => undefined,
     };
@@ -47,7 +53,7 @@ export async function createProgress(write: (line: string) => void, style: Style
   };
   return {
     start(step) {
-      running.set(step.id, `${VERBS[step.phase][0]} ${stepLabel(step)}`);
+      running.set(step.id, `${verbs(step)[0]} ${stepLabel(step)}`);
       refresh();
     },
     end(step, outcome, ms) {
