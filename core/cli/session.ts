@@ -84,7 +84,7 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
   try {
     const stack = await loadOrFail(file, io);
     lock = await takeLock(client, stack.name, opts.lock, io);
-    let desired = opts.mode === 'destroy' ? emptyStack(stack.name, stack.file, stack.lifecycle) : stack;
+    let desired = opts.mode === 'destroy' ? emptyStack(stack.name, stack.file, stack) : stack;
     const secrets = readSecretValues(desired);
     failOnDiagnostics(secrets.diagnostics, io);
 

@@ -139,6 +139,6 @@ export interface DesiredStack {
 }
 
 /** A stack with no resources; destroy plans against it, keeping the rules (protect) of the stack file. */
-export function emptyStack(name: string, file: string, lifecycle: DesiredStack['lifecycle'] = {}): DesiredStack {
-  return { name, file, images: [], networks: [], volumes: [], containers: [], locations: {}, lifecycle };
+export function emptyStack(name: string, file: string, keep: Partial<Pick<DesiredStack, 'lifecycle' | 'locations'>> = {}): DesiredStack {
+  return { name, file, images: [], networks: [], volumes: [], containers: [], locations: keep.locations ?? {}, lifecycle: keep.lifecycle ?? {} };
 }

@@ -1,5 +1,4 @@
 /** `moor plan <stack.ts> [--detailed-exitcode] [--json] [--refresh] [--out plan.json] [--target R]… [--replace R]… [--migrate-volumes]` */
-import path from 'node:path';
 import { hasErrors } from '../../diagnostics.js';
 import { writePlanFile, PLAN_FILE_FORMAT } from '../../plan/plan-file.js';
 import { hasChanges } from '../../plan/types.js';
@@ -29,7 +28,7 @@ export async function planCommand(argv: string[], io: Output): Promise<number> {
         moor_plan_file: PLAN_FILE_FORMAT, moor_version: moorVersion(), created_at: new Date().toISOString(),
         engine: session.client.endpoint.display, refresh: flags.refresh, desired: stack, plan, fingerprint: session.fingerprint,
       });
-      const shown = path.relative(process.cwd(), flags.out) || flags.out;
+      const shown = flags.out;
       if (!flags.json) io.out(`\nSaved this plan to ${shown}. Apply exactly this plan with: moor apply ${shown}`);
     }
     return flags.detailedExitcode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
