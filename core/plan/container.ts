@@ -239,8 +239,9 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const usesReplaced = uses.filter((dep) => {
       const n = ctx.nodes.get(dep);
       if (!n) return false;
-      // A migration removes the old volume: its users let go, and come back on the new one.
-      if (n.op.type === 'volume.migrate') return n.op.steps.some((st) => st !== 'drop-stash');
+      // A migration copies the old volume while nothing writes to it, then removes it: its users let
+      // go, and come back on the new one. Resuming from a verified copy or rolling back does not need that.
+      if (n.op.type === 'volume.migrate') return n.op.steps.includes('stash') || n.op.steps.includes('drop-old');
       if (n.action !== 'replace') return false;
       if (n.kind === 'network' || n.kind === 'volume') return true;
       return n.kind === 'container' && (want.volumesFrom.some((v) => `container.${v.container}` === dep) || (want.networkMode.type === 'container' && `container.${want.networkMode.container}` === dep));
