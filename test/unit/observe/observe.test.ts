@@ -9,6 +9,8 @@ import type { EngineClient } from '../../../core/engine/client.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../../../core/engine/api-types.js';
 import { specLabels } from '../../../core/model/labels.js';
 import { engineName } from '../../../core/model/names.js';
+import { stashLabels, stashVolumeName, verifiedLabels, verifiedMarkerName } from '../../../core/model/migration.js';
+import { keyVolumeLabels, keyVolumeName } from '../../../core/model/secret.js';
 import type { DesiredStack } from '../../../core/model/spec.js';
 import { liveState, observeStack } from '../../../core/observe/observe.js';
 import { imageLabels } from '../../../core/plan/image.js';
@@ -163,3 +165,23 @@ live('reads restart policy, limits and aliases as moor writes them, without the 
 });
 
 live.run();
+
+observe('migration stash, its verified marker and the secret key are bookkeeping, not volumes of the stack; still 9 requests', async () => {
+  const d = shopStack();
+  const engine = appliedEngine(d);
+  const vol = engine.volumes[0]!;
+  const resource = vol.Labels!['moor.name']!;
+  engine.volumes.push(
+    { Name: stashVolumeName(vol.Name), Driver: 'local', Labels: stashLabels('shop', resource), Options: null, Mountpoint: '/x' },
+    { Name: verifiedMarkerName(vol.Name), Driver: 'local', Labels: verifiedLabels('shop', resource, { digest: 'd1', files: 3, bytes: 10 }), Options: null, Mountpoint: '/x' },
+    { Name: keyVolumeName('shop'), Driver: 'local', Labels: keyVolumeLabels('shop', Buffer.alloc(32, 7)), Options: null, Mountpoint: '/x' },
+  );
+  const { client, calls } = fakeClient(engine);
+  const o = await observeStack(client, d);
+  assert.equal(o.volumes.map((v) => v.name).sort(), d.volumes.map((v) => engineName('shop', v.name)).sort());
+  assert.equal(o.migrations[resource], {
+    volume: vol.Name, stash: stashVolumeName(vol.Name), verified: { marker: verifiedMarkerName(vol.Name), digest: 'd1', files: 3, bytes: 10 },
+  });
+  assert.equal(o.secretKey, { volume: keyVolumeName('shop'), key: Buffer.alloc(32, 7).toString('base64') });
+  assert.is(calls.length, 8);
+});
