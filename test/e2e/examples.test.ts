@@ -1,7 +1,8 @@
 /**
  * Every folder of examples/ with a stack.ts, for real: prepare busybox in its tools/ context,
  * apply, check what its README promises on the published ports, require the next plan to be
- * empty (`plan --detailed-exitcode` → 0), and destroy with --volumes in a `finally`.
+ * empty (`plan --detailed-exitcode` → 0), and destroy with --volumes in a `finally` (after taking
+ * `protect: true` out of the test's copy: it would refuse the destroy).
  *
  * Isolation: each example is copied to test/.tmp/<prefix>/<example>/ (relative paths such as
  * ./tools and ./site come along) and its stack renamed `<prefix>-<example>`, so this test only
@@ -42,6 +43,9 @@ const checks: Record<string, () => Promise<void>> = {
       assert.is((await httpGet(port, '/', 20_000)).body.trim(), `api on container port ${port - 10300}`);
     }
   },
+  'safe-changes': async () => {
+    assert.match((await httpGet(18400, '/', 20_000)).body, /^written by db at \d{4}-\d\d-\d\dT/);
+  },
 };
 
 /** Copy the example next to the test's other files, renamed to the test's own stack name. */
@@ -80,6 +84,8 @@ for (const example of examples) {
         assert.match(plan.stdout, /No changes\./, show(plan));
       } finally {
         // Also after a failure; a failed destroy is reported below, and withStack sweeps what is left.
+        // protect: true (examples/safe-changes) refuses destroy: take it out of the test's copy first.
+        s.writeRaw(readFileSync(s.file, 'utf8').replace(/^[ \t]*protect: true,[^\n]*\n/gm, ''));
         destroyed = await s.destroy('--volumes');
       }
       assert.is(destroyed.code, 0, show(destroyed));
