@@ -1,0 +1,125 @@
+/**
+ * Copy a volume's data (or a directory of it) into another volume through the Engine API alone:
+ * two helper containers, the source's archive streamed straight into the destination's archive
+ * upload while a tee of the same bytes computes the manifest, then the destination read back and
+ * its manifest required to be identical. Nothing is staged on disk or held in memory, nothing
+ * runs in a container, and it works the same with a remote engine.
+ */
+import type http from 'node:http';
+import type { EngineClient } from '../../engine/client.js';
+import { isNotFound } from '../../engine/errors.js';
+import { basename, describeVolume, dirname, getArchive, linkTopAtRoot, locate, probeDirectory, putArchive, putSmallArchive, smallTar, volumeSubPath, type Location } from './archive.js';
+import { withHelper, type HelperOptions } from './helper-container.js';
+import { compareManifests, manifestSink, type Manifest } from './manifest.js';
+import { readManifestAt } from './read.js';
+import { readBody, type OpenRequest } from './stream.js';
+import { pumpInto } from './tee.js';
+
+export interface CopyOptions extends HelperOptions {
+  /** Copy this directory of the source volume instead of its root. */
+  fromSub?: string;
+  /**
+   * Copy into this directory of the destination volume instead of its root; it is created
+   * (parents owned by root, 0755) when missing. With both subs, their last components must match.
+   */
+  toSub?: string;
+}
+
+/** A copy that failed or whose result differs from its source; the destination may hold a partial copy. */
+export class VolumeCopyError extends Error {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    message: string,
+    /** The manifest differences, source → destination (empty when the copy failed before). */
+    readonly differences: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(`copying ${from} → ${to}: ${message}${differences.length ? `\n  ${differences.join('\n  ')}` : ''}`, options);
+    this.name = 'VolumeCopyError';
+  }
+}
+
+/**
+ * Copy `from` (or its `fromSub` directory) into `to` (or its `toSub` directory), which must be
+ * empty or, for a sub directory, missing. Both volumes must exist; the source is mounted
+ * read-only. Returns the manifest of what was copied (paths relative to the copied root, so a
+ * copy of a copy has an equal manifest); throws a VolumeCopyError when the destination does not
+ * read back identical.
+ */
+export async function copyVolume(client: EngineClient, from: string, to: string, opts: CopyOptions = {}): Promise<Manifest> {
+  const fromSub = volumeSubPath(opts.fromSub, 'fromSub');
+  const toSub = volumeSubPath(opts.toSub, 'toSub');
+  const what = { from: describeVolume(from, fromSub), to: describeVolume(to, toSub) };
+  if (fromSub && toSub && basename(fromSub) !== basename(toSub)) {
+    // The engine names a tar's top entry after the source directory and extracts it under that
+    // name: renaming it would mean rewriting the stream.
+    throw new VolumeCopyError(what.from, what.to, `the directories must have the same name (${basename(fromSub)} ≠ ${basename(toSub)})`);
+  }
+  const top = toSub ? basename(toSub) : fromSub ? basename(fromSub) : 'data';
+  const src = locate('/src', fromSub, top);
+  // The destination's mount base must not be named like the top (see linkTopAtRoot).
+  const dst = locate(top === 'dst' ? '/dst-' : '/dst', toSub, top);
+  const labels = opts.labels ?? {};
+  return withHelper(client, [{ name: from, target: src.target, readOnly: true }], labels, (a) =>
+    withHelper(client, [{ name: to, target: dst.target, readOnly: false }], labels, async (b) => {
+      await linkTopAtRoot(client, b.id, dst);
+      const state = await probeDirectory(client, b.id, dst.path);
+      if (state === 'non-empty') throw new VolumeCopyError(what.from, what.to, 'the destination is not empty');
+      // Open the source before writing anything: a missing source leaves the destination untouched.
+      const source = await openSource(client, what, a.id, src);
+      if (state === 'missing') {
+        try {
+          // The sub directory (and its parents); the copy then gives it the source root's mode and owner.
+          const tar = await smallTar([{ header: { name: `${toSub}/`, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date() } }]);
+          await putSmallArchive(client, b.id, dst.target, tar);
+        } catch (e) {
+          source.destroy();
+          throw e;
+        }
+      }
+      const sent = await streamCopy(client, what, source, src, b.id, dst);
+      const written = await readManifestAt(client, b.id, dst, what.to);
+      const differences = compareManifests(sent, written);
+      if (differences.length) {
+        throw new VolumeCopyError(what.from, what.to, 'the destination does not read back identical to the source', differences);
+      }
+      return sent;
+    }),
+  );
+}
+
+async function openSource(client: EngineClient, what: { from: string; to: string }, srcId: string, src: Location): Promise<http.IncomingMessage> {
+  try {
+    return await getArchive(client, srcId, src.path);
+  } catch (e) {
+    if (isNotFound(e)) throw new VolumeCopyError(what.from, what.to, `the source ${what.from} does not exist`, [], { cause: e });
+    throw e;
+  }
+}
+
+/** Stream the source tree's archive into the destination's upload; the manifest of the bytes sent. */
+async function streamCopy(client: EngineClient, what: { from: string; to: string }, source: http.IncomingMessage, src: Location, dstId: string, dst: Location): Promise<Manifest> {
+  let upload: OpenRequest;
+  try {
+    upload = await putArchive(client, dstId, dirname(dst.path));
+  } catch (e) {
+    source.destroy();
+    throw e;
+  }
+  const sink = manifestSink(src.top);
+  let engineError: unknown;
+  const answered = upload.response.then(readBody, (e: unknown) => { engineError = e; throw e; });
+  try {
+    await pumpInto(source, [upload.body, sink.input], answered, sink.manifest);
+    const [manifest] = await Promise.all([sink.manifest, answered]);
+    return manifest;
+  } catch (e) {
+    source.destroy();
+    upload.abort();
+    sink.input.destroy();
+    // The engine's answer explains more than the broken pipe that followed it.
+    const cause = engineError ?? e;
+    throw new VolumeCopyError(what.from, what.to, `${(cause as Error).message ?? String(cause)} (the destination may hold a partial copy)`, [], { cause });
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * Volume data through the Engine API only, on the real engine: a volume of a few thousand files
+ * (binary, empty, nested, empty directories, symlinks, a dangling one, a hardlink, special modes,
+ * foreign owners) copied into a directory of a second volume and from there into a third, every
+ * manifest identical; a corrupted copy found; the helpers never left behind.
+ *
+ * Volumes are named `<prefix>-<slug>-…`, so the helper containers (`<volume>.moor-helper-…`) are
+ * swept with them. The helper image moor-helper:1 is shared and stays.
+ * MOOR_E2E_COPY_MB=200 adds a throughput run that copies that many MB of random data.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import tarStream from 'tar-stream';
+import { putArchive } from '../../core/apply/volume-data/archive.js';
+import {
+  compareManifests,
+  copyVolume,
+  ensureHelperImage,
+  HELPER_IMAGE,
+  manifestDigest,
+  manifestFromTar,
+  measureVolume,
+  readFile,
+  readManifest,
+  VolumeCopyError,
+  withHelper,
+  writeFile,
+  type Manifest,
+} from '../../core/apply/volume-data/index.js';
+import { readBody } from '../../core/apply/volume-data/stream.js';
+import { pumpInto } from '../../core/apply/volume-data/tee.js';
+import { EngineClient } from '../../core/engine/client.js';
+import { inspectContainer, newPrefix, sweepEngine, sweepPrefix } from './helpers.js';
+
+const prefix = newPrefix();
+const client = new EngineClient();
+const vd = suite('e2e: volume data');
+vd.after(async () => {
+  try {
+    await sweepPrefix(prefix);
+  } finally {
+    client.close();
+  }
+});
+
+/** Create volumes `<prefix>-<slug>-<name>`, run `fn`, and remove everything named `<prefix>-<slug>-…`, failed or not. */
+async function withVolumes(slug: string, names: string[], fn: (v: Record<string, string>) => Promise<void>): Promise<void> {
+  const base = `${prefix}-${slug}`;
+  const v = Object.fromEntries(names.map((n) => [n, `${base}-${n}`]));
+  let failure: unknown;
+  try {
+    for (const name of Object.values(v)) await client.request('POST', '/volumes/create', { body: { Name: name } });
+    await fn(v);
+  } catch (e) {
+    failure = e;
+  }
+  try {
+    await sweepEngine(client, base);
+  } catch (e) {
+    if (failure === undefined) failure = e;
+    else console.error(`cleanup of ${base} failed too: ${(e as Error).message}`);
+  }
+  if (failure !== undefined) throw failure;
+}
+
+type Entry = { header: Partial<tarStream.Header> & { name: string }; content?: Buffer };
+
+/** Write a tar of `entries` (named `data/…`) into the volume through the archive API, streamed. */
+async function populate(volume: string, entries: Iterable<Entry>): Promise<void> {
+  await withHelper(client, [{ name: volume, target: '/data', readOnly: false }], {}, async (h) => {
+    const upload = await putArchive(client, h.id, '/');
+    const pack = tarStream.pack();
+    const answered = upload.response.then(readBody);
+    const pumping = pumpInto(pack as AsyncIterable<unknown> as AsyncIterable<Uint8Array>, [upload.body], answered);
+    for (const e of entries) {
+      await new Promise<void>((ok, ko) => {
+        const cb = (err?: Error | null) => (err ? ko(err) : ok());
+        if (e.content) pack.entry({ ...e.header, size: e.content.length }, e.content, cb);
+        else pack.entry(e.header, cb);
+      });
+    }
+    pack.finalize();
+    await pumping;
+    await answered;
+  });
+}
+
+/** The manifest of a tar of `entries`, computed locally: what the engine should read back. */
+async function expectedManifest(entries: Entry[]): Promise<Manifest> {
+  const pack = tarStream.pack();
+  const manifest = manifestFromTar(pack as AsyncIterable<unknown> as AsyncIterable<Uint8Array>, 'data');
+  for (const e of entries) {
+    if (e.content) pack.entry({ ...e.header, size: e.content.length }, e.content);
+    else pack.entry(e.header);
+  }
+  pack.finalize();
+  return manifest;
+}
+
+/**
+ * A tree of 3000 small files in 150 nested directories, binary files of a few hundred KB,
+ * empty files and directories, symlinks (one dangling, one absolute), a hardlink, modes
+ * 0600/0755/04755/01777, owners 1234:5678, a long and a non-ASCII name. The root is 0750 1234:5678.
+ */
+function sampleTree(): Entry[] {
+  const dir = (name: string, mode = 0o755, uid = 0, gid = 0): Entry => ({ header: { name: `data/${name}/`, type: 'directory', mode, uid, gid } });
+  const file = (name: string, content: Buffer, mode = 0o644, uid = 0, gid = 0): Entry => ({ header: { name: `data/${name}`, mode, uid, gid }, content });
+  const entries: Entry[] = [{ header: { name: 'data/', type: 'directory', mode: 0o750, uid: 1234, gid: 5678 } }];
+  for (let d = 0; d < 30; d++) {
+    const top = `d${String(d).padStart(2, '0')}`;
+    entries.push(dir(top, d % 3 === 0 ? 0o700 : 0o755, d % 2 ? 1234 : 0, d % 2 ? 5678 : 0));
+    for (let s = 0; s < 5; s++) {
+      entries.push(dir(`${top}/s${s}`));
+      for (let f = 0; f < 20; f++) {
+        const body = Buffer.concat([Buffer.from(`file ${top}/s${s}/f${f}\n`), randomBytes((d * 131 + s * 17 + f * 7) % 700)]);
+        entries.push(file(`${top}/s${s}/f${String(f).padStart(2, '0')}`, body, f % 4 === 0 ? 0o600 : 0o644, f % 5 === 0 ? 1234 : 0, f % 5 === 0 ? 5678 : 0));
+      }
+    }
+  }
+  entries.push(
+    dir('bin'),
+    file('bin/big1', randomBytes(300_000), 0o755),
+    file('bin/big2', randomBytes(450_000), 0o600, 1234, 5678),
+    file('bin/suid', randomBytes(1000), 0o4755),
+    // A hardlink carries the inode's metadata: the engine applies its header to the shared inode.
+    { header: { name: 'data/bin/suid-hard', type: 'link', linkname: 'data/bin/suid', mode: 0o4755 } },
+    dir('empty'),
+    dir('empty/nested-empty', 0o700, 1234, 5678),
+    dir('sticky', 0o1777),
+    file('sticky/empty-file', Buffer.alloc(0)),
+    file('sticky/empty-owned', Buffer.alloc(0), 0o600, 1234, 5678),
+    dir('links'),
+    // Symlinks are always 0777 on Linux.
+    { header: { name: 'data/links/to-file', type: 'symlink', linkname: '../bin/big1', mode: 0o777 } },
+    { header: { name: 'data/links/to-dir', type: 'symlink', linkname: '../d00/s0', mode: 0o777 } },
+    { header: { name: 'data/links/dangling', type: 'symlink', linkname: '../does/not/exist', mode: 0o777 } },
+    { header: { name: 'data/links/absolute', type: 'symlink', linkname: '/etc/passwd', mode: 0o777 } },
+    dir('names'),
+    file(`names/${'l'.repeat(120)}-long-name.txt`, Buffer.from('long\n')),
+    file('names/héllo wörld ✓.txt', Buffer.from('unicode\n')),
+  );
+  return entries;
+}
+
+vd('the helper image is imported once, labelled, and shared by concurrent callers', async () => {
+  const refs = await Promise.all([1, 2, 3, 4].map(() => ensureHelperImage(client)));
+  assert.equal(refs, [HELPER_IMAGE, HELPER_IMAGE, HELPER_IMAGE, HELPER_IMAGE]);
+  const image = await client.request<{ Config: { Cmd: string[]; Labels: Record<string, string> } }>('GET', `/images/${HELPER_IMAGE}/json`);
+  assert.equal(image.Config.Cmd, ['/moor-helper']);
+  assert.is(image.Config.Labels['moor.helper'], '1');
+});
+
+vd('a helper is labelled, never started, and removed even when its work fails', () =>
+  withVolumes('helper', ['v'], async (v) => {
+    let name = '';
+    try {
+      await withHelper(client, [{ name: v.v!, target: '/data', readOnly: true }], { purpose: 'moor-e2e' }, async (h) => {
+        name = h.name;
+        assert.match(h.name, new RegExp(`^${v.v}\\.moor-helper-[0-9a-f]{6}$`));
+        const c = await inspectContainer(client, h.id);
+        assert.is(c?.Config.Labels?.['moor.helper'], '1');
+        assert.is(c?.Config.Labels?.purpose, 'moor-e2e');
+        assert.is(c?.State.Status, 'created');
+        assert.equal(c?.Mounts.map((m) => [m.Name, m.Destination, m.RW]), [[v.v, '/data', false]]);
+        throw new Error('the work failed');
+      });
+      assert.unreachable('no error');
+    } catch (e) {
+      assert.is((e as Error).message, 'the work failed');
+    }
+    assert.is(await inspectContainer(client, name), undefined, 'the helper is gone');
+    try {
+      await withHelper(client, [{ name: `${v.v}-missing`, target: '/data', readOnly: true }], {}, async () => undefined);
+      assert.unreachable('no error');
+    } catch (e) {
+      assert.match((e as Error).message, `volume ${v.v}-missing does not exist`);
+    }
+    const volumes = await client.request<{ Volumes: { Name: string }[] | null }>('GET', '/volumes', { query: { filters: JSON.stringify({ name: [`${v.v}-missing`] }) } });
+    assert.equal(volumes.Volumes ?? [], [], 'a helper never creates a volume');
+  }));
+
+vd('3000 files copied into a stash directory and back out into a fresh volume: identical manifests', () =>
+  withVolumes('copy', ['src', 'stash', 'restored'], async (v) => {
+    const tree = sampleTree();
+    const expected = await expectedManifest(tree);
+    assert.ok(expected.files > 3000, `${expected.files} files`);
+    await populate(v.src!, tree);
+
+    const original = await readManifest(client, v.src!);
+    assert.equal(compareManifests(expected, original), [], 'the engine stored the tree as written');
+    const root = original.entries[0]!;
+    assert.equal([root.path, root.mode, root.uid, root.gid], ['.', 0o750, 1234, 5678]);
+
+    const stashed = await copyVolume(client, v.src!, v.stash!, { toSub: 'payload' });
+    assert.equal(compareManifests(original, stashed), []);
+    const inStash = await readManifest(client, v.stash!, 'payload');
+    assert.equal(compareManifests(original, inStash), [], 'the stash holds the same tree');
+    assert.is(manifestDigest(inStash), manifestDigest(original));
+
+    // The marker the stash keeps at its root, next to the payload.
+    assert.is(await readFile(client, v.stash!, 'manifest.json'), null);
+    await writeFile(client, v.stash!, 'manifest.json', Buffer.from(JSON.stringify(stashed)));
+    const marker = JSON.parse((await readFile(client, v.stash!, 'manifest.json'))!.toString()) as Manifest;
+    assert.equal(compareManifests(marker, inStash), []);
+
+    const restored = await copyVolume(client, v.stash!, v.restored!, { fromSub: 'payload' });
+    assert.equal(compareManifests(original, restored), []);
+    const back = await readManifest(client, v.restored!);
+    assert.equal(compareManifests(original, back), [], 'the fresh volume holds the original tree, root mode and owner included');
+    assert.is(manifestDigest(back), manifestDigest(original));
+
+    const size = await measureVolume(client, v.restored!);
+    assert.equal(size, { bytes: original.bytes, files: original.files });
+    const by = Object.fromEntries(back.entries.map((e) => [e.path, e]));
+    assert.is(by['bin/suid']?.mode, 0o4755);
+    assert.equal([by['bin/big2']?.uid, by['bin/big2']?.gid, by['bin/big2']?.mode], [1234, 5678, 0o600]);
+    assert.is(by['bin/big2']?.sha256, createHash('sha256').update(tree.find((e) => e.header.name === 'data/bin/big2')!.content!).digest('hex'));
+    assert.equal([by['bin/suid-hard']?.type, by['bin/suid-hard']?.linkname], ['hardlink', 'bin/suid']);
+    assert.equal([by['links/dangling']?.type, by['links/dangling']?.linkname], ['symlink', '../does/not/exist']);
+    assert.is(by['sticky']?.mode, 0o1777);
+    assert.is(by['empty/nested-empty']?.type, 'directory');
+  }));
+
+vd('a corrupted file in a copy is found, and named alone', () =>
+  withVolumes('corrupt', ['src', 'dst'], async (v) => {
+    await populate(v.src!, [
+      { header: { name: 'data/', type: 'directory', mode: 0o755 } },
+      { header: { name: 'data/a/', type: 'directory', mode: 0o755 } },
+      { header: { name: 'data/a/f', mode: 0o644 }, content: Buffer.from('precious\n') },
+      { header: { name: 'data/a/g', mode: 0o644 }, content: Buffer.from('other\n') },
+    ]);
+    const copied = await copyVolume(client, v.src!, v.dst!);
+    await writeFile(client, v.dst!, 'a/f', Buffer.from('tampered\n'));
+    assert.equal(compareManifests(copied, await readManifest(client, v.dst!)), ['a/f: sha256 differs']);
+  }));
+
+vd('a copy refuses a destination that is not empty, and a missing source leaves the destination untouched', () =>
+  withVolumes('refuse', ['src', 'dst'], async (v) => {
+    await writeFile(client, v.src!, 'f', Buffer.from('x'));
+    await writeFile(client, v.dst!, 'payload/already', Buffer.from('y'));
+    const before = await readManifest(client, v.dst!);
+    for (const [opts, message] of [
+      [{ toSub: 'payload' }, 'the destination is not empty'],
+      [{}, 'the destination is not empty'],
+      [{ fromSub: 'nothere', toSub: 'nothere' }, `the source volume ${v.src} (nothere/) does not exist`],
+      [{ fromSub: 'a', toSub: 'b' }, 'the directories must have the same name (a ≠ b)'],
+    ] as const) {
+      try {
+        await copyVolume(client, v.src!, v.dst!, opts);
+        assert.unreachable(`no error for ${JSON.stringify(opts)}`);
+      } catch (e) {
+        assert.instance(e, VolumeCopyError);
+        assert.match((e as Error).message, message);
+      }
+    }
+    assert.equal(compareManifests(before, await readManifest(client, v.dst!)), [], 'the destination is untouched');
+  }));
+
+const copyMb = Number(process.env.MOOR_E2E_COPY_MB ?? 0);
+if (copyMb > 0) {
+  vd(`throughput: ${copyMb} MB of random data`, () =>
+    withVolumes('throughput', ['src', 'dst'], async (v) => {
+      const files = copyMb;
+      function* tree(): Generator<Entry> {
+        yield { header: { name: 'data/', type: 'directory', mode: 0o755 } };
+        for (let i = 0; i < files; i++) yield { header: { name: `data/r${i}`, mode: 0o644 }, content: randomBytes(1 << 20) };
+      }
+      let t = performance.now();
+      await populate(v.src!, tree());
+      const populateS = (performance.now() - t) / 1000;
+      t = performance.now();
+      const m = await copyVolume(client, v.src!, v.dst!);
+      const copyS = (performance.now() - t) / 1000;
+      t = performance.now();
+      await readManifest(client, v.dst!);
+      const readS = (performance.now() - t) / 1000;
+      const mb = m.bytes / (1 << 20);
+      console.log(`\n  populate ${mb.toFixed(0)} MB: ${populateS.toFixed(2)} s (${(mb / populateS).toFixed(0)} MB/s); ` +
+        `copyVolume (stream + verify): ${copyS.toFixed(2)} s (${(mb / copyS).toFixed(0)} MB/s); readManifest alone: ${readS.toFixed(2)} s (${(mb / readS).toFixed(0)} MB/s)`);
+    }));
+}
+
+vd.run();
