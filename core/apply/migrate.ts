@@ -28,7 +28,7 @@ export class MigrationError extends Error {
  * a crash would) right after that step; migrate:<step>+<ms> kills it that long into the step.
  */
 function faultPoint(step: MigrationStep): { after: () => void; cancel: () => void } {
-  const m = /^migrate:([a-z-]+)(?:\+(\d+))?$/.exec(process.env.MOOR_FAULT ?? '');
+  const m = /^migrate:([a-z-]+)(?:\+(\d+)(?:ms)?)?$/.exec(process.env.MOOR_FAULT ?? '');
   if (!m || m[1] !== step) return { after: () => undefined, cancel: () => undefined };
   const kill = () => process.kill(process.pid, 'SIGKILL');
   if (m[2] === undefined) return { after: kill, cancel: () => undefined };

@@ -7,7 +7,7 @@ export type Confirm = (question: string) => Promise<boolean>;
 /** Ask on the terminal; without one, refuse and point at --yes. */
 export const terminalConfirm: Confirm = async (question) => {
   if (!process.stdin.isTTY) {
-    throw new RefusedError('there is no terminal to confirm on: review the plan and pass --yes to apply it');
+    throw new RefusedError('there is no terminal to confirm on: review the plan and pass --yes to go ahead');
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {

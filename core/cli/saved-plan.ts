@@ -9,6 +9,12 @@ import { readPlanFile } from '../plan/plan-file.js';
 import { isSecretRef } from '../model/secret.js';
 import type { DesiredStack } from '../model/spec.js';
 import { RefusedError } from './errors.js';
+import type { EngineClient } from '../engine/client.js';
+import type { ObservedState } from '../observe/types.js';
+import { measureVolumes } from '../observe/volume-usage.js';
+import type { Plan } from '../plan/types.js';
+import { showUsage } from '../render/plan-text.js';
+import { hashContext } from '../stack/context-hash.js';
 import type { Output } from './output.js';
 import { failOnDiagnostics, newClient, takeLock, type Session, type SessionOptions } from './session.js';
 
@@ -18,10 +24,33 @@ function changedSecrets(saved: DesiredStack, now: DesiredStack): string[] {
   saved.containers.forEach((c, i) => {
     for (const [k, v] of Object.entries(c.env)) {
       const n = now.containers[i]?.env[k];
-      if (isSecretRef(v) && (!isSecretRef(n) || n.digest !== v.digest)) changed.add(v.secret.replace(/^env:/, ''));
+      if (isSecretRef(v) && (!isSecretRef(n) || n.digest !== v.digest)) changed.add(v.secret.startsWith('env:') ? v.secret.slice(4) : `from file ${v.secret.slice(5)}`);
     }
   });
   return [...changed].sort();
+}
+
+/** A build the plan makes must build what was planned: the context as it was hashed then. */
+async function buildContextsChanged(plan: Plan): Promise<string[]> {
+  const reasons: string[] = [];
+  for (const n of plan.nodes) {
+    if (n.op.type !== 'image.build' || !n.op.image.build) continue;
+    const now = await hashContext(n.op.image.build.context).catch(() => 'unreadable');
+    if (now !== n.op.image.build.contextHash) reasons.push(`the build context of image ${n.name} (${n.op.image.build.context}) changed`);
+  }
+  return reasons;
+}
+
+/** A volume the plan replaces or deletes without a data-loss guard was empty then: it must still be. */
+async function emptyVolumesFilled(client: EngineClient, plan: Plan, observed: ObservedState): Promise<string[]> {
+  const unguarded = plan.nodes.filter((n) => n.kind === 'volume' && (n.action === 'replace' || n.action === 'delete') && !n.dataLoss);
+  if (!unguarded.length) return [];
+  const usage = await measureVolumes(client, observed.volumes.filter((v) => unguarded.some((n) => n.engineName === v.name)));
+  return unguarded.flatMap((n) => {
+    const u = usage[n.engineName];
+    if (u && u.complete && u.files === 0) return [];
+    return [`volume ${n.engineName} was empty when the plan was made and now holds ${u ? showUsage(u) : 'data moor cannot measure'}`];
+  });
 }
 
 export async function savedPlanSession(file: string, io: Output, opts: Pick<SessionOptions, 'concurrency' | 'lock'>): Promise<Session> {
@@ -48,8 +77,9 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
         }
       }
     }
+    reasons.push(...(await buildContextsChanged(plan)), ...(await emptyVolumesFilled(client, plan, observed)));
     if (reasons.length) {
-      throw new RefusedError(`the saved plan ${file} is stale: the engine state it was made from has changed since.\n  ${reasons.join('\n  ')}\nNothing was changed. Make a new plan.`);
+      throw new RefusedError(`the saved plan ${file} is stale: what it was made from has changed since.\n  ${reasons.join('\n  ')}\nNothing was changed. Make a new plan.`);
     }
     return { client, stack: desired, plan, secrets: secrets.values, fingerprint: saved.fingerprint, lock, close };
   } catch (e) {

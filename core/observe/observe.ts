@@ -14,6 +14,7 @@ import { LABEL, readSpec } from '../model/labels.js';
 import { engineName, NEXT_SUFFIX } from '../model/names.js';
 import type { ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
 import { sameValue } from '../plan/values.js';
+import type { ResourceKind } from '../stack/handles.js';
 import type { LiveContainerState, ObservedContainer, ObservedImage, ObservedNetwork, ObservedState, ObservedVolume, Ownership } from './types.js';
 
 export interface ObserveOptions {
@@ -23,9 +24,14 @@ export interface ObserveOptions {
 
 const filters = (f: Record<string, string[]>) => JSON.stringify(f);
 
-/** Merge label- and name-filtered lists; keep only objects that are ours or collide with our names. */
+/**
+ * Merge label- and name-filtered lists; keep only objects that are ours or collide with our names.
+ * Ours means labelled with this stack AND this kind: a container someone created by hand from an
+ * image this stack built inherits the image's moor.stack label, and must never count as the stack's.
+ */
 function classify<T>(
   stack: string,
+  kind: ResourceKind,
   items: T[],
   id: (t: T) => string,
   name: (t: T) => string,
@@ -35,7 +41,7 @@ function classify<T>(
   for (const item of items) {
     if (seen.has(id(item))) continue;
     const l = labels(item) ?? {};
-    if (l[LABEL.stack] === stack) seen.set(id(item), { item, owner: 'stack' });
+    if (l[LABEL.stack] === stack && l[LABEL.kind] === kind) seen.set(id(item), { item, owner: 'stack' });
     else if (name(item).startsWith(`${stack}-`)) seen.set(id(item), { item, owner: 'foreign' });
   }
   return [...seen.values()];
@@ -62,7 +68,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   ]);
 
   const containers: ObservedContainer[] = classify(
-    stack, [...cByLabel, ...cByName], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
+    stack, 'container', [...cByLabel, ...cByName], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
   ).map(({ item: c, owner }) => {
     const labels = c.Labels ?? {};
     const name = (c.Names[0] ?? '').replace(/^\//, '');
@@ -82,7 +88,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     };
   });
 
-  const networks: ObservedNetwork[] = classify(stack, [...nByLabel, ...nByName], (n) => n.Id, (n) => n.Name, (n) => n.Labels).map(
+  const networks: ObservedNetwork[] = classify(stack, 'network', [...nByLabel, ...nByName], (n) => n.Id, (n) => n.Name, (n) => n.Labels).map(
     ({ item: n, owner }) => ({
       id: n.Id, name: n.Name, labels: n.Labels ?? {}, owner,
       resource: owner === 'stack' ? n.Labels?.[LABEL.name] : undefined,
@@ -97,7 +103,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const migrations = readMigrations(ours);
   const keyVolume = ours.find((v) => isKeyVolume(v.Labels));
   const volumes: ObservedVolume[] = classify(
-    stack, [...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])].filter((v) => !isLedgerVolume(v.Labels) && !isMigrationVolume(v.Labels) && !isKeyVolume(v.Labels)), (v) => v.Name, (v) => v.Name, (v) => v.Labels,
+    stack, 'volume', [...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])].filter((v) => !isLedgerVolume(v.Labels) && !isMigrationVolume(v.Labels) && !isKeyVolume(v.Labels)), (v) => v.Name, (v) => v.Name, (v) => v.Labels,
   ).map(({ item: v, owner }) => ({
     id: v.Name, name: v.Name, labels: v.Labels ?? {}, owner, driver: v.Driver, options: v.Options ?? {}, mountpoint: v.Mountpoint,
     resource: owner === 'stack' ? v.Labels?.[LABEL.name] : undefined,

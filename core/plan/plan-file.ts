@@ -4,7 +4,7 @@
  * Secrets are references and keyed hashes only; apply reads the values again. The format is
  * versioned (`moor_plan_file`) and documented in docs/plan-file.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DesiredStack } from '../model/spec.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { Plan } from './types.js';
@@ -34,6 +34,23 @@ export class PlanFileError extends Error {
 export function writePlanFile(file: string, content: PlanFile): void {
   // 0600: a plan names the stack's engine objects and its secrets' keyed hashes.
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // also when the file existed before with a wider mode
+}
+
+/** A saved plan is JSON; a stack file is TypeScript or JavaScript: the first non-blank byte tells them apart. */
+export function isPlanFile(file: string): boolean {
+  if (file.endsWith('.json')) return true;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(64);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).toString('utf8').trimStart().startsWith('{');
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export function readPlanFile(file: string): PlanFile {

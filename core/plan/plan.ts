@@ -84,7 +84,7 @@ function checkProtection(ctx: PlanContext, nodes: PlanNode[]): void {
     ctx.diagnostics.push({
       severity: 'error', resource: id, field: 'protect', location: ctx.desired.locations[id] ?? { file: ctx.desired.file },
       summary: `${n.kind} ${n.name} is protected (protect: true): this plan would ${verb} it${n.causes.length ? ` (${n.causes.join('; ')})` : ''}`,
-      detail: `Nothing was changed. To go ahead, remove protect: true from ${id} in the stack${ctx.options.mode === 'apply' ? ', or leave it out of this run with --target' : ''}.`,
+      detail: `Nothing was changed. To go ahead, remove protect: true from ${id} in the stack${ctx.options.mode === 'apply' ? ', or, when this run does not need it, limit the run with --target to other resources' : ''}.`,
     });
   }
 }

@@ -92,7 +92,7 @@ export interface PlanNode {
   /** The stack's rule that allows that loss without --allow-data-loss. */
   dataLossAllowed?: string;
   /** What is in the volume, when moor could measure it (files is null when only the size is known). */
-  dataAtStake?: { bytes: number; files: number | null };
+  dataAtStake?: { bytes: number; files: number | null; complete?: boolean };
 }
 
 export interface Plan {

@@ -36,7 +36,7 @@ const FULL_MIGRATION: MigrationStep[] = ['stash', 'drop-old', 'create-new', 'res
 /** What a volume holds, as a cause (or nothing when it could not be measured). */
 function atStake(ctx: PlanContext, engine: string): Pick<PlanNode, 'dataAtStake'> {
   const u = ctx.observed.volumeUsage[engine];
-  return u ? { dataAtStake: { bytes: u.bytes, files: u.files } } : {};
+  return u ? { dataAtStake: { bytes: u.bytes, files: u.files, ...(u.complete ? {} : { complete: false }) } } : {};
 }
 
 function isEmpty(ctx: PlanContext, engine: string): boolean {

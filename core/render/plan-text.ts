@@ -75,7 +75,7 @@ export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string 
       const what = `volume ${node.engineName}${node.dataAtStake ? ` (${showUsage(node.dataAtStake)})` : ''}`;
       lines.push(`      ${style.error(`!! DATA LOSS: ${what} and every file in it will be ${node.action === 'replace' ? 'deleted and recreated empty' : 'deleted'}`)}`);
       if (node.dataLossAllowed) lines.push(`      ${style.warn(`allowed by ${node.dataLossAllowed}`)}`);
-    } else if (node.action === 'migrate' && node.dataAtStake) {
+    } else if (node.op.type === 'volume.migrate' && node.op.steps.includes('stash') && node.dataAtStake) {
       lines.push(`      ${style.dim(`data to copy: ${showUsage(node.dataAtStake)}`)}`);
     }
     for (const c of node.changes) lines.push(...changeLines(c, style));
@@ -90,13 +90,15 @@ export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string 
 }
 
 /** '1.5 MiB in 3,120 files' — what a volume holds. */
-export function showUsage(u: { bytes: number; files: number | null }): string {
+export function showUsage(u: { bytes: number; files: number | null; complete?: boolean }): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = u.bytes;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
   const size = i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
-  return u.files === null ? size : `${size} in ${u.files.toLocaleString('en-US')} ${u.files === 1 ? 'entry' : 'entries'}`;
+  const shown = u.files === null ? size : `${size} in ${u.files.toLocaleString('en-US')} ${u.files === 1 ? 'entry' : 'entries'}`;
+  // The walk stops at its time budget: what it counted is a lower bound.
+  return u.complete === false ? `at least ${shown}` : shown;
 }
 
 export function summaryLine(plan: Plan, stackFile?: string): string {

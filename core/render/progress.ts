@@ -12,8 +12,13 @@ const VERBS: Record<StepPhase, [string, string]> = {
 
 /** A migration's two halves read as what they do. */
 function verbs(step: Step): [string, string] {
-  if (step.node.action !== 'migrate') return VERBS[step.phase];
-  return step.phase === 'destroy' ? ['migrating: stashing the data', 'data stashed and verified'] : ['migrating: restoring the data', 'data restored and verified'];
+  const op = step.node.op;
+  if (op.type !== 'volume.migrate') return VERBS[step.phase];
+  const steps = op.steps.filter((s) => (step.phase === 'destroy') === ['discard-stash', 'stash', 'drop-old'].includes(s));
+  if (steps.includes('stash')) return ['migrating: copying the data aside', 'data copied aside and verified'];
+  if (steps.includes('restore')) return ['migrating: restoring the data', 'data restored and verified'];
+  const what = steps.join(', ') || 'nothing to do in this phase';
+  return [`migrating: ${what}`, `migration: ${what} done`];
 }
 
 export function stepLabel(step: Step): string {

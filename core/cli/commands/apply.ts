@@ -10,11 +10,12 @@ import type { Output } from '../output.js';
 import { savedPlanSession } from '../saved-plan.js';
 import { planSession } from '../session.js';
 import { UsageError } from '../errors.js';
+import { isPlanFile } from '../../plan/plan-file.js';
 
 export async function applyCommand(argv: string[], io: Output, confirm: Confirm): Promise<number> {
   const flags = parseCommandArgs('apply', argv);
   const lock = { timeoutMs: flags.lockTimeoutMs, command: 'apply' };
-  if (flags.stackFile.endsWith('.json')) {
+  if (isPlanFile(flags.stackFile)) {
     const given = [flags.targets.length && '--target', flags.replace.length && '--replace', flags.migrateVolumes && '--migrate-volumes', flags.refresh && '--refresh'].filter(Boolean);
     if (given.length) throw new UsageError(`${given.join(', ')} cannot change a saved plan; pass them to moor plan --out instead`);
     return executeSession(await savedPlanSession(flags.stackFile, io, { concurrency: flags.concurrency, lock }), flags, io, confirm, 'Apply');
