@@ -4,7 +4,7 @@
  */
 import { hasSecrets, readSecretValues, sealSecrets } from '../stack/secret-values.js';
 import { observeStack } from '../observe/observe.js';
-import { fingerprint, staleReasons } from '../plan/fingerprint.js';
+import { fingerprint, stackNames, staleReasons } from '../plan/fingerprint.js';
 import { readPlanFile } from '../plan/plan-file.js';
 import { isSecretRef } from '../model/secret.js';
 import type { DesiredStack } from '../model/spec.js';
@@ -67,7 +67,7 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
     const secrets = readSecretValues(desired);
     failOnDiagnostics(secrets.diagnostics, io);
     const observed = await observeStack(client, desired, { refresh: saved.refresh });
-    const reasons = staleReasons(saved.fingerprint, fingerprint(observed));
+    const reasons = staleReasons(saved.fingerprint, fingerprint(observed, stackNames(desired)));
     if (client.endpoint.display !== saved.engine) reasons.unshift(`the plan was made for the engine at ${saved.engine}, this is ${client.endpoint.display}`);
     if (hasSecrets(desired)) {
       const key = observed.secretKey?.key ?? plan.secretKey;

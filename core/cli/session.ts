@@ -10,7 +10,7 @@ import { emptyStack, type DesiredStack } from '../model/spec.js';
 import { observeStack } from '../observe/observe.js';
 import { measureVolumes } from '../observe/volume-usage.js';
 import type { ObservedState } from '../observe/types.js';
-import { fingerprint, type Fingerprint } from '../plan/fingerprint.js';
+import { fingerprint, stackNames, type Fingerprint } from '../plan/fingerprint.js';
 import { planStack, type PlanOptions } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
@@ -103,7 +103,7 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     };
     const plan = await planMeasured(client, desired, observed, planOpts);
     if (newKey) plan.secretKey = newKey.toString('base64');
-    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed), lock, close };
+    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, close };
   } catch (e) {
     close();
     throw e;

@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ObservedState } from '../observe/types.js';
+import { engineName, nextContainerName } from '../model/names.js';
+import type { DesiredStack } from '../model/spec.js';
 
 export interface ObjectPrint {
   id: string;
@@ -17,17 +19,25 @@ export interface ObjectPrint {
 
 export type Fingerprint = Record<string, ObjectPrint>;
 
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 const hash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 32);
 const sorted = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
 
-export function fingerprint(o: ObservedState): Fingerprint {
+/**
+ * `inTheWay`: engine names the stack's resources take. Objects of other owners count only when
+ * they bear one of them — another stack named `shop-x` has objects named `shop-x-…` that observe
+ * sees (by name prefix) but that this plan does not depend on.
+ */
+export function fingerprint(o: ObservedState, inTheWay?: ReadonlySet<string>): Fingerprint {
   const fp: Fingerprint = {};
+  const relevant = (x: { owner: string; name: string }) => x.owner === 'stack' || !inTheWay || inTheWay.has(x.name);
   for (const c of o.containers) {
+    if (!relevant(c)) continue;
     // Health is left out: a container going from "starting" to "healthy" is not a change to the plan.
     fp[`container ${c.name}`] = { id: c.id, state: c.state, digest: hash([c.imageId, [...c.networks].sort(), sorted(c.labels), c.live ?? null, c.recorded ?? null]) };
   }
-  for (const n of o.networks) fp[`network ${n.name}`] = { id: n.id, digest: hash(sorted(n.labels)) };
-  for (const v of o.volumes) fp[`volume ${v.name}`] = { id: v.name, digest: hash([v.driver, sorted(v.options), sorted(v.labels)]) };
+  for (const n of o.networks.filter(relevant)) fp[`network ${n.name}`] = { id: n.id, digest: hash(sorted(n.labels)) };
+  for (const v of o.volumes.filter(relevant)) fp[`volume ${v.name}`] = { id: v.name, digest: hash([v.driver, sorted(v.options), sorted(v.labels)]) };
   for (const i of o.images) fp[`image ${i.refs[0] ?? i.id}`] = { id: i.id, digest: hash([[...i.refs].sort(), sorted(i.labels)]) };
   fp['moor live-update record'] = { id: String(o.ledger.generation), digest: hash(o.ledger.entries) };
   for (const [resource, m] of Object.entries(o.migrations)) fp[`migration of volume ${resource}`] = { id: m.volume, digest: hash(m) };
@@ -41,10 +51,19 @@ export function staleReasons(saved: Fingerprint, now: Fingerprint): string[] {
   for (const [key, was] of Object.entries(saved)) {
     const is = now[key];
     if (!is) reasons.push(`${key} is gone`);
-    else if (is.id !== was.id) reasons.push(`${key} was recreated (id ${was.id.slice(0, 12)} → ${is.id.slice(0, 12)})`);
+    else if (is.id !== was.id) reasons.push(`${key} was recreated (id ${short(was.id)} → ${short(is.id)})`);
     else if (is.state !== was.state) reasons.push(`${key} is ${is.state} (was ${was.state})`);
     else if (is.digest !== was.digest) reasons.push(`${key} changed`);
   }
   for (const key of Object.keys(now)) if (!saved[key]) reasons.push(`${key} appeared`);
   return reasons.sort();
+}
+
+/** The engine names a stack's resources take (and a replacement's temporary name). */
+export function stackNames(d: DesiredStack): Set<string> {
+  return new Set([
+    ...d.containers.flatMap((c) => [engineName(d.name, c.name), nextContainerName(d.name, c.name)]),
+    ...d.networks.map((n) => engineName(d.name, n.name)),
+    ...d.volumes.map((v) => engineName(d.name, v.name)),
+  ]);
 }

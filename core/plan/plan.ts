@@ -11,7 +11,7 @@ import type { PlanContext, PlanOptions } from './context.js';
 import { planImages } from './image.js';
 import { planNetworks } from './network.js';
 import { rulesOf } from '../model/lifecycle.js';
-import { deletesFirst, type Plan, type PlanNode } from './types.js';
+import type { Plan, PlanNode } from './types.js';
 import { planVolumes } from './volume.js';
 
 export type { PlanOptions } from './context.js';
@@ -67,7 +67,9 @@ function targeted(nodes: PlanNode[], targets: string[]): PlanNode[] {
     keep.add(id);
     const n = byId.get(id)!;
     for (const dep of n.dependsOn) if (byId.has(dep)) queue.push(dep);
-    if (n.action === 'delete' || deletesFirst(n)) {
+    // Whatever uses a resource that goes away or is replaced moves with it (the planner replaces
+    // containers sharing a replaced container's namespace or volumes, whatever the order).
+    if (n.action === 'delete' || n.action === 'replace' || n.action === 'migrate') {
       for (const user of n.dependents) if (byId.get(user) && byId.get(user)!.action !== 'noop') queue.push(user);
     }
   }
@@ -78,6 +80,8 @@ function targeted(nodes: PlanNode[], targets: string[]): PlanNode[] {
 function checkProtection(ctx: PlanContext, nodes: PlanNode[]): void {
   for (const n of nodes) {
     if (n.action !== 'delete' && n.action !== 'replace' && n.action !== 'migrate') continue;
+    // Cleaning up after a migration (rolling back, dropping a finished one's marker) leaves the volume be.
+    if (n.op.type === 'volume.migrate' && !n.op.steps.includes('stash') && !n.op.steps.includes('drop-old')) continue;
     const id = n.id.replace(/#.*$/, '');
     if (id !== n.id || !rulesOf(ctx.desired.lifecycle, id).protect) continue;
     const verb = n.action === 'delete' ? 'delete' : n.action === 'migrate' ? 'migrate (replace)' : 'replace';

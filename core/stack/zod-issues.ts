@@ -22,6 +22,10 @@ function flatten(issue: Issue, prefix: readonly PropertyKey[]): { path: Property
     // A branch whose only complaint is an unrecognized or missing key is the wrong branch; prefer deeper ones.
     const score = (b: readonly Issue[]) =>
       b.length * 10 - Math.max(...b.map((i) => i.path.length)) + (b.some((i) => i.code === 'unrecognized_keys') ? 5 : 0);
+    // A value of the wrong type at this very place: a branch's own explanation (a custom check's
+    // message, e.g. "expected a string or secret('NAME')") says more than "Invalid input".
+    const custom = branches.find((b) => b.length === 1 && b[0]!.code === 'custom' && b[0]!.path.length === 0);
+    if (custom && branches.every((b) => b.every((i) => i.path.length === 0))) return [{ path, message: custom[0]!.message }];
     const best = [...branches].sort((a, b) => score(a) - score(b))[0];
     if (best && best.every((i) => i.path.length > 0 || i.code !== 'invalid_type')) {
       return best.flatMap((i) => flatten(i, path));

@@ -213,6 +213,14 @@ resume('a verified stash and no volume: created and restored from the copy', () 
   assert.is(planText(plan).split('\n')[0], '  >>  volume data  (migrate: create-new → restore → drop-stash; resuming an interrupted migration from its verified copy shop-data.moor-stash)');
 });
 
+resume('protect does not block cleaning up after a migration, only a migration that copies or removes the volume', () => {
+  const d = onTmpfs(app({ migrate: true, protect: true }));
+  const cleanup = planStack(d, observed(d, migrationLeft('data', { stash: false, verified: VERIFIED })));
+  assert.equal(cleanup.diagnostics, []);
+  const resumed = planStack(d, observed(d, migrationLeft('data', { stash: true, verified: VERIFIED })));
+  assert.equal(resumed.diagnostics.map((x) => [x.resource, x.field]), [['volume.data', 'protect']]);
+});
+
 resume('a verified marker without a stash: the migration finished, only the marker is left to remove', () => {
   const d = onTmpfs(app({ migrate: true }));
   const plan = planStack(d, observed(d, migrationLeft('data', { stash: false, verified: VERIFIED })));

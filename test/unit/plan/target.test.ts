@@ -31,12 +31,14 @@ target('a target keeps itself and what it needs; other changes are left out and 
   ].join('\n'));
 });
 
-target('what a target needs is kept transitively, unchanged or not', () => {
+target('what a target needs is kept transitively, unchanged or not; what shares its namespace moves with it', () => {
   const plan = planStack(shopStack({ webEnv: { MODE: 'dev' } }), observed(shopStack()), { mode: 'apply', targets: ['container.web'] });
   assert.equal(plan.nodes.map((n) => n.id).sort(), [
-    'container.db', 'container.web', 'image.postgres:16', 'image.tools', 'network.backend', 'network.frontend', 'volume.data',
+    'container.db', 'container.sidecar', 'container.web', 'image.busybox', 'image.postgres:16', 'image.tools', 'network.backend', 'network.frontend', 'volume.data',
   ]);
-  assert.equal(actions(plan), ['container.web replace']);
+  // sidecar runs in web's network namespace: the full plan replaces it too, so a partial one must.
+  assert.equal(actions(plan), ['container.web replace', 'container.sidecar replace']);
+  assert.equal(actions(plan), actions(planStack(shopStack({ webEnv: { MODE: 'dev' } }), observed(shopStack()))));
 });
 
 target('a targeted container whose network is replaced brings in every container that must let go of that network', () => {
