@@ -88,7 +88,7 @@ lifecycle('plan --json parses and describes every resource with action and chang
     const plan = JSON.parse(fresh.stdout) as PlanJson;
     assert.is(plan.format_version, '1');
     assert.is(plan.stack, s.name);
-    assert.equal(plan.summary, { create: 5, update: 0, replace: 0, delete: 0 });
+    assert.equal(plan.summary, { create: 5, update: 0, replace: 0, migrate: 0, delete: 0 });
     assert.equal(plan.resources.map((r) => `${r.id}:${r.action}`).sort(),
       ['container.db:create', 'container.web:create', 'image.tools:create', 'network.backend:create', 'volume.data:create']);
     for (const r of plan.resources) {

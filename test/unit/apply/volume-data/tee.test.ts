@@ -43,7 +43,8 @@ pump('every chunk reaches every sink, in order; the source waits for the slowest
 });
 
 pump('a watched failure stops the pump with its own error, even while waiting for a drain', async () => {
-  const { sink } = slowSink(1_000_000);
+  // Never accepts a second chunk, and holds no timer: a pending 1000 s timer kept the test process alive for 16 minutes.
+  const sink = new Writable({ highWaterMark: 1, write() { /* never calls back */ } });
   let fail!: (e: Error) => void;
   const consumer = new Promise<never>((_, reject) => { fail = reject; });
   async function* endless(): AsyncGenerator<Uint8Array> {
