@@ -112,7 +112,7 @@ lifecycle('plan --json parses and describes every resource with action and chang
       path: 'env.MODE', before: 'demo', after: 'prod', forces_replacement: true, source: 'change',
     });
     assert.equal(p2.resources.filter((r) => r.action !== 'noop').map((r) => r.id), ['container.db']);
-    assert.equal(p2.summary, { create: 0, update: 0, replace: 1, delete: 0 });
+    assert.equal(p2.summary, { create: 0, update: 0, replace: 1, migrate: 0, delete: 0 });
   }, { skipTypecheck: true }));
 
 interface PlanJson {
