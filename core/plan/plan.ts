@@ -40,7 +40,8 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
     notes: ctx.notes,
     ledger: {
       generation: observed.ledger.generation,
-      entries: keptLedgerEntries(observed, [...ctx.nodes.values()]),
+      // Only what this plan removes: with --target, containers left out of it keep their record.
+      entries: keptLedgerEntries(observed, nodes),
       volumes: observed.ledger.volumes,
     },
   };
@@ -54,8 +55,8 @@ function keptLedgerEntries(observed: ObservedState, nodes: PlanNode[]): Plan['le
 }
 
 /**
- * --target: the targeted resources, what they need (transitively), and whatever must let go of a
- * resource in that set that is deleted or removed first. Everything else is left out of the plan.
+ * --target: the targeted resources, what they need (transitively), and whatever uses a resource in
+ * that set that is deleted, replaced or migrated. Everything else is left out of the plan.
  */
 function targeted(nodes: PlanNode[], targets: string[]): PlanNode[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));

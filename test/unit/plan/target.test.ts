@@ -4,7 +4,7 @@ import { emptyStack, type DesiredStack } from '../../../core/model/spec.js';
 import { planStack } from '../../../core/plan/plan.js';
 import { planToJson } from '../../../core/render/plan-json.js';
 import {
-  actions, containerId, containerSpec, leftoverNext, measured, nodeOf, observed, planText, shopStack,
+  actions, containerId, containerSpec, leftoverNext, measured, nodeOf, observed, planText, recorded, shopStack,
 } from '../../fixtures/builders.js';
 
 const withBackendSubnet = (d: DesiredStack): DesiredStack =>
@@ -29,6 +29,16 @@ target('a target keeps itself and what it needs; other changes are left out and 
     '',
     'Plan: 0 to create, 0 to update, 1 to replace, 0 to delete.',
   ].join('\n'));
+});
+
+target('the live-update record of a container left out of a partial plan is kept, even when the full plan would replace it', () => {
+  const d = shopStack();
+  const jobs = containerSpec(d, 'jobs');
+  const o = observed(d, recorded('jobs', { restart: jobs.restart, resources: jobs.resources, aliases: {} }));
+  const plan = planStack(busyShop(), o, { mode: 'apply', targets: ['container.web'] });
+  assert.ok(plan.ledger.entries[containerId(o, 'jobs')], 'jobs is not in this plan: its record stays');
+  const full = planStack(busyShop(), o, { mode: 'apply' });
+  assert.not.ok(full.ledger.entries[containerId(o, 'jobs')], 'the full plan replaces jobs: its record goes');
 });
 
 target('what a target needs is kept transitively, unchanged or not; what shares its namespace moves with it', () => {
