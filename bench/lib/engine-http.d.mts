@@ -13,6 +13,7 @@ export interface Engine {
   version(): Promise<{ Version: string; ApiVersion: string; Os: string; KernelVersion: string }>;
   request<T = unknown>(method: string, path: string, opts?: RequestOptions): Promise<T>;
   requestText(method: string, path: string, opts?: RequestOptions): Promise<string>;
+  requestBuffer(method: string, path: string, opts?: RequestOptions): Promise<Buffer>;
   readonly requests: number;
   close(): void;
 }

@@ -33,13 +33,13 @@ export function createEngine({ maxSockets = 8, socket = socketPath() } = {}) {
         res.on('data', (c) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
+          const body = Buffer.concat(chunks);
           const status = res.statusCode ?? 0;
           if (status >= 400 && !ok.includes(status)) {
-            let message = text.trim();
+            let message = body.toString().trim();
             try { message = JSON.parse(message).message ?? message; } catch { /* plain text */ }
             reject(new EngineHttpError(status, message, `${method} ${path}`));
-          } else resolve({ status, text });
+          } else resolve({ status, body, text: body.toString() });
         });
       });
       req.on('error', reject);
@@ -68,10 +68,17 @@ export function createEngine({ maxSockets = 8, socket = socketPath() } = {}) {
     return (await raw(method, prefix + path, opts)).text;
   }
 
+  /** The raw bytes of a versioned request (archives). */
+  async function requestBuffer(method, path, opts = {}) {
+    if (!prefix) await version();
+    return (await raw(method, prefix + path, opts)).body;
+  }
+
   return {
     version,
     request,
     requestText,
+    requestBuffer,
     get requests() { return requests; },
     close: () => agent.destroy(),
   };

@@ -8,6 +8,15 @@ import { readFile } from 'node:fs/promises';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Clock ticks per second of /proc/stat (USER_HZ: 100 on every Linux this runs on). */
+const USER_HZ = 100;
+
+/** All CPUs' busy time (not idle, not iowait) in ms since boot; NaN where /proc/stat is not available. */
+export async function busyCpuMs(): Promise<number> {
+  const t = await cpuTimes();
+  return t ? ((t.total - t.idle) * 1000) / USER_HZ : NaN;
+}
+
 async function cpuTimes(): Promise<{ idle: number; total: number } | undefined> {
   try {
     const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0]!;

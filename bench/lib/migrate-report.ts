@@ -1,0 +1,61 @@
+/** The migration benchmark's results as a markdown table. Pure: data in, text out. */
+import { median, pairedRatio, ratio, type Summary } from './stats.js';
+import type { ListingTotals } from './volume-check.js';
+
+export type Tool = 'moor' | 'raw';
+
+export interface ToolResult {
+  /** Whole process, spawn to exit. */
+  total: Summary;
+  /** CPU time of the whole machine while the command ran. */
+  machineCpu?: Summary;
+  /**
+   * The two halves of the migration as the tool timed them: stash (copy aside, verify, remove
+   * the old volume), restore (create the new volume, copy back, verify, remove the stash).
+   */
+  stash?: Summary;
+  restore?: Summary;
+}
+
+export interface MigrationResult {
+  mib: number;
+  small: number;
+  reps: number;
+  totals: ListingTotals;
+  tools: Record<Tool, ToolResult>;
+}
+
+const sec = (ms: number) => (ms / 1000).toFixed(2);
+const cell = (s: Summary | undefined) => (!s ? '?' : s.samples.length > 1 ? `${sec(s.median)} (${sec(s.min)}–${sec(s.max)})` : sec(s.median));
+const x = (r: number) => `${r.toFixed(2)}×`;
+const both = (a: Summary | undefined, b: Summary | undefined) =>
+  a && b ? `${x(ratio(a.median, b.median))} (paired ${x(pairedRatio(a.samples, b.samples))})` : '';
+const thousands = (n: number) => n.toLocaleString('en-US');
+
+/** Per run: the whole process minus the two halves; undefined when the tool did not report them. */
+function rest(t: ToolResult): Summary | undefined {
+  if (!t.stash || !t.restore) return undefined;
+  const xs = t.total.samples.map((ms, i) => ms - t.stash!.samples[i]! - t.restore!.samples[i]!);
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs };
+}
+
+export function renderMigration(r: MigrationResult): string {
+  const { moor, raw } = r.tools;
+  const mib = r.totals.bytes / 2 ** 20;
+  const rate = (s: Summary) => `${(mib / (s.median / 1000)).toFixed(1)} MiB/s`;
+  return [
+    `#### Volume migration of ${mib.toFixed(1)} MiB (${thousands(r.totals.files)} files, ${thousands(r.totals.directories)} directories, ${thousands(r.totals.entries)} entries); ${r.reps} runs each; seconds, median (min–max)`,
+    '',
+    '| step | moor `apply --replace data --yes` | raw floor: Engine API + busybox `tar` | moor/raw: ratio of medians (median of per-run ratios) |',
+    '|---|---|---|---|',
+    `| migration, whole process | ${cell(moor.total)} | ${cell(raw.total)} | ${both(moor.total, raw.total)} |`,
+    `| volume data ÷ median time | ${rate(moor.total)} | ${rate(raw.total)} | |`,
+    `| stash: copy aside, verify, remove the old volume | ${cell(moor.stash)} | ${cell(raw.stash)} | ${both(moor.stash, raw.stash)} |`,
+    `| restore: new volume, copy back, verify, remove the stash | ${cell(moor.restore)} | ${cell(raw.restore)} | ${both(moor.restore, raw.restore)} |`,
+    `| everything else: process, plan, container out and back | ${cell(rest(moor))} | ${cell(rest(raw))} | |`,
+    `| CPU time of the whole machine during the command (all processes) | ${cell(moor.machineCpu)} | ${cell(raw.machineCpu)} | ${both(moor.machineCpu, raw.machineCpu)} |`,
+    '',
+    "- stash and restore as each tool times them: moor's progress lines (`data copied aside and verified in …`, `data restored and verified in …`), the raw floor's own clock (bench/raw-migrate.mjs).",
+    '',
+  ].join('\n');
+}
