@@ -99,3 +99,11 @@ export async function engineFacts(engine: Engine): Promise<EngineFacts> {
     memTotal: info.MemTotal,
   };
 }
+
+/** The end of every scenario: remove everything named with the run's prefix, and say whether that worked. */
+export async function finalSweep(engine: Engine, prefix: string, imageTag: string, log: (line: string) => void): Promise<void> {
+  await sweepAll(engine, prefix, imageTag).catch((e: Error) => log(`cleanup: ${e.message}`));
+  const left = ownedCount(await listOwned(engine, prefix).catch(() => ({ containers: [], volumes: [], networks: [] })));
+  if (left) log(`cleanup: ${left} object(s) named ${prefix}… could not be removed; remove them by hand`);
+  else log(`cleanup: nothing named ${prefix}… is left on the engine`);
+}

@@ -4,6 +4,7 @@
  * machine, counted so the report can say how many did not.
  */
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { busyCpuMs, settle } from './settle.js';
 import { currentChild, timedOk, type TimedRun } from './timed.js';
@@ -100,3 +101,22 @@ export async function preflight(imageContext: string): Promise<boolean> {
   }
   return true;
 }
+
+/** Write a run's JSON record and its Markdown table to bench/results/<name>.{json,md}. */
+export async function saveResults(name: string, json: unknown, markdown: string): Promise<void> {
+  const dir = path.join(repo, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  await writeFile(path.join(dir, `${name}.md`), markdown);
+  log(`results: bench/results/${name}.json (and .md)`);
+}
+
+/** A scenario's failure as its exit code: 130 when interrupted, else 1, with what went wrong. */
+export function failed(e: unknown): number {
+  if (e instanceof Interrupted) log(e.message);
+  else log(`failed: ${(e as Error)?.stack ?? String(e)}`);
+  return interruptedBy() ? 130 : 1;
+}
+
+/** The time a run started, as a file name. */
+export const stampOf = (d: Date) => d.toISOString().replace(/[:.]/g, '-');

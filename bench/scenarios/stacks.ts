@@ -17,8 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../lib/engine-http.mjs';
-import { buildImage, harnessEngine, listOwned, ownedCount, sweepAll } from '../lib/engine.js';
-import { checkInterrupt, childGone, handleInterrupts, Interrupted, interruptedBy, log, preflight, quietness, quietnessLine, rel, repo, run, secs } from '../lib/harness.js';
+import { buildImage, finalSweep, harnessEngine, listOwned, ownedCount, sweepAll } from '../lib/engine.js';
+import { checkInterrupt, childGone, failed, handleInterrupts, log, preflight, quietness, quietnessLine, rel, repo, run, saveResults, secs, stampOf } from '../lib/harness.js';
 import { distFingerprint, machine, machineLine } from '../lib/machine.js';
 import { evaluateTargets, renderTable, renderTargets, type SizeResult } from '../lib/report.js';
 import { composeFile, moorStack } from '../lib/stacks.js';
@@ -273,24 +273,14 @@ export async function main(): Promise<number> {
     ].join('\n');
     process.stdout.write(`\n${header}\n${table}\n${reading}`);
 
-    const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-    const dir = path.join(repo, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
     const json = { startedAt, finishedAt, prefix, config: { sizes, reps: sizes.map((_, i) => repsFor(i)), concurrency, warmup }, machine: m, dist: { atStart: distAtStart, atEnd: distAtEnd }, ...quietness, results, targets };
-    await writeFile(path.join(dir, `${stamp}.json`), JSON.stringify(json, null, 2) + '\n');
-    await writeFile(path.join(dir, `${stamp}.md`), `${header}\n${table}\n${reading}`);
-    log(`results: bench/results/${stamp}.json (and .md)`);
+    await saveResults(stampOf(startedAt), json, `${header}\n${table}\n${reading}`);
     return 0;
   } catch (e) {
-    if (e instanceof Interrupted) log(e.message);
-    else log(`failed: ${(e as Error)?.stack ?? String(e)}`);
-    return interruptedBy() ? 130 : 1;
+    return failed(e);
   } finally {
     await childGone();
-    await sweepAll(engine, prefix, imageTag).catch((e: Error) => log(`cleanup: ${e.message}`));
-    const left = ownedCount(await listOwned(engine, prefix).catch(() => ({ containers: [], volumes: [], networks: [] })));
-    if (left) log(`cleanup: ${left} object(s) named ${prefix}… could not be removed; remove them by hand`);
-    else log(`cleanup: nothing named ${prefix}… is left on the engine`);
+    await finalSweep(engine, prefix, imageTag, log);
     engine.close();
     await rm(tmp, { recursive: true, force: true });
   }
