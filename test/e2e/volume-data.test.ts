@@ -32,6 +32,7 @@ import { readBody } from '../../core/apply/volume-data/stream.js';
 import { pumpInto } from '../../core/apply/volume-data/tee.js';
 import { EngineClient } from '../../core/engine/client.js';
 import { inspectContainer, newPrefix, sweepEngine, sweepPrefix } from './helpers.js';
+import { packEntries, type TarEntry } from '../fixtures/tar.js';
 
 const prefix = newPrefix();
 const client = new EngineClient();
@@ -64,7 +65,7 @@ async function withVolumes(slug: string, names: string[], fn: (v: Record<string,
   if (failure !== undefined) throw failure;
 }
 
-type Entry = { header: Partial<tarStream.Header> & { name: string }; content?: Buffer };
+type Entry = TarEntry;
 
 /** Write a tar of `entries` (named `data/…`) into the volume through the archive API, streamed. */
 async function populate(volume: string, entries: Iterable<Entry>): Promise<void> {
@@ -73,14 +74,7 @@ async function populate(volume: string, entries: Iterable<Entry>): Promise<void>
     const pack = tarStream.pack();
     const answered = upload.response.then(readBody);
     const pumping = pumpInto(pack as AsyncIterable<unknown> as AsyncIterable<Uint8Array>, [upload.body], answered);
-    for (const e of entries) {
-      await new Promise<void>((ok, ko) => {
-        const cb = (err?: Error | null) => (err ? ko(err) : ok());
-        if (e.content) pack.entry({ ...e.header, size: e.content.length }, e.content, cb);
-        else pack.entry(e.header, cb);
-      });
-    }
-    pack.finalize();
+    await packEntries(pack, entries);
     await pumping;
     await answered;
   });
@@ -90,11 +84,7 @@ async function populate(volume: string, entries: Iterable<Entry>): Promise<void>
 async function expectedManifest(entries: Entry[]): Promise<Manifest> {
   const pack = tarStream.pack();
   const manifest = manifestFromTar(pack as AsyncIterable<unknown> as AsyncIterable<Uint8Array>, 'data');
-  for (const e of entries) {
-    if (e.content) pack.entry({ ...e.header, size: e.content.length }, e.content);
-    else pack.entry(e.header);
-  }
-  pack.finalize();
+  await packEntries(pack, entries);
   return manifest;
 }
 

@@ -11,8 +11,10 @@ import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
 import type { EngineClient } from '../../core/engine/client.js';
 import { inspectVolume } from './helpers.js';
+import { tarOf, type TarEntry } from '../fixtures/tar.js';
 
-export type Entry = { header: Partial<tarStream.Header> & { name: string }; content?: Buffer };
+export type { TarEntry as Entry } from '../fixtures/tar.js';
+type Entry = TarEntry;
 
 export interface TreeEntry {
   path: string;
@@ -107,22 +109,6 @@ async function withProbe<T>(client: EngineClient, image: string, volume: string,
   }
 }
 
-async function tarOf(entries: Entry[]): Promise<Buffer> {
-  const pack = tarStream.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((ok, ko) => {
-    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-    pack.on('end', ok);
-    pack.on('error', ko);
-  });
-  for (const e of entries) {
-    if (e.content) pack.entry({ ...e.header, size: e.content.length }, e.content);
-    else pack.entry(e.header);
-  }
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 /** Write `entries` (named `data/…`) into the volume. */
 export async function writeTree(client: EngineClient, image: string, volume: string, entries: Entry[]): Promise<void> {

@@ -2,10 +2,10 @@
  * Manifests without an engine: tars built in memory are parsed as the engine's archive endpoint
  * would send them, and differences are compared as exact text.
  */
+import { tarOf, type TarEntry } from '../../../fixtures/tar.js';
 import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import tarStream from 'tar-stream';
 import {
   buildManifest,
   compareManifests,
@@ -16,25 +16,7 @@ import {
   type ManifestEntry,
 } from '../../../../core/apply/volume-data/manifest.js';
 
-type Entry = { header: tarStream.Header extends infer H ? Partial<H> & { name: string } : never; content?: Buffer };
-
-async function tarOf(entries: Entry[]): Promise<Buffer> {
-  const pack = tarStream.pack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
-  })();
-  for (const e of entries) {
-    await new Promise<void>((ok, ko) => {
-      const cb = (err?: Error | null) => (err ? ko(err) : ok());
-      if (e.content) pack.entry({ ...e.header, size: e.content.length }, e.content, cb);
-      else pack.entry(e.header, cb);
-    });
-  }
-  pack.finalize();
-  await collected;
-  return Buffer.concat(chunks);
-}
+type Entry = TarEntry;
 
 /** A tar as small chunks, the way a response arrives. */
 async function* chunked(buf: Buffer, size = 1000): AsyncGenerator<Uint8Array> {
