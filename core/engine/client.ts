@@ -48,6 +48,36 @@ export interface RequestOptions {
   okStatuses?: number[];
 }
 
+/** `a=1&b=x`: the query of an Engine API request, undefined values left out. */
+export function queryString(query: Record<string, unknown> = {}): string {
+  return Object.entries(query)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+}
+
+/** The engine's own error message from an error response body (JSON `{message}` or plain text). */
+export function engineMessage(body: Buffer): string {
+  const text = body.toString().trim();
+  try {
+    return (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    return text;
+  }
+}
+
+const UNREACHABLE = ['ENOENT', 'ECONNREFUSED', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'];
+
+/** A transport error: the engine cannot be reached (socket missing, refused…), or something else. */
+export function transportError(endpoint: EngineEndpoint, e: NodeJS.ErrnoException): Error {
+  return UNREACHABLE.includes(e.code ?? '') ? new EngineUnreachableError(endpoint.display, e) : e;
+}
+
+/** Where http.request connects for this endpoint. */
+export function connectTo(endpoint: EngineEndpoint): { socketPath: string } | { host: string | undefined; port: number | undefined } {
+  return endpoint.socketPath ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port };
+}
+
 export class EngineClient {
   private readonly agent: http.Agent;
   private info?: Promise<EngineInfo>;
@@ -103,10 +133,7 @@ export class EngineClient {
   }
 
   private raw(method: string, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: Buffer }> {
-    const query = Object.entries(opts.query ?? {})
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
-      .join('&');
+    const query = queryString(opts.query);
     const fullPath = query ? `${path}?${query}` : path;
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = { ...opts.headers };
@@ -123,7 +150,7 @@ export class EngineClient {
           path: fullPath,
           agent: this.agent,
           headers,
-          ...(this.endpoint.socketPath ? { socketPath: this.endpoint.socketPath } : { host: this.endpoint.host, port: this.endpoint.port }),
+          ...connectTo(this.endpoint),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -133,20 +160,14 @@ export class EngineClient {
             const body = Buffer.concat(chunks);
             const status = res.statusCode ?? 0;
             if (status >= 400 && !(opts.okStatuses ?? []).includes(status)) {
-              let message = body.toString().trim();
-              try { message = (JSON.parse(message) as { message?: string }).message ?? message; } catch { /* plain text */ }
-              reject(new EngineError(status, message, request));
+              reject(new EngineError(status, engineMessage(body), request));
               return;
             }
             resolve({ status, body });
           });
         },
       );
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'].includes(e.code ?? '')) {
-          reject(new EngineUnreachableError(this.endpoint.display, e));
-        } else reject(e);
-      });
+      req.on('error', (e: NodeJS.ErrnoException) => reject(transportError(this.endpoint, e)));
       if (opts.stream) opts.stream.pipe(req);
       else req.end(payload);
     });

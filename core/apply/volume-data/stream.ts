@@ -5,8 +5,8 @@
  * API version the client negotiated, and an engine error carries the engine's own message.
  */
 import http from 'node:http';
-import { EngineClient } from '../../engine/client.js';
-import { EngineError, EngineUnreachableError } from '../../engine/errors.js';
+import { connectTo, EngineClient, engineMessage, queryString, transportError } from '../../engine/client.js';
+import { EngineError } from '../../engine/errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -20,15 +20,10 @@ export interface OpenRequest {
   abort(reason?: Error): void;
 }
 
-const UNREACHABLE = ['ENOENT', 'ECONNREFUSED', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'];
-
 /** Open a request to the engine; nothing is sent until the caller writes or ends the body. */
 export async function openRequest(client: EngineClient, method: string, path: string, query: Query = {}, headers: Record<string, string> = {}): Promise<OpenRequest> {
   const { apiVersion } = await client.engineInfo();
-  const qs = Object.entries(query)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
-    .join('&');
+  const qs = queryString(query);
   const what = `${method} ${path}`;
   const endpoint = client.endpoint;
   EngineClient.totalRequests++;
@@ -38,13 +33,11 @@ export async function openRequest(client: EngineClient, method: string, path: st
     headers,
     // One connection per stream: a long transfer never holds a socket of the client's pool.
     agent: false,
-    ...(endpoint.socketPath ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port }),
+    ...connectTo(endpoint),
   });
   let current: http.IncomingMessage | undefined;
   const response = new Promise<http.IncomingMessage>((resolve, reject) => {
-    body.on('error', (e: NodeJS.ErrnoException) => {
-      reject(UNREACHABLE.includes(e.code ?? '') ? new EngineUnreachableError(endpoint.display, e) : e);
-    });
+    body.on('error', (e: NodeJS.ErrnoException) => reject(transportError(endpoint, e)));
     body.on('response', (res) => {
       current = res;
       const status = res.statusCode ?? 0;
@@ -55,11 +48,7 @@ export async function openRequest(client: EngineClient, method: string, path: st
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => {
-        let message = Buffer.concat(chunks).toString().trim();
-        try { message = (JSON.parse(message) as { message?: string }).message ?? message; } catch { /* plain text */ }
-        reject(new EngineError(status, message, what));
-      });
+      res.on('end', () => reject(new EngineError(status, engineMessage(Buffer.concat(chunks)), what)));
     });
   });
   // Whoever awaits `response` sees its failure; a failure nobody awaited must not crash the process.
