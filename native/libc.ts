@@ -2,11 +2,13 @@
  * libc calls Node does not offer, through ffi-rs (a prebuilt N-API binding), loaded on first use.
  *
  * Each call is declared once in CALLS (its C parameter types and what moor needs it for); `callLibc`
- * runs it and turns a -1 return into a NativeCallError carrying errno. When ffi-rs or libc cannot be
+ * checks every argument against its C type, runs the call and turns a -1 return into a
+ * NativeCallError carrying errno. When ffi-rs or libc cannot be
  * loaded, every call throws a NativeUnavailableError with a plain message, never a stack trace.
  *
  * ffi-rs calls are synchronous and block the event loop: declare only calls that return at once
- * (flock with LOCK_NB, not a blocking flock).
+ * (flock with LOCK_NB, not a blocking flock; mount/umount2 of FUSE file systems, which the kernel
+ * does without waiting for the FUSE daemon).
  */
 import { createRequire } from 'node:module';
 import { getSystemErrorMap } from 'node:util';
@@ -33,11 +35,12 @@ export class NativeCallError extends Error {
   readonly code: string;
   constructor(
     readonly call: string,
-    readonly args: readonly number[],
+    readonly args: readonly CArg[],
     readonly errno: number,
   ) {
     const [code, description] = getSystemErrorMap().get(-errno) ?? [`errno ${errno}`, 'unknown error'];
-    super(`${call}(${args.join(', ')}) failed: ${code} (${description})`);
+    // Strings quoted, as C would show them: mount("h:/p", "/mnt", …) reads unambiguously.
+    super(`${call}(${args.map((a) => (typeof a === 'string' ? JSON.stringify(a) : a)).join(', ')}) failed: ${code} (${description})`);
     this.name = 'NativeCallError';
     this.code = code;
   }
@@ -49,12 +52,48 @@ export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 
+/** mount(2) flags, from <sys/mount.h>. */
+export const MS_RDONLY = 1;
+/** Set-user-ID bits on the mount are ignored. */
+export const MS_NOSUID = 2;
+/** Device files on the mount cannot be opened. */
+export const MS_NODEV = 4;
+export const MS_NOEXEC = 8;
+export const MS_NOATIME = 1024;
+
+/** umount2(2) flags, from <sys/mount.h>. */
+export const MNT_FORCE = 1;
+/** Detach now, finish when no longer busy ("lazy"): the only way to remove a mount a process uses. */
+export const MNT_DETACH = 2;
+/** Do not follow a symlink at the target: only ever unmount the path as named. */
+export const UMOUNT_NOFOLLOW = 8;
+
 /**
  * The C types the declared calls use, and ffi-rs's name for each. Every call returns int: -1 with
- * errno set on failure. mount(2)/umount2(2) will need `string` (DataType.String) here.
+ * errno set on failure.
+ * - `string` is a `const char *`: ffi-rs copies the JS string into a NUL-terminated UTF-8 buffer.
+ * - `unsigned long` is 64 bits on the supported platforms (LP64), so U64: passing an I32 would
+ *   leave the register's upper half to chance.
  */
-const C_TYPES = { int: 'I32' } as const satisfies Record<string, keyof typeof FfiRs.DataType>;
+const C_TYPES = { int: 'I32', 'unsigned long': 'U64', string: 'String' } as const satisfies Record<string, keyof typeof FfiRs.DataType>;
 type CType = keyof typeof C_TYPES;
+/** What a C argument is on the JS side. */
+type CArg = number | string;
+
+/** Why `value` cannot be passed as `type`, or undefined when it can. */
+function invalidArg(type: CType, value: CArg): string | undefined {
+  switch (type) {
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff ? undefined : 'is not a C int';
+    case 'unsigned long':
+      // Up to 2^53: a JS number holds no larger integer exactly; no flag word needs more.
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? undefined : 'is not a C unsigned long';
+    case 'string':
+      if (typeof value !== 'string') return 'is not a string';
+      // C would read only up to the NUL: "/mnt/a\0/b" would act on "/mnt/a".
+      return value.includes('\0') ? 'contains a NUL character' : undefined;
+  }
+}
 
 interface Signature {
   readonly params: readonly CType[];
@@ -64,6 +103,10 @@ interface Signature {
 
 const CALLS = {
   flock: { params: ['int', 'int'], purpose: 'the apply lock' },
+  // int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)
+  mount: { params: ['string', 'string', 'string', 'unsigned long', 'string'], purpose: 'mounting a volume on this host' },
+  // int umount2(const char *target, int flags)
+  umount2: { params: ['string', 'int'], purpose: 'unmounting a volume on this host' },
 } as const satisfies Record<string, Signature>;
 
 type CallName = keyof typeof CALLS;
@@ -95,12 +138,17 @@ function loadLibc(purpose: string): Ffi {
   throw new NativeUnavailableError(purpose, loadFailure);
 }
 
-/** Runs a declared call; returns its non-negative result, or throws NativeCallError on -1. */
-function callLibc(name: CallName, args: readonly number[]): number {
+/**
+ * Runs a declared call; returns its non-negative result, or throws NativeCallError on -1. Arguments
+ * that do not fit their C type are a TypeError, before ffi-rs is loaded.
+ */
+function callLibc(name: CallName, args: readonly CArg[]): number {
   const sig: Signature = CALLS[name];
-  for (const a of args) {
-    if (!Number.isInteger(a) || a < -0x80000000 || a > 0x7fffffff) throw new TypeError(`${name}(): argument ${a} is not a C int`);
-  }
+  if (args.length !== sig.params.length) throw new TypeError(`${name}(): expected ${sig.params.length} arguments, got ${args.length}`);
+  sig.params.forEach((type, i) => {
+    const why = invalidArg(type, args[i]!);
+    if (why) throw new TypeError(`${name}(): argument ${i + 1} (${typeof args[i] === 'string' ? JSON.stringify(args[i]) : String(args[i])}) ${why}`);
+  });
   const lib = loadLibc(sig.purpose);
   let result: { value: number; errnoCode: number };
   try {
@@ -131,4 +179,18 @@ export function flock(fd: number, operation: number): void {
     throw new TypeError('flock(): LOCK_SH/LOCK_EX need LOCK_NB here (a blocking flock would stall the event loop); poll instead');
   }
   callLibc('flock', [fd, operation]);
+}
+
+/**
+ * mount(2) with a string `data` (the file system's comma-separated options). Needs CAP_SYS_ADMIN;
+ * a refusal is a NativeCallError (EPERM without it, EBUSY when something is mounted there, ENOENT
+ * for a missing target…).
+ */
+export function mount(source: string, target: string, fstype: string, flags: number, data: string): void {
+  callLibc('mount', [source, target, fstype, flags, data]);
+}
+
+/** umount2(2). Not mounted is EINVAL, a busy mount without MNT_DETACH is EBUSY, unprivileged is EPERM. */
+export function umount2(target: string, flags: number): void {
+  callLibc('umount2', [target, flags]);
 }

@@ -1,8 +1,13 @@
 /** Registry of storage providers. Adding a provider means adding it here, not touching the planner. */
 import type { VolumeProvider } from './types.js';
 import { localProvider } from './local.js';
+import { tmpfsProvider } from './tmpfs.js';
+import { bindProvider } from './bind.js';
+import { nfsProvider } from './nfs.js';
+import { sshfsProvider } from './sshfs.js';
 
-const providers = new Map<string, VolumeProvider>([[localProvider.name, localProvider as unknown as VolumeProvider]]);
+const all = [localProvider, tmpfsProvider, bindProvider, nfsProvider, sshfsProvider] as unknown as VolumeProvider[];
+const providers = new Map<string, VolumeProvider>(all.map((p) => [p.name, p]));
 
 export function getProvider(name: string): VolumeProvider | undefined {
   return providers.get(name);
@@ -13,4 +18,8 @@ export function providerNames(): string[] {
 }
 
 export { local } from './local.js';
-export type { VolumeProvider, ProviderContext, EngineVolume } from './types.js';
+export { tmpfs } from './tmpfs.js';
+export { bind } from './bind.js';
+export { nfs } from './nfs.js';
+export { sshfs } from './sshfs.js';
+export type { VolumeProvider, ProviderContext, HostContext, EngineVolume, DataHome, ProviderFinding, ProviderHealth } from './types.js';

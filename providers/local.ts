@@ -7,6 +7,7 @@ const schema = z.strictObject({});
 export const localProvider: VolumeProvider<typeof schema> = {
   name: 'local',
   schema,
+  data: 'engine',
   toEngine: () => ({ driver: 'local', driverOpts: {} }),
   describe: () => 'local disk',
 };

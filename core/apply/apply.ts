@@ -4,14 +4,15 @@
  */
 import type { EngineClient } from '../engine/client.js';
 import { walk, type WalkOutcome } from '../graph.js';
-import type { DesiredStack } from '../model/spec.js';
+import type { DesiredStack, VolumeSpec } from '../model/spec.js';
 import { scheduleSteps, type Step } from '../plan/schedule.js';
 import { assertNever, type Plan } from '../plan/types.js';
 import { runContainerOp } from './container.js';
 import { LedgerWriter } from './ledger.js';
 import { buildImage, deleteImage, pullImage } from './image.js';
 import { createNetwork, deleteNetwork } from './network.js';
-import { createVolume, deleteVolume } from './volume.js';
+import { createVolume, deleteVolume, repairVolume } from './volume.js';
+import type { HostContext } from '../../providers/types.js';
 import { runMigration } from './migrate.js';
 import type { SecretValues } from './container-body.js';
 import { storeSecretKey } from './secret-key.js';
@@ -21,6 +22,8 @@ export interface ApplyOptions {
   /** Secret values by reference, read for this run; the plan holds only references. */
   secrets?: SecretValues;
   waitTimeoutMs: number;
+  /** Where moor runs relative to the engine, for providers' host-side work (mounts, directories). */
+  host: HostContext;
   onStepStart?: (step: Step) => void;
   onStepEnd?: (step: Step, outcome: WalkOutcome, ms: number) => void;
 }
@@ -39,9 +42,12 @@ export interface ApplyResult {
   ok: boolean;
 }
 
-async function runStep(client: EngineClient, stack: DesiredStack, step: Step, waitTimeoutMs: number, ledger: LedgerWriter, secrets: SecretValues): Promise<void> {
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter): Promise<void> {
   const { op } = step.node;
   const name = stack.name;
+  const { host, waitTimeoutMs } = options;
+  const secrets = options.secrets ?? new Map();
+  const release = (old: VolumeSpec | undefined) => (old ? { stack: name, old, host } : undefined);
   switch (op.type) {
     case 'noop': return;
     case 'image.build': return buildImage(client, name, op.image);
@@ -51,15 +57,17 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, wa
     case 'network.delete': return deleteNetwork(client, op.id);
     case 'network.replace':
       return step.phase === 'destroy' ? deleteNetwork(client, op.id) : createNetwork(client, name, op.network);
-    case 'volume.create': return createVolume(client, name, op.volume);
+    case 'volume.create': return createVolume(client, name, op.volume, host);
     case 'volume.delete':
-      await deleteVolume(client, step.node.engineName);
+      await deleteVolume(client, step.node.engineName, release(op.old));
       for (const v of op.also) await deleteVolume(client, v);
       return;
     case 'volume.replace':
-      return step.phase === 'destroy' ? deleteVolume(client, step.node.engineName) : createVolume(client, name, op.volume);
+      return step.phase === 'destroy' ? deleteVolume(client, step.node.engineName, release(op.old)) : createVolume(client, name, op.volume, host);
     case 'volume.migrate':
-      return runMigration(client, name, op, step.phase === 'destroy' ? 'destroy' : 'create');
+      return runMigration(client, name, op, step.phase === 'destroy' ? 'destroy' : 'create', host);
+    case 'volume.repair':
+      return repairVolume(client, name, op.volume, op.restart, host);
     case 'container.create':
     case 'container.delete':
     case 'container.replace':
@@ -86,7 +94,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
     async (step) => {
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
-      await runStep(client, stack, step, options.waitTimeoutMs, ledger, options.secrets ?? new Map());
+      await runStep(client, stack, step, options, ledger);
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;

@@ -7,6 +7,7 @@ import type { Operation, WaitFor } from '../plan/types.js';
 import type { LedgerWriter } from './ledger.js';
 import { aliasesFor, containerCreateBody, imageRefFor, type SecretValues } from './container-body.js';
 import { waitForContainer } from './wait.js';
+import { explainStartError } from './mount-error.js';
 
 export interface ContainerContext {
   client: EngineClient;
@@ -27,9 +28,18 @@ async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: st
   return created.Id;
 }
 
-async function startContainer(ctx: ContainerContext, id: string, waitFor: WaitFor[]): Promise<void> {
+/** Start a created container; a volume that cannot be mounted is named, with the reason in plain words. */
+async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promise<void> {
+  try {
+    await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
+  } catch (e) {
+    throw explainStartError(e, ctx.stack, c);
+  }
+}
+
+async function startContainer(ctx: ContainerContext, id: string, c: ContainerSpec, waitFor: WaitFor[]): Promise<void> {
   for (const w of waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
-  await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
+  await start(ctx, id, c);
 }
 
 export async function removeContainer(client: EngineClient, id: string, stopTimeout: number | null): Promise<void> {
@@ -48,7 +58,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
   switch (op.type) {
     case 'container.create': {
       const id = await createContainer(ctx, op.container, name(op.container));
-      await startContainer(ctx, id, op.waitFor);
+      await startContainer(ctx, id, op.container, op.waitFor);
       return;
     }
     case 'container.delete':
@@ -58,7 +68,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       const stopTimeout = op.container.stopTimeout;
       if (op.order === 'delete-before-create') {
         if (phase === 'destroy') await removeContainer(ctx.client, op.oldId, stopTimeout);
-        else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container)), op.waitFor);
+        else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container)), op.container, op.waitFor);
         return;
       }
       // create-before-destroy: the new container exists before the old one stops; downtime is stop → rename → start.
@@ -68,7 +78,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       for (const w of op.waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
       await removeContainer(ctx.client, op.oldId, stopTimeout);
       await ctx.client.request('POST', `/containers/${id}/rename`, { query: { name: name(op.container) } });
-      await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
+      await start(ctx, id, op.container);
       return;
     }
     case 'container.update': {
@@ -92,7 +102,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
           body: { Container: op.id, EndpointConfig: aliases.length ? { Aliases: aliases } : {} },
         });
       }
-      if (op.start) await startContainer(ctx, op.id, op.waitFor);
+      if (op.start) await startContainer(ctx, op.id, op.container, op.waitFor);
       await ctx.ledger.record(op.id, op.record);
       return;
     }

@@ -10,6 +10,7 @@ import {
 } from '../model/migration.js';
 import type { MigrationStep, Operation } from '../plan/types.js';
 import { createVolume, deleteVolume } from './volume.js';
+import type { HostContext } from '../../providers/types.js';
 import { compareManifests, copyVolume, HELPER_LABEL, manifestDigest, readFile, writeFile, type Manifest } from './volume-data/index.js';
 
 type MigrateOp = Extract<Operation, { type: 'volume.migrate' }>;
@@ -41,7 +42,7 @@ async function labelsOf(client: EngineClient, volume: string): Promise<Record<st
   return v.Labels ?? {};
 }
 
-async function runStep(client: EngineClient, stack: string, op: MigrateOp, step: MigrationStep): Promise<void> {
+async function runStep(client: EngineClient, stack: string, op: MigrateOp, step: MigrationStep, host: HostContext | undefined): Promise<void> {
   const volume = engineName(stack, op.volume.name);
   const stash = stashVolumeName(volume);
   const marker = verifiedMarkerName(volume);
@@ -61,10 +62,10 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       return;
     }
     case 'drop-old':
-      await deleteVolume(client, volume);
+      await deleteVolume(client, volume, host && op.old ? { stack, old: op.old, host } : undefined);
       return;
     case 'create-new':
-      await createVolume(client, stack, op.volume);
+      await createVolume(client, stack, op.volume, host);
       return;
     case 'restore': {
       const digest = (await labelsOf(client, marker))['moor.migration.digest'];
@@ -95,14 +96,14 @@ async function removeLeftoverHelpers(client: EngineClient, volumes: string[]): P
   for (const c of leftovers) await client.request('DELETE', `/containers/${c.Id}`, { query: { force: true }, okStatuses: [404] });
 }
 
-export async function runMigration(client: EngineClient, stack: string, op: MigrateOp, phase: 'destroy' | 'create'): Promise<void> {
+export async function runMigration(client: EngineClient, stack: string, op: MigrateOp, phase: 'destroy' | 'create', host?: HostContext): Promise<void> {
   const steps = op.steps.filter((s) => DESTROY_STEPS.includes(s) === (phase === 'destroy'));
   const volume = engineName(stack, op.volume.name);
   if (steps.length) await removeLeftoverHelpers(client, [volume, stashVolumeName(volume)]);
   for (const step of steps) {
     const fault = faultPoint(step);
     try {
-      await runStep(client, stack, op, step);
+      await runStep(client, stack, op, step, host);
     } finally {
       fault.cancel();
     }

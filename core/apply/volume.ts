@@ -1,20 +1,48 @@
-/** Volume operations, exactly as planned. */
+/**
+ * Volume operations, exactly as planned. A provider with host-side work (a mount, a directory)
+ * prepares it before the engine volume exists and releases it after the engine volume is gone.
+ */
+import { getProvider, type HostContext } from '../../providers/index.js';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
 import { specLabels } from '../model/labels.js';
 import { engineName } from '../model/names.js';
 import type { VolumeSpec } from '../model/spec.js';
 
-export async function createVolume(client: EngineClient, stack: string, v: VolumeSpec): Promise<void> {
+function providerCall(stack: string, v: VolumeSpec) {
+  const provider = getProvider(v.provider.name);
+  const ctx = { stack, volume: v.name, engineName: engineName(stack, v.name), stackFile: '' };
+  return { provider, ctx, options: v.provider.options as never };
+}
+
+/** The provider's host-side preparation (mkdir, mount); nothing for providers without any. */
+export async function prepareVolume(stack: string, v: VolumeSpec, host: HostContext): Promise<void> {
+  const { provider, ctx, options } = providerCall(stack, v);
+  await provider?.prepare?.(options, ctx, host);
+}
+
+export async function createVolume(client: EngineClient, stack: string, v: VolumeSpec, host?: HostContext): Promise<void> {
+  if (host) await prepareVolume(stack, v, host);
   await client.request('POST', '/volumes/create', {
     body: { Name: engineName(stack, v.name), Driver: v.driver, DriverOpts: v.driverOpts, Labels: { ...v.labels, ...specLabels(stack, v) } },
   });
 }
 
-export async function deleteVolume(client: EngineClient, name: string): Promise<void> {
+/** Delete the engine volume, then release what its provider holds on the host (unmount). */
+export async function deleteVolume(client: EngineClient, name: string, release?: { stack: string; old: VolumeSpec; host: HostContext }): Promise<void> {
   try {
     await client.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
+  if (release) {
+    const { provider, ctx, options } = providerCall(release.stack, release.old);
+    await provider?.release?.(options, ctx, release.host);
+  }
+}
+
+/** Prepare the provider's host side again (remount), then restart the containers holding the old mount. */
+export async function repairVolume(client: EngineClient, stack: string, v: VolumeSpec, restart: string[], host: HostContext): Promise<void> {
+  await prepareVolume(stack, v, host);
+  for (const name of restart) await client.request('POST', `/containers/${encodeURIComponent(name)}/restart`);
 }

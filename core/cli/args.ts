@@ -10,6 +10,8 @@ export interface CommonFlags {
   refresh: boolean;
   /** `--target`: resource names or ids, as given. */
   targets: string[];
+  /** `--skip-checks`: no plan-time provider checks (air-gapped machines). */
+  skipChecks: boolean;
 }
 
 export interface PlanFlags extends CommonFlags {
@@ -51,11 +53,12 @@ const options = {
   target: { type: 'string', multiple: true },
   replace: { type: 'string', multiple: true },
   'migrate-volumes': { type: 'boolean' },
+  'skip-checks': { type: 'boolean' },
 } as const;
 
 const allowed: Record<string, string[]> = {
-  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes'],
-  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes'],
+  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes', 'skip-checks'],
+  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes', 'skip-checks'],
   destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target'],
 };
 
@@ -98,5 +101,6 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
     targets: values.target ?? [],
     replace: values.replace ?? [],
     migrateVolumes: !!values['migrate-volumes'],
+    skipChecks: !!values['skip-checks'],
   };
 }

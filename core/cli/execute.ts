@@ -46,6 +46,7 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
       concurrency: flags.concurrency,
       secrets: session.secrets,
       waitTimeoutMs: flags.waitTimeoutMs,
+      host: session.host,
       onStepStart: (s) => progress.start(s),
       onStepEnd: (s, o, ms) => progress.end(s, o, ms),
     });

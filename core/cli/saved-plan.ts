@@ -4,6 +4,7 @@
  */
 import { hasSecrets, readSecretValues, sealSecrets } from '../stack/secret-values.js';
 import { observeStack } from '../observe/observe.js';
+import { checkVolumeProviders, hostContext } from '../observe/provider-checks.js';
 import { fingerprint, stackNames, staleReasons } from '../plan/fingerprint.js';
 import { readPlanFile } from '../plan/plan-file.js';
 import { isSecretRef } from '../model/secret.js';
@@ -43,7 +44,8 @@ async function buildContextsChanged(plan: Plan): Promise<string[]> {
 
 /** A volume the plan replaces or deletes without a data-loss guard was empty then: it must still be. */
 async function emptyVolumesFilled(client: EngineClient, plan: Plan, observed: ObservedState): Promise<string[]> {
-  const unguarded = plan.nodes.filter((n) => n.kind === 'volume' && (n.action === 'replace' || n.action === 'delete') && !n.dataLoss);
+  // Volumes keeping their data elsewhere (dataHome) lose nothing: only empty ones were unguarded for being empty.
+  const unguarded = plan.nodes.filter((n) => n.kind === 'volume' && (n.action === 'replace' || n.action === 'delete') && !n.dataLoss && !n.dataHome);
   if (!unguarded.length) return [];
   const usage = await measureVolumes(client, observed.volumes.filter((v) => unguarded.some((n) => n.engineName === v.name)));
   return unguarded.flatMap((n) => {
@@ -53,7 +55,7 @@ async function emptyVolumesFilled(client: EngineClient, plan: Plan, observed: Ob
   });
 }
 
-export async function savedPlanSession(file: string, io: Output, opts: Pick<SessionOptions, 'concurrency' | 'lock'>): Promise<Session> {
+export async function savedPlanSession(file: string, io: Output, opts: Pick<SessionOptions, 'concurrency' | 'lock' | 'skipChecks'>): Promise<Session> {
   const saved = readPlanFile(file);
   const client = newClient(opts.concurrency);
   let lock: Session['lock'] = null;
@@ -66,7 +68,8 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
     lock = await takeLock(client, desired.name, opts.lock, io);
     const secrets = readSecretValues(desired);
     failOnDiagnostics(secrets.diagnostics, io);
-    const observed = await observeStack(client, desired, { refresh: saved.refresh });
+    const host = hostContext(client.endpoint, !!opts.skipChecks);
+    const observed = await observeStack(client, desired, { refresh: saved.refresh, host });
     const reasons = staleReasons(saved.fingerprint, fingerprint(observed, stackNames(desired)));
     if (client.endpoint.display !== saved.engine) reasons.unshift(`the plan was made for the engine at ${saved.engine}, this is ${client.endpoint.display}`);
     if (hasSecrets(desired)) {
@@ -81,7 +84,9 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
     if (reasons.length) {
       throw new RefusedError(`the saved plan ${file} is stale: what it was made from has changed since.\n  ${reasons.join('\n  ')}\nNothing was changed. Make a new plan.`);
     }
-    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: saved.fingerprint, lock, close };
+    // What the providers' checks found then may not hold now (a server went away): check again.
+    plan.diagnostics = [...plan.diagnostics.filter((d) => !(d.field ?? '').startsWith('provider')), ...(await checkVolumeProviders(plan, desired, host))];
+    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: saved.fingerprint, lock, host, close };
   } catch (e) {
     close();
     throw e;

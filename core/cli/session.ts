@@ -8,6 +8,8 @@ import { acquireStackLock, type StackLock } from '../lock/stack-lock.js';
 import { newSecretKey } from '../model/secret.js';
 import { emptyStack, type DesiredStack } from '../model/spec.js';
 import { observeStack } from '../observe/observe.js';
+import { checkVolumeProviders, hostContext } from '../observe/provider-checks.js';
+import type { HostContext } from '../../providers/types.js';
 import { measureVolumes } from '../observe/volume-usage.js';
 import type { ObservedState } from '../observe/types.js';
 import { fingerprint, stackNames, type Fingerprint } from '../plan/fingerprint.js';
@@ -27,6 +29,8 @@ export interface Session {
   secrets: Map<string, string>;
   fingerprint: Fingerprint;
   lock: StackLock | null;
+  /** Where moor runs relative to the engine, for providers' host-side work. */
+  host: HostContext;
   close(): void;
 }
 
@@ -37,6 +41,8 @@ export interface SessionOptions extends PlanOptions {
   replaceNames?: string[];
   /** apply/destroy: hold the stack's lock from before observe until the session closes. */
   lock?: { timeoutMs: number; command: string };
+  /** `--skip-checks`: providers' plan-time checks are not made. */
+  skipChecks?: boolean;
 }
 
 export function failOnDiagnostics(diags: Diagnostic[], io: Output): void {
@@ -88,7 +94,8 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     const secrets = readSecretValues(desired);
     failOnDiagnostics(secrets.diagnostics, io);
 
-    const observed = await observeStack(client, desired, { refresh: opts.refresh });
+    const host = hostContext(client.endpoint, !!opts.skipChecks);
+    const observed = await observeStack(client, desired, { refresh: opts.refresh, host });
     let newKey: Buffer | null = null;
     if (hasSecrets(desired)) {
       const stored = observed.secretKey?.key;
@@ -103,7 +110,8 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     };
     const plan = await planMeasured(client, desired, observed, planOpts);
     if (newKey) plan.secretKey = newKey.toString('base64');
-    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, close };
+    plan.diagnostics.push(...(await checkVolumeProviders(plan, desired, host)));
+    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
   } catch (e) {
     close();
     throw e;

@@ -6,6 +6,8 @@
  * only the engine knows the current value. `refresh` inspects every container (deep drift).
  */
 import type { EngineClient } from '../engine/client.js';
+import type { HostContext } from '../../providers/types.js';
+import { observeVolumeHealth } from './volume-health.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -20,6 +22,8 @@ import type { LiveContainerState, ObservedContainer, ObservedImage, ObservedNetw
 export interface ObserveOptions {
   /** Inspect every managed container to catch changes made by hand to attributes lists do not show. */
   refresh?: boolean;
+  /** Where moor runs relative to the engine: with it, providers report their volumes' host-side health. */
+  host?: HostContext;
 }
 
 const filters = (f: Record<string, string[]>) => JSON.stringify(f);
@@ -109,6 +113,8 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     resource: owner === 'stack' ? v.Labels?.[LABEL.name] : undefined,
     spec: owner === 'stack' ? readSpec<VolumeSpec>(v.Labels, 'volume') : undefined,
   }));
+
+  if (options.host) await observeVolumeHealth(stack, volumes, options.host);
 
   const images = new Map<string, ObservedImage>();
   for (const i of [...iByLabel, ...iByRef]) {

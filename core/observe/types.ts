@@ -1,5 +1,6 @@
 /** The observed state: everything the planner knows about the engine, read in one place. */
 import type { EngineInfo } from '../engine/client.js';
+import type { ProviderHealth } from '../../providers/types.js';
 import type { Ledger, LiveRecord } from '../model/ledger.js';
 import type { ObservedMigration } from '../model/migration.js';
 import type { ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
@@ -52,6 +53,8 @@ export interface ObservedVolume extends ObservedBase {
   options: Record<string, string>;
   /** Path on the engine's host. */
   mountpoint: string;
+  /** Host-side state its provider reports (mounts, directories), when the provider observes any. */
+  health?: ProviderHealth;
 }
 
 export interface ObservedImage {

@@ -49,9 +49,15 @@ export type Operation =
   | { type: 'network.replace'; id: string; network: NetworkSpec }
   | { type: 'network.delete'; id: string }
   | { type: 'volume.create'; volume: VolumeSpec }
-  | { type: 'volume.replace'; volume: VolumeSpec }
-  | { type: 'volume.delete'; also: string[] }
-  | { type: 'volume.migrate'; volume: VolumeSpec; steps: MigrationStep[]; verified: VerifiedStash | null }
+  /** `old`: what was last applied, for its provider's host-side release (an unmount) once it is deleted. */
+  | { type: 'volume.replace'; volume: VolumeSpec; old?: VolumeSpec }
+  | { type: 'volume.delete'; also: string[]; old?: VolumeSpec }
+  | { type: 'volume.migrate'; volume: VolumeSpec; steps: MigrationStep[]; verified: VerifiedStash | null; old?: VolumeSpec }
+  /**
+   * The provider's host-side state drifted (a mount vanished): prepare it again, then restart the
+   * running containers using the volume (engine names), which still hold the old, dead mount.
+   */
+  | { type: 'volume.repair'; volume: VolumeSpec; restart: string[] }
   | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }
   | { type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[] }
   | {
@@ -93,6 +99,11 @@ export interface PlanNode {
   dataLossAllowed?: string;
   /** What is in the volume, when moor could measure it (files is null when only the size is known). */
   dataAtStake?: { bytes: number; files: number | null; complete?: boolean };
+  /**
+   * Set when a volume deleted or replaced keeps no data in the engine: 'memory' (tmpfs: gone when
+   * its containers stop anyway), 'external' (a host directory or a server: it stays there).
+   */
+  dataHome?: 'memory' | 'external';
 }
 
 export interface Plan {

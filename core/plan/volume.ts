@@ -5,7 +5,7 @@
  */
 import { engineName } from '../model/names.js';
 import type { VolumeSpec } from '../model/spec.js';
-import { getProvider } from '../../providers/index.js';
+import { getProvider, type DataHome } from '../../providers/index.js';
 import { diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
 import { rulesOf } from '../model/lifecycle.js';
@@ -26,9 +26,22 @@ function users(ctx: PlanContext, volume: string): string[] {
     .map((c) => `container.${c.resource}`);
 }
 
+/** Running containers of the stack that mount the volume, by engine name. */
+function runningUsers(ctx: PlanContext, volume: string): string[] {
+  return ctx.observed.containers
+    .filter((c) => c.owner === 'stack' && !c.next && c.state === 'running' && c.spec?.mounts.some((m) => m.type === 'volume' && m.volume === volume))
+    .map((c) => c.name)
+    .sort();
+}
+
 export function describeVolume(v: VolumeSpec): string {
   const p = getProvider(v.provider.name);
   return p ? p.describe(v.provider.options as never) : v.provider.name;
+}
+
+/** What the provider wants a user to know about a volume it creates. */
+function notesOf(v: VolumeSpec): string[] {
+  return getProvider(v.provider.name)?.notes?.(v.provider.options as never) ?? [];
 }
 
 const FULL_MIGRATION: MigrationStep[] = ['stash', 'drop-old', 'create-new', 'restore', 'drop-stash'];
@@ -44,8 +57,25 @@ function isEmpty(ctx: PlanContext, engine: string): boolean {
   return !!u && u.complete && u.files === 0;
 }
 
-/** A replacement or deletion of a volume: guarded unless it is empty or the stack allows the loss. */
-function guard(ctx: PlanContext, id: string, engine: string): Pick<PlanNode, 'dataLoss' | 'dataLossAllowed' | 'dataAtStake'> {
+/** Where the data of a volume as last applied lives (volumes without a readable spec: in the engine). */
+function dataHomeOf(old: VolumeSpec | undefined): DataHome {
+  return (old && getProvider(old.provider.name)?.data) || 'engine';
+}
+
+/** What deleting the engine volume leaves behind, for a volume whose data is not in the engine. */
+function dataStays(old: VolumeSpec, home: Exclude<DataHome, 'engine'>): string {
+  return home === 'memory'
+    ? 'its data lived in memory only, and goes when its containers stop'
+    : `its data stays where it is (${describeVolume(old)}): only the engine's volume is removed`;
+}
+
+/**
+ * A replacement or deletion of a volume: guarded unless it keeps no data in the engine, is empty,
+ * or the stack allows the loss.
+ */
+function guard(ctx: PlanContext, id: string, engine: string, old: VolumeSpec | undefined): Pick<PlanNode, 'dataLoss' | 'dataLossAllowed' | 'dataAtStake' | 'dataHome'> {
+  const home = dataHomeOf(old);
+  if (home !== 'engine') return { dataHome: home };
   if (isEmpty(ctx, engine)) return { dataAtStake: { bytes: 0, files: 0 } };
   const rules = rulesOf(ctx.desired.lifecycle, id);
   return { dataLoss: true, ...atStake(ctx, engine), ...(rules.allowDataLoss ? { dataLossAllowed: 'allowDataLoss: true in the stack' } : {}) };
@@ -55,7 +85,7 @@ function guard(ctx: PlanContext, id: string, engine: string): Pick<PlanNode, 'da
 function resumeMigration(ctx: PlanContext, vol: VolumeSpec, obs: ObservedVolume | undefined, mig: ObservedMigration, base: Omit<PlanNode, 'action' | 'causes' | 'changes' | 'op'>): PlanNode | undefined {
   const node = (steps: MigrationStep[], cause: string): PlanNode => ({
     ...base, action: 'migrate', causes: [cause], changes: [], ...atStake(ctx, base.engineName),
-    op: { type: 'volume.migrate', volume: vol, steps, verified: mig.verified },
+    op: { type: 'volume.migrate', volume: vol, steps, verified: mig.verified, ...(obs?.spec ? { old: obs.spec } : {}) },
   });
   if (mig.verified && !mig.stash) return node(['drop-stash'], 'an earlier migration finished; its marker is removed');
   if (mig.verified) {
@@ -91,7 +121,7 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
       if (resumed) nodes.push(resumed);
       continue;
     }
-    if (!obs) { nodes.push({ ...base, action: 'create', causes: [describeVolume(vol)], changes: [], op: { type: 'volume.create', volume: vol } }); continue; }
+    if (!obs) { nodes.push({ ...base, action: 'create', causes: [describeVolume(vol), ...notesOf(vol)], changes: [], op: { type: 'volume.create', volume: vol } }); continue; }
     const changes = obs.spec ? diffAttributes(RULES, obs.spec, vol) : [];
     if (obs.spec && diffAttributes([{ path: 'labels', get: (v: VolumeSpec) => v.labels, forcesReplacement: false }], obs.spec, vol).length) {
       ctx.diagnostics.push({
@@ -106,19 +136,30 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
         ...(forced ? ['forced by --replace'] : []),
       ];
       const rules = rulesOf(ctx.desired.lifecycle, id);
-      if ((rules.migrate || ctx.options.migrateVolumes) && !isEmpty(ctx, en)) {
+      const old = obs.spec;
+      // Data in memory is gone once the containers stop, which a migration starts with: nothing to copy.
+      if ((rules.migrate || ctx.options.migrateVolumes) && dataHomeOf(old) !== 'memory' && !isEmpty(ctx, en)) {
         nodes.push({
           ...base, action: 'migrate', changes, ...atStake(ctx, en),
           causes: [...causes, `data copied into the new volume and verified (${rules.migrate ? 'migrate: true' : '--migrate-volumes'})`],
-          op: { type: 'volume.migrate', volume: vol, steps: FULL_MIGRATION, verified: null },
+          op: { type: 'volume.migrate', volume: vol, steps: FULL_MIGRATION, verified: null, ...(old ? { old } : {}) },
         });
         continue;
       }
-      const guarded = guard(ctx, id, en);
+      const guarded = guard(ctx, id, en, old);
       nodes.push({
         ...base, action: 'replace', changes, ...guarded,
-        causes: [...causes, ...(guarded.dataLoss ? [] : ['the volume is empty'])],
-        op: { type: 'volume.replace', volume: vol },
+        causes: [...causes, ...(guarded.dataHome && old ? [dataStays(old, guarded.dataHome)] : guarded.dataLoss ? [] : ['the volume is empty']), ...notesOf(vol)],
+        op: { type: 'volume.replace', volume: vol, ...(old ? { old } : {}) },
+      });
+      continue;
+    }
+    if (obs.health && !obs.health.ok) {
+      const restart = runningUsers(ctx, vol.name);
+      nodes.push({
+        ...base, action: 'update', changes: [],
+        causes: [`${obs.health.reason} (drift): apply repairs it${restart.length ? `, then restarts ${restart.join(', ')} so that ${restart.length === 1 ? 'it sees' : 'they see'} the repaired volume` : ''}`],
+        op: { type: 'volume.repair', volume: vol, restart },
       });
       continue;
     }
@@ -126,16 +167,23 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
   }
   for (const obs of ctx.observed.volumes) {
     if (obs.owner !== 'stack' || !obs.resource || ctx.desired.volumes.some((v) => v.name === obs.resource)) continue;
-    if (ctx.options.mode === 'destroy' && !ctx.options.destroyVolumes) {
+    const home = dataHomeOf(obs.spec);
+    // destroy keeps volumes holding data; one whose data lives elsewhere (or in memory) has none to keep.
+    if (ctx.options.mode === 'destroy' && !ctx.options.destroyVolumes && home === 'engine') {
       ctx.notes.push(`volume ${obs.name} is kept with its data (destroy --volumes removes it)`);
       continue;
     }
     const mig = ctx.observed.migrations[obs.resource];
+    const guarded = guard(ctx, `volume.${obs.resource}`, obs.name, obs.spec);
     nodes.push({
-      id: `volume.${obs.resource}`, kind: 'volume', name: obs.resource, engineName: obs.name, action: 'delete', ...guard(ctx, `volume.${obs.resource}`, obs.name),
-      causes: [ctx.options.mode === 'destroy' ? 'destroy --volumes' : 'no longer in the stack'], changes: [], dependsOn: [],
+      id: `volume.${obs.resource}`, kind: 'volume', name: obs.resource, engineName: obs.name, action: 'delete', ...guarded,
+      causes: [
+        ctx.options.mode === 'destroy' ? (ctx.options.destroyVolumes ? 'destroy --volumes' : 'destroy') : 'no longer in the stack',
+        ...(guarded.dataHome && obs.spec ? [dataStays(obs.spec, guarded.dataHome)] : []),
+      ],
+      changes: [], dependsOn: [],
       dependents: users(ctx, obs.resource),
-      op: { type: 'volume.delete', also: mig ? [mig.stash, mig.verified?.marker].filter((x): x is string => !!x) : [] },
+      op: { type: 'volume.delete', also: mig ? [mig.stash, mig.verified?.marker].filter((x): x is string => !!x) : [], ...(obs.spec ? { old: obs.spec } : {}) },
     });
   }
   return nodes;

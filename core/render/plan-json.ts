@@ -27,6 +27,8 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       ...(n.dataLossAllowed ? { data_loss_allowed_by: n.dataLossAllowed } : {}),
       ...(n.dataAtStake ? { data_at_stake: n.dataAtStake } : {}),
       ...(n.op.type === 'volume.migrate' ? { migration_steps: n.op.steps } : {}),
+      ...(n.dataHome ? { data_home: n.dataHome } : {}),
+      ...(n.op.type === 'volume.repair' ? { repair: { restarts: n.op.restart } } : {}),
       depends_on: n.dependsOn,
       changes: n.changes.map((c) => ({
         path: c.path,

@@ -58,6 +58,7 @@ function describe(node: PlanNode): string {
   if (node.action === 'replace' && node.op.type === 'container.replace') {
     return node.op.order === 'create-before-destroy' ? 'replace (new container first, then the old one is removed)' : 'replace (old container removed first)';
   }
+  if (node.op.type === 'volume.repair') return 'repair';
   if (node.action === 'update') return 'update in place';
   if (node.op.type === 'volume.migrate') return `migrate: ${node.op.steps.join(' → ')}`;
   return '';

@@ -13,6 +13,7 @@ const VERBS: Record<StepPhase, [string, string]> = {
 /** A migration's two halves read as what they do. */
 function verbs(step: Step): [string, string] {
   const op = step.node.op;
+  if (op.type === 'volume.repair') return ['repairing', 'repaired'];
   if (op.type !== 'volume.migrate') return VERBS[step.phase];
   const steps = op.steps.filter((s) => (step.phase === 'destroy') === ['discard-stash', 'stash', 'drop-old'].includes(s));
   if (steps.includes('stash')) return ['migrating: copying the data aside', 'data copied aside and verified'];

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import { CycleError, topoSort } from '../graph.js';
-import { builtImageRef, normalizeImageRef } from '../model/names.js';
+import { builtImageRef, engineName, normalizeImageRef } from '../model/names.js';
 import type {
   ContainerSpec, DesiredStack, ImageSpec, MountSpec, NetworkSpec, PortSpec, VolumeSpec,
 } from '../model/spec.js';
@@ -116,9 +116,11 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         }
         const rules = lifecycleOf('volume', r.data, where, diags);
         if (rules) stack.lifecycle[id] = rules;
-        const engine = provider.toEngine(p.data, { stack: stackName, volume: d.name, stackFile: file });
+        const pctx = { stack: stackName, volume: d.name, engineName: engineName(stackName, d.name), stackFile: file };
+        const options = provider.resolve ? provider.resolve(p.data, pctx) : p.data;
+        const engine = provider.toEngine(options, pctx);
         stack.volumes.push({
-          kind: 'volume', name: d.name, provider: { name: provider.name, options: p.data },
+          kind: 'volume', name: d.name, provider: { name: provider.name, options },
           driver: engine.driver, driverOpts: sortRecord(engine.driverOpts), labels: sortRecord(r.data.labels),
         } satisfies VolumeSpec);
         break;
