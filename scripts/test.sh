@@ -7,5 +7,10 @@ npm run build --silent
 node node_modules/typescript/bin/tsc -p tsconfig.test.json
 
 bash scripts/ensure-engine.sh
+# The storage-provider tests mount over sshfs from an sshd on 127.0.0.1 they start themselves.
+missing=()
+command -v sshfs >/dev/null 2>&1 || missing+=(sshfs)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+bash scripts/apt-install.sh ${missing[@]+"${missing[@]}"}
 bash scripts/prepare-busybox.sh test/fixtures/tools
 node --import tsx test/run.ts "$@"

@@ -18,15 +18,17 @@ const HELP = `moor — declarative Docker stacks in TypeScript
 
 Usage:
   moor plan    <stack.ts> [--detailed-exitcode] [--json] [--refresh] [--out plan.json]
-                          [--target R]... [--replace R]... [--migrate-volumes]
+                          [--target R]... [--replace R]... [--migrate-volumes] [--skip-checks]
   moor apply   <stack.ts> [--yes] [--concurrency N] [--allow-data-loss] [--migrate-volumes]
                           [--target R]... [--replace R]... [--wait-timeout 120s] [--lock-timeout 60s] [--refresh]
-  moor apply   <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s]   apply a saved plan exactly
+                          [--skip-checks]
+  moor apply   <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s] [--skip-checks]   apply a saved plan exactly
   moor destroy <stack.ts> [--yes] [--volumes] [--target R]... [--concurrency N] [--lock-timeout 60s]
   moor version
 
 R is a resource name (web) or id (container.web). apply and destroy hold a per-stack lock;
-plan never does.
+plan never does. --skip-checks: no plan-time checks of volume providers (NFS server reachable,
+SSH host key, host paths), for machines that cannot reach the servers.
 
 Exit codes: 0 success (plan: no changes with --detailed-exitcode), 1 error or refused,
 2 plan has changes (--detailed-exitcode), 130 interrupted.
