@@ -3,8 +3,8 @@
  *
  * Each call is declared once in CALLS (its C parameter types and what moor needs it for); `callLibc`
  * checks every argument against its C type, runs the call and turns a -1 return into a
- * NativeCallError carrying errno. When ffi-rs or libc cannot be
- * loaded, every call throws a NativeUnavailableError with a plain message, never a stack trace.
+ * NativeCallError carrying errno. When ffi-rs or libc cannot be loaded, every call throws a
+ * NativeUnavailableError with a plain message, never a stack trace.
  *
  * ffi-rs calls are synchronous and block the event loop: declare only calls that return at once
  * (flock with LOCK_NB, not a blocking flock; mount/umount2 of FUSE file systems, which the kernel

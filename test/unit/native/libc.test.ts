@@ -1,11 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { flock, LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, NativeCallError, NativeUnavailableError } from '../../../native/libc.js';
+import {
+  flock,
+  LOCK_EX,
+  LOCK_NB,
+  LOCK_SH,
+  LOCK_UN,
+  MNT_DETACH,
+  mount,
+  MS_NODEV,
+  MS_NOSUID,
+  MS_RDONLY,
+  NativeCallError,
+  NativeUnavailableError,
+  UMOUNT_NOFOLLOW,
+  umount2,
+} from '../../../native/libc.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -75,3 +90,66 @@ test('when ffi-rs cannot load, the error is a plain NativeUnavailableError messa
 });
 
 test.run();
+
+const mounts = suite('mount, umount2');
+const ROOT = process.getuid?.() === 0;
+let mdir = '';
+mounts.before.each(() => {
+  mdir = mkdtempSync(path.join(os.tmpdir(), 'moor-libc-mount-test-'));
+});
+/** The one mountpoint these tests use: a space and a non-ASCII letter, escaped in mountinfo and UTF-8 in C. */
+const target = () => path.join(mdir, 'm\u00e9 x');
+mounts.after.each(() => {
+  // A failed test may leave its mount: detach it before removing the directory (EINVAL once none is left).
+  try {
+    if (ROOT) umount2(target(), MNT_DETACH);
+  } catch {
+    // not mounted
+  }
+  rmSync(mdir, { recursive: true, force: true });
+});
+
+const mountLine = (target: string) =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[4] === target.replace(/ /g, '\\040'));
+
+mounts('arguments that do not fit their C type are TypeErrors, before libc is reached', () => {
+  assert.is(thrown(TypeError, () => umount2('/mnt/a\0/b', 0)).message, 'umount2(): argument 1 ("/mnt/a\\u0000/b") contains a NUL character');
+  assert.is(thrown(TypeError, () => umount2('/mnt', 1.5)).message, 'umount2(): argument 2 (1.5) is not a C int');
+  assert.is(thrown(TypeError, () => mount('a', '/mnt', 'tmpfs', -1, '')).message, 'mount(): argument 4 (-1) is not a C unsigned long');
+  assert.is(thrown(TypeError, () => mount('a', '/mnt', 'tmpfs', 2 ** 53, '')).message, 'mount(): argument 4 (9007199254740992) is not a C unsigned long');
+  assert.is(thrown(TypeError, () => mount(1 as unknown as string, '/mnt', 'tmpfs', 0, '')).message, 'mount(): argument 1 (1) is not a string');
+});
+
+(ROOT ? mounts : mounts.skip)('mounts with flags and data, and unmounts; UTF-8 paths reach the kernel intact', () => {
+  mkdirSync(target());
+  mount('moor-test', target(), 'tmpfs', MS_NOSUID | MS_NODEV | MS_RDONLY, 'size=1m,mode=0755');
+  const line = mountLine(target());
+  assert.ok(line, 'not in mountinfo');
+  assert.match(line!, / ro,nosuid,nodev,relatime - tmpfs moor-test ro,size=1024k,mode=755$/);
+  umount2(target(), UMOUNT_NOFOLLOW);
+  assert.is(mountLine(target()), undefined);
+});
+
+(ROOT ? mounts : mounts.skip)('umount2 errors: not mounted is EINVAL, no such path ENOENT, quoted as C shows them', () => {
+  const e = thrown(NativeCallError, () => umount2(mdir, UMOUNT_NOFOLLOW));
+  assert.is(e.code, 'EINVAL');
+  assert.is(e.message, `umount2(${JSON.stringify(mdir)}, 8) failed: EINVAL (invalid argument)`);
+  assert.equal(e.args, [mdir, 8]);
+  assert.is(thrown(NativeCallError, () => umount2(path.join(mdir, 'missing'), 0)).code, 'ENOENT');
+});
+
+(ROOT && existsSync('/dev/fuse') ? mounts : mounts.skip)('mounts /dev/fuse as fuse.sshfs the way native/fuse.ts does', () => {
+  mkdirSync(target());
+  const fd = openSync('/dev/fuse', 'r+');
+  try {
+    mount('root@host:/srv', target(), 'fuse.sshfs', MS_NOSUID | MS_NODEV, `fd=${fd},rootmode=40000,user_id=0,group_id=0,allow_other`);
+    assert.match(mountLine(target())!, / rw,nosuid,nodev,relatime - fuse.sshfs root@host:\/srv rw,user_id=0,group_id=0,allow_other$/);
+  } finally {
+    umount2(target(), MNT_DETACH);
+    closeSync(fd);
+  }
+});
+
+mounts.run();
