@@ -9,6 +9,7 @@
  * vanished or stopped answering is drift, and apply mounts it again.
  */
 import { access, constants, mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
 import { mountSshfs, mountState, unmount } from '../native/fuse.js';
@@ -86,6 +87,16 @@ export function hostKeyRefusal(o: Options, offered: HostKey[]): string {
   return `the SSH server ${o.host}:${o.port} offers host key ${seen || '(none)'}; the stack pins ${fingerprint(want)} (${want.type}). moor refuses to connect: a changed key can mean the connection is intercepted. Check the server's key out of band (ssh-keygen -lf /etc/ssh/ssh_host_${want.type.replace(/^ssh-|-.*$/g, '')}_key.pub on it) before you change hostKey.`;
 }
 
+/**
+ * The empty mountpoint is made immutable (chattr +i): a container the engine starts while nothing
+ * is mounted there (after a reboot, before moor mounts again) then gets "Operation not permitted"
+ * instead of silently writing to the local disk, where the remount would hide its files. Mounting
+ * over it still works. Best effort: some filesystems (tmpfs, overlay) have no such attribute.
+ */
+function guardMountpoint(dir: string, on: boolean): Promise<void> {
+  return new Promise((resolve) => execFile('chattr', [on ? '+i' : '-i', dir], () => resolve()));
+}
+
 async function readable(file: string): Promise<boolean> {
   return access(file, constants.R_OK).then(() => true, () => false);
 }
@@ -120,6 +131,8 @@ export const sshfsProvider: VolumeProvider<typeof schema> = {
     if (state.state === 'broken') await unmount(mountpoint, { lazy: true });
     await mkdir(path.dirname(knownHostsOf(ctx.engineName)), { recursive: true, mode: 0o700 });
     await writeFile(knownHostsOf(ctx.engineName), `moor-${ctx.engineName} ${pinned(o).type} ${pinned(o).base64}\n`, { mode: 0o600 });
+    await mkdir(mountpoint, { recursive: true, mode: 0o755 });
+    await guardMountpoint(mountpoint, true);
     try {
       await mountSshfs({
         source: target(o),
@@ -143,6 +156,7 @@ export const sshfsProvider: VolumeProvider<typeof schema> = {
     const state = await mountState(mountpoint, 3000);
     if (state.state !== 'absent') await unmount(mountpoint, { lazy: state.state === 'broken' });
     // Only an empty directory is removed: never anything that could be the remote data.
+    await guardMountpoint(mountpoint, false);
     await rmdir(mountpoint).catch(() => undefined);
     await rm(knownHostsOf(ctx.engineName), { force: true });
     await rm(sshLogOf(ctx.engineName), { force: true });

@@ -41,8 +41,14 @@ export async function deleteVolume(client: EngineClient, name: string, release?:
   }
 }
 
-/** Prepare the provider's host side again (remount), then restart the containers holding the old mount. */
+/**
+ * Repair a volume whose host side drifted (a mount vanished or died). Its running users are all
+ * stopped first: the engine keeps a volume's mount while any container uses it, so restarting them
+ * one by one would hand each the old, dead mount again (and a restart fails outright on a dead
+ * FUSE mount with a second user). Then the provider prepares it again, then the users start.
+ */
 export async function repairVolume(client: EngineClient, stack: string, v: VolumeSpec, restart: string[], host: HostContext): Promise<void> {
+  for (const name of restart) await client.request('POST', `/containers/${encodeURIComponent(name)}/stop`, { okStatuses: [304] });
   await prepareVolume(stack, v, host);
-  for (const name of restart) await client.request('POST', `/containers/${encodeURIComponent(name)}/restart`);
+  for (const name of restart) await client.request('POST', `/containers/${encodeURIComponent(name)}/start`, { okStatuses: [304] });
 }

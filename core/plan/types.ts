@@ -54,8 +54,8 @@ export type Operation =
   | { type: 'volume.delete'; also: string[]; old?: VolumeSpec }
   | { type: 'volume.migrate'; volume: VolumeSpec; steps: MigrationStep[]; verified: VerifiedStash | null; old?: VolumeSpec }
   /**
-   * The provider's host-side state drifted (a mount vanished): prepare it again, then restart the
-   * running containers using the volume (engine names), which still hold the old, dead mount.
+   * The provider's host-side state drifted (a mount vanished): stop the running containers using
+   * the volume (engine names), which hold the old mount, prepare it again, start them.
    */
   | { type: 'volume.repair'; volume: VolumeSpec; restart: string[] }
   | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }

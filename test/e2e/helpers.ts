@@ -106,6 +106,8 @@ export function show(r: RunResult): string {
 export interface StackOptions {
   /** Set MOOR_SKIP_TYPECHECK=1 for this stack's commands (scenarios that rewrite the stack often). */
   skipTypecheck?: boolean;
+  /** More environment for this stack's commands (e.g. MOOR_STATE_DIR). */
+  env?: Record<string, string>;
 }
 
 export class TestStack {
@@ -127,6 +129,7 @@ export class TestStack {
       // Keep the type-check cache with the test's files: nothing left in ~/.cache.
       MOOR_CACHE_DIR: path.join(REPO, 'test/.tmp', prefix, 'cache'),
       MOOR_SKIP_TYPECHECK: opts.skipTypecheck ? '1' : undefined,
+      ...opts.env,
     };
     mkdirSync(this.dir, { recursive: true });
   }
