@@ -10,7 +10,7 @@
  * unmounted (lazily) in `finally`, before the directories are removed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -102,6 +102,8 @@ fs('apply mounts the remote directory; hand-unmounted and dead mounts are drift 
 
       // 1. Unmounted by hand: drift; apply mounts again and restarts the container onto the new mount.
       execFileSync('umount', [mountpoint]);
+      // The bare mountpoint is immutable: nothing (a container the engine starts now) can write there unseen.
+      assert.throws(() => writeFileSync(path.join(mountpoint, 'lost'), 'x'), /EPERM|EACCES/);
       const drift = await s.plan('--detailed-exitcode');
       assert.is(drift.code, 2, show(drift));
       assert.match(drift.stdout, new RegExp(`~ +volume remote +\\(repair; the sshfs mount at ${mountpoint.replace(/[.]/g, '\\.')} is not there \\(unmounted, or the host restarted\\) \\(drift\\): apply repairs it, then restarts ${s.en('app')}`));

@@ -20,7 +20,7 @@ parse('defaults', () => {
   assert.equal(parseCommandArgs('apply', ['stacks/shop.ts']), {
     stackFile: 'stacks/shop.ts', json: false, refresh: false, detailedExitcode: false, yes: false,
     concurrency: DEFAULT_CONCURRENCY, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
-    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false,
+    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false, skipChecks: false,
   });
   assert.is(DEFAULT_CONCURRENCY, 4);
 });
@@ -29,7 +29,7 @@ parse('every flag of each command, in any position', () => {
   assert.equal(parseCommandArgs('plan', ['--json', 'shop.ts', '--refresh', '--detailed-exitcode']), {
     stackFile: 'shop.ts', json: true, refresh: true, detailedExitcode: true, yes: false,
     concurrency: 4, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
-    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false,
+    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false, skipChecks: false,
   });
   const saved = parseCommandArgs('plan', ['shop.ts', '--out', 'p.json', '--target', 'web', '--target=container.db', '--replace', 'cache', '--migrate-volumes']);
   assert.equal([saved.out, saved.targets, saved.replace, saved.migrateVolumes], ['p.json', ['web', 'container.db'], ['cache'], true]);
@@ -39,6 +39,8 @@ parse('every flag of each command, in any position', () => {
   assert.equal([apply.yes, apply.concurrency, apply.allowDataLoss, apply.waitTimeoutMs], [true, 8, true, 90_000]);
   const destroy = parseCommandArgs('destroy', ['shop.ts', '--volumes', '--concurrency=2', '--wait-timeout=500ms']);
   assert.equal([destroy.volumes, destroy.concurrency, destroy.waitTimeoutMs], [true, 2, 500]);
+  assert.is(parseCommandArgs('plan', ['shop.ts', '--skip-checks']).skipChecks, true);
+  assert.is(parseCommandArgs('apply', ['--skip-checks', 'shop.ts']).skipChecks, true);
 });
 
 parse('a flag another command takes is refused by name', () => {
@@ -47,6 +49,7 @@ parse('a flag another command takes is refused by name', () => {
   assert.is(usageError('apply', ['shop.ts', '--volumes']), 'moor apply does not take --volumes');
   assert.is(usageError('destroy', ['shop.ts', '--refresh']), 'moor destroy does not take --refresh');
   assert.is(usageError('destroy', ['shop.ts', '--allow-data-loss']), 'moor destroy does not take --allow-data-loss');
+  assert.is(usageError('destroy', ['shop.ts', '--skip-checks']), 'moor destroy does not take --skip-checks');
 });
 
 parse('an unknown flag is a usage error', () => {

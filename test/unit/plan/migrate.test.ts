@@ -30,7 +30,9 @@ const FULL: MigrationStep[] = ['stash', 'drop-old', 'create-new', 'restore', 'dr
 const VERIFIED: VerifiedStash = { digest: 'sha256:5eed', files: 3120, bytes: 1536 * 1024 };
 /** The verified stash as observe reports it and the op carries it: with its marker volume. */
 const MARKED = { ...VERIFIED, marker: 'shop-data.moor-stash-ok' };
-const opOf = (d: DesiredStack) => ({ type: 'volume.migrate', volume: d.volumes.find((v) => v.name === 'data')! });
+const dataOf = (d: DesiredStack) => d.volumes.find((v) => v.name === 'data')!;
+/** The migrate op towards `d`; `old` is the stack moor last applied (the op carries its volume spec for release). */
+const opOf = (d: DesiredStack, old?: DesiredStack) => ({ type: 'volume.migrate', volume: dataOf(d), ...(old ? { old: dataOf(old) } : {}) });
 
 const planning = suite('volume migration: planning');
 
@@ -40,7 +42,7 @@ planning('migrate: true turns a volume replacement into a migration, its users r
   const vol = nodeOf(plan, 'volume.data');
   assert.is(vol.action, 'migrate');
   assert.not.ok(vol.dataLoss);
-  assert.equal(vol.op, { ...opOf(d), steps: FULL, verified: null });
+  assert.equal(vol.op, { ...opOf(d, app({ migrate: true })), steps: FULL, verified: null });
   assert.equal(summarize(plan), { create: 0, update: 0, replace: 1, migrate: 1, delete: 0 });
   assert.is(planText(plan), [
     '  >>  volume data  (migrate: stash → drop-old → create-new → restore → drop-stash; driverOpts.type changed (the engine cannot change a volume in place); data copied into the new volume and verified (migrate: true))',
@@ -142,7 +144,7 @@ guard('destroy --volumes keeps the stack\'s allowDataLoss; a volume gone from th
 
 guard('deleting a volume also removes what an interrupted migration left of it', () => {
   const plan = planStack(withoutData(app()), observed(app(), migrationLeft('data', { stash: true, verified: VERIFIED })));
-  assert.equal(nodeOf(plan, 'volume.data').op, { type: 'volume.delete', also: ['shop-data.moor-stash', 'shop-data.moor-stash-ok'] });
+  assert.equal(nodeOf(plan, 'volume.data').op, { type: 'volume.delete', also: ['shop-data.moor-stash', 'shop-data.moor-stash-ok'], old: dataOf(app()) });
 });
 
 guard('a protected volume is not migrated either', () => {
@@ -163,7 +165,7 @@ resume('an unverified stash with the volume still at its old spec: the stash is 
   const d = onTmpfs(app({ migrate: true }));
   const plan = planStack(d, observed(app({ migrate: true }), stashOnly));
   const vol = nodeOf(plan, 'volume.data');
-  assert.equal(vol.op, { ...opOf(d), steps: ['discard-stash', ...FULL], verified: null });
+  assert.equal(vol.op, { ...opOf(d, app({ migrate: true })), steps: ['discard-stash', ...FULL], verified: null });
   assert.equal(vol.causes, ['an interrupted migration is rolled back (its copy was never verified; shop-data still holds the data)']);
   assert.is(nodeOf(plan, 'container.db').action, 'replace');
 });
@@ -171,7 +173,7 @@ resume('an unverified stash with the volume still at its old spec: the stash is 
 resume('an unverified stash with the volume already as the stack wants it: only the stash is discarded, users stay', () => {
   const d = onTmpfs(app({ migrate: true }));
   const plan = planStack(d, observed(d, stashOnly));
-  assert.equal(nodeOf(plan, 'volume.data').op, { ...opOf(d), steps: ['discard-stash'], verified: null });
+  assert.equal(nodeOf(plan, 'volume.data').op, { ...opOf(d, d), steps: ['discard-stash'], verified: null });
   assert.equal(actions(plan), ['volume.data migrate']);
 });
 
@@ -199,7 +201,7 @@ resume('a verified stash with a volume in place: that volume is dropped and refi
   for (const applied of [app({ migrate: true }), d]) {
     const plan = planStack(d, observed(applied, stashVerified));
     const vol = nodeOf(plan, 'volume.data');
-    assert.equal(vol.op, { ...opOf(d), steps: ['drop-old', 'create-new', 'restore', 'drop-stash'], verified: MARKED });
+    assert.equal(vol.op, { ...opOf(d, applied), steps: ['drop-old', 'create-new', 'restore', 'drop-stash'], verified: MARKED });
     assert.equal(vol.causes, ['resuming an interrupted migration from its verified copy shop-data.moor-stash']);
     assert.equal(nodeOf(plan, 'container.db').causes, ['volume data is migrated']);
   }
@@ -226,7 +228,7 @@ resume('a verified marker without a stash: the migration finished, only the mark
   const plan = planStack(d, observed(d, migrationLeft('data', { stash: false, verified: VERIFIED })));
   assert.equal(actions(plan), ['volume.data migrate']);
   const vol = nodeOf(plan, 'volume.data');
-  assert.equal(vol.op, { ...opOf(d), steps: ['drop-stash'], verified: MARKED });
+  assert.equal(vol.op, { ...opOf(d, d), steps: ['drop-stash'], verified: MARKED });
   assert.equal(vol.causes, ['an earlier migration finished; its marker is removed']);
 });
 

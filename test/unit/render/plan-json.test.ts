@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { emptyStack } from '../../../core/model/spec.js';
 import { planStack } from '../../../core/plan/plan.js';
 import { planToJson, PLAN_JSON_VERSION } from '../../../core/render/plan-json.js';
-import { desired, foreign, observed, stopped } from '../../fixtures/builders.js';
+import { bind, tmpfs } from '../../../providers/index.js';
+import { desired, foreign, observed, stopped, volumeHealth } from '../../fixtures/builders.js';
 
 const was = desired('shop', ({ volume, container }) => {
   container('web', { image: 'nginx:1.27', env: { MODE: 'prod' } });
@@ -73,6 +74,23 @@ json('diagnostics and notes, with null for what a diagnostic does not have', () 
 json('survives JSON unchanged (no undefined, no class instances)', () => {
   const out = planToJson(planStack(now, observed(was, stopped('web'))));
   assert.equal(JSON.parse(JSON.stringify(out)), out);
+});
+
+json('volumes of other providers: data_home on deletions, repair.restarts on repairs', () => {
+  const d = desired('shop', ({ volume, container }) => {
+    const site = volume('site', { provider: bind({ path: '/srv/site' }) });
+    volume('cache', { provider: tmpfs() });
+    container('web', { image: 'nginx:1.27', mounts: [{ volume: site, target: '/site' }] });
+    container('api', { image: 'nginx:1.27', mounts: [{ volume: site, target: '/site' }] });
+  });
+  type Entry = { id: string; data_home?: string; data_loss: boolean; repair?: unknown };
+  const entry = (out: Record<string, unknown>, id: string) => (out.resources as Entry[]).find((r) => r.id === id)!;
+  const repaired = planToJson(planStack(d, observed(d, volumeHealth('site', { ok: false, reason: 'gone' }))));
+  assert.equal(entry(repaired, 'volume.site').repair, { restarts: ['shop-api', 'shop-web'] });
+  assert.not.ok('data_home' in entry(repaired, 'volume.site'));
+  const dropped = planToJson(planStack({ ...d, volumes: d.volumes.filter((v) => v.name === 'site') }, observed(d)));
+  assert.equal([entry(dropped, 'volume.cache').data_home, entry(dropped, 'volume.cache').data_loss], ['memory', false]);
+  assert.not.ok('repair' in entry(dropped, 'volume.cache'));
 });
 
 json.run();

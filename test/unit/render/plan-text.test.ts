@@ -6,7 +6,8 @@ import type { Plan, PlanNode } from '../../../core/plan/types.js';
 import { actionSymbol, renderPlan, summaryLine } from '../../../core/render/plan-text.js';
 import type { Style } from '../../../core/render/style.js';
 import { plainStyle } from '../../../core/render/style.js';
-import { desired, ENGINE, observed, planText, stopped } from '../../fixtures/builders.js';
+import { bind, tmpfs } from '../../../providers/index.js';
+import { desired, ENGINE, observed, planText, stopped, volumeHealth } from '../../fixtures/builders.js';
 
 const was = desired('shop', ({ network, volume, container }) => {
   const backend = network('backend');
@@ -169,3 +170,28 @@ summary('counts each action', () => {
 });
 
 summary.run();
+
+const storage = suite('renderPlan: storage providers');
+
+/** volume site (bind ./site) and volume cache (tmpfs), both used by web. */
+const withProviders = desired('shop', ({ volume, container }) => {
+  const mounts = [volume('site', { provider: bind({ path: './site' }) }), volume('cache', { provider: tmpfs() })].map((v, i) => ({ volume: v, target: `/v${i}` }));
+  container('web', { image: 'nginx:1.27', mounts });
+});
+
+storage('a repair reads "repair", with the restarts in its cause', () => {
+  const plan = planStack(withProviders, observed(withProviders, volumeHealth('site', { ok: false, reason: 'the host directory /srv/stacks/site is gone' })));
+  assert.is(planText(plan), [
+    '  ~   volume site  (repair; the host directory /srv/stacks/site is gone (drift): apply repairs it, then restarts shop-web so that it sees the repaired volume)',
+    '',
+    'Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.',
+  ].join('\n'));
+});
+
+storage('deleting volumes that keep no data in the engine shows no data-loss line', () => {
+  const text = planText(planStack(desired('shop', () => {}), observed(withProviders)));
+  assert.ok(text.includes('  -   volume cache  (no longer in the stack; its data lived in memory only, and goes when its containers stop)\n'), text);
+  assert.not.match(text, 'DATA LOSS');
+});
+
+storage.run();

@@ -239,12 +239,15 @@ errors('an invalid image reference given as a string is one error at image, not 
 errors('networks, volumes and providers are validated with field paths', () => {
   const { diagnostics } = normalize(stack('shop', ({ network, volume }) => {
     network('n', { gateway: '10.0.0.1' });
+    volume('u', { provider: { provider: 'ceph', options: {} } });
     volume('v', { provider: { provider: 'nfs', options: {} } });
     volume('w', { provider: { provider: 'local', options: { x: 1 } } });
   }));
   assert.equal(plain(diagnostics), [
     { severity: 'error', summary: 'a gateway needs a subnet', resource: 'network.n', field: 'gateway' },
-    { severity: 'error', summary: 'unknown storage provider "nfs" (known: local)', resource: 'volume.v', field: 'provider' },
+    { severity: 'error', summary: 'unknown storage provider "ceph" (known: local, tmpfs, bind, nfs, sshfs)', resource: 'volume.u', field: 'provider' },
+    { severity: 'error', summary: 'Invalid input: expected string, received undefined', resource: 'volume.v', field: 'provider.server' },
+    { severity: 'error', summary: 'Invalid input: expected string, received undefined', resource: 'volume.v', field: 'provider.path' },
     { severity: 'error', summary: 'Unrecognized key: "x"', resource: 'volume.w', field: 'provider' },
   ]);
 });
