@@ -64,7 +64,7 @@ export const nfsProvider: VolumeProvider<typeof schema> = {
       device: `:${o.path}`,
     },
   }),
-  describe: (o) => `NFS v${o.version} ${o.server}:${o.path}${o.options.length ? ` (${o.options.join(',')})` : ''}`,
+  describe: (o) => `NFS v${o.version} ${o.server}:${o.path}${o.port !== 2049 ? ` port ${o.port}` : ''}${o.options.length ? `, options ${o.options.join(',')}` : ''}`,
   async check(o, _ctx, host: HostContext): Promise<ProviderFinding[]> {
     if (host.skipChecks) return [];
     const findings: ProviderFinding[] = [];

@@ -19,11 +19,26 @@ export function parseHostKey(line: string): HostKey | string {
   if (!type || !base64) return 'expected the server\'s public host key as "<type> <base64>", e.g. the contents of /etc/ssh/ssh_host_ed25519_key.pub';
   if (!TYPES.test(type)) return `"${type}" is not an SSH host key type (expected ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa…)`;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return 'the key is not valid base64';
-  const blob = Buffer.from(base64, 'base64');
-  // The blob starts with its own type as an SSH string (uint32 length + bytes): it must agree.
-  const len = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
-  if (len < 0 || blob.length < 4 + len || blob.subarray(4, 4 + len).toString('latin1') !== type) return `the key data is not a ${type} key`;
+  const fields = sshStrings(Buffer.from(base64, 'base64'));
+  // The blob is a list of SSH strings: its own type first, then the key material, nothing else.
+  if (!fields || fields[0]?.toString('latin1') !== type) return `the key data is not a ${type} key`;
+  if (fields.length < 2 || fields.slice(1).some((f) => f.length === 0)) return `the ${type} key is incomplete (cut off when it was copied?)`;
+  if (type === 'ssh-ed25519' && (fields.length !== 2 || fields[1]!.length !== 32)) return 'the ssh-ed25519 key is incomplete (cut off when it was copied?)';
   return { type, base64 };
+}
+
+/** A blob of SSH strings (uint32 length + bytes each), or null when the lengths do not add up. */
+function sshStrings(blob: Buffer): Buffer[] | null {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < blob.length) {
+    if (at + 4 > blob.length) return null;
+    const len = blob.readUInt32BE(at);
+    if (at + 4 + len > blob.length) return null;
+    out.push(blob.subarray(at + 4, at + 4 + len));
+    at += 4 + len;
+  }
+  return out;
 }
 
 export function fingerprint(key: HostKey): string {

@@ -107,7 +107,7 @@ export const sshfsProvider: VolumeProvider<typeof schema> = {
   data: 'external',
   resolve: (o, ctx) => ({ ...o, identityFile: path.resolve(path.dirname(ctx.stackFile), o.identityFile), hostKey: `${pinned(o).type} ${pinned(o).base64}` }),
   toEngine: (_o, ctx) => ({ driver: 'local', driverOpts: { type: 'none', o: 'bind', device: mountpointOf(ctx.engineName) } }),
-  describe: (o) => `sshfs ${o.user}@${o.host}${o.port !== 22 ? `:${o.port}` : ''}:${o.path}${o.readOnly ? ' (read-only)' : ''}, host key ${fingerprint(pinned(o))}`,
+  describe: (o) => `sshfs ${o.user}@${o.host}:${o.path}${o.port !== 22 ? ` port ${o.port}` : ''}${o.readOnly ? ', read-only' : ''}, host key ${fingerprint(pinned(o))}`,
   async check(o, _ctx, host: HostContext): Promise<ProviderFinding[]> {
     if (!host.localEngine) {
       return [{ severity: 'error', summary: `sshfs volumes need the engine on this host (moor mounts them with this host's sshfs); the engine is at ${host.engine}` }];

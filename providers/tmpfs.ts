@@ -8,10 +8,13 @@ import { byteSize, sizeToBytes } from '../core/stack/schema/common.js';
 import { showBytes } from '../core/plan/display.js';
 import { providerSpec, type VolumeProvider } from './types.js';
 
-const mode = z.union([
-  z.number().int().min(0).max(0o7777),
-  z.string().regex(/^0?[0-7]{3,4}$/, { message: 'expected an octal mode like "1777" or a number like 0o1777' }),
-]);
+/**
+ * An octal string only: a number is ambiguous (1777 is decimal, 0o1777 octal, and both type-check),
+ * and a wrong mode would only show when a container tries to write.
+ */
+const mode = z.string({ message: 'expected the mode as an octal string, e.g. "1777" (a number like 1777 would be read as decimal)' }).regex(/^0?[0-7]{3,4}$/, {
+  message: 'expected an octal mode like "1777" or "0755"',
+});
 const id = z.number().int().min(0).max(0xfffffffe);
 
 const schema = z
@@ -26,7 +29,7 @@ const schema = z
   })
   .transform((o) => ({
     size: o.size === undefined ? null : sizeToBytes(o.size),
-    mode: o.mode === undefined ? null : typeof o.mode === 'number' ? o.mode : parseInt(o.mode, 8),
+    mode: o.mode === undefined ? null : parseInt(o.mode, 8),
     uid: o.uid ?? null,
     gid: o.gid ?? null,
   }));

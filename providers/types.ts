@@ -29,7 +29,11 @@ export interface HostContext {
   localEngine: boolean;
   /** The engine's address as the user configured it, for messages. */
   engine: string;
-  /** `--skip-checks`: plan-time checks that probe other hosts or this host are not made. */
+  /**
+   * `--skip-checks`: plan-time checks that probe servers (reachability, SSH host keys) or this
+   * host's kernel (NFS support) are not made. Reading local files (a bind path, an identity
+   * file, whether sshfs is installed) is always done: it is cheap and cannot be wrong offline.
+   */
   skipChecks: boolean;
 }
 

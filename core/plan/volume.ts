@@ -26,10 +26,11 @@ function users(ctx: PlanContext, volume: string): string[] {
     .map((c) => `container.${c.resource}`);
 }
 
-/** Running containers of the stack that mount the volume, by engine name. */
+/** Running containers of the stack that mount the volume and stay in the stack, by engine name. */
 function runningUsers(ctx: PlanContext, volume: string): string[] {
+  const kept = new Set(ctx.desired.containers.map((c) => c.name));
   return ctx.observed.containers
-    .filter((c) => c.owner === 'stack' && !c.next && c.state === 'running' && c.spec?.mounts.some((m) => m.type === 'volume' && m.volume === volume))
+    .filter((c) => c.owner === 'stack' && !c.next && c.state === 'running' && kept.has(c.resource ?? '') && c.spec?.mounts.some((m) => m.type === 'volume' && m.volume === volume))
     .map((c) => c.name)
     .sort();
 }
@@ -57,9 +58,9 @@ function isEmpty(ctx: PlanContext, engine: string): boolean {
   return !!u && u.complete && u.files === 0;
 }
 
-/** Where the data of a volume as last applied lives (volumes without a readable spec: in the engine). */
-function dataHomeOf(old: VolumeSpec | undefined): DataHome {
-  return (old && getProvider(old.provider.name)?.data) || 'engine';
+/** Where a volume's data lives (a volume without a readable spec: in the engine). */
+function dataHomeOf(v: VolumeSpec | undefined): DataHome {
+  return (v && getProvider(v.provider.name)?.data) || 'engine';
 }
 
 /** What deleting the engine volume leaves behind, for a volume whose data is not in the engine. */
@@ -137,8 +138,12 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
       ];
       const rules = rulesOf(ctx.desired.lifecycle, id);
       const old = obs.spec;
-      // Data in memory is gone once the containers stop, which a migration starts with: nothing to copy.
-      if ((rules.migrate || ctx.options.migrateVolumes) && dataHomeOf(old) !== 'memory' && !isEmpty(ctx, en)) {
+      const migrating = rules.migrate || ctx.options.migrateVolumes;
+      // Data in memory is gone once the containers stop: there is nothing to copy out of a memory
+      // volume, and nothing copied into one survives the helper that restores it. Such a
+      // replacement is a plain one, guarded as data loss when the old volume holds data.
+      const intoMemory = dataHomeOf(vol) === 'memory';
+      if (migrating && dataHomeOf(old) !== 'memory' && !intoMemory && !isEmpty(ctx, en)) {
         nodes.push({
           ...base, action: 'migrate', changes, ...atStake(ctx, en),
           causes: [...causes, `data copied into the new volume and verified (${rules.migrate ? 'migrate: true' : '--migrate-volumes'})`],
@@ -149,7 +154,12 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
       const guarded = guard(ctx, id, en, old);
       nodes.push({
         ...base, action: 'replace', changes, ...guarded,
-        causes: [...causes, ...(guarded.dataHome && old ? [dataStays(old, guarded.dataHome)] : guarded.dataLoss ? [] : ['the volume is empty']), ...notesOf(vol)],
+        causes: [
+          ...causes,
+          ...(guarded.dataHome && old ? [dataStays(old, guarded.dataHome)] : guarded.dataLoss ? [] : ['the volume is empty']),
+          ...(migrating && intoMemory && guarded.dataLoss ? ['the data cannot be migrated: the new volume keeps data in memory only'] : []),
+          ...notesOf(vol),
+        ],
         op: { type: 'volume.replace', volume: vol, ...(old ? { old } : {}) },
       });
       continue;

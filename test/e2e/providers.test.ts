@@ -151,7 +151,7 @@ pv('nfs: exact engine options; unreachable server and a host without NFS client 
     // …and the container cannot mount it: the error names the volume and the reason in plain words.
     assert.is(forced.code, 1, show(forced));
     const why = lacks ? /the engine's host cannot mount NFS: its kernel has no NFS client/ : /the NFS server 127\.0\.0\.1 refused the connection|did not answer in time/;
-    assert.match(forced.stderr, new RegExp(`container ${s.en('app')} could not start: volume ${s.en('share')} \\(NFS v4\\.1 127\\.0\\.0\\.1:/exports/share \\(hard,timeo=600,nolock\\)\\) could not be mounted at /share: ${why.source}`), show(forced));
+    assert.match(forced.stderr, new RegExp(`container ${s.en('app')} could not start: volume ${s.en('share')} \\(NFS v4\\.1 127\\.0\\.0\\.1:/exports/share port ${port}, options hard,timeo=600,nolock\\) could not be mounted at /share: ${why.source}`), show(forced));
     assert.match(forced.stderr, /The engine said: .*failed to mount local volume/);
     const gone = await s.destroy();
     assert.is(gone.code, 0, show(gone));

@@ -89,7 +89,7 @@ fs('apply mounts the remote directory; hand-unmounted and dead mounts are drift 
 
       const plan = await s.plan();
       assert.is(plan.code, 0, show(plan));
-      assert.ok(plan.stdout.includes(`volume remote  (sshfs root@127.0.0.1:${sshd.port}:${sshd.remoteDir}, host key ${fingerprint(key(sshd.hostKey))})`), show(plan));
+      assert.ok(plan.stdout.includes(`volume remote  (sshfs root@127.0.0.1:${sshd.remoteDir} port ${sshd.port}, host key ${fingerprint(key(sshd.hostKey))})`), show(plan));
 
       const applied = await s.apply();
       assert.is(applied.code, 0, show(applied));

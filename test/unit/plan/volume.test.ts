@@ -4,7 +4,7 @@ import { planStack } from '../../../core/plan/plan.js';
 import type { PlanNode } from '../../../core/plan/types.js';
 import { emptyStack, type DesiredStack } from '../../../core/model/spec.js';
 import { bind, nfs, tmpfs } from '../../../providers/index.js';
-import { actions, desired, nodeOf, observed, removed, shopStack, stopped, volumeHealth } from '../../fixtures/builders.js';
+import { actions, desired, measured, nodeOf, observed, removed, shopStack, stopped, volumeHealth } from '../../fixtures/builders.js';
 
 const mapVolume = (d: DesiredStack, change: (v: DesiredStack['volumes'][number]) => DesiredStack['volumes'][number]): DesiredStack =>
   ({ ...d, volumes: d.volumes.map((v) => (v.name === 'data' ? change(v) : v)) });
@@ -117,6 +117,17 @@ providers('migrate: true on a tmpfs volume is a plain replacement: nothing in me
   const cache = nodeOf(plan, 'volume.cache');
   assert.equal([cache.action, cache.op.type, cache.dataLoss, cache.dataHome], ['replace', 'volume.replace', undefined, 'memory']);
   assert.equal(cache.causes.slice(-2), [MEMORY, TMPFS_NOTE]);
+});
+
+providers('migrate: true from a local volume into tmpfs cannot keep the data: a guarded replacement, never a migration', () => {
+  const into = (provider: 'local' | 'tmpfs') => desired('shop', ({ volume, container }) => {
+    const data = volume('data', { migrate: true, ...(provider === 'tmpfs' ? { provider: tmpfs({ size: '64m' }) } : {}) });
+    container('web', { image: 'nginx:1.27', mounts: [{ volume: data, target: '/data' }] });
+  });
+  const plan = planStack(into('tmpfs'), observed(into('local'), measured('shop-data', { bytes: 4096, files: 3 })));
+  const data = nodeOf(plan, 'volume.data');
+  assert.equal([data.action, data.op.type, data.dataLoss], ['replace', 'volume.replace', true]);
+  assert.ok(data.causes.includes('the data cannot be migrated: the new volume keeps data in memory only'), data.causes.join(' | '));
 });
 
 providers('a volume whose provider reports it unhealthy is repaired; its running users are restarted, stopped ones not', () => {
