@@ -1,7 +1,7 @@
 /**
  * sshfs volumes on the real engine, against an sshd started by the test on 127.0.0.1 (Debian's
  * openssh-server, keys made for the test): a container writes to the volume and the file appears
- * in the server's directory; a mount unmounted by hand and a mount whose sshfs died are drift, shown
+ * in the server's directory; a dropped SSH connection is reconnected by sshfs; a mount unmounted by hand and a mount whose sshfs died are drift, shown
  * by plan and repaired by apply (users restarted onto the new mount); a wrong pinned host key is
  * refused with both fingerprints, at plan time and when mounting, and nothing is mounted; destroy
  * unmounts and leaves no FUSE mount behind; the remote data stays.
@@ -99,6 +99,20 @@ fs('apply mounts the remote directory; hand-unmounted and dead mounts are drift 
       // Written in the container, read in the server's directory.
       await eventually('the container wrote into the remote directory', async () => starts(sshd) === 1);
       assert.is((await s.plan('--detailed-exitcode')).code, 0, 'applied stack plans empty');
+
+      // 0. The SSH connection drops (its ssh is killed): with reconnect (the default) sshfs connects
+      //    again on the next access; the mount never stops being there.
+      execFileSync('pkill', ['-KILL', '-f', `^ssh .*${s.en('remote')}\\.ssh\\.log`]);
+      await eventually('a write through the mount succeeds after the reconnect', async () => {
+        try {
+          execFileSync('timeout', ['10', 'sh', '-c', `echo again > ${JSON.stringify(path.join(mountpoint, 'after-drop'))}`], { stdio: 'ignore' });
+          return existsSync(path.join(sshd.remoteDir, 'after-drop'));
+        } catch {
+          return false;
+        }
+      });
+      assert.is((await mountState(mountpoint, 3000)).state, 'mounted');
+      assert.is((await s.plan('--detailed-exitcode')).code, 0, 'a reconnected mount is no drift');
 
       // 1. Unmounted by hand: drift; apply mounts again and restarts the container onto the new mount.
       execFileSync('umount', [mountpoint]);
