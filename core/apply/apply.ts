@@ -14,6 +14,7 @@ import { createNetwork, deleteNetwork } from './network.js';
 import { createVolume, deleteVolume, repairVolume } from './volume.js';
 import type { HostContext } from '../../providers/types.js';
 import { runMigration } from './migrate.js';
+import { writeBackupRecord } from './backup.js';
 import type { SecretValues } from './container-body.js';
 import { storeSecretKey } from './secret-key.js';
 
@@ -68,6 +69,11 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
       return runMigration(client, name, op, step.phase === 'destroy' ? 'destroy' : 'create', host);
     case 'volume.repair':
       return repairVolume(client, name, op.volume, op.restart, host);
+    case 'backup.create':
+    case 'backup.update':
+      return writeBackupRecord(client, name, op.backup, op.type === 'backup.update');
+    case 'backup.delete':
+      return deleteVolume(client, step.node.engineName);
     case 'container.create':
     case 'container.delete':
     case 'container.replace':

@@ -5,6 +5,11 @@ import { EngineError, EngineUnreachableError } from '../engine/errors.js';
 import { CycleError } from '../graph.js';
 import { applyCommand } from './commands/apply.js';
 import { destroyCommand } from './commands/destroy.js';
+import { backupCommand } from './commands/backup.js';
+import { JobError } from '../backup/jobs.js';
+import { RestoreError } from '../backup/restore.js';
+import { ArchiveReadError } from '../backup/read-archive.js';
+import { WorkerError } from '../backup/worker.js';
 import { planCommand } from './commands/plan.js';
 import { terminalConfirm, type Confirm } from './confirm.js';
 import { EXIT, RefusedError, UsageError } from './errors.js';
@@ -24,6 +29,11 @@ Usage:
                           [--skip-checks]
   moor apply   <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s] [--skip-checks]   apply a saved plan exactly
   moor destroy <stack.ts> [--yes] [--volumes] [--target R]... [--concurrency N] [--lock-timeout 60s]
+  moor backup run     <stack.ts> <job> [--lock-timeout 60s]       archive now, verify, prune
+  moor backup list    <stack.ts> [job] [--json]                   archives, sizes, verification status
+  moor backup verify  <stack.ts> <job> [archive] [--json]         re-read an archive against its manifest
+  moor backup restore <stack.ts> <job> [--at <archive>] [--to <volume>] [--yes]
+  moor backup daemon  <stack.ts>                                  run the jobs on their schedules
   moor version
 
 R is a resource name (web) or id (container.web). apply and destroy hold a per-stack lock;
@@ -42,6 +52,7 @@ export async function main(argv: string[], io?: Output, confirm: Confirm = termi
       case 'plan': return await planCommand(rest, output);
       case 'apply': return await applyCommand(rest, output, confirm);
       case 'destroy': return await destroyCommand(rest, output, confirm);
+      case 'backup': return await backupCommand(rest, output, confirm);
       case 'version': case '--version': output.out(`moor ${moorVersion()}`); return EXIT.ok;
       case undefined: case 'help': case '--help': case '-h': output.out(HELP); return EXIT.ok;
       default: throw new UsageError(`unknown command "${command}"`);
@@ -66,7 +77,8 @@ function reportError(e: unknown, io: Output): number {
   }
   if (
     e instanceof RefusedError || e instanceof EngineUnreachableError || e instanceof EngineError || e instanceof CycleError ||
-    e instanceof LockTimeoutError || e instanceof NativeUnavailableError || e instanceof PlanFileError
+    e instanceof LockTimeoutError || e instanceof NativeUnavailableError || e instanceof PlanFileError ||
+    e instanceof JobError || e instanceof RestoreError || e instanceof ArchiveReadError || e instanceof WorkerError
   ) {
     io.err(`${style.error('error')}: ${e.message}`);
     return EXIT.error;

@@ -10,12 +10,14 @@ export function knownResourceIds(stack: DesiredStack, observed: ObservedState): 
     ...stack.networks.map((n) => `network.${n.name}`),
     ...stack.volumes.map((v) => `volume.${v.name}`),
     ...stack.containers.map((c) => `container.${c.name}`),
+    ...stack.backups.map((b) => `backup.${b.name}`),
     ...Object.keys(stack.lifecycle),
   ]);
   for (const c of observed.containers) if (c.owner === 'stack' && c.resource) ids.add(`container.${c.resource}`);
   for (const n of observed.networks) if (n.owner === 'stack' && n.resource) ids.add(`network.${n.resource}`);
   for (const v of observed.volumes) if (v.owner === 'stack' && v.resource) ids.add(`volume.${v.resource}`);
   for (const i of observed.images) if (i.resource) ids.add(`image.${i.resource}`);
+  for (const b of observed.backups) ids.add(`backup.${b.resource}`);
   return [...ids].sort();
 }
 

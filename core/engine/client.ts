@@ -111,6 +111,11 @@ export class EngineClient {
     return JSON.parse(body.toString()) as T;
   }
 
+  /** A request whose (small) response body is not JSON, e.g. a container's logs; the body as bytes. */
+  async requestRaw(method: string, path: string, opts: RequestOptions = {}): Promise<Buffer> {
+    return (await this.versioned(method, path, opts)).body;
+  }
+
   /** A request whose response is a stream of JSON messages (pull, build); errors inside it are raised. */
   async streamJson(method: string, path: string, opts: RequestOptions = {}, onMessage?: (m: Record<string, unknown>) => void): Promise<Record<string, unknown>[]> {
     const { body } = await this.versioned(method, path, opts);

@@ -122,7 +122,31 @@ export interface ContainerSpec {
   dependsOn: DependsOnSpec[];
 }
 
-export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec;
+/** A command run in a running container around a backup. */
+export interface BackupHookSpec {
+  container: string;
+  command: string[];
+  timeoutSec: number;
+}
+
+/** A volume backup job; moor keeps it on the engine as the labels of a data-less volume. */
+export interface BackupSpec {
+  kind: 'backup';
+  name: string;
+  /** Volume resource names, as declared. */
+  volumes: string[];
+  target: { type: 'volume'; volume: string } | { type: 'hostPath'; path: string };
+  schedule: { cron: string; timezone: string };
+  keep: { last: number; daily: number; weekly: number; monthly: number };
+  /** Container resource names to stop during the archive, in start (dependency) order. */
+  stop: string[];
+  hooks: { before: BackupHookSpec[]; after: BackupHookSpec[] };
+  compression: 'gzip' | 'none';
+  /** The helper image's reference (a built image's tag, or a pulled reference). */
+  image: string;
+}
+
+export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec | BackupSpec;
 
 export interface DesiredStack {
   name: string;
@@ -132,6 +156,7 @@ export interface DesiredStack {
   networks: NetworkSpec[];
   volumes: VolumeSpec[];
   containers: ContainerSpec[];
+  backups: BackupSpec[];
   /** Where each resource was declared, by resource id (`container.db`). */
   locations: Record<string, SourceLocation>;
   /** Lifecycle rules by resource id, for resources that declare any. */
@@ -140,5 +165,5 @@ export interface DesiredStack {
 
 /** A stack with no resources; destroy plans against it, keeping the rules (protect) of the stack file. */
 export function emptyStack(name: string, file: string, keep: Partial<Pick<DesiredStack, 'lifecycle' | 'locations'>> = {}): DesiredStack {
-  return { name, file, images: [], networks: [], volumes: [], containers: [], locations: keep.locations ?? {}, lifecycle: keep.lifecycle ?? {} };
+  return { name, file, images: [], networks: [], volumes: [], containers: [], backups: [], locations: keep.locations ?? {}, lifecycle: keep.lifecycle ?? {} };
 }

@@ -14,10 +14,10 @@ import { isMigrationVolume, readMigrations } from '../model/migration.js';
 import { isKeyVolume, readKey } from '../model/secret.js';
 import { LABEL, readSpec } from '../model/labels.js';
 import { engineName, NEXT_SUFFIX } from '../model/names.js';
-import type { ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
+import type { BackupSpec, ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
 import { sameValue } from '../plan/values.js';
 import type { ResourceKind } from '../stack/handles.js';
-import type { LiveContainerState, ObservedContainer, ObservedImage, ObservedNetwork, ObservedState, ObservedVolume, Ownership } from './types.js';
+import type { LiveContainerState, ObservedBackup, ObservedContainer, ObservedImage, ObservedNetwork, ObservedState, ObservedVolume, Ownership } from './types.js';
 
 export interface ObserveOptions {
   /** Inspect every managed container to catch changes made by hand to attributes lists do not show. */
@@ -114,6 +114,10 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     spec: owner === 'stack' ? readSpec<VolumeSpec>(v.Labels, 'volume') : undefined,
   }));
 
+  const backups: ObservedBackup[] = ours
+    .filter((v) => v.Labels?.[LABEL.kind] === 'backup' && v.Labels?.[LABEL.name])
+    .map((v) => ({ name: v.Name, resource: v.Labels![LABEL.name]!, spec: readSpec<BackupSpec>(v.Labels, 'backup') }));
+
   if (options.host) await observeVolumeHealth(stack, volumes, options.host);
 
   const images = new Map<string, ObservedImage>();
@@ -136,7 +140,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     }),
   );
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], ledger, refreshed: !!options.refresh, migrations, volumeUsage: {},
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: !!options.refresh, migrations, volumeUsage: {},
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };
 }

@@ -3,7 +3,7 @@ import type { EngineInfo } from '../engine/client.js';
 import type { ProviderHealth } from '../../providers/types.js';
 import type { Ledger, LiveRecord } from '../model/ledger.js';
 import type { ObservedMigration } from '../model/migration.js';
-import type { ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
+import type { BackupSpec, ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 
 /** Who owns an engine object whose name or labels put it in this stack's way. */
 export type Ownership = 'stack' | 'foreign';
@@ -57,6 +57,14 @@ export interface ObservedVolume extends ObservedBase {
   health?: ProviderHealth;
 }
 
+/** A backup job as applied: the record volume and the spec in its labels. */
+export interface ObservedBackup {
+  /** Engine name of the record volume. */
+  name: string;
+  resource: string;
+  spec?: BackupSpec;
+}
+
 export interface ObservedImage {
   id: string;
   refs: string[];
@@ -72,6 +80,7 @@ export interface ObservedState {
   networks: ObservedNetwork[];
   volumes: ObservedVolume[];
   images: ObservedImage[];
+  backups: ObservedBackup[];
   /** The record of live updates (see model/ledger.ts). */
   ledger: Ledger;
   /** True when every managed container was inspected (deep drift check). */

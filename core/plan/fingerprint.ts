@@ -40,6 +40,7 @@ export function fingerprint(o: ObservedState, inTheWay?: ReadonlySet<string>): F
   for (const v of o.volumes.filter(relevant)) fp[`volume ${v.name}`] = { id: v.name, digest: hash([v.driver, sorted(v.options), sorted(v.labels)]) };
   for (const i of o.images) fp[`image ${i.refs[0] ?? i.id}`] = { id: i.id, digest: hash([[...i.refs].sort(), sorted(i.labels)]) };
   fp['moor live-update record'] = { id: String(o.ledger.generation), digest: hash(o.ledger.entries) };
+  for (const b of o.backups) fp[`backup job ${b.resource}`] = { id: b.name, digest: hash(b.spec ?? null) };
   for (const [resource, m] of Object.entries(o.migrations)) fp[`migration of volume ${resource}`] = { id: m.volume, digest: hash(m) };
   if (o.secretKey) fp['moor secret key'] = { id: o.secretKey.volume, digest: hash(o.secretKey.key) };
   return fp;

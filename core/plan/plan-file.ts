@@ -66,5 +66,7 @@ export function readPlanFile(file: string): PlanFile {
     throw new PlanFileError(`${file} is a plan file of format ${String(p.moor_plan_file)}; this moor reads format ${PLAN_FILE_FORMAT}. Make the plan again with this version.`);
   }
   if (!p.plan || !p.desired || !p.fingerprint || p.plan.format !== 1) throw new PlanFileError(`${file} is incomplete or damaged; make the plan again`);
+  // Files from before backup jobs existed have none.
+  (p.desired as Partial<DesiredStack>).backups ??= [];
   return p as PlanFile;
 }

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { EngineInfo } from '../engine/client.js';
 import type { LiveRecord } from '../model/ledger.js';
 import type { VerifiedStash } from '../model/migration.js';
-import type { ContainerSpec, ImageSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
+import type { BackupSpec, ContainerSpec, ImageSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 import type { ResourceKind } from '../stack/handles.js';
 
 /** 'migrate': a volume replaced with its data copied across (see model/migration.ts). */
@@ -58,6 +58,10 @@ export type Operation =
    * the volume (engine names), which hold the old mount, prepare it again, start them.
    */
   | { type: 'volume.repair'; volume: VolumeSpec; restart: string[] }
+  /** A backup job's record (a data-less volume): created, or recreated with the new definition. */
+  | { type: 'backup.create'; backup: BackupSpec }
+  | { type: 'backup.update'; backup: BackupSpec }
+  | { type: 'backup.delete' }
   | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }
   | { type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[] }
   | {

@@ -42,6 +42,7 @@ export function collectDeclarations(def: StackDefinition, stackFile: string): De
     network: (name, options) => declare('network', name, options) as ReturnType<StackBuilder['network']>,
     volume: (name, options) => declare('volume', name, options) as ReturnType<StackBuilder['volume']>,
     container: (name, options) => declare('container', name, options) as ReturnType<StackBuilder['container']>,
+    backup: (name, options) => declare('backup', name, options) as ReturnType<StackBuilder['backup']>,
   };
   def.build(builder);
   return declarations;

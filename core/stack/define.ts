@@ -1,5 +1,6 @@
 /** The public shape of a stack: `export default stack('shop', ({ image, network, volume, container }) => { … })`. */
-import type { ContainerHandle, ImageHandle, NetworkHandle, VolumeHandle } from './handles.js';
+import type { BackupHandle, ContainerHandle, ImageHandle, NetworkHandle, VolumeHandle } from './handles.js';
+import type { BackupOptions } from './schema/backup.js';
 import type { ContainerOptions } from './schema/container.js';
 import type { ImageOptions } from './schema/image.js';
 import type { NetworkOptions } from './schema/network.js';
@@ -13,6 +14,8 @@ export interface StackBuilder {
   network(name: string, options?: NetworkOptions): NetworkHandle;
   volume(name: string, options?: VolumeOptions): VolumeHandle;
   container(name: string, options: ContainerOptions): ContainerHandle;
+  /** A volume backup job: archives `volumes` into `target` on `schedule`, verified, kept by `keep`. */
+  backup(name: string, options: BackupOptions): BackupHandle;
 }
 
 export interface StackDefinition {

@@ -2,7 +2,7 @@
  * Handles are what resource functions return. Resources reference each other through handles,
  * never through name strings, so a typo is a compile error instead of a runtime surprise.
  */
-export type ResourceKind = 'image' | 'network' | 'volume' | 'container';
+export type ResourceKind = 'image' | 'network' | 'volume' | 'container' | 'backup';
 
 declare const brand: unique symbol;
 
@@ -19,6 +19,7 @@ export type ImageHandle = Handle<'image'>;
 export type NetworkHandle = Handle<'network'>;
 export type VolumeHandle = Handle<'volume'>;
 export type ContainerHandle = Handle<'container'>;
+export type BackupHandle = Handle<'backup'>;
 
 const HANDLE_TAG = '__moorHandle';
 

@@ -17,6 +17,8 @@ import { containerOptionsSchema, type ContainerOptionsParsed } from './schema/co
 import { IMAGE_REF, imageOptionsSchema } from './schema/image.js';
 import { networkOptionsSchema } from './schema/network.js';
 import { volumeOptionsSchema } from './schema/volume.js';
+import { backupSpec } from './backup.js';
+import { backupOptionsSchema } from './schema/backup.js';
 import { issuesToDiagnostics } from './zod-issues.js';
 import { lifecycleOf } from './lifecycle.js';
 import type { Secret } from './secret.js';
@@ -33,7 +35,7 @@ export interface NormalizeResult {
 export function normalizeStack(stackName: string, file: string, declarations: Declaration[]): NormalizeResult {
   const diags: Diagnostic[] = [];
   const dir = path.dirname(file);
-  const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], locations: {}, lifecycle: {} };
+  const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], backups: [], locations: {}, lifecycle: {} };
 
   if (!STACK_NAME.test(stackName)) {
     diags.push(error(`invalid stack name ${JSON.stringify(stackName)}: use lower-case letters, digits, "-" and "_" (max 63)`, { location: { file } }));
@@ -65,6 +67,16 @@ export function normalizeStack(stackName: string, file: string, declarations: De
   for (const d of declared.values()) {
     const id = resourceId(d.kind, d.name);
     const where = { resource: id, location: d.location };
+    /** An image referenced by string is an implicit image resource (pulled when missing). */
+    const implicitImage = (reference: string, field: string) => {
+      const imageId = resourceId('image', reference);
+      if (!IMAGE_REF.test(reference)) {
+        diags.push(error(`invalid image reference ${JSON.stringify(reference)}`, { ...where, field }));
+      } else if (!declared.has(imageId) && !stack.images.some((i) => i.name === reference)) {
+        stack.images.push({ kind: 'image', name: reference, ref: normalizeImageRef(reference), labels: {} });
+        stack.locations[imageId] = d.location;
+      }
+    };
     switch (d.kind) {
       case 'image': {
         if (d.options === undefined) {
@@ -131,17 +143,20 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const spec = containerSpec(d, r.data, dir, ref, diags);
         const rules = lifecycleOf('container', r.data, where, diags);
         if (rules) stack.lifecycle[id] = rules;
-        if (typeof r.data.image === 'string') {
-          const imageId = resourceId('image', r.data.image);
-          if (!IMAGE_REF.test(r.data.image)) {
-            diags.push(error(`invalid image reference ${JSON.stringify(r.data.image)}`, { ...where, field: 'image' }));
-          } else if (!declared.has(imageId) && !stack.images.some((i) => i.name === r.data.image)) {
-            // An image referenced by string is an implicit image resource (pulled when missing).
-            stack.images.push({ kind: 'image', name: r.data.image, ref: normalizeImageRef(r.data.image), labels: {} });
-            stack.locations[imageId] = d.location;
-          }
-        }
+        if (typeof r.data.image === 'string') implicitImage(r.data.image, 'image');
         stack.containers.push(spec);
+        break;
+      }
+      case 'backup': {
+        const r = backupOptionsSchema.safeParse(d.options);
+        if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        const imageRef = (h: Handle<'image'> | string) => {
+          const name = typeof h === 'string' ? h : ref(h, d, 'image');
+          return stack.images.find((i) => i.name === name)?.ref ?? normalizeImageRef(name);
+        };
+        if (typeof r.data.image === 'string') implicitImage(r.data.image, 'image');
+        const spec = backupSpec(d, r.data, dir, ref, imageRef, diags);
+        if (spec) stack.backups.push(spec);
         break;
       }
     }
@@ -320,12 +335,26 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     });
     if (c.networkMode.type === 'container') missing('container', c.networkMode.container, 'networkMode');
   }
+  let startOrder: string[] = stack.containers.map((c) => c.name);
   try {
-    topoSort(stack.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c) })));
+    startOrder = topoSort(stack.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c) }))).map((n) => n.id);
   } catch (e) {
     if (!(e instanceof CycleError)) throw e;
     const first = e.cycle[0]!;
     diags.push(error(`containers depend on each other in a cycle: ${e.cycle.join(' → ')}`, { resource: resourceId('container', first), field: 'dependsOn', location: stack.locations[resourceId('container', first)] }));
+  }
+  for (const b of stack.backups) {
+    const id = resourceId('backup', b.name);
+    const where = { resource: id, location: stack.locations[id] };
+    const missing = (kind: ResourceKind, name: string, field: string) => {
+      if (!has(kind, name)) diags.push(error(`refers to ${kind} "${name}", which is not declared in this stack`, { ...where, field }));
+    };
+    b.volumes.forEach((v) => missing('volume', v, 'volumes'));
+    if (b.target.type === 'volume') missing('volume', b.target.volume, 'target');
+    b.stop.forEach((c) => missing('container', c, 'stop'));
+    [...b.hooks.before, ...b.hooks.after].forEach((h) => missing('container', h.container, 'hooks'));
+    // Stopped in reverse dependency order and started in dependency order: keep the start order.
+    b.stop = [...new Set(b.stop)].sort((x, y) => startOrder.indexOf(x) - startOrder.indexOf(y));
   }
 }
 

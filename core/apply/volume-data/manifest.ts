@@ -97,7 +97,8 @@ export function buildManifest(list: ManifestEntry[]): Manifest {
   return m;
 }
 
-async function manifestEntry(entry: AsyncIterable<unknown> & { header: Header; resume(): unknown }, stripPrefix: string): Promise<ManifestEntry> {
+/** One tar entry as a manifest entry, hashing a file's content as it is read. */
+export async function manifestEntry(entry: AsyncIterable<unknown> & { header: Header; resume(): unknown }, stripPrefix: string): Promise<ManifestEntry> {
   const h = entry.header;
   const type = entryType(h.type);
   const e: ManifestEntry = {

@@ -1,0 +1,218 @@
+/**
+ * One run of a backup job, in the order the job promises:
+ *   hooks before → stop the listed containers (reverse dependency order) → archive → start them
+ *   again (dependency order; also when archiving failed) → verify → prune → hooks after.
+ *
+ * The archive is written by a worker of the job's image that mounts the volumes read-only and the
+ * target read-write: `tar` runs next to the data and writes straight into the target. While it
+ * runs, moor reads the same volumes through the engine and computes their manifest. Verification
+ * reads the archive back from the target and requires the same manifest (every path, type, mode,
+ * owner, size, sha256 and link target); only then is the manifest written beside the archive with
+ * status "verified", and only then are older archives pruned. A failed step names itself.
+ */
+import { putSmallArchive, smallTar } from '../apply/volume-data/archive.js';
+import { compareManifests, manifestFromTar, type Manifest } from '../apply/volume-data/manifest.js';
+import { getArchive } from '../apply/volume-data/archive.js';
+import type { EngineClient } from '../engine/client.js';
+import { isNotFound } from '../engine/errors.js';
+import { execInContainer } from '../engine/exec.js';
+import { engineName } from '../model/names.js';
+import type { BackupHookSpec, BackupSpec } from '../model/spec.js';
+import { archiveFileName, archiveId, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
+import { listArchives } from './list.js';
+import { readArchive } from './read-archive.js';
+import { decideRetention } from './retention.js';
+import { jobDir, SOURCE, targetMount } from './target.js';
+import { canonical, underVolume } from './tree.js';
+import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, workerName, type Worker } from './worker.js';
+
+export type RunStep = 'hooks before' | 'stop' | 'archive' | 'restart' | 'verify' | 'prune' | 'hooks after';
+
+export class BackupStepError extends Error {
+  constructor(readonly step: RunStep, message: string) {
+    super(`${step}: ${message}`);
+    this.name = 'BackupStepError';
+  }
+}
+
+export interface RunOptions {
+  now?: () => Date;
+  /** Progress, one line per step. */
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  archive: ArchiveSummary;
+  pruned: string[];
+  /** Containers stopped and started again. */
+  restarted: string[];
+  ms: number;
+}
+
+interface Ctx {
+  client: EngineClient;
+  stack: string;
+  job: BackupSpec;
+  log: (line: string) => void;
+}
+
+async function runHooks(ctx: Ctx, hooks: BackupHookSpec[], step: 'hooks before' | 'hooks after'): Promise<void> {
+  for (const [i, h] of hooks.entries()) {
+    const container = engineName(ctx.stack, h.container);
+    ctx.log(`${step}[${i}]: ${JSON.stringify(h.command)} in ${container}`);
+    let r: { exitCode: number; stdout: string; stderr: string };
+    try {
+      r = await execInContainer(ctx.client, container, h.command, { timeoutMs: h.timeoutSec * 1000 });
+    } catch (e) {
+      throw new BackupStepError(step, `${step}[${i}] in ${container}: ${(e as Error).message}`);
+    }
+    if (r.exitCode !== 0) {
+      throw new BackupStepError(step, `${step}[${i}] in ${container} exited ${r.exitCode}${r.stderr.trim() || r.stdout.trim() ? `: ${lastLines(r.stderr || r.stdout)}` : ''}`);
+    }
+  }
+}
+
+/** Stop the listed containers that run, last first; returns those stopped, in start order. */
+async function stopContainers(ctx: Ctx): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const name of [...ctx.job.stop].reverse()) {
+    const container = engineName(ctx.stack, name);
+    let info: { State: { Running: boolean }; Config: { StopTimeout?: number } };
+    try {
+      info = await ctx.client.request('GET', `/containers/${encodeURIComponent(container)}/json`);
+    } catch (e) {
+      if (isNotFound(e)) continue;
+      throw e;
+    }
+    if (!info.State.Running) continue;
+    ctx.log(`stop: ${container}`);
+    await ctx.client.request('POST', `/containers/${encodeURIComponent(container)}/stop`, { query: { t: info.Config.StopTimeout ?? 10 }, okStatuses: [304] });
+    stopped.unshift(container);
+  }
+  return stopped;
+}
+
+async function startContainers(ctx: Ctx, names: string[]): Promise<void> {
+  const failed: string[] = [];
+  for (const container of names) {
+    ctx.log(`restart: ${container}`);
+    try {
+      await ctx.client.request('POST', `/containers/${encodeURIComponent(container)}/start`, { okStatuses: [304] });
+    } catch (e) {
+      failed.push(`${container}: ${(e as Error).message}`);
+    }
+  }
+  if (failed.length) throw new BackupStepError('restart', `could not start again: ${failed.join('; ')}`);
+}
+
+/** The manifest of the archived volumes, as the archive should hold them. */
+async function sourceManifest(ctx: Ctx, worker: Worker): Promise<Manifest> {
+  const parts = await Promise.all(
+    ctx.job.volumes.map(async (v) => {
+      const res = await getArchive(ctx.client, worker.id, `${SOURCE}/${v}`);
+      try {
+        return underVolume(v, await manifestFromTar(res, v));
+      } finally {
+        res.destroy();
+      }
+    }),
+  );
+  return canonical(parts.flat());
+}
+
+function archiveScript(compression: 'gzip' | 'none'): string {
+  // Written under a temporary name and renamed once tar succeeded: a crash leaves a .part, never a
+  // file that looks complete. `-C` so that entries are `<volume>/…`.
+  return `set -e
+mkdir -p "$DIR"
+cd ${SOURCE}
+tar -c${compression === 'gzip' ? 'z' : ''}f "$DIR/$NAME.part" $VOLUMES
+mv "$DIR/$NAME.part" "$DIR/$NAME"`;
+}
+
+export async function runBackup(client: EngineClient, stack: string, job: BackupSpec, opts: RunOptions = {}): Promise<RunResult> {
+  const started = (opts.now ?? (() => new Date()))();
+  const t0 = performance.now();
+  const ctx: Ctx = { client, stack, job, log: opts.log ?? (() => undefined) };
+  const id = archiveId(started);
+  const name = archiveFileName(id, job.compression);
+  const dir = jobDir(stack, job);
+  const labels = { [BACKUP_LABEL]: `${stack}/${job.name}` };
+
+  await runHooks(ctx, job.hooks.before, 'hooks before');
+  let worker: Worker | undefined;
+  try {
+    const stopped = await stopContainers(ctx).catch((e: Error) => {
+      throw e instanceof BackupStepError ? e : new BackupStepError('stop', e.message);
+    });
+    let expected: Manifest;
+    try {
+      worker = await createWorker(client, {
+        image: job.image, name: workerName(stack, job.name, 'archive'), labels,
+        mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
+        cmd: ['sh', '-c', archiveScript(job.compression)],
+        env: { DIR: dir, NAME: name, VOLUMES: job.volumes.join(' ') },
+      });
+      ctx.log(`archive: ${job.volumes.join(', ')} → ${dir}/${name}`);
+      const w = worker;
+      // tar and moor read the volumes at the same time: the manifest costs no extra wall time.
+      const [ran, source] = await Promise.all([runWorker(client, w), sourceManifest(ctx, w)]);
+      if (ran.exitCode !== 0) throw new BackupStepError('archive', `tar exited ${ran.exitCode}${ran.output.trim() ? `: ${lastLines(ran.output)}` : ''}`);
+      expected = source;
+    } catch (e) {
+      throw e instanceof BackupStepError ? e : new BackupStepError('archive', (e as Error).message);
+    } finally {
+      // The containers come back whether the archive worked or not.
+      await startContainers(ctx, stopped);
+    }
+
+    ctx.log(`verify: reading ${name} back`);
+    const summary: ArchiveSummary = {
+      moor_backup_manifest: 1, stack, job: job.name, id, archive: name, created: started.toISOString(), compression: job.compression,
+      volumes: job.volumes, archiveBytes: 0, archiveSha256: '', files: expected.files, directories: expected.directories,
+      symlinks: expected.symlinks, bytes: expected.bytes, status: 'failed',
+    };
+    let problem: string | null = null;
+    try {
+      const back = await readArchive(client, worker.id, `${dir}/${name}`, job.compression);
+      summary.archiveBytes = back.bytes;
+      summary.archiveSha256 = back.sha256;
+      const diff = compareManifests(expected, canonical(back.entries));
+      if (diff.length) problem = `the archive does not hold what the volumes held (did something write to them during the run? list its containers in stop): ${diff.join('; ')}`;
+    } catch (e) {
+      problem = (e as Error).message;
+    }
+    if (problem) summary.reason = problem;
+    else summary.status = 'verified';
+    const manifest: ArchiveManifest = { summary, entries: expected.entries };
+    await putSmallArchive(client, worker.id, dir, await smallTar([{ header: { name: manifestFileName(id), mode: 0o644, uid: 0, gid: 0, mtime: started }, content: serializeManifest(manifest) }]));
+    if (problem) throw new BackupStepError('verify', problem);
+
+    const pruned = await prune(ctx, id);
+    await runHooks(ctx, job.hooks.after, 'hooks after');
+    return { archive: summary, pruned, restarted: stopped, ms: performance.now() - t0 };
+  } finally {
+    if (worker) await removeWorker(client, worker).catch(() => undefined);
+  }
+}
+
+/** Remove what the retention lets go, now that `justVerified` exists. Returns the ids removed. */
+async function prune(ctx: Ctx, justVerified: string): Promise<string[]> {
+  try {
+    const listed = await listArchives(ctx.client, ctx.stack, ctx.job);
+    const refs = listed.map((a) => ({ id: a.id, time: a.time, verified: a.summary?.status === 'verified' }));
+    const decision = decideRetention(refs, ctx.job.keep, ctx.job.schedule.timezone, justVerified);
+    const gone = new Set(decision.prune.map((a) => a.id));
+    const files = listed.filter((a) => gone.has(a.id)).flatMap((a) => a.files.map((f) => `${jobDir(ctx.stack, ctx.job)}/${f.name}`));
+    if (files.length) {
+      ctx.log(`prune: ${[...gone].join(', ')}`);
+      await runCommand(ctx.client, {
+        image: ctx.job.image, name: workerName(ctx.stack, ctx.job.name, 'prune'), mounts: [targetMount(ctx.stack, ctx.job, false)],
+        cmd: ['rm', '-f', '--', ...files], labels: { [BACKUP_LABEL]: `${ctx.stack}/${ctx.job.name}` },
+      }, 'removing old archives');
+    }
+    return [...gone];
+  } catch (e) {
+    throw e instanceof BackupStepError ? e : new BackupStepError('prune', (e as Error).message);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Backup workers: containers of the job's own image (it has sh, tar, gzip…) that mount the
+ * volumes and the target. Unlike the migration's helpers (an empty image, never started), a worker
+ * runs a command: archiving, extracting, listing, pruning happen inside the engine, next to the
+ * data, with the owners and modes the kernel sees. Every worker is labelled moor.helper=1 and
+ * moor.backup=<stack>/<job>, and removed by the caller (withWorker), whatever happened.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EngineClient } from '../engine/client.js';
+import { isNotFound } from '../engine/errors.js';
+import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
+
+export interface WorkerMount {
+  type: 'volume' | 'bind';
+  /** Volume name, or absolute host path. */
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface WorkerSpec {
+  image: string;
+  /** Names the worker after what it does: `<stack>-<job>.moor-backup-<verb>-<6 hex>`. */
+  name: string;
+  mounts: WorkerMount[];
+  cmd: string[];
+  env?: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export interface Worker {
+  id: string;
+  name: string;
+}
+
+export const BACKUP_LABEL = 'moor.backup';
+
+export class WorkerError extends Error {
+  constructor(message: string, readonly output: string) {
+    super(message);
+    this.name = 'WorkerError';
+  }
+}
+
+export async function createWorker(client: EngineClient, spec: WorkerSpec): Promise<Worker> {
+  const name = `${spec.name}-${randomBytes(3).toString('hex')}`;
+  const created = await client.request<{ Id: string }>('POST', '/containers/create', {
+    query: { name },
+    body: {
+      Image: spec.image,
+      Cmd: spec.cmd,
+      Entrypoint: [],
+      Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      // One plain stream of output: the logs endpoint then returns it as written.
+      Tty: true,
+      User: '0:0',
+      WorkingDir: '/',
+      Labels: { ...spec.labels, [HELPER_LABEL]: '1' },
+      NetworkDisabled: true,
+      HostConfig: {
+        NetworkMode: 'none',
+        Mounts: spec.mounts
+          .filter((m) => m.type === 'volume')
+          .map((m) => ({ Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly, VolumeOptions: { NoCopy: true } })),
+        // Binds (not Mounts) for host directories: the engine creates a missing one, on every API version.
+        Binds: spec.mounts.filter((m) => m.type === 'bind').map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`),
+      },
+    },
+  });
+  return { id: created.Id, name };
+}
+
+export async function removeWorker(client: EngineClient, w: Worker): Promise<void> {
+  try {
+    await client.request('DELETE', `/containers/${w.id}`, { query: { force: true } });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}
+
+/** Start a created worker and wait for its command; its exit code and output (the last 64 KiB). */
+export async function runWorker(client: EngineClient, w: Worker): Promise<{ exitCode: number; output: string }> {
+  await client.request('POST', `/containers/${w.id}/start`);
+  const waited = await client.request<{ StatusCode: number }>('POST', `/containers/${w.id}/wait`);
+  return { exitCode: waited.StatusCode, output: await workerOutput(client, w) };
+}
+
+export async function workerOutput(client: EngineClient, w: Worker): Promise<string> {
+  const logs = await client.requestRaw('GET', `/containers/${w.id}/logs`, { query: { stdout: 1, stderr: 1 } });
+  const text = logs.toString('utf8').replace(/\r\n/g, '\n');
+  return text.length > 65536 ? text.slice(-65536) : text;
+}
+
+/** Create a worker, hand it to `fn`, remove it afterwards whatever happened. */
+export async function withWorker<T>(client: EngineClient, spec: WorkerSpec, fn: (w: Worker) => Promise<T>): Promise<T> {
+  const w = await createWorker(client, spec);
+  try {
+    return await fn(w);
+  } finally {
+    await removeWorker(client, w).catch(() => undefined);
+  }
+}
+
+/** Run a command in a fresh worker; a non-zero exit is a WorkerError carrying the output. */
+export async function runCommand(client: EngineClient, spec: WorkerSpec, what: string): Promise<string> {
+  return withWorker(client, spec, async (w) => {
+    const r = await runWorker(client, w);
+    if (r.exitCode !== 0) throw new WorkerError(`${what} failed (exit code ${r.exitCode})${r.output.trim() ? `: ${lastLines(r.output)}` : ''}`, r.output);
+    return r.output;
+  });
+}
+
+export function lastLines(text: string, n = 5): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}
+
+export function workerName(stack: string, job: string, verb: string): string {
+  return `${stack}-${job}.moor-backup-${verb}`;
+}
