@@ -23,6 +23,8 @@ export interface ArchiveSummary {
   volumes: string[];
   archiveBytes: number;
   archiveSha256: string;
+  /** Every entry: files, directories, links. */
+  entries: number;
   files: number;
   directories: number;
   symlinks: number;

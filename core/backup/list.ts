@@ -22,8 +22,8 @@ for f in *; do
   [ -f "$f" ] || continue
   case "$f" in
     *.manifest.jsonl) printf 'M %s\\n' "$(head -n 1 "$f")" ;;
-    *) printf 'F %s %s\\n' "$(wc -c < "$f" | tr -d ' ')" "$f" ;;
   esac
+  printf 'F %s %s\\n' "$(wc -c < "$f" | tr -d ' ')" "$f"
 done`;
 
 export async function listArchives(client: EngineClient, stack: string, job: BackupSpec): Promise<ListedArchive[]> {

@@ -12,6 +12,10 @@ import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
 import { compareManifests, manifestFromTar } from '../apply/volume-data/manifest.js';
 import type { EngineClient } from '../engine/client.js';
 import { engineName } from '../model/names.js';
+import { LABEL, readSpec } from '../model/labels.js';
+import type { ContainerSpec } from '../model/spec.js';
+import { topoSort } from '../graph.js';
+import { containerDependencies } from '../stack/normalize.js';
 import type { BackupSpec } from '../model/spec.js';
 import { parseManifest, type ArchiveManifest } from './archive-file.js';
 import { ArchiveSafety } from './archive-safety.js';
@@ -111,7 +115,7 @@ export async function planRestore(client: EngineClient, stack: string, job: Back
   const volumes = archive.summary?.volumes ?? job.volumes;
   if (opts.to && volumes.length !== 1) throw new RestoreError(`--to restores a one-volume archive; ${archive.id} holds ${volumes.join(', ')}`);
   const into = volumes.map((v) => ({ volume: v, engineVolume: engineName(stack, opts.to ?? v) }));
-  const users = await client.request<{ Names: string[]; State: string }[]>('GET', '/containers/json', {
+  const users = await client.request<{ Names: string[]; State: string; Labels: Record<string, string> | null }[]>('GET', '/containers/json', {
     query: { all: 1, filters: JSON.stringify({ volume: into.map((i) => i.engineVolume) }) },
   });
   for (const i of into) {
@@ -121,8 +125,21 @@ export async function planRestore(client: EngineClient, stack: string, job: Back
       throw new RestoreError(`volume ${i.engineVolume} does not exist (moor apply creates the stack's volumes)`);
     }
   }
-  const stop = users.filter((u) => u.State === 'running').map((u) => (u.Names[0] ?? '').replace(/^\//, '')).sort();
-  return { archive, into, stop };
+  return { archive, into, stop: startOrder(stack, users.filter((u) => u.State === 'running')) };
+}
+
+/**
+ * Running users in start order: what a container of the stack depends on (its labels say) starts
+ * before it; others by name. Stopped in the reverse order.
+ */
+function startOrder(stack: string, users: { Names: string[]; Labels: Record<string, string> | null }[]): string[] {
+  const names = users.map((u) => (u.Names[0] ?? '').replace(/^\//, '')).sort();
+  const deps = new Map(users.map((u) => {
+    const spec = readSpec<ContainerSpec>(u.Labels, 'container');
+    const name = (u.Names[0] ?? '').replace(/^\//, '');
+    return [name, spec && u.Labels?.[LABEL.stack] === stack ? containerDependencies(spec).map((d) => engineName(stack, d)).filter((d) => names.includes(d)) : []];
+  }));
+  return topoSort(names.map((id) => ({ id, dependsOn: deps.get(id) ?? [] }))).map((n) => n.id);
 }
 
 export async function runRestore(client: EngineClient, stack: string, job: BackupSpec, plan: RestorePlan, log: (line: string) => void = () => undefined): Promise<void> {
@@ -135,20 +152,17 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
     w = await createWorker(client, {
       ...readerSpec(stack, job, 'restore', restoreMounts),
       cmd: ['sh', '-c', `set -e
-for v in $VOLUMES; do find "${RESTORE}/$v" -mindepth 1 -delete; done
+for v in $VOLUMES; do rm -rf -- "${RESTORE}/$v"/* "${RESTORE}/$v"/.[!.]* "${RESTORE}/$v"/..?*; done
 cd ${RESTORE}
 tar -x${archive.summary?.compression === 'none' ? '' : 'z'}f "$ARCHIVE"`],
       env: { VOLUMES: volumes.join(' '), ARCHIVE: `${jobDir(stack, job)}/${archive.summary?.archive ?? ''}` },
     });
     // Nothing is touched before the archive is known intact and safe to extract.
     log(`verify: ${archive.id}`);
-    const safety = new ArchiveSafety();
+    const safety = new ArchiveSafety({ volumes, symlinkTargets: 'any' });
     const checked = await checkArchive(client, stack, job, w, archive, {
-      check: (h) => {
-        const top = h.name.replace(/^(\.\/)+/, '').split('/')[0]!;
-        if (!h.name.startsWith('/') && !volumes.includes(top)) return `refusing to restore: "${h.name}" is not inside a volume of this archive (${volumes.join(', ')})`;
-        return safety.check(h);
-      },
+      // Nothing but the volumes' directories: a stray top-level file would land in the worker.
+      check: (h) => (h.type !== 'directory' && !h.name.replace(/^(\.\/)+/, '').includes('/') && !h.name.startsWith('/') ? `refusing to restore: ${JSON.stringify(h.name)} is not inside a volume of this archive (${volumes.join(', ')})` : safety.check(h)),
     });
     if (checked.problems.length) throw new RestoreError(`archive ${archive.id} does not match its manifest; nothing was restored: ${checked.problems.join('; ')}`);
 

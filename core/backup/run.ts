@@ -10,7 +10,8 @@
  * owner, size, sha256 and link target); only then is the manifest written beside the archive with
  * status "verified", and only then are older archives pruned. A failed step names itself.
  */
-import { putSmallArchive, smallTar } from '../apply/volume-data/archive.js';
+import { Readable } from 'node:stream';
+import { smallTar } from '../apply/volume-data/archive.js';
 import { compareManifests, manifestFromTar, type Manifest } from '../apply/volume-data/manifest.js';
 import { getArchive } from '../apply/volume-data/archive.js';
 import type { EngineClient } from '../engine/client.js';
@@ -169,7 +170,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     ctx.log(`verify: reading ${name} back`);
     const summary: ArchiveSummary = {
       moor_backup_manifest: 1, stack, job: job.name, id, archive: name, created: started.toISOString(), compression: job.compression,
-      volumes: job.volumes, archiveBytes: 0, archiveSha256: '', files: expected.files, directories: expected.directories,
+      volumes: job.volumes, archiveBytes: 0, archiveSha256: '', entries: expected.entries.length, files: expected.files, directories: expected.directories,
       symlinks: expected.symlinks, bytes: expected.bytes, status: 'failed',
     };
     let problem: string | null = null;
@@ -185,7 +186,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     if (problem) summary.reason = problem;
     else summary.status = 'verified';
     const manifest: ArchiveManifest = { summary, entries: expected.entries };
-    await putSmallArchive(client, worker.id, dir, await smallTar([{ header: { name: manifestFileName(id), mode: 0o644, uid: 0, gid: 0, mtime: started }, content: serializeManifest(manifest) }]));
+    await writeManifest(client, worker, dir, manifestFileName(id), serializeManifest(manifest), started);
     if (problem) throw new BackupStepError('verify', problem);
 
     const pruned = await prune(ctx, id);
@@ -194,6 +195,15 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
   } finally {
     if (worker) await removeWorker(client, worker).catch(() => undefined);
   }
+}
+
+/**
+ * Put the manifest beside the archive. Not with copyUIDGID: the engine would look the worker's
+ * user up in the image's /etc/passwd, which a minimal image does not have; root owns it.
+ */
+async function writeManifest(client: EngineClient, w: Worker, dir: string, name: string, content: Buffer, mtime: Date): Promise<void> {
+  const tar = await smallTar([{ header: { name, mode: 0o644, uid: 0, gid: 0, mtime }, content }]);
+  await client.request('PUT', `/containers/${w.id}/archive`, { query: { path: dir }, headers: { 'content-type': 'application/x-tar' }, stream: Readable.from([tar]) });
 }
 
 /** Remove what the retention lets go, now that `justVerified` exists. Returns the ids removed. */

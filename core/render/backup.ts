@@ -7,7 +7,7 @@ import { showUsage } from './plan-text.js';
 export function runLine(job: string, r: RunResult): string {
   const a = r.archive;
   const pruned = r.pruned.length ? `; pruned ${r.pruned.length} (${r.pruned.join(', ')})` : '; nothing to prune';
-  return `${job}: archive ${a.archive} verified (${showUsage({ bytes: a.bytes, files: a.files })}, ${showUsage({ bytes: a.archiveBytes, files: null })} on disk) in ${(r.ms / 1000).toFixed(1)}s${pruned}`;
+  return `${job}: archive ${a.archive} verified (${showUsage({ bytes: a.bytes, files: a.entries })}, ${showUsage({ bytes: a.archiveBytes, files: null })} on disk) in ${(r.ms / 1000).toFixed(1)}s${pruned}`;
 }
 
 function status(a: ListedArchive): string {
@@ -19,9 +19,9 @@ export function archiveTable(job: string, archives: ListedArchive[]): string {
   if (!archives.length) return `${job}: no archives yet`;
   const rows = archives.map((a) => {
     const onDisk = a.files.find((f) => /\.tar(\.gz)?$/.test(f.name))?.bytes ?? a.summary?.archiveBytes ?? 0;
-    return [a.id, a.time.toISOString().replace('.000Z', 'Z'), showUsage({ bytes: onDisk, files: null }), a.summary ? a.summary.files.toLocaleString('en-US') : '?', status(a)];
+    return [a.id, a.time.toISOString().replace('.000Z', 'Z'), showUsage({ bytes: onDisk, files: null }), a.summary ? a.summary.entries.toLocaleString('en-US') : '?', status(a)];
   });
-  const head = ['ARCHIVE', 'TIME (UTC)', 'SIZE', 'FILES', 'STATUS'];
+  const head = ['ARCHIVE', 'TIME (UTC)', 'SIZE', 'ENTRIES', 'STATUS'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [`${job}:`, line(head), ...rows.map(line)].join('\n');
@@ -34,7 +34,7 @@ export function archiveJson(job: string, a: ListedArchive): Record<string, unkno
     time: a.time.toISOString(),
     files: a.files,
     status: a.summary?.status ?? 'incomplete',
-    ...(a.summary ? { volumes: a.summary.volumes, entries: a.summary.files, bytes: a.summary.bytes, archive_bytes: a.summary.archiveBytes, sha256: a.summary.archiveSha256, compression: a.summary.compression } : {}),
+    ...(a.summary ? { volumes: a.summary.volumes, entries: a.summary.entries, files_count: a.summary.files, bytes: a.summary.bytes, archive_bytes: a.summary.archiveBytes, sha256: a.summary.archiveSha256, compression: a.summary.compression } : {}),
     ...(a.summary?.reason ? { reason: a.summary.reason } : {}),
   };
 }
@@ -42,7 +42,7 @@ export function archiveJson(job: string, a: ListedArchive): Record<string, unkno
 export function restorePlanText(job: string, p: RestorePlan): string {
   const a = p.archive;
   const lines = [
-    `Restore archive ${a.id} of job ${job} (${a.time.toISOString()}${a.summary ? `, ${showUsage({ bytes: a.summary.bytes, files: a.summary.files })}` : ''}):`,
+    `Restore archive ${a.id} of job ${job} (${a.time.toISOString()}${a.summary ? `, ${showUsage({ bytes: a.summary.bytes, files: a.summary.entries })}` : ''}):`,
     ...p.into.map((i) => `  volume ${i.engineVolume}: its current contents are deleted and replaced by ${i.volume}/ of the archive`),
     p.stop.length ? `  containers stopped during the restore and started again after: ${p.stop.join(', ')}` : '  no running container uses these volumes',
   ];

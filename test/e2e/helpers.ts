@@ -22,7 +22,7 @@ import { isNotFound } from '../../core/engine/errors.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TOOLS = path.join(REPO, 'test/fixtures/tools');
-const MOOR_BIN = path.join(REPO, 'bin/moor.js');
+export const MOOR_BIN = path.join(REPO, 'bin/moor.js');
 
 /** `t` + 8 random hex digits: a valid stack name and a prefix no other test file shares. */
 export function newPrefix(): string {

@@ -1,0 +1,224 @@
+/**
+ * Backup jobs on the real engine, with the busybox image as the job's helper image:
+ * - the job is planned like a resource and kept on the engine (an empty plan after apply);
+ * - round trip: binary, empty, nested, symlinked, hardlinked, setuid files with owners → backup →
+ *   the volumes changed → restore → every path, type, mode, owner, size and sha256 equal;
+ * - stop/restart order seen in the engine's events; a failing archive still restarts them;
+ * - a corrupted archive fails verify; an archive with `..` or absolute paths is refused by restore
+ *   and nothing is written; retention keeps the newest; the daemon runs an every-second job and
+ *   stops cleanly on SIGTERM.
+ * Contents are written and read through the Engine API (volume-tree.ts), never through moor.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { tarOf } from '../fixtures/tar.js';
+import { eventually, MOOR_BIN, newPrefix, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
+import { readTree, sampleTree, treeDiff, writeTree } from './volume-tree.js';
+
+const prefix = newPrefix();
+const bk = suite('e2e: backup jobs');
+bk.after(() => sweepPrefix(prefix));
+
+interface JobOptions {
+  target?: string;
+  keep?: string;
+  schedule?: string;
+  extraVolumes?: string;
+}
+
+/** Volumes data and logs, used by db and app (app depends on db); job `nightly` stops both. */
+function backupStack(s: TestStack, o: JobOptions = {}): string {
+  return `import { stack, tmpfs } from 'moor';
+
+export default stack(${JSON.stringify(s.name)}, ({ image, volume, container, backup }) => {
+  const img = image('tools', { build: { context: ${JSON.stringify(s.toolsContext)} } });
+  const data = volume('data');
+  const logs = volume('logs');
+  ${o.extraVolumes ?? ''}
+  const db = container('db', { image: img, command: ['sleep', '3600'], mounts: [{ volume: data, target: '/data' }, { volume: logs, target: '/logs' }], stopSignal: 'SIGKILL' });
+  const app = container('app', { image: img, command: ['sleep', '3600'], mounts: [{ volume: data, target: '/data', readOnly: true }], dependsOn: [db], stopSignal: 'SIGKILL' });
+  backup('nightly', {
+    volumes: [data, logs],
+    target: ${o.target ?? "{ hostPath: './archives' }"},
+    schedule: ${JSON.stringify(o.schedule ?? '0 3 * * *')},
+    timezone: 'Europe/Paris',
+    keep: ${o.keep ?? '{ last: 2 }'},
+    stop: [app, db],
+    hooks: { before: [{ exec: db, command: ['sh', '-c', 'echo dumped > /data/dump.sql'] }] },
+    image: img,
+  });
+});
+`;
+}
+
+const image = (s: TestStack) => `${s.en('tools')}:latest`;
+const backupCmd = (s: TestStack, ...args: string[]) => runMoor(['backup', args[0]!, s.relFile, ...args.slice(1)], { env: { MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache') } });
+
+/** Container start/stop events of this stack since `since` (unix seconds), in order. */
+async function events(s: TestStack, since: number): Promise<string[]> {
+  const raw = await s.engine.requestRaw('GET', '/events', {
+    query: { since, until: Math.ceil(Date.now() / 1000) + 1, filters: JSON.stringify({ type: ['container'], event: ['stop', 'start'], label: [`moor.stack=${s.name}`] }) },
+  });
+  return raw.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: { name: string } } })
+    .map((e) => `${e.Action} ${e.Actor.Attributes.name}`)
+    // Workers are named after the stack too (and carry its image's labels): only the stack's containers count.
+    .filter((e) => [s.en('db'), s.en('app')].includes(e.slice(e.indexOf(' ') + 1)));
+}
+
+async function running(s: TestStack, resource: string): Promise<boolean> {
+  return (await s.container(resource))?.State.Running === true;
+}
+
+async function listJson(s: TestStack): Promise<{ id: string; status: string; entries: number }[]> {
+  const r = await backupCmd(s, 'list', '--json');
+  assert.is(r.code, 0, show(r));
+  return JSON.parse(r.stdout);
+}
+
+bk('planned like a resource; round trip restores every checksum, mode and owner; stop/restart order; list', async () => {
+  await withStack(prefix, 'rt', async (s) => {
+    s.writeRaw(backupStack(s));
+    const plan = await s.plan();
+    assert.is(plan.code, 0, show(plan));
+    assert.match(plan.stdout, /\+ +backup nightly +\(data, logs → host directory .*\/archives, 0 3 \* \* \* \(Europe\/Paris\), keep last 2, stops db, app\)/);
+    assert.is((await s.apply()).code, 0);
+    assert.is((await s.plan('--detailed-exitcode')).code, 0, 'the job as applied plans empty');
+    const record = (await s.labelled()).volumes.find((v) => v.labels['moor.kind'] === 'backup');
+    assert.is(record?.name, `${s.name}.moor-backup.nightly`);
+
+    const tree = sampleTree(300, 64);
+    await writeTree(s.engine, image(s), s.en('data'), tree);
+    await writeTree(s.engine, image(s), s.en('logs'), sampleTree(20, 8));
+    await new Promise((r) => setTimeout(r, 1100));
+    const t0 = Math.floor(Date.now() / 1000);
+    const run = await backupCmd(s, 'run', 'nightly');
+    assert.is(run.code, 0, show(run));
+    assert.match(run.stdout, /^nightly: archive \d{8}T\d{6}\.\d{3}Z\.tar\.gz verified \(/);
+    assert.ok(await running(s, 'db') && await running(s, 'app'), 'both containers run again');
+    // Stopped last-first (app needs db), started first-first.
+    assert.equal(await events(s, t0), [`stop ${s.en('app')}`, `stop ${s.en('db')}`, `start ${s.en('db')}`, `start ${s.en('app')}`]);
+
+    const before = { data: await readTree(s.engine, image(s), s.en('data')), logs: await readTree(s.engine, image(s), s.en('logs')) };
+    assert.ok(before.data.some((e) => e.path === 'dump.sql'), 'the before hook ran in db');
+    const listed = await listJson(s);
+    assert.is(listed.length, 1);
+    assert.is(listed[0]!.status, 'verified');
+
+    // The volumes change (a file rewritten, one added), then the archive is restored over them.
+    await writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/bin/big', mode: 0o600 }, content: Buffer.from('changed') }, { header: { name: 'data/new-file' }, content: Buffer.from('x') }]);
+    assert.ok(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'))).length > 0);
+    const restore = await backupCmd(s, 'restore', 'nightly', '--yes');
+    assert.is(restore.code, 0, show(restore));
+    assert.match(restore.stdout, new RegExp(`volume ${s.en('data')}: its current contents are deleted and replaced by data/ of the archive`));
+    assert.match(restore.stdout, new RegExp(`containers stopped during the restore and started again after: ${s.en('db')}, ${s.en('app')}`));
+    assert.equal(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'))), [], 'data restored exactly');
+    assert.equal(treeDiff(before.logs, await readTree(s.engine, image(s), s.en('logs'))), [], 'logs restored exactly');
+    assert.ok(await running(s, 'db') && await running(s, 'app'));
+
+    // Without a terminal and without --yes, restore refuses and changes nothing.
+    const refused = await backupCmd(s, 'restore', 'nightly');
+    assert.is(refused.code, 1, show(refused));
+    assert.match(refused.stderr, /pass --yes/);
+  });
+});
+
+bk('a failing archive (target full) still restarts the stopped containers, and the run fails naming the step', async () => {
+  await withStack(prefix, 'full', async (s) => {
+    s.writeRaw(backupStack(s, { target: 'tiny', extraVolumes: "const tiny = volume('tiny', { provider: tmpfs({ size: '64k' }) });" }));
+    assert.is((await s.apply()).code, 0);
+    await writeTree(s.engine, image(s), s.en('data'), sampleTree(50, 512));
+    const run = await backupCmd(s, 'run', 'nightly');
+    assert.is(run.code, 1, show(run));
+    assert.match(run.stderr, /backup nightly failed at archive: tar exited \d+.*No space left on device/s);
+    assert.ok(await running(s, 'db') && await running(s, 'app'), 'both containers run again after the failure');
+  });
+});
+
+bk('a corrupted archive fails verify; an archive with .. or absolute paths is refused by restore, nothing written; retention keeps the newest', async () => {
+  await withStack(prefix, 'bad', async (s) => {
+    s.writeRaw(backupStack(s, { keep: '{ last: 2 }' }));
+    assert.is((await s.apply()).code, 0);
+    await writeTree(s.engine, image(s), s.en('data'), sampleTree(40, 32));
+    for (let i = 0; i < 3; i++) assert.is((await backupCmd(s, 'run', 'nightly')).code, 0);
+    const dir = path.join(s.dir, 'archives', s.name, 'nightly');
+    const kept = await listJson(s);
+    assert.is(kept.length, 2, 'keep { last: 2 } after three runs');
+    assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tar.gz')).length, 2);
+    assert.is((await backupCmd(s, 'verify', 'nightly')).code, 0);
+
+    // Flip bytes in the middle of the newest archive.
+    const newest = kept[0]!.id;
+    const file = path.join(dir, `${newest}.tar.gz`);
+    const bytes = readFileSync(file);
+    for (let i = 0; i < 16; i++) bytes[Math.floor(bytes.length / 2) + i]! ^= 0xff;
+    writeFileSync(file, bytes);
+    const verify = await backupCmd(s, 'verify', 'nightly', newest);
+    assert.is(verify.code, 1, show(verify));
+    assert.match(verify.stdout, /FAILED verification/);
+
+    // An archive that climbs out of its volume, with a manifest that matches it exactly.
+    const evilId = '20200101T000000.000Z';
+    const tar = gzipSync(await tarOf([
+      { header: { name: 'data/', type: 'directory', mode: 0o755 } },
+      { header: { name: 'data/../../escaped', mode: 0o644 }, content: Buffer.from('owned') },
+      { header: { name: '/abs-file', mode: 0o644 }, content: Buffer.from('owned') },
+    ]));
+    writeFileSync(path.join(dir, `${evilId}.tar.gz`), tar);
+    const summary = {
+      moor_backup_manifest: 1, stack: s.name, job: 'nightly', id: evilId, archive: `${evilId}.tar.gz`, created: '2020-01-01T00:00:00.000Z',
+      compression: 'gzip', volumes: ['data'], archiveBytes: tar.length, archiveSha256: createHash('sha256').update(tar).digest('hex'),
+      entries: 3, files: 2, directories: 1, symlinks: 0, bytes: 10, status: 'verified',
+    };
+    writeFileSync(path.join(dir, `${evilId}.manifest.jsonl`), `${JSON.stringify(summary)}\n`);
+    const before = await readTree(s.engine, image(s), s.en('data'));
+    const restore = await backupCmd(s, 'restore', 'nightly', '--at', evilId, '--yes');
+    assert.is(restore.code, 1, show(restore));
+    assert.match(restore.stderr, /refusing to restore: "data\/\.\.\/\.\.\/escaped"/);
+    assert.equal(treeDiff(before, await readTree(s.engine, image(s), s.en('data'))), [], 'nothing was written');
+    assert.ok(await running(s, 'db'), 'the containers were not even stopped');
+    assert.not.ok(existsSync(path.join(s.dir, 'escaped')));
+  });
+});
+
+bk('the daemon runs an every-second job, never twice at once, and stops cleanly on SIGTERM', async () => {
+  await withStack(prefix, 'daemon', async (s) => {
+    s.writeRaw(backupStack(s, { schedule: '* * * * * *', keep: '{ last: 3 }' }));
+    assert.is((await s.apply()).code, 0);
+    const child = spawn(process.execPath, [MOOR_BIN, 'backup', 'daemon', s.relFile], { env: { ...process.env, NO_COLOR: '1', MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await eventually('two runs of the daemon finished', async () => (out.match(/nightly: archive .* verified/g) ?? []).length >= 2, 60_000);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
+    assert.is(code, 0, `daemon exit on SIGTERM\n${out}`);
+    assert.match(out, /SIGTERM: stopping after the running job/);
+    assert.match(out, /daemon for stack .* stopped/);
+    assert.ok(await running(s, 'db') && await running(s, 'app'), 'no container left stopped');
+    const workers = await s.engine.request<unknown[]>('GET', '/containers/json', { query: { all: 1, filters: JSON.stringify({ label: [`moor.backup=${s.name}/nightly`] }) } });
+    assert.equal(workers, [], 'no worker container left');
+    const listed = await listJson(s);
+    assert.ok(listed.length >= 2 && listed.length <= 3 && listed.every((a) => a.status === 'verified'), JSON.stringify(listed));
+  });
+});
+
+bk('bad job definitions are plan errors naming file, resource and field; nothing is created', async () => {
+  await withStack(prefix, 'invalid', async (s) => {
+    s.writeRaw(backupStack(s, { schedule: '61 * * * *', target: 'data' }));
+    const r = await s.apply();
+    assert.is(r.code, 1, show(r));
+    assert.match(r.stderr, /stack\.ts:\d+:\d+ backup\.nightly › schedule: .*61/);
+    assert.is(await s.labelledCount(), 0);
+  });
+});
+
+bk.run();
