@@ -1,22 +1,37 @@
 /**
  * Every folder of examples/ with a stack.ts, for real: prepare busybox in its tools/ context,
- * apply, check what its README promises on the published ports, require the next plan to be
- * empty (`plan --detailed-exitcode` → 0), and destroy with --volumes in a `finally` (after taking
- * `protect: true` out of the test's copy: it would refuse the destroy).
+ * apply, check what its README promises (on the published ports, on the host, on the engine),
+ * require the next plan to be empty (`plan --detailed-exitcode` → 0), and destroy in a `finally`
+ * (with --volumes, after taking `protect: true` out of the test's copy: it would refuse the
+ * destroy; without --volumes for the storage-provider examples, whose volumes keep no data in the
+ * engine, so that a plain destroy must remove them).
+ *
+ * Two examples need more than the engine:
+ * - volume-nfs cannot mount here (no NFS server, and these hosts' kernels have no NFS client): its
+ *   test only plans it, never applies. On a host without an NFS client the plan must refuse with
+ *   "this host cannot mount NFS"; on any host `plan --skip-checks` must plan it.
+ * - volume-sshfs mounts over SSH: its staged copy is pointed at an sshd the test starts on
+ *   127.0.0.1 (test/fixtures/sshd.ts), and its mounts go under the test's own MOOR_STATE_DIR;
+ *   whatever a failure leaves mounted there is unmounted in `finally`.
  *
  * Isolation: each example is copied to test/.tmp/<prefix>/<example>/ (relative paths such as
- * ./tools and ./site come along) and its stack renamed `<prefix>-<example>`, so this test only
- * ever creates, and removes, objects named after its own prefix — never a copy of the example
- * someone applied by hand. What cannot be renamed are the examples' fixed host ports
+ * ./tools and ./site come along; what the example's .gitignore lists, such as volume-bind's
+ * ./data written by a run by hand, does not) and its stack renamed `<prefix>-<example>`, so this
+ * test only ever creates, and removes, objects named after its own prefix — never a copy of the
+ * example someone applied by hand. What cannot be renamed are the examples' fixed host ports
  * (127.0.0.1:18000-18999) and the ports-and-networks subnet: two runs of this file at the same
  * time, or an example applied by hand, make the second apply fail with a port or subnet conflict.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { httpGet, newPrefix, REPO, show, sweepPrefix, withStack, type RunResult, type TestStack } from './helpers.js';
+import { mountState } from '../../native/fuse.js';
+import { parseMountinfo } from '../../native/mountinfo.js';
+import { hostLacksNfs } from '../../providers/nfs.js';
+import { startSshd, type Sshd } from '../fixtures/sshd.js';
+import { eventually, httpGet, newPrefix, REPO, show, sweepPrefix, withStack, type RunResult, type StackOptions, type TestStack } from './helpers.js';
 
 const EXAMPLES = path.join(REPO, 'examples');
 
@@ -26,27 +41,156 @@ const examples = readdirSync(EXAMPLES, { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-/** What each README says you can observe after apply, checked over HTTP on the published ports. */
-const checks: Record<string, () => Promise<void>> = {
-  'web-and-worker': async () => {
-    assert.match((await httpGet(18080, '/', 20_000)).body, /written by the worker/);
+const prefix = newPrefix();
+/** sshfs mounts of this file: outside test/.tmp/<prefix>, which is removed recursively. */
+const stateDir = path.join(REPO, 'test/.tmp', `${prefix}-state`);
+
+/** Every mount under `dir`, deepest first. */
+function mountsUnder(dir: string): string[] {
+  return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
+    .map((m) => m.mountpoint)
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+function unmountAll(dir: string): void {
+  for (const m of mountsUnder(dir)) {
+    try { execFileSync('umount', ['-l', m]); } catch { /* already gone */ }
+  }
+}
+
+/** What an example needs beyond apply → plan → destroy. */
+interface ExampleCase {
+  /** Environment of the example's moor commands. */
+  env?: StackOptions['env'];
+  /** Start what the example needs and adapt the staged copy; returns what undoes it (run in `finally`). */
+  setup?: (s: TestStack) => Promise<() => Promise<void>>;
+  /** What the README says you can observe after apply. */
+  check?: (s: TestStack) => Promise<void>;
+  /** Destroy without --volumes: every volume of the example keeps its data outside the engine. */
+  plainDestroy?: boolean;
+  /** What the README says about what destroy leaves behind. */
+  afterDestroy?: (s: TestStack) => Promise<void>;
+}
+
+/** The engine volume's driver options, as the engine reports them. */
+async function volumeOptions(s: TestStack, resource: string): Promise<Record<string, string>> {
+  return (await s.engine.request<{ Options: Record<string, string> | null }>('GET', `/volumes/${s.en(resource)}`)).Options ?? {};
+}
+
+function sshfsCase(): ExampleCase {
+  let sshd: Sshd | undefined;
+  const remote = (file: string) => path.join(sshd!.remoteDir, file);
+  return {
+    env: { MOOR_STATE_DIR: stateDir },
+    async setup(s) {
+      const started = (sshd = await startSshd(prefix));
+      const undo = async () => {
+        unmountAll(stateDir);
+        await started.stop();
+      };
+      try {
+        // Point the staged copy at the test's sshd: one replacement per option, inside sshfs({ … }).
+        const source = readFileSync(s.file, 'utf8');
+        const block = /sshfs\(\{[\s\S]*?\}\)/.exec(source);
+        assert.ok(block, 'examples/volume-sshfs/stack.ts should declare sshfs({ … })');
+        const values: Record<string, string | number> = {
+          host: started.host, port: started.port, user: started.user, path: started.remoteDir, identityFile: started.identityFile, hostKey: started.hostKey,
+        };
+        let rewritten = block[0];
+        for (const [key, value] of Object.entries(values)) {
+          const option = new RegExp(`\\b${key}: (?:'[^']*'|\\d+)`, 'g');
+          assert.is(rewritten.match(option)?.length, 1, `sshfs({ … }) should set ${key} once, as a literal`);
+          rewritten = rewritten.replace(option, `${key}: ${JSON.stringify(value)}`);
+        }
+        s.writeRaw(source.replace(block[0], rewritten));
+      } catch (e) {
+        await undo();
+        throw e;
+      }
+      return undo;
+    },
+    async check(s) {
+      const mountpoint = path.join(stateDir, 'mounts', s.en('reports'));
+      assert.equal(await volumeOptions(s, 'reports'), { type: 'none', o: 'bind', device: mountpoint });
+      assert.is((await mountState(mountpoint, 3000)).state, 'mounted');
+      // Written by reporter in the container, read in the server's directory and served by web.
+      const log = await eventually('reporter wrote into the remote directory', async () =>
+        existsSync(remote('reporter.log')) && readFileSync(remote('reporter.log'), 'utf8'));
+      assert.match(log, /written by reporter/);
+      assert.match((await httpGet(18530, '/reporter.log', 20_000)).body, /written by reporter/);
+    },
+    plainDestroy: true,
+    async afterDestroy(s) {
+      assert.equal(mountsUnder(stateDir), [], 'destroy leaves nothing mounted under the state dir');
+      assert.not.ok(existsSync(path.join(stateDir, 'mounts', s.en('reports'))), 'the mountpoint is removed');
+      assert.match(readFileSync(remote('reporter.log'), 'utf8'), /written by reporter/, 'the remote data stays');
+    },
+  };
+}
+
+const cases: Record<string, ExampleCase> = {
+  'web-and-worker': {
+    check: async () => assert.match((await httpGet(18080, '/', 20_000)).body, /written by the worker/),
   },
-  'data-container': async () => {
-    assert.is((await httpGet(18100, '/', 20_000)).body.trim(), 'hello from the data container');
-    assert.match((await httpGet(18101, '/', 20_000)).body, /hello from the sidecar/);
+  'data-container': {
+    check: async () => {
+      assert.is((await httpGet(18100, '/', 20_000)).body.trim(), 'hello from the data container');
+      assert.match((await httpGet(18101, '/', 20_000)).body, /hello from the sidecar/);
+    },
   },
-  mounts: async () => {
-    assert.match((await httpGet(18200, '/', 20_000)).body, /moor mounts example/);
+  mounts: {
+    check: async () => assert.match((await httpGet(18200, '/', 20_000)).body, /moor mounts example/),
   },
-  'ports-and-networks': async () => {
-    for (const port of [18300, 18301, 18302]) {
-      assert.is((await httpGet(port, '/', 20_000)).body.trim(), `api on container port ${port - 10300}`);
-    }
+  'ports-and-networks': {
+    check: async () => {
+      for (const port of [18300, 18301, 18302]) {
+        assert.is((await httpGet(port, '/', 20_000)).body.trim(), `api on container port ${port - 10300}`);
+      }
+    },
   },
-  'safe-changes': async () => {
-    assert.match((await httpGet(18400, '/', 20_000)).body, /^written by db at \d{4}-\d\d-\d\dT/);
+  'safe-changes': {
+    check: async () => assert.match((await httpGet(18400, '/', 20_000)).body, /^written by db at \d{4}-\d\d-\d\dT/),
   },
+  'volume-tmpfs': {
+    check: async (s) => {
+      assert.equal(await volumeOptions(s, 'cache'), { type: 'tmpfs', device: 'tmpfs', o: 'size=67108864,mode=1777' });
+      // The page quotes the cache's line of /proc/mounts in the renderer: a tmpfs of 64 MiB.
+      const page = (await httpGet(18500, '/', 20_000)).body;
+      assert.match(page, /^page \d+ rendered by renderer at /);
+      assert.match(page, /cache: tmpfs \/cache tmpfs rw,.*size=65536k/);
+    },
+    plainDestroy: true,
+  },
+  'volume-bind': {
+    check: async (s) => {
+      const dir = path.join(s.dir, 'data');
+      // The relative path is resolved against the stack file; apply created the directory.
+      assert.equal(await volumeOptions(s, 'logs'), { type: 'none', o: 'bind', device: dir });
+      const log = await eventually('writer wrote into the host directory', async () =>
+        existsSync(path.join(dir, 'access.log')) && readFileSync(path.join(dir, 'access.log'), 'utf8'));
+      assert.match(log, /written by writer/);
+      assert.match((await httpGet(18510, '/access.log', 20_000)).body, /written by writer/);
+    },
+    plainDestroy: true,
+    afterDestroy: async (s) => {
+      assert.match(readFileSync(path.join(s.dir, 'data', 'access.log'), 'utf8'), /written by writer/, 'destroy leaves the files in the directory');
+    },
+  },
+  'volume-sshfs': sshfsCase(),
 };
+
+/** Only planned: nothing answers at 192.0.2.10, and these hosts cannot mount NFS. */
+const PLAN_ONLY = new Set(['volume-nfs']);
+
+/** Top-level entries an example's .gitignore lists (what a run by hand leaves there): not staged. */
+function ignoredEntries(src: string): Set<string> {
+  const file = path.join(src, '.gitignore');
+  if (!existsSync(file)) return new Set();
+  return new Set(
+    readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/^\/|\/$/g, '')),
+  );
+}
 
 /** Copy the example next to the test's other files, renamed to the test's own stack name. */
 function stage(s: TestStack, example: string): void {
@@ -54,43 +198,77 @@ function stage(s: TestStack, example: string): void {
   if (existsSync(path.join(src, 'tools'))) {
     execFileSync('bash', [path.join(REPO, 'scripts/prepare-busybox.sh'), path.join(src, 'tools')], { stdio: 'inherit' });
   }
-  cpSync(src, s.dir, { recursive: true });
+  const ignored = ignoredEntries(src);
+  cpSync(src, s.dir, { recursive: true, filter: (p) => path.dirname(p) !== src || !ignored.has(path.basename(p)) });
   const source = readFileSync(path.join(src, 'stack.ts'), 'utf8');
   const named = /\bstack\(\s*(['"])[a-z0-9][a-z0-9_-]*\1/g;
   assert.is(source.match(named)?.length, 1, `examples/${example}/stack.ts should call stack('<name>', …) exactly once`);
   s.writeRaw(source.replace(named, `stack('${s.name}'`));
 }
 
-const prefix = newPrefix();
 const test = suite('e2e: examples');
-test.after(() => sweepPrefix(prefix));
+test.after(async () => {
+  unmountAll(stateDir);
+  // sshfs leaves its empty mountpoints immutable (chattr +i) until it releases them.
+  try { execFileSync('chattr', ['-R', '-i', stateDir], { stdio: 'ignore' }); } catch { /* no such attribute here, or gone */ }
+  rmSync(stateDir, { recursive: true, force: true });
+  await sweepPrefix(prefix);
+});
 
 test('examples/ has example folders', () => {
   assert.ok(examples.length >= 4, `found ${examples.join(', ')}`);
 });
 
-for (const example of examples) {
-  test(`examples/${example}: apply, the next plan is empty, destroy --volumes`, () =>
+for (const example of examples.filter((e) => !PLAN_ONLY.has(e))) {
+  const c = cases[example] ?? {};
+  const destroyFlags = c.plainDestroy ? [] : ['--volumes'];
+  const destroy = ['destroy', ...destroyFlags].join(' ');
+  test(`examples/${example}: apply, the next plan is empty, ${destroy}`, () =>
     withStack(prefix, example, async (s) => {
       stage(s, example);
-      let destroyed: RunResult | undefined;
+      let undo: (() => Promise<void>) | undefined;
       try {
-        const applied = await s.apply();
-        assert.is(applied.code, 0, show(applied));
-        await checks[example]?.();
+        let destroyed: RunResult | undefined;
+        try {
+          undo = await c.setup?.(s);
+          const applied = await s.apply();
+          assert.is(applied.code, 0, show(applied));
+          await c.check?.(s);
 
-        const plan = await s.plan('--detailed-exitcode');
-        assert.is(plan.code, 0, show(plan));
-        assert.match(plan.stdout, /No changes\./, show(plan));
+          const plan = await s.plan('--detailed-exitcode');
+          assert.is(plan.code, 0, show(plan));
+          assert.match(plan.stdout, /No changes\./, show(plan));
+        } finally {
+          // Also after a failure; a failed destroy is reported below, and withStack sweeps what is left.
+          // protect: true (examples/safe-changes) refuses destroy: take it out of the test's copy first.
+          s.writeRaw(readFileSync(s.file, 'utf8').replace(/^[ \t]*protect: true,[^\n]*\n/gm, ''));
+          destroyed = await s.destroy(...destroyFlags);
+        }
+        assert.is(destroyed.code, 0, show(destroyed));
+        assert.is(await s.labelledCount(), 0, `${destroy} leaves nothing labelled with the stack`);
+        await c.afterDestroy?.(s);
       } finally {
-        // Also after a failure; a failed destroy is reported below, and withStack sweeps what is left.
-        // protect: true (examples/safe-changes) refuses destroy: take it out of the test's copy first.
-        s.writeRaw(readFileSync(s.file, 'utf8').replace(/^[ \t]*protect: true,[^\n]*\n/gm, ''));
-        destroyed = await s.destroy('--volumes');
+        // What the example needed outside the engine (an sshd), after anything mounted from it is gone.
+        await undo?.();
       }
-      assert.is(destroyed.code, 0, show(destroyed));
-      assert.is(await s.labelledCount(), 0, 'destroy --volumes leaves nothing labelled with the stack');
-    }));
+    }, { env: c.env }));
 }
+
+test('examples/volume-nfs: plan refuses it on a host that cannot mount NFS; --skip-checks plans it; nothing is applied', () =>
+  withStack(prefix, 'volume-nfs', async (s) => {
+    stage(s, 'volume-nfs');
+    const lacks = await hostLacksNfs();
+    if (lacks) {
+      const plan = await s.plan();
+      assert.is(plan.code, 1, show(plan));
+      assert.match(plan.stderr, /volume\.share › provider: this host cannot mount NFS: its kernel \(.*\) has no NFS client/, show(plan));
+      assert.match(plan.stderr, /volume\.share › provider\.server: NFS server 192\.0\.2\.10 does not answer on port 2049/, show(plan));
+      assert.match(plan.stderr, /nothing was changed/, show(plan));
+    }
+    const skipped = await s.plan('--skip-checks');
+    assert.is(skipped.code, 0, show(skipped));
+    assert.match(skipped.stdout, /\+ +volume share +\(NFS v4 192\.0\.2\.10:\/exports\/share, options hard,timeo=600\)/, show(skipped));
+    assert.is(await s.labelledCount(), 0, 'plan creates nothing');
+  }));
 
 test.run();
