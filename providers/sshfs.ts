@@ -8,7 +8,7 @@
  * (ssh-keyscan, fingerprint shown) and again when mounting. The mount is observed: a mount that
  * vanished or stopped answering is drift, and apply mounts it again.
  */
-import { access, constants, mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
@@ -131,6 +131,10 @@ export const sshfsProvider: VolumeProvider<typeof schema> = {
     if (state.state === 'broken') await unmount(mountpoint, { lazy: true });
     await mkdir(path.dirname(knownHostsOf(ctx.engineName)), { recursive: true, mode: 0o700 });
     await writeFile(knownHostsOf(ctx.engineName), `moor-${ctx.engineName} ${pinned(o).type} ${pinned(o).base64}\n`, { mode: 0o600 });
+    // allow_other lets any process that reaches the mount use it as the remote user: only root may
+    // reach it on the host (containers get it through the engine's bind, not through this path).
+    await mkdir(path.dirname(mountpoint), { recursive: true, mode: 0o700 });
+    await chmod(path.dirname(mountpoint), 0o700);
     await mkdir(mountpoint, { recursive: true, mode: 0o755 });
     await guardMountpoint(mountpoint, true);
     try {

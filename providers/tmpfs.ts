@@ -29,7 +29,8 @@ const schema = z
   })
   .transform((o) => ({
     size: o.size === undefined ? null : sizeToBytes(o.size),
-    mode: o.mode === undefined ? null : parseInt(o.mode, 8),
+    // Kept as octal text ('1777', '755'): that is how a plan shows it and the kernel takes it.
+    mode: o.mode === undefined ? null : parseInt(o.mode, 8).toString(8),
     uid: o.uid ?? null,
     gid: o.gid ?? null,
   }));
@@ -40,7 +41,7 @@ type Options = z.output<typeof schema>;
 export function tmpfsMountOptions(o: Options): string {
   const parts: string[] = [];
   if (o.size !== null) parts.push(`size=${o.size}`);
-  if (o.mode !== null) parts.push(`mode=${o.mode.toString(8)}`);
+  if (o.mode !== null) parts.push(`mode=${o.mode}`);
   if (o.uid !== null) parts.push(`uid=${o.uid}`);
   if (o.gid !== null) parts.push(`gid=${o.gid}`);
   return parts.join(',');
@@ -55,7 +56,7 @@ export const tmpfsProvider: VolumeProvider<typeof schema> = {
     return { driver: 'local', driverOpts: { type: 'tmpfs', device: 'tmpfs', ...(opts ? { o: opts } : {}) } };
   },
   describe: (o) => {
-    const extra = [o.mode !== null ? `mode ${o.mode.toString(8)}` : '', o.uid !== null || o.gid !== null ? `owner ${o.uid ?? 0}:${o.gid ?? 0}` : ''].filter(Boolean);
+    const extra = [o.mode !== null ? `mode ${o.mode}` : '', o.uid !== null || o.gid !== null ? `owner ${o.uid ?? 0}:${o.gid ?? 0}` : ''].filter(Boolean);
     return `tmpfs ${o.size !== null ? showBytes(o.size) : '(no size limit: up to half the RAM)'} in memory${extra.length ? `, ${extra.join(', ')}` : ''}`;
   },
   notes: () => ['its data lives in memory and is lost when the last container using it stops'],

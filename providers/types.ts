@@ -16,7 +16,11 @@ export interface ProviderContext {
   volume: string;
   /** Engine name of the volume (`<stack>-<name>`): host-side state is named after it. */
   engineName: string;
-  /** Absolute path of the stack file, for resolving relative paths. */
+  /**
+   * Absolute path of the stack file, for resolving relative paths: set for resolve, toEngine and
+   * check; empty for prepare, release and health, which work from the spec as applied (its paths
+   * already resolved) and may run without the stack's source.
+   */
   stackFile: string;
 }
 

@@ -49,6 +49,14 @@ export async function deleteVolume(client: EngineClient, name: string, release?:
  */
 export async function repairVolume(client: EngineClient, stack: string, v: VolumeSpec, restart: string[], host: HostContext): Promise<void> {
   for (const name of restart) await client.request('POST', `/containers/${encodeURIComponent(name)}/stop`, { okStatuses: [304] });
-  await prepareVolume(stack, v, host);
-  for (const name of restart) await client.request('POST', `/containers/${encodeURIComponent(name)}/start`, { okStatuses: [304] });
+  try {
+    await prepareVolume(stack, v, host);
+  } finally {
+    // Started again even when the repair failed: they were running (on a broken volume) before.
+    const failed: string[] = [];
+    for (const name of restart) {
+      await client.request('POST', `/containers/${encodeURIComponent(name)}/start`, { okStatuses: [304] }).catch((e: Error) => failed.push(`${name}: ${e.message}`));
+    }
+    if (failed.length) throw new Error(`could not start again: ${failed.join('; ')}`);
+  }
 }

@@ -9,7 +9,20 @@ export interface Output {
   interactive: boolean;
 }
 
+/**
+ * A reader that went away (`moor plan | head -1`) must not crash moor, nor stop an apply half-way:
+ * output to a closed pipe is dropped and the command finishes.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
+}
+
 export async function processOutput(json: boolean): Promise<Output> {
+  ignoreClosedPipes();
   const style = json ? plainStyle : await styleFor(process.stdout);
   return {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),

@@ -15,7 +15,7 @@ import type { MigrationStep, PlanNode } from './types.js';
 
 const RULES: AttributeRule<VolumeSpec>[] = [
   { path: 'provider', get: (v) => v.provider.name, forcesReplacement: true },
-  { path: 'provider.options', get: (v) => v.provider.options, forcesReplacement: true },
+  { path: 'provider.options', get: (v) => v.provider.options, perKey: true, forcesReplacement: true },
   { path: 'driver', get: (v) => v.driver, forcesReplacement: true },
   { path: 'driverOpts', get: (v) => v.driverOpts, perKey: true, forcesReplacement: true },
 ];
@@ -158,7 +158,8 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
           ...causes,
           ...(guarded.dataHome && old ? [dataStays(old, guarded.dataHome)] : guarded.dataLoss ? [] : ['the volume is empty']),
           ...(migrating && intoMemory && guarded.dataLoss ? ['the data cannot be migrated: the new volume keeps data in memory only'] : []),
-          ...notesOf(vol),
+          // A memory volume replaced by one: its "lived in memory" cause already says it.
+          ...(guarded.dataHome === 'memory' && intoMemory ? [] : notesOf(vol)),
         ],
         op: { type: 'volume.replace', volume: vol, ...(old ? { old } : {}) },
       });

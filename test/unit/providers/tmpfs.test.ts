@@ -14,7 +14,8 @@ function refusal(input: unknown): Record<string, string> {
 const schema = suite('tmpfs: options');
 
 schema('a size is stored in bytes; a mode is an octal string, with or without a leading 0', () => {
-  assert.equal(parse({ size: '64m', mode: '1777' }), { size: 64 * 1024 * 1024, mode: 0o1777, uid: null, gid: null });
+  assert.equal(parse({ size: '64m', mode: '1777' }), { size: 64 * 1024 * 1024, mode: '1777', uid: null, gid: null });
+  assert.is(parse({ mode: '0755' }).mode, '755');
   assert.equal(parse({ size: 67108864, mode: '1777' }), parse({ size: '64m', mode: '01777' }));
   assert.equal(parse({}), { size: null, mode: null, uid: null, gid: null });
 });
