@@ -18,4 +18,10 @@ echo
 echo "\$ moor plan stacks/demo.ts   # apply followed by plan is empty"
 node bin/moor.js plan stacks/demo.ts
 echo
+echo "\$ moor backup run stacks/demo.ts data-nightly   # archive, verify, prune now"
+node bin/moor.js backup run stacks/demo.ts data-nightly
+echo
+echo "\$ moor backup list stacks/demo.ts"
+node bin/moor.js backup list stacks/demo.ts
+echo
 echo "The demo runs. Remove it with: ./bin/moor.js destroy stacks/demo.ts --yes   (add --volumes to drop its data)"
