@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
 import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
+import { assertVolumeExists, MissingVolumeError } from '../apply/volume-data/helper-container.js';
 
 export interface WorkerMount {
   type: 'volume' | 'bind';
@@ -43,6 +44,17 @@ export class WorkerError extends Error {
 }
 
 export async function createWorker(client: EngineClient, spec: WorkerSpec): Promise<Worker> {
+  // The engine would create a missing volume on the fly (an empty one, unlabelled): a backup of
+  // nothing, or archives in a volume no stack owns. A missing volume is an error instead.
+  for (const m of spec.mounts) {
+    if (m.type !== 'volume') continue;
+    try {
+      await assertVolumeExists(client, m.source);
+    } catch (e) {
+      if (e instanceof MissingVolumeError) throw new WorkerError(`volume ${m.source} does not exist (moor apply creates the stack's volumes)`, '');
+      throw e;
+    }
+  }
   const name = `${spec.name}-${randomBytes(3).toString('hex')}`;
   const created = await client.request<{ Id: string }>('POST', '/containers/create', {
     query: { name },
