@@ -230,7 +230,9 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       delta = { changes: [], connect: delta.connect.filter((n) => keep(n.network)), disconnect: delta.disconnect.filter(keep) };
     }
     if (obs.state !== 'running') {
-      changes.push({ path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note: 'stopped outside moor' });
+      // 'created': it never ran (its start failed, e.g. a volume that could not be mounted).
+      const note = obs.state === 'created' ? 'never started: its last start failed' : 'stopped outside moor';
+      changes.push({ path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note });
     }
 
     // What the container uses being replaced forces it to be recreated too.

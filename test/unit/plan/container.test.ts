@@ -176,6 +176,12 @@ networks.run();
 
 const state = suite('planContainers: state and leftovers');
 
+state('a container whose start failed (still "created") is started again, without blaming a person', () => {
+  const d = shopStack();
+  const web = nodeOf(planStack(d, observed(d, stopped('web', 'created'))), 'container.web');
+  assert.equal(web.causes, ['state: never started: its last start failed']);
+});
+
 state('a container stopped by hand is drift, started again by an update', () => {
   const d = shopStack();
   const o = observed(d, stopped('web'));
