@@ -1,5 +1,6 @@
 /** Image operations: build from a local context through the engine's build endpoint, or pull. */
 import type { EngineClient } from '../engine/client.js';
+import { removeLeftoverHelpers } from './leftover-helpers.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import type { ImageSpec } from '../model/spec.js';
 import { imageLabels } from '../plan/image.js';
@@ -34,6 +35,7 @@ export async function pullImage(client: EngineClient, img: ImageSpec): Promise<v
 }
 
 export async function deleteImage(client: EngineClient, id: string): Promise<void> {
+  await removeLeftoverHelpers(client, { image: id });
   try {
     await client.request('DELETE', `/images/${encodeURIComponent(id)}`);
   } catch (e) {

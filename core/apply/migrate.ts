@@ -10,8 +10,9 @@ import {
 } from '../model/migration.js';
 import type { MigrationStep, Operation } from '../plan/types.js';
 import { createVolume, deleteVolume } from './volume.js';
+import { removeLeftoverHelpers } from './leftover-helpers.js';
 import type { HostContext } from '../../providers/types.js';
-import { compareManifests, copyVolume, HELPER_LABEL, manifestDigest, readFile, writeFile, type Manifest } from './volume-data/index.js';
+import { compareManifests, copyVolume, manifestDigest, readFile, writeFile, type Manifest } from './volume-data/index.js';
 
 type MigrateOp = Extract<Operation, { type: 'volume.migrate' }>;
 
@@ -88,18 +89,10 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
   }
 }
 
-/** Helper containers a killed run left mounting these volumes: they would keep the volumes in use. */
-async function removeLeftoverHelpers(client: EngineClient, volumes: string[]): Promise<void> {
-  const leftovers = await client.request<{ Id: string }[]>('GET', '/containers/json', {
-    query: { all: 1, filters: JSON.stringify({ label: [`${HELPER_LABEL}=1`], volume: volumes }) },
-  });
-  for (const c of leftovers) await client.request('DELETE', `/containers/${c.Id}`, { query: { force: true }, okStatuses: [404] });
-}
-
 export async function runMigration(client: EngineClient, stack: string, op: MigrateOp, phase: 'destroy' | 'create', host?: HostContext): Promise<void> {
   const steps = op.steps.filter((s) => DESTROY_STEPS.includes(s) === (phase === 'destroy'));
   const volume = engineName(stack, op.volume.name);
-  if (steps.length) await removeLeftoverHelpers(client, [volume, stashVolumeName(volume)]);
+  if (steps.length) await removeLeftoverHelpers(client, { volumes: [volume, stashVolumeName(volume)] });
   for (const step of steps) {
     const fault = faultPoint(step);
     try {

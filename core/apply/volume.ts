@@ -5,6 +5,7 @@
 import { getProvider, type HostContext } from '../../providers/index.js';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
+import { removeLeftoverHelpers } from './leftover-helpers.js';
 import { specLabels } from '../model/labels.js';
 import { engineName } from '../model/names.js';
 import type { VolumeSpec } from '../model/spec.js';
@@ -30,6 +31,7 @@ export async function createVolume(client: EngineClient, stack: string, v: Volum
 
 /** Delete the engine volume, then release what its provider holds on the host (unmount). */
 export async function deleteVolume(client: EngineClient, name: string, release?: { stack: string; old: VolumeSpec; host: HostContext }): Promise<void> {
+  await removeLeftoverHelpers(client, { volumes: [name] });
   try {
     await client.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
   } catch (e) {

@@ -62,6 +62,11 @@ export function manifestFileName(id: string): string {
   return `${id}.manifest.jsonl`;
 }
 
+/** A file a run writes for archive `id`: the archive (.tar.gz/.tar, or its .part) or its manifest. */
+export function isRunFile(id: string, name: string): boolean {
+  return [`${id}.tar.gz`, `${id}.tar`, `${id}.tar.gz.part`, `${id}.tar.part`, manifestFileName(id)].includes(name);
+}
+
 export function serializeManifest(m: ArchiveManifest): Buffer {
   return Buffer.from([JSON.stringify(m.summary), ...m.entries.map((e) => JSON.stringify(e))].join('\n') + '\n');
 }

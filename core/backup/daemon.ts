@@ -90,7 +90,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       try {
         o.log(await o.run(s.job));
       } catch (e) {
-        o.log(`${s.job.name}: failed: ${(e as Error).message}`);
+        o.log((e as Error).message);
       }
       // The next run is the first one after this run ended: ticks missed while it ran are skipped.
       const parsed = parseSchedule(s.job.schedule.cron, s.job.schedule.timezone);

@@ -119,10 +119,15 @@ export async function planRestore(client: EngineClient, stack: string, job: Back
     query: { all: 1, filters: JSON.stringify({ volume: into.map((i) => i.engineVolume) }) },
   });
   for (const i of into) {
+    let v: { Labels: Record<string, string> | null };
     try {
-      await client.request('GET', `/volumes/${encodeURIComponent(i.engineVolume)}`);
+      v = await client.request('GET', `/volumes/${encodeURIComponent(i.engineVolume)}`);
     } catch {
       throw new RestoreError(`volume ${i.engineVolume} does not exist (moor apply creates the stack's volumes)`);
+    }
+    // A restore empties the volume: only one of this stack's own volumes, never someone else's.
+    if (v.Labels?.[LABEL.stack] !== stack || v.Labels?.[LABEL.kind] !== 'volume') {
+      throw new RestoreError(`volume ${i.engineVolume} is not a volume of stack ${stack}; moor restores only into the stack's own volumes`);
     }
   }
   return { archive, into, stop: startOrder(stack, users.filter((u) => u.State === 'running')) };
@@ -148,6 +153,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   const volumes = plan.into.map((i) => i.volume);
   let w: Worker | undefined;
   const stopped: string[] = [];
+  let restoreFailed = false;
   try {
     w = await createWorker(client, {
       ...readerSpec(stack, job, 'restore', restoreMounts),
@@ -186,11 +192,18 @@ tar -x${archive.summary?.compression === 'none' ? '' : 'z'}f "$ARCHIVE"`],
     }));
     const diff = compareManifests(canonical(checked.manifest.entries), canonical(restored.flat()));
     if (diff.length) throw new RestoreError(`the restored data differs from the archive: ${diff.join('; ')}`);
+  } catch (e) {
+    restoreFailed = true;
+    throw e;
   } finally {
     if (w) await removeWorker(client, w).catch(() => undefined);
+    const failed: string[] = [];
     for (const c of stopped) {
       log(`start: ${c}`);
-      await client.request('POST', `/containers/${encodeURIComponent(c)}/start`, { okStatuses: [304] }).catch(() => undefined);
+      await client.request('POST', `/containers/${encodeURIComponent(c)}/start`, { okStatuses: [304] }).catch((e: Error) => failed.push(`${c}: ${e.message}`));
     }
+    // Said even when the restore itself failed: a container left stopped must not go unnoticed.
+    if (failed.length) log(`could not start again: ${failed.join('; ')}`);
+    if (failed.length && !restoreFailed) throw new RestoreError(`restored, but could not start again: ${failed.join('; ')}`);
   }
 }

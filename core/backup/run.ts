@@ -19,11 +19,11 @@ import { isNotFound } from '../engine/errors.js';
 import { execInContainer } from '../engine/exec.js';
 import { engineName } from '../model/names.js';
 import type { BackupHookSpec, BackupSpec } from '../model/spec.js';
-import { archiveFileName, archiveId, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
+import { archiveFileName, archiveId, isRunFile, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
 import { listArchives } from './list.js';
 import { readArchive } from './read-archive.js';
 import { decideRetention } from './retention.js';
-import { jobDir, SOURCE, targetMount } from './target.js';
+import { describeTarget, jobDir, SOURCE, targetMount } from './target.js';
 import { canonical, underVolume } from './tree.js';
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, workerName, type Worker } from './worker.js';
 
@@ -65,17 +65,16 @@ async function runHooks(ctx: Ctx, hooks: BackupHookSpec[], step: 'hooks before' 
     try {
       r = await execInContainer(ctx.client, container, h.command, { timeoutMs: h.timeoutSec * 1000 });
     } catch (e) {
-      throw new BackupStepError(step, `${step}[${i}] in ${container}: ${(e as Error).message}`);
+      throw new BackupStepError(step, `[${i}] in ${container}: ${(e as Error).message}`);
     }
     if (r.exitCode !== 0) {
-      throw new BackupStepError(step, `${step}[${i}] in ${container} exited ${r.exitCode}${r.stderr.trim() || r.stdout.trim() ? `: ${lastLines(r.stderr || r.stdout)}` : ''}`);
+      throw new BackupStepError(step, `[${i}] ${JSON.stringify(h.command)} in ${container} exited ${r.exitCode}${r.stderr.trim() || r.stdout.trim() ? `: ${lastLines(r.stderr || r.stdout)}` : ''}`);
     }
   }
 }
 
-/** Stop the listed containers that run, last first; returns those stopped, in start order. */
-async function stopContainers(ctx: Ctx): Promise<string[]> {
-  const stopped: string[] = [];
+/** Stop the listed containers that run, last first; `stopped` collects them in start order as it goes. */
+async function stopContainers(ctx: Ctx, stopped: string[]): Promise<void> {
   for (const name of [...ctx.job.stop].reverse()) {
     const container = engineName(ctx.stack, name);
     let info: { State: { Running: boolean }; Config: { StopTimeout?: number } };
@@ -90,7 +89,6 @@ async function stopContainers(ctx: Ctx): Promise<string[]> {
     await ctx.client.request('POST', `/containers/${encodeURIComponent(container)}/stop`, { query: { t: info.Config.StopTimeout ?? 10 }, okStatuses: [304] });
     stopped.unshift(container);
   }
-  return stopped;
 }
 
 async function startContainers(ctx: Ctx, names: string[]): Promise<void> {
@@ -142,30 +140,38 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
 
   await runHooks(ctx, job.hooks.before, 'hooks before');
   let worker: Worker | undefined;
+  const stopped: string[] = [];
   try {
-    const stopped = await stopContainers(ctx).catch((e: Error) => {
-      throw e instanceof BackupStepError ? e : new BackupStepError('stop', e.message);
-    });
-    let expected: Manifest;
+    let expected!: Manifest;
+    let failure: BackupStepError | undefined;
     try {
+      await stopContainers(ctx, stopped).catch((e: Error) => {
+        throw new BackupStepError('stop', e.message);
+      });
       worker = await createWorker(client, {
         image: job.image, name: workerName(stack, job.name, 'archive'), labels,
         mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
         cmd: ['sh', '-c', archiveScript(job.compression)],
         env: { DIR: dir, NAME: name, VOLUMES: job.volumes.join(' ') },
       });
-      ctx.log(`archive: ${job.volumes.join(', ')} → ${dir}/${name}`);
+      ctx.log(`archive: ${job.volumes.join(', ')} → ${name} in ${describeTarget(stack, job)}`);
       const w = worker;
       // tar and moor read the volumes at the same time: the manifest costs no extra wall time.
       const [ran, source] = await Promise.all([runWorker(client, w), sourceManifest(ctx, w)]);
-      if (ran.exitCode !== 0) throw new BackupStepError('archive', `tar exited ${ran.exitCode}${ran.output.trim() ? `: ${lastLines(ran.output)}` : ''}`);
+      if (ran.exitCode !== 0) throw new BackupStepError('archive', `the archiving worker (tar) exited ${ran.exitCode}${ran.output.trim() ? `: ${lastLines(ran.output)}` : ''}`);
       expected = source;
     } catch (e) {
-      throw e instanceof BackupStepError ? e : new BackupStepError('archive', (e as Error).message);
-    } finally {
-      // The containers come back whether the archive worked or not.
-      await startContainers(ctx, stopped);
+      failure = e instanceof BackupStepError ? e : new BackupStepError('archive', (e as Error).message);
     }
+    // The containers come back whether the archive worked or not; both failures are told.
+    try {
+      await startContainers(ctx, stopped);
+    } catch (e) {
+      if (!failure) throw e;
+      throw new BackupStepError(failure.step, `${failure.message.slice(failure.step.length + 2)}; and then ${(e as Error).message}`);
+    }
+    if (failure || !worker) throw failure ?? new BackupStepError('archive', 'no worker ran');
+    const archiver: Worker = worker;
 
     ctx.log(`verify: reading ${name} back`);
     const summary: ArchiveSummary = {
@@ -175,7 +181,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     };
     let problem: string | null = null;
     try {
-      const back = await readArchive(client, worker.id, `${dir}/${name}`, job.compression);
+      const back = await readArchive(client, archiver.id, `${dir}/${name}`, job.compression);
       summary.archiveBytes = back.bytes;
       summary.archiveSha256 = back.sha256;
       const diff = compareManifests(expected, canonical(back.entries));
@@ -186,7 +192,11 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     if (problem) summary.reason = problem;
     else summary.status = 'verified';
     const manifest: ArchiveManifest = { summary, entries: expected.entries };
-    await writeManifest(client, worker, dir, manifestFileName(id), serializeManifest(manifest), started);
+    try {
+      await writeManifest(client, archiver, dir, manifestFileName(id), serializeManifest(manifest), started);
+    } catch (e) {
+      throw new BackupStepError('verify', `${problem ? `${problem}; ` : ''}the manifest could not be written beside the archive: ${(e as Error).message}`);
+    }
     if (problem) throw new BackupStepError('verify', problem);
 
     const pruned = await prune(ctx, id);
@@ -213,7 +223,8 @@ async function prune(ctx: Ctx, justVerified: string): Promise<string[]> {
     const refs = listed.map((a) => ({ id: a.id, time: a.time, verified: a.summary?.status === 'verified' }));
     const decision = decideRetention(refs, ctx.job.keep, ctx.job.schedule.timezone, justVerified);
     const gone = new Set(decision.prune.map((a) => a.id));
-    const files = listed.filter((a) => gone.has(a.id)).flatMap((a) => a.files.map((f) => `${jobDir(ctx.stack, ctx.job)}/${f.name}`));
+    // Only what a run writes: an archive, its manifest, a leftover .part — never another file that happens to share the id.
+    const files = listed.filter((a) => gone.has(a.id)).flatMap((a) => a.files.filter((f) => isRunFile(a.id, f.name)).map((f) => `${jobDir(ctx.stack, ctx.job)}/${f.name}`));
     if (files.length) {
       ctx.log(`prune: ${[...gone].join(', ')}`);
       await runCommand(ctx.client, {

@@ -352,6 +352,10 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     b.volumes.forEach((v) => missing('volume', v, 'volumes'));
     if (b.target.type === 'volume') missing('volume', b.target.volume, 'target');
     b.stop.forEach((c) => missing('container', c, 'stop'));
+    const target = b.target.type === 'volume' ? stack.volumes.find((v) => v.name === (b.target as { volume: string }).volume) : undefined;
+    if (target && getProvider(target.provider.name)?.data === 'memory') {
+      diags.push(error(`volume "${target.name}" keeps its files in memory only: archives written there would be gone as soon as the worker stops`, { ...where, field: 'target' }));
+    }
     [...b.hooks.before, ...b.hooks.after].forEach((h) => missing('container', h.container, 'hooks'));
     // Stopped in reverse dependency order and started in dependency order: keep the start order.
     b.stop = [...new Set(b.stop)].sort((x, y) => startOrder.indexOf(x) - startOrder.indexOf(y));

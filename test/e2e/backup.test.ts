@@ -127,14 +127,15 @@ bk('planned like a resource; round trip restores every checksum, mode and owner;
   });
 });
 
-bk('a failing archive (target full) still restarts the stopped containers, and the run fails naming the step', async () => {
+bk('a failing archive (the target is a file, not a directory) still restarts the stopped containers, and the run fails naming the step', async () => {
   await withStack(prefix, 'full', async (s) => {
-    s.writeRaw(backupStack(s, { target: 'tiny', extraVolumes: "const tiny = volume('tiny', { provider: tmpfs({ size: '64k' }) });" }));
+    s.writeRaw(backupStack(s, { target: "{ hostPath: './not-a-directory' }" }));
+    writeFileSync(path.join(s.dir, 'not-a-directory'), 'a file where the archives should go\n');
     assert.is((await s.apply()).code, 0);
     await writeTree(s.engine, image(s), s.en('data'), sampleTree(50, 512));
     const run = await backupCmd(s, 'run', 'nightly');
     assert.is(run.code, 1, show(run));
-    assert.match(run.stderr, /backup nightly failed at archive: tar exited \d+.*No space left on device/s);
+    assert.match(run.stderr, /backup nightly failed at archive: the archiving worker \(tar\) exited \d+: .*(Not a directory|can't create directory)/s);
     assert.ok(await running(s, 'db') && await running(s, 'app'), 'both containers run again after the failure');
   });
 });
@@ -213,10 +214,14 @@ bk('the daemon runs an every-second job, never twice at once, and stops cleanly 
 
 bk('bad job definitions are plan errors naming file, resource and field; nothing is created', async () => {
   await withStack(prefix, 'invalid', async (s) => {
-    s.writeRaw(backupStack(s, { schedule: '61 * * * *', target: 'data' }));
+    s.writeRaw(backupStack(s, { schedule: '61 * * * *' }));
     const r = await s.apply();
     assert.is(r.code, 1, show(r));
-    assert.match(r.stderr, /stack\.ts:\d+:\d+ backup\.nightly › schedule: .*61/);
+    assert.match(r.stderr, /stack\.ts:\d+:\d+ backup\.nightly › schedule: minute 61 is out of range 0-59/);
+    s.writeRaw(backupStack(s, { target: 'tiny', extraVolumes: "const tiny = volume('tiny', { provider: tmpfs({ size: '64k' }) });" }));
+    const memory = await s.apply();
+    assert.is(memory.code, 1, show(memory));
+    assert.match(memory.stderr, /stack\.ts:\d+:\d+ backup\.nightly › target: volume "tiny" keeps its files in memory only/);
     assert.is(await s.labelledCount(), 0);
   });
 });
