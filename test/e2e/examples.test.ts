@@ -14,6 +14,12 @@
  *   127.0.0.1 (test/fixtures/sshd.ts), and its mounts go under the test's own MOOR_STATE_DIR;
  *   whatever a failure leaves mounted there is unmounted in `finally`.
  *
+ * backup-jobs also runs its jobs once (`moor backup run`, on the staged copy) and requires each new
+ * archive to be listed as verified by `moor backup list --json`. Its archives go to the staged
+ * copy's ./archives (removed with the copy) and to its volume `backups` (removed by destroy
+ * --volumes); the job records are labelled with the stack, so "destroy leaves nothing labelled"
+ * covers them and any worker container a failed run left.
+ *
  * Isolation: each example is copied to test/.tmp/<prefix>/<example>/ (relative paths such as
  * ./tools and ./site come along; what the example's .gitignore lists, such as volume-bind's
  * ./data written by a run by hand, does not) and its stack renamed `<prefix>-<example>`, so this
@@ -31,7 +37,7 @@ import { mountState } from '../../native/fuse.js';
 import { parseMountinfo } from '../../native/mountinfo.js';
 import { hostLacksNfs } from '../../providers/nfs.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
-import { eventually, httpGet, newPrefix, REPO, show, sweepPrefix, withStack, type RunResult, type StackOptions, type TestStack } from './helpers.js';
+import { eventually, httpGet, newPrefix, REPO, runMoor, show, sweepPrefix, withStack, type RunResult, type StackOptions, type TestStack } from './helpers.js';
 
 const EXAMPLES = path.join(REPO, 'examples');
 
@@ -129,7 +135,58 @@ function sshfsCase(): ExampleCase {
   };
 }
 
+/** `moor backup <sub> <the staged stack.ts> …args`, with the stack's cache directory. */
+function backupCmd(s: TestStack, sub: string, ...args: string[]): Promise<RunResult> {
+  return runMoor(['backup', sub, s.relFile, ...args], { env: { MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache') } });
+}
+
+function backupJobsCase(): ExampleCase {
+  const archiveDir = (s: TestStack, job: string) => path.join(s.dir, 'archives', s.name, job);
+  return {
+    async check(s) {
+      // app serves what it "receives" into uploads.
+      assert.match((await httpGet(18600, '/upload-1.txt', 20_000)).body, /^upload 1 received at /);
+      const made: Record<string, string> = {};
+      for (const job of ['nightly', 'hourly']) {
+        const run = await backupCmd(s, 'run', job);
+        assert.is(run.code, 0, show(run));
+        const id = new RegExp(`^${job}: archive (\\d{8}T\\d{6}\\.\\d{3}Z)\\.tar\\.gz verified \\(`).exec(run.stdout)?.[1];
+        assert.ok(id, `moor backup run ${job} names its verified archive${show(run)}`);
+        made[job] = id;
+      }
+      // A run goes in the order the README gives (its progress lines, on stderr).
+      const again = await backupCmd(s, 'run', 'nightly');
+      assert.is(again.code, 0, show(again));
+      const steps = ['hooks before[0]', 'stop', 'archive', 'restart', 'verify', 'hooks after[0]'].map((step) => again.stderr.indexOf(`nightly: ${step}: `));
+      assert.ok(steps.every((at, i) => at >= 0 && (i === 0 || at > steps[i - 1]!)), `steps in order${show(again)}`);
+
+      const list = await backupCmd(s, 'list', '--json');
+      assert.is(list.code, 0, show(list));
+      const listed = JSON.parse(list.stdout) as { job: string; id: string; status: string; volumes: string[]; files: { name: string }[] }[];
+      for (const [job, id] of Object.entries(made)) {
+        const archive = listed.find((a) => a.job === job && a.id === id);
+        assert.ok(archive, `moor backup list --json shows ${job}'s archive ${id}${show(list)}`);
+        assert.is(archive.status, 'verified', show(list));
+        assert.equal(archive.files.map((f) => f.name).sort(), [`${id}.manifest.jsonl`, `${id}.tar.gz`]);
+      }
+      assert.equal(listed.find((a) => a.id === made.nightly)?.volumes, ['dumps', 'uploads']);
+      // The host-directory target: <target>/<stack>/<job>/<id>.tar.gz, the manifest beside it.
+      const manifest = readFileSync(path.join(archiveDir(s, 'nightly'), `${made.nightly}.manifest.jsonl`), 'utf8').split('\n');
+      assert.is(JSON.parse(manifest[0]!).status, 'verified');
+      assert.ok(manifest.some((l) => l.includes('"path":"dumps/table.dump"')), 'the dump the hook wrote is archived');
+      const verify = await backupCmd(s, 'verify', 'nightly', made.nightly!);
+      assert.is(verify.code, 0, show(verify));
+      assert.match(verify.stdout, /verified: it matches its manifest/);
+    },
+    afterDestroy: async (s) => {
+      // destroy removes the jobs, not their archives.
+      assert.ok(readdirSync(archiveDir(s, 'nightly')).some((f) => f.endsWith('.tar.gz')), 'the archives in ./archives stay after destroy');
+    },
+  };
+}
+
 const cases: Record<string, ExampleCase> = {
+  'backup-jobs': backupJobsCase(),
   'web-and-worker': {
     check: async () => assert.match((await httpGet(18080, '/', 20_000)).body, /written by the worker/),
   },
