@@ -108,7 +108,9 @@ destroy('destroy honours a container\'s stopTimeout instead of waiting the defau
     const seconds = (Date.now() - started) / 1000;
     assert.is(d.code, 0, show(d));
     assert.is(await s.container('sleeper'), undefined);
-    assert.ok(seconds < 6, `destroy took ${seconds.toFixed(1)} s for a container with stopTimeout: 1${show(d)}`);
+    // The container's own step: the whole command also deletes the image, which a loaded disk can slow down.
+    const step = Number(/container sleeper: removed in ([\d.]+)s/.exec(d.stderr)?.[1] ?? seconds);
+    assert.ok(step < 6, `removing the container took ${step.toFixed(1)} s (destroy ${seconds.toFixed(1)} s) with stopTimeout: 1${show(d)}`);
   }, { skipTypecheck: true }));
 
 destroy.run();

@@ -106,7 +106,8 @@ pv('a tmpfs size change replaces the volume without a data-loss refusal', async 
     assert.is((await s.apply()).code, 0);
     s.writeRaw(providerStack(s, body('16m')));
     const plan = await s.plan();
-    assert.match(plan.stdout, /-\/\+ volume cache .*provider\.options changed.*its data lived in memory only/, show(plan));
+    assert.match(plan.stdout, /-\/\+ volume cache .*provider\.options\.size changed.*its data lived in memory only/, show(plan));
+    assert.match(plan.stdout, /~ provider\.options\.size: 8388608 → 16777216  # forces replacement/);
     assert.not.match(plan.stdout, /DATA LOSS/);
     const applied = await s.apply();
     assert.is(applied.code, 0, show(applied));
