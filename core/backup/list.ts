@@ -1,6 +1,7 @@
 /**
  * The archives of a job, read from its target by a worker: the summary line of every manifest,
- * and every file with its size, so an archive whose run died before it wrote a manifest shows too.
+ * and every file with its size (stat, not `wc -c`: busybox's wc reads the whole file), so an
+ * archive whose run died before it wrote a manifest shows too.
  */
 import type { EngineClient } from '../engine/client.js';
 import type { BackupSpec } from '../model/spec.js';
@@ -23,7 +24,7 @@ for f in *; do
   case "$f" in
     *.manifest.jsonl) printf 'M %s\\n' "$(head -n 1 "$f")" ;;
   esac
-  printf 'F %s %s\\n' "$(wc -c < "$f" | tr -d ' ')" "$f"
+  printf 'F %s %s\\n' "$(stat -c %s "$f")" "$f"
 done`;
 
 export async function listArchives(client: EngineClient, stack: string, job: BackupSpec): Promise<ListedArchive[]> {

@@ -22,7 +22,7 @@
 import { stack } from 'moor';
 
 export default stack('ex-backup-jobs', ({ image, volume, container, backup }) => {
-  // Also the jobs' worker image: it needs sh, tar, gzip, head, wc, rm, mv and mkdir.
+  // Also the jobs' worker image: it needs sh, tar, gzip, head, stat, rm, mv and mkdir.
   const tools = image('tools', { build: { context: './tools' } });
   const data = volume('data');
   const dumps = volume('dumps');

@@ -28,7 +28,7 @@ export const backupOptionsSchema = z.strictObject({
   stop: z.array(containerHandle).default([]),
   hooks: z.strictObject({ before: z.array(hook).default([]), after: z.array(hook).default([]) }).default({ before: [], after: [] }),
   compression: z.enum(['gzip', 'zstd', 'none']).default('gzip'),
-  /** The worker image that archives, lists and restores: it needs sh, tar, gzip, mkdir, mv, rm, head, wc, tr (busybox has them). */
+  /** The worker image that archives, lists and restores: it needs sh, tar, gzip, mkdir, mv, rm, head, stat (busybox has them). */
   image: z.union([imageHandle, z.string().min(1)]),
 });
 
