@@ -4,6 +4,7 @@
  *
  *   npm run bench                 stacks: moor vs docker-compose vs the raw Engine API floor
  *   npm run bench -- migrate      a volume migration: moor vs the raw floor (npm run bench:migrate)
+ *   npm run bench -- backup       backup and restore of a 1 GiB volume: moor vs tar (npm run bench:backup)
  *
  * See BENCHMARKS.md for what each measures and the environment variables each reads.
  */
@@ -12,6 +13,7 @@ import { log } from './lib/harness.js';
 const scenarios: Record<string, () => Promise<{ main(): Promise<number> }>> = {
   stacks: () => import('./scenarios/stacks.js'),
   migrate: () => import('./scenarios/migrate.js'),
+  backup: () => import('./scenarios/backup.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,612 @@
+/**
+ * The backup benchmark: `moor backup run` and `moor backup restore --yes` of one volume of about
+ * 1 GiB, against the raw floor of busybox `tar` in a container of the same image (no verification
+ * at all), interleaved in one run. Run it with `npm run bench:backup` (or `npm run bench -- backup`).
+ *
+ * Environment:
+ *   BENCH_BACKUP_MIB=1024     data in the volume (see `layout`): random files of 256 KiB–128 MiB,
+ *                             compressible text (1/16), and the small files
+ *   BENCH_BACKUP_SMALL=16000  small random files (0–8 KiB, ≈ 62.5 MiB for 16,000) in 200 directories
+ *   BENCH_BACKUP_REPS=3       timed backups and restores per tool
+ *   BENCH_BACKUP_NONE=1       then one backup and one restore per tool without compression (0 skips it)
+ *   BENCH_WARMUP=1            one untimed backup and restore of each tool first (0 skips it)
+ *
+ * Checked, not trusted: after every moor backup, `moor backup list --json` must show the new
+ * archive verified (and the previous one pruned); after every restore (moor's and the floor's) the
+ * volume is listed with busybox (modes, owners, sizes, links, the sha256 of every file) and must
+ * list exactly as right after the fill. Every engine object is named mbench<hex>… and removed in
+ * `finally`, on failure and on Ctrl-C too; nothing else on the engine is touched.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Engine } from '../lib/engine-http.mjs';
+import { buildImage, finalSweep, harnessEngine, listOwned } from '../lib/engine.js';
+import { checkInterrupt, failed, handleInterrupts, log, preflight, quietness, quietnessLine, rel, repo, saveResults, secs, stampOf } from '../lib/harness.js';
+import { distFingerprint, machine, machineLine } from '../lib/machine.js';
+import { busyCpuMs, settle } from '../lib/settle.js';
+import { median, pairedRatio, ratio, summarize, type Summary } from '../lib/stats.js';
+import { listingDifferences, listingTotals, listVolume, type ListingTotals } from '../lib/volume-check.js';
+import { sh } from '../lib/volume-scripts.mjs';
+
+// ---------------------------------------------------------------- configuration
+
+function whole(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected a whole number ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+interface Layout {
+  /** Random (incompressible) files: how many of each size. */
+  random: { count: number; kib: number }[];
+  /** Four text files (two hex dumps, two lists of numbers) of this many bytes each. */
+  textBytes: number;
+  small: number;
+}
+
+/**
+ * Where the volume's `mib` go: 1/16 compressible text, the small files (≈ 4 KiB each on
+ * average), and the rest random in files of 128 MiB (2/7 of it), 32 MiB (3/14), 8 MiB (3/14),
+ * 1 MiB (1/7) and 256 KiB (1/7). At 1024 MiB: 2 + 6 + 24 + 129 + 512 random files (897 MiB),
+ * 64 MiB of text, 16,000 small files (62.5 MiB).
+ */
+export function layout(mib: number, small: number): Layout {
+  const totalKiB = mib * 1024;
+  const textKiB = totalKiB / 16;
+  const randomKiB = totalKiB - textKiB - Math.round((small * 4095.5) / 1024);
+  const tiers: [number, number][] = [[131072, 2 / 7], [32768, 3 / 14], [8192, 3 / 14], [1024, 1 / 7], [256, 1 / 7]];
+  const random = tiers.map(([kib, share]) => ({ kib, count: Math.floor((randomKiB * share) / kib) }));
+  const used = random.reduce((a, t) => a + t.count * t.kib, 0);
+  random[3]!.count += Math.max(0, Math.floor((randomKiB - used) / 1024));
+  return { random: random.filter((t) => t.count > 0), textBytes: Math.floor((textKiB * 1024) / 4), small };
+}
+
+/**
+ * The fill, run once by busybox in a container mounting the volume at /data. Besides the data:
+ * owners (ten uids, three gids, a tree owned by 999:999) and modes varied, a setgid and a sticky
+ * directory, a setuid file and a hardlink to it, a symlink and a dangling one, empty directories,
+ * and the volume's root owned by 999:999 with mode 750. Names have no blanks (the listing uses xargs).
+ */
+export function fillScript(l: Layout): string[] {
+  const random = l.random.map((t) => `i=0
+while [ $i -lt ${t.count} ]; do
+  d=random/s${t.kib}k/d$((i % 16)); [ -d $d ] || mkdir -p $d
+  head -c ${t.kib * 1024} /dev/urandom > $d/f$i.bin
+  i=$((i + 1))
+done`);
+  const t = l.textBytes;
+  // `|| true`: the writer dies of SIGPIPE once head has enough, which pipefail would count.
+  return sh(`cd /data
+${random.join('\n')}
+mkdir -p text/logs
+k=0
+while [ $k -lt 2 ]; do
+  (head -c ${Math.ceil(t / 3) + 65536} /dev/urandom | od -A d -t x1 || true) | head -c ${t} > text/logs/dump$k.txt
+  (seq 1 ${Math.ceil(t / 4)} || true) | head -c ${t} > text/numbers$k.txt
+  k=$((k + 1))
+done
+i=0
+while [ $i -lt ${l.small} ]; do
+  d=small/d$((i % 20))/e$((i / 20 % 10)); [ -d $d ] || mkdir -p $d
+  head -c $(( (i * 131) % 8192 )) /dev/urandom > $d/s$i.txt
+  i=$((i + 1))
+done
+k=0
+while [ $k -lt 10 ]; do
+  [ -d small/d$k ] && chown -R $((1000 + k)):$((100 + k % 3)) small/d$k
+  k=$((k + 1))
+done
+[ -d random/s8192k ] && chown -R 999:999 random/s8192k
+find small -type f -name '*1.txt' -exec chmod 600 {} +
+find small -type f -name '*3.txt' -exec chmod 755 {} +
+find small -type f -name '*7.txt' -exec chmod 444 {} +
+[ -d small/d3 ] && chmod 700 small/d3
+[ -d small/d5 ] && chmod 2775 small/d5
+[ -d small/d6 ] && chmod 1777 small/d6
+mkdir -p bin empty/nested/deeper
+head -c 4096 /dev/urandom > bin/tool && chmod 4755 bin/tool
+ln -s ../text/numbers0.txt bin/numbers
+ln -s does-not-exist bin/dangling
+ln bin/tool bin/tool-hardlink
+chown 999:999 . && chmod 750 .`);
+}
+
+/** The moor stack: the volume, the archives' volume, and two jobs (gzip, the default; and none). */
+function backupStack(stackName: string, image: string): string {
+  return `// Generated by bench/scenarios/backup.ts: one volume, backed up into another by two jobs.
+import { stack } from 'moor';
+
+export default stack('${stackName}', ({ volume, backup }) => {
+  const data = volume('data');
+  const archives = volume('archives');
+  const job = { volumes: [data], target: archives, schedule: '0 3 * * *', keep: { last: 1 }, image: '${image}' };
+  backup('gz', job);
+  backup('plain', { ...job, compression: 'none' });
+});
+`;
+}
+
+// ---------------------------------------------------------------- measuring
+
+type Tool = 'moor' | 'floor';
+type Op = 'backup' | 'restore';
+type Compression = 'gzip' | 'none';
+
+interface Sample {
+  ms: number;
+  /** CPU time of the whole machine, of dockerd (its waited-for children included) and of moor's process. */
+  machineCpuMs: number;
+  dockerdCpuMs: number;
+  moorCpuMs?: number;
+  /** moor's phases, from the arrival times of its progress lines (ms). */
+  phases?: Record<string, number>;
+  /** Size of the archive written (backups). */
+  archiveBytes?: number;
+  /** moor's output lines with their arrival times (ms after spawn), kept in the results' JSON. */
+  progress?: { ms: number; text: string }[];
+}
+
+const USER_HZ = 100;
+
+/** utime+stime (+ the waited-for children's) of a process, in ms; NaN when it cannot be read. */
+function processCpuMs(pid: number | undefined, children: boolean): number {
+  if (!pid) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    // Fields 14–17 of proc(5) (utime, stime, cutime, cstime); index 0 here is field 3.
+    return ((f[11]! + f[12]! + (children ? f[13]! + f[14]! : 0)) * 1000) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
+function dockerdPid(): number | undefined {
+  try {
+    return Number(execFileSync('pidof', ['dockerd'], { encoding: 'utf8' }).trim().split(/\s+/)[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What an interrupt must stop: moor's process, or the floor's container. */
+const running: { child?: ChildProcess; container?: string } = {};
+
+/** Before each timed command: write back what the previous one dirtied, then wait for quiet CPUs. */
+async function quietStart(label: string): Promise<void> {
+  checkInterrupt();
+  execFileSync('sync');
+  const quiet = await settle();
+  quietness.timedCommands++;
+  if (!quiet.quiet) quietness.busyStarts.push(`${label} (CPUs ${Math.round(quiet.idle * 100)}% idle)`);
+  checkInterrupt();
+}
+
+interface MoorRun {
+  ms: number;
+  machineCpuMs: number;
+  dockerdCpuMs: number;
+  moorCpuMs: number;
+  /** Every output line with the time it arrived, ms after spawn. */
+  lines: { ms: number; text: string }[];
+  stdout: string;
+  stderr: string;
+}
+
+/** Run moor as a whole process, spawn to exit, noting when each progress line arrives. */
+async function runMoor(label: string, args: string[], env: NodeJS.ProcessEnv, dockerd: number | undefined, timed = true): Promise<MoorRun> {
+  if (timed) await quietStart(label);
+  else checkInterrupt();
+  const cpu0 = await busyCpuMs();
+  const d0 = processCpuMs(dockerd, true);
+  const r = await new Promise<Omit<MoorRun, 'machineCpuMs' | 'dockerdCpuMs'>>((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn('node', ['bin/moor.js', ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.child = child;
+    const lines: MoorRun['lines'] = [];
+    const text = { out: '', err: '' };
+    let cpu = 0;
+    // moor's own CPU, read until it exits (the last ≤ 50 ms are missed).
+    const poll = setInterval(() => {
+      const c = processCpuMs(child.pid, false);
+      if (Number.isFinite(c)) cpu = c;
+    }, 50);
+    const collect = (which: 'out' | 'err') => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const ms = performance.now() - start;
+        text[which] += chunk.toString();
+        const parts = (partial + chunk.toString()).split('\n');
+        partial = parts.pop()!;
+        for (const p of parts) lines.push({ ms, text: p });
+      };
+    };
+    child.stdout.on('data', collect('out'));
+    child.stderr.on('data', collect('err'));
+    child.on('error', (e) => {
+      clearInterval(poll);
+      running.child = undefined;
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      const ms = performance.now() - start;
+      clearInterval(poll);
+      running.child = undefined;
+      if (code !== 0) {
+        try {
+          checkInterrupt();
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        reject(new Error(`\`moor ${args.join(' ')}\` exited with ${signal ?? code}:\n${(text.err + text.out).trim().split('\n').slice(-15).join('\n')}`));
+      } else resolve({ ms, moorCpuMs: cpu, lines, stdout: text.out, stderr: text.err });
+    });
+  });
+  const machineCpuMs = (await busyCpuMs()) - cpu0;
+  const dockerdCpuMs = processCpuMs(dockerd, true) - d0;
+  if (timed) log(`  ${label}: ${secs(r.ms)}`);
+  return { ...r, machineCpuMs, dockerdCpuMs };
+}
+
+interface Mount { volume: string; target: string; readOnly?: boolean }
+
+const volumeMounts = (mounts: Mount[]) => mounts.map((m) => ({ Type: 'volume', Source: m.volume, Target: m.target, ReadOnly: m.readOnly ?? false }));
+
+async function createContainer(engine: Engine, name: string, image: string, cmd: string[], mounts: Mount[]): Promise<string> {
+  const body = { Image: image, Cmd: cmd, Tty: true, NetworkDisabled: true, HostConfig: { NetworkMode: 'none', Mounts: volumeMounts(mounts) } };
+  return (await engine.request<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(name)}`, { body })).Id;
+}
+
+/** Start a created container and wait for it; its output (Tty: one plain stream), or an error naming its exit code. */
+async function startAndWait(engine: Engine, id: string, what: string): Promise<string> {
+  await engine.request('POST', `/containers/${id}/start`);
+  const { StatusCode } = await engine.request<{ StatusCode: number }>('POST', `/containers/${id}/wait`);
+  checkInterrupt();
+  const out = await engine.requestText('GET', `/containers/${id}/logs?stdout=1&stderr=1`);
+  if (StatusCode !== 0) throw new Error(`${what} exited with ${StatusCode}:\n${out.trim().split('\n').slice(-20).join('\n')}`);
+  return out;
+}
+
+/** One of the harness's own containers (fill, size), never timed; removed whatever happens. */
+async function helper(b: Bench, what: string, cmd: string[], mounts: Mount[]): Promise<string> {
+  const id = await createContainer(b.engine, b.name(what), b.imageTag, cmd, mounts);
+  running.container = id;
+  try {
+    return await startAndWait(b.engine, id, what);
+  } finally {
+    running.container = undefined;
+    await b.engine.request('DELETE', `/containers/${id}?force=true`, { ok: [404, 409] });
+  }
+}
+
+// ---------------------------------------------------------------- one run's context
+
+interface Bench {
+  engine: Engine;
+  prefix: string;
+  imageTag: string;
+  stackFile: string;
+  moorEnv: NodeJS.ProcessEnv;
+  dockerd: number | undefined;
+  /** moor's volume (the data, backed up and restored in place) and the floor's two. */
+  data: string;
+  floorTarget: string;
+  floorRestore: string;
+  /** A name for a container of ours; no two alike. */
+  name(what: string): string;
+  reference: string;
+}
+
+const JOB: Record<Compression, string> = { gzip: 'gz', none: 'plain' };
+
+/** The time between two progress lines (ms); the end of the process when `to` is missing or never came. */
+function between(r: MoorRun, from: RegExp | null, to: RegExp | null): number | undefined {
+  const at = (re: RegExp | null, dflt: number) => (re ? r.lines.find((l) => re.test(l.text))?.ms : dflt);
+  const a = at(from, 0);
+  const z = at(to, r.ms) ?? r.ms;
+  return a === undefined ? undefined : z - a;
+}
+
+/** moor's backup run, checked with `backup list --json`: the new archive is verified and alone (keep: last 1). */
+async function moorBackup(b: Bench, c: Compression, label: string): Promise<Sample> {
+  const job = JOB[c];
+  const r = await runMoor(label, ['backup', 'run', rel(b.stackFile), job], b.moorEnv, b.dockerd);
+  const made = /archive (\S+) verified/.exec(r.stdout)?.[1];
+  if (!made) throw new Error(`moor backup run said:\n${r.stdout}${r.stderr}`);
+  const list = await runMoor(`  (check) moor backup list ${job}`, ['backup', 'list', rel(b.stackFile), job, '--json'], b.moorEnv, undefined, false);
+  const listed = JSON.parse(list.stdout) as { id: string; status: string; files: { name: string }[]; archive_bytes?: number }[];
+  const newest = listed[0];
+  if (!newest || !made.startsWith(newest.id) || newest.status !== 'verified') throw new Error(`after ${label}: backup list does not show ${made} verified:\n${list.stdout}`);
+  if (listed.length !== 1) throw new Error(`after ${label}: keep { last: 1 } should leave one archive, backup list shows ${listed.length}`);
+  await noWorkersLeft(b, label);
+  const prune = /: prune: /;
+  return {
+    ms: r.ms, machineCpuMs: r.machineCpuMs, dockerdCpuMs: r.dockerdCpuMs, moorCpuMs: r.moorCpuMs, archiveBytes: newest.archive_bytes, progress: r.lines,
+    phases: {
+      start: between(r, null, /: archive: /)!,
+      archive: between(r, /: archive: /, /: verify: reading/)!,
+      verify: between(r, /: verify: reading/, r.lines.some((l) => prune.test(l.text)) ? prune : null)!,
+      prune: r.lines.some((l) => prune.test(l.text)) ? between(r, prune, null)! : 0,
+    },
+  };
+}
+
+/** moor's restore into the data volume, checked by listing the volume. */
+async function moorRestore(b: Bench, c: Compression, label: string): Promise<Sample> {
+  const r = await runMoor(label, ['backup', 'restore', rel(b.stackFile), JOB[c], '--yes'], b.moorEnv, b.dockerd);
+  if (!/^Restored .* the volumes match/m.test(r.stdout)) throw new Error(`moor backup restore said:\n${r.stdout}${r.stderr}`);
+  await noWorkersLeft(b, label);
+  await sameAsFilled(b, b.data, label);
+  return {
+    ms: r.ms, machineCpuMs: r.machineCpuMs, dockerdCpuMs: r.dockerdCpuMs, moorCpuMs: r.moorCpuMs, progress: r.lines,
+    phases: {
+      start: between(r, null, /^verify: \d/)!,
+      verify: between(r, /^verify: \d/, /^restore: /)!,
+      extract: between(r, /^restore: /, /^verify: reading the restored/)!,
+      readBack: between(r, /^verify: reading the restored/, null)!,
+    },
+  };
+}
+
+/** The raw floor: one container of the same image running exactly `cmd`, timed from start to exit. */
+async function floorRun(b: Bench, label: string, cmd: string[], mounts: Mount[]): Promise<Sample> {
+  const id = await createContainer(b.engine, b.name('floor'), b.imageTag, cmd, mounts);
+  running.container = id;
+  try {
+    await quietStart(label);
+    const cpu0 = await busyCpuMs();
+    const d0 = processCpuMs(b.dockerd, true);
+    const t0 = performance.now();
+    await startAndWait(b.engine, id, label);
+    const ms = performance.now() - t0;
+    const machineCpuMs = (await busyCpuMs()) - cpu0;
+    const dockerdCpuMs = processCpuMs(b.dockerd, true) - d0;
+    checkInterrupt();
+    log(`  ${label}: ${secs(ms)}`);
+    return { ms, machineCpuMs, dockerdCpuMs };
+  } finally {
+    running.container = undefined;
+    await b.engine.request('DELETE', `/containers/${id}?force=true`, { ok: [404, 409] });
+  }
+}
+
+const floorFile = (c: Compression) => `/target/x.tar${c === 'gzip' ? '.gz' : ''}`;
+
+async function floorBackup(b: Bench, c: Compression, label: string): Promise<Sample> {
+  const s = await floorRun(b, label, ['tar', `-c${c === 'gzip' ? 'z' : ''}f`, floorFile(c), '-C', '/src', '.'], [
+    { volume: b.data, target: '/src', readOnly: true },
+    { volume: b.floorTarget, target: '/target' },
+  ]);
+  const size = await helper(b, 'size', ['stat', '-c', '%s', floorFile(c)], [{ volume: b.floorTarget, target: '/target', readOnly: true }]);
+  return { ...s, archiveBytes: Number(size.trim()) };
+}
+
+/** The floor's restore: into a volume created empty just before (not timed), then listed like moor's. */
+async function floorRestore(b: Bench, c: Compression, label: string): Promise<Sample> {
+  await b.engine.request('DELETE', `/volumes/${encodeURIComponent(b.floorRestore)}`, { ok: [404] });
+  await b.engine.request('POST', '/volumes/create', { body: { Name: b.floorRestore, Driver: 'local' } });
+  const s = await floorRun(b, label, ['tar', `-x${c === 'gzip' ? 'z' : ''}f`, floorFile(c), '-C', '/dst'], [
+    { volume: b.floorTarget, target: '/target', readOnly: true },
+    { volume: b.floorRestore, target: '/dst' },
+  ]);
+  await sameAsFilled(b, b.floorRestore, label);
+  return s;
+}
+
+async function sameAsFilled(b: Bench, volume: string, label: string): Promise<void> {
+  const listing = await listVolume(b.engine, b.name('list'), b.imageTag, volume);
+  const diff = listingDifferences(b.reference, listing);
+  if (diff.length) throw new Error(`after ${label}: ${volume} does not hold the data it held after the fill:\n  ${diff.join('\n  ')}`);
+}
+
+/** moor's workers are named after the stack: none may be left. */
+async function noWorkersLeft(b: Bench, label: string): Promise<void> {
+  const left = (await listOwned(b.engine, `${b.prefix}m`)).containers.map((c) => c.name);
+  if (left.length) throw new Error(`after ${label}: left behind: ${left.join(', ')}`);
+}
+
+// ---------------------------------------------------------------- the report
+
+type Samples = Record<Compression, Record<Op, Record<Tool, Sample[]>>>;
+
+const sec = (ms: number) => (ms / 1000).toFixed(2);
+const cell = (s: Summary | undefined) => (!s || !s.samples.length ? '—' : s.samples.length > 1 ? `${sec(s.median)} (${sec(s.min)}–${sec(s.max)})` : sec(s.median));
+const x = (r: number) => `${r.toFixed(2)}×`;
+const thousands = (n: number) => n.toLocaleString('en-US');
+const pick = (xs: Sample[], f: (s: Sample) => number | undefined) => summarize(xs.map(f).filter((v): v is number => v !== undefined && Number.isFinite(v)));
+
+export const TARGET = 0.8;
+
+/** moor's throughput over the floor's: floor time / moor time, of the medians and per round. */
+function speedRatio(moor: Sample[], floor: Sample[]): { ratio: number; paired: number } {
+  const m = moor.map((s) => s.ms);
+  const f = floor.map((s) => s.ms);
+  return { ratio: ratio(median(f), median(m)), paired: pairedRatio(f, m) };
+}
+
+const PHASES: Record<Op, [string, string][]> = {
+  backup: [
+    ['start', 'start: node, the stack (cached), the jobs, the lock, the worker created'],
+    ['archive', 'archive: `tar -czf` in the worker, while moor reads the volume (GET archive) for its manifest'],
+    ['verify', 'verify: read the archive back (GET archive), sha256, gunzip, parse, hash every file, compare; write the manifest; list the archives'],
+    ['prune', 'prune the older archive (a worker running `rm`), exit'],
+  ],
+  restore: [
+    ['start', 'start: node, the stack, the jobs, the lock, list the archives, the plan, the worker created'],
+    ['verify', 'verify the archive first: read it back, sha256, gunzip, parse, hash every file, compare with its manifest'],
+    ['extract', 'extract: the worker empties the volume (`rm -rf`) and runs `tar -xzf`'],
+    ['readBack', 'read the restored volume back (GET archive), hash every file, compare; remove the worker, exit'],
+  ],
+};
+
+export function renderBackup(totals: ListingTotals, reps: number, warmup: boolean, samples: Samples): string {
+  const mib = totals.bytes / 2 ** 20;
+  const rate = (s: Summary) => `${(mib / (s.median / 1000)).toFixed(1)} MiB/s`;
+  const out: string[] = [];
+  for (const c of ['gzip', 'none'] as Compression[]) {
+    const s = samples[c];
+    if (!s.backup.moor.length) continue;
+    const n = s.backup.moor.length;
+    const z = c === 'gzip' ? 'z' : '';
+    out.push(
+      `#### ${c === 'gzip' ? 'gzip (the default)' : "`compression: 'none'`"}: ${mib.toFixed(1)} MiB in ${thousands(totals.files)} files, ${thousands(totals.directories)} directories, ${thousands(totals.entries)} entries; ${n} run${n > 1 ? 's' : ''} each; seconds, median (min–max)`,
+      '',
+      `| step | moor | raw floor | moor's throughput ÷ the floor's: ratio of medians (median of per-run ratios) |`,
+      '|---|---|---|---|',
+    );
+    for (const op of ['backup', 'restore'] as Op[]) {
+      const m = s[op].moor;
+      const f = s[op].floor;
+      const mt = pick(m, (v) => v.ms);
+      const ft = pick(f, (v) => v.ms);
+      const r = speedRatio(m, f);
+      const moorCmd = op === 'backup' ? '`backup run`' : '`backup restore --yes`';
+      const floorCmd = op === 'backup' ? `\`tar -c${z}f\`` : `\`tar -x${z}f\``;
+      out.push(
+        `| ${op}, wall time | ${moorCmd} ${cell(mt)} | ${floorCmd} ${cell(ft)} | ${x(r.ratio)}${n > 1 ? ` (paired ${x(r.paired)})` : ''} |`,
+        `| ${op}: volume data ÷ median time | ${rate(mt)} | ${rate(ft)} | |`,
+        `| ${op}: CPU of the whole machine | ${cell(pick(m, (v) => v.machineCpuMs))} | ${cell(pick(f, (v) => v.machineCpuMs))} | |`,
+        `| ${op}: of which dockerd / moor's process | ${cell(pick(m, (v) => v.dockerdCpuMs))} / ${cell(pick(m, (v) => v.moorCpuMs))} | ${cell(pick(f, (v) => v.dockerdCpuMs))} / — | |`,
+      );
+    }
+    const size = (xs: Sample[]) => `${(median(xs.map((v) => v.archiveBytes ?? NaN)) / 2 ** 20).toFixed(1)} MiB`;
+    out.push(`| archive size | ${size(s.backup.moor)} | ${size(s.backup.floor)} | |`, '');
+    out.push(`moor's phases, from the arrival of its progress lines (seconds, median (min–max)):`, '', '| phase | seconds |', '|---|---|');
+    for (const op of ['backup', 'restore'] as Op[]) {
+      for (const [key, words] of PHASES[op]) out.push(`| ${op} — ${words.replace('-czf', `-c${z}f`).replace('-xzf', `-x${z}f`).replace(c === 'none' ? ', gunzip' : '\0', '')} | ${cell(pick(s[op].moor, (v) => v.phases?.[key]))} |`);
+    }
+    out.push('');
+  }
+  const g = samples.gzip;
+  out.push('| target | ratio of medians (median of per-run ratios) | |', '|---|---|---|');
+  for (const op of ['backup', 'restore'] as Op[]) {
+    const r = speedRatio(g[op].moor, g[op].floor);
+    out.push(`| ${op} throughput ≥ ${TARGET}× the floor's (gzip) | ${x(r.ratio)} (${x(r.paired)}) | ${r.ratio >= TARGET ? 'met' : '**not met**'} |`);
+  }
+  out.push('', `- ${reps} interleaved round${reps > 1 ? 's' : ''}${warmup ? ' after an untimed warm-up round' : ''}; the floor is one container running \`tar\` and nothing else, timed from its start to its exit (created before, removed after, untimed); moor is the whole CLI process.`, '');
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+export async function main(): Promise<number> {
+  const mib = whole('BENCH_BACKUP_MIB', 1024, 64);
+  const small = whole('BENCH_BACKUP_SMALL', 16000, 0);
+  const reps = whole('BENCH_BACKUP_REPS', 3, 1);
+  const none = process.env.BENCH_BACKUP_NONE !== '0';
+  const warmup = process.env.BENCH_WARMUP !== '0';
+
+  const context = path.join(repo, 'bench', 'image');
+  if (!(await preflight(context))) return 1;
+  const prefix = `mbench${randomBytes(3).toString('hex')}`;
+  const imageTag = `${prefix}-img:latest`;
+  const tmp = path.join(repo, 'bench', '.tmp', prefix);
+  const stackName = `${prefix}m`;
+  let made = 0;
+  const b: Bench = {
+    engine: harnessEngine(),
+    prefix,
+    imageTag,
+    stackFile: path.join(tmp, 'backup.ts'),
+    moorEnv: { ...process.env, MOOR_CACHE_DIR: path.join(tmp, 'moor-cache'), MOOR_LOCK_DIR: path.join(tmp, 'locks'), NO_COLOR: '1' },
+    dockerd: dockerdPid(),
+    data: `${stackName}-data`,
+    floorTarget: `${prefix}f-target`,
+    floorRestore: `${prefix}f-restore`,
+    name: (what) => `${prefix}-${what}-${++made}`,
+    reference: '',
+  };
+  const { engine } = b;
+  handleInterrupts(prefix);
+  // handleInterrupts stops the harness's own commands; these are ours.
+  const stop = () => {
+    running.child?.kill('SIGTERM');
+    if (running.container) void engine.request('DELETE', `/containers/${running.container}?force=true`, { ok: [404] }).catch(() => undefined);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  const startedAt = new Date();
+  const distAtStart = distFingerprint();
+
+  try {
+    await mkdir(tmp, { recursive: true });
+    const m = await machine(engine, { compose: false });
+    const l = layout(mib, small);
+    log(`prefix ${prefix}; engine ${m.engine.version} (API ${m.engine.apiVersion}); ${m.nproc} CPUs; dockerd pid ${b.dockerd ?? '?'}`);
+    log(`${mib} MiB: random ${l.random.map((t) => `${t.count} × ${t.kib >= 1024 ? `${t.kib / 1024} MiB` : `${t.kib} KiB`}`).join(', ')}; 4 text files of ${(l.textBytes / 2 ** 20).toFixed(1)} MiB; ${small} small files`);
+    log(`${reps} runs per tool${warmup ? ' after one warm-up' : ''}${none ? ', then one without compression' : ''}; moor ${m.moorCommit}; dist/ ${m.moorDist}`);
+
+    let t0 = performance.now();
+    await buildImage(engine, context, imageTag);
+    log(`built ${imageTag} in ${secs(performance.now() - t0)} (not counted)`);
+    await writeFile(b.stackFile, backupStack(stackName, imageTag));
+    await runMoor('moor apply (untimed: creates the volumes and the jobs, warms the type-check cache)', ['apply', rel(b.stackFile), '--yes'], b.moorEnv, undefined, false);
+    await engine.request('POST', '/volumes/create', { body: { Name: b.floorTarget, Driver: 'local' } });
+    t0 = performance.now();
+    await helper(b, 'fill', fillScript(l), [{ volume: b.data, target: '/data' }]);
+    b.reference = await listVolume(engine, b.name('list'), imageTag, b.data);
+    const totals = listingTotals(b.reference);
+    log(`filled: ${(totals.bytes / 2 ** 20).toFixed(1)} MiB in ${totals.files} files, ${totals.directories} directories, ${totals.entries} entries, in ${secs(performance.now() - t0)} (not counted)`);
+
+    const empty = () => ({ backup: { moor: [], floor: [] }, restore: { moor: [], floor: [] } });
+    const samples: Samples = { gzip: empty(), none: empty() };
+    const ops: Record<Op, Record<Tool, (c: Compression, label: string) => Promise<Sample>>> = {
+      backup: { moor: (c, label) => moorBackup(b, c, label), floor: (c, label) => floorBackup(b, c, label) },
+      restore: { moor: (c, label) => moorRestore(b, c, label), floor: (c, label) => floorRestore(b, c, label) },
+    };
+    const label = (tool: Tool, op: Op, c: Compression) =>
+      tool === 'moor' ? `moor backup ${op === 'backup' ? 'run' : 'restore --yes'} ${JOB[c]}` : `floor tar -${op === 'backup' ? 'c' : 'x'}${c === 'gzip' ? 'z' : ''}f`;
+    const round = async (c: Compression, order: Tool[], counted: boolean) => {
+      for (const op of ['backup', 'restore'] as Op[]) {
+        for (const tool of order) {
+          const sample = await ops[op][tool](c, label(tool, op, c));
+          if (counted) samples[c][op][tool].push(sample);
+        }
+      }
+    };
+    // Interleaved: the tools take turns going first (moor in runs 1, 3…), backups then restores.
+    if (warmup) {
+      log('warm-up round (not counted)');
+      await round('gzip', ['moor', 'floor'], false);
+    }
+    for (let rep = 0; rep < reps; rep++) {
+      const order: Tool[] = rep % 2 ? ['floor', 'moor'] : ['moor', 'floor'];
+      log(`run ${rep + 1}/${reps} (${order.join(', ')})`);
+      await round('gzip', order, true);
+    }
+    if (none) {
+      log("compression: 'none', once each");
+      await round('none', ['moor', 'floor'], true);
+    }
+
+    const distAtEnd = distFingerprint();
+    const distChanged = distAtEnd !== distAtStart;
+    if (distChanged) log('WARNING: dist/ changed during the run (someone rebuilt moor from other sources): the results mix two builds of moor; run again');
+    const table = renderBackup(totals, reps, warmup, samples);
+    const finishedAt = new Date();
+    const header = [
+      `Run ${startedAt.toISOString()} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s), moor ${m.moorCommit}, dist/ ${m.moorDist}.`,
+      ...(distChanged ? ['**WARNING: dist/ changed during this run, so its moor numbers mix two builds. Run again.**', ''] : []),
+      quietnessLine(),
+      machineLine(m),
+      '',
+    ].join('\n');
+    process.stdout.write(`\n${header}\n${table}`);
+    const json = { scenario: 'backup', startedAt, finishedAt, prefix, config: { mib, small, reps, none, warmup, layout: l }, machine: m, dist: { atStart: distAtStart, atEnd: distAtEnd }, ...quietness, totals, samples };
+    await saveResults(`backup-${stampOf(startedAt)}`, json, `${header}\n${table}`);
+    return 0;
+  } catch (e) {
+    return failed(e);
+  } finally {
+    const child = running.child;
+    if (child && child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('close', r));
+    await finalSweep(engine, prefix, imageTag, log);
+    engine.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
