@@ -8,8 +8,11 @@
  * volume is emptied and the archive extracted into it by a worker, the restored tree is read back
  * and compared with the manifest, and the containers start again (also when something failed).
  */
+import { randomBytes } from 'node:crypto';
+import tarStream, { type Header } from 'tar-stream';
 import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
-import { compareManifests, manifestFromTar } from '../apply/volume-data/manifest.js';
+import { compareManifests, formatMode, manifestEntry, type ManifestEntry } from '../apply/volume-data/manifest.js';
+import { pumpInto } from '../apply/volume-data/tee.js';
 import type { EngineClient } from '../engine/client.js';
 import { engineName } from '../model/names.js';
 import { LABEL, readSpec } from '../model/labels.js';
@@ -20,10 +23,10 @@ import type { BackupSpec } from '../model/spec.js';
 import { parseManifest, type ArchiveManifest } from './archive-file.js';
 import { ArchiveSafety } from './archive-safety.js';
 import { listArchives, type ListedArchive } from './list.js';
-import { readArchive, type EntryCheck } from './read-archive.js';
+import { readArchive, type ArchiveEntry, type EntryCheck, type ReadArchive } from './read-archive.js';
 import { jobDir, RESTORE, targetMount } from './target.js';
-import { canonical, underVolume } from './tree.js';
-import { BACKUP_LABEL, lastLines, removeWorker, createWorker, runWorker, withWorker, workerName, type Worker, type WorkerMount } from './worker.js';
+import { canonical } from './tree.js';
+import { BACKUP_LABEL, lastLines, runCommand, startAttached, withWorker, workerName, type Worker, type WorkerMount } from './worker.js';
 
 export class RestoreError extends Error {
   constructor(message: string) {
@@ -67,11 +70,11 @@ export interface Verified {
 }
 
 /** Differences between an archive on the target and its manifest; empty when it is intact. */
-async function checkArchive(client: EngineClient, stack: string, job: BackupSpec, w: Worker, a: ListedArchive, safety?: EntryCheck): Promise<{ manifest: ArchiveManifest; problems: string[] }> {
+async function checkArchive(client: EngineClient, stack: string, job: BackupSpec, w: Worker, a: ListedArchive): Promise<{ manifest: ArchiveManifest; problems: string[] }> {
   if (!a.summary) throw new RestoreError(`archive ${a.id} has no manifest (its run did not finish): moor cannot verify it`);
   const manifest = await readManifestFile(client, w, `${jobDir(stack, job)}/${a.id}.manifest.jsonl`);
   const s = manifest.summary;
-  const back = await readArchive(client, w.id, `${jobDir(stack, job)}/${s.archive}`, s.compression, safety);
+  const back = await readArchive(client, w.id, `${jobDir(stack, job)}/${s.archive}`, s.compression);
   const problems: string[] = [];
   if (back.bytes !== s.archiveBytes) problems.push(`size ${back.bytes} bytes, the manifest says ${s.archiveBytes}`);
   if (back.sha256 !== s.archiveSha256) problems.push('sha256 of the archive differs from the manifest');
@@ -147,56 +150,196 @@ function startOrder(stack: string, users: { Names: string[]; Labels: Record<stri
   return topoSort(names.map((id) => ({ id, dependsOn: deps.get(id) ?? [] }))).map((n) => n.id);
 }
 
+/** The check every restored entry passes before it is written: inside one of the volumes, safe. */
+function entryCheck(volumes: string[]): EntryCheck {
+  const safety = new ArchiveSafety({ volumes, symlinkTargets: 'any' });
+  return {
+    // Nothing but the volumes' directories at the top: a stray top-level file would land in the worker.
+    check: (h) => (h.type !== 'directory' && !h.name.replace(/^(\.\/)+/, '').includes('/') && !h.name.startsWith('/') ? `refusing to restore: ${JSON.stringify(h.name)} is not inside a volume of this archive (${volumes.join(', ')})` : safety.check(h)),
+  };
+}
+
+const TAR_TYPES: Record<ManifestEntry['type'], string | undefined> = { file: 'file', directory: 'directory', symlink: 'symlink', hardlink: 'link', other: undefined };
+
+/** The manifest's entries through the same check, before anything is stopped or written. */
+function checkManifest(manifest: ArchiveManifest, volumes: string[]): string | null {
+  const check = entryCheck(volumes);
+  for (const e of canonical(manifest.entries).entries) {
+    const type = TAR_TYPES[e.type];
+    // FIFOs and devices are one type in a manifest: the archive's own header decides, as it streams.
+    if (!type) continue;
+    const refusal = check.check({ name: e.path, type, linkname: e.linkname ?? null });
+    if (refusal) return refusal;
+  }
+  return null;
+}
+
+/** `v/a/b` → `v/<stage>/a/b`: where an entry of volume v is extracted before the switch. */
+function staged(name: string, stage: string): string {
+  const parts = name.split('/').filter((c) => c !== '' && c !== '.');
+  return [parts[0], stage, ...parts.slice(1)].join('/');
+}
+
+/** Wait until `w` takes more, or fail if it closed or `broken` settles first. */
+function drained(w: { once(ev: string, fn: (e?: unknown) => void): unknown }, broken: Promise<never>): Promise<void> {
+  return Promise.race([
+    new Promise<void>((resolve, reject) => {
+      w.once('drain', () => resolve());
+      w.once('error', (e) => reject(e as Error));
+      w.once('close', () => reject(new Error('the extraction stopped taking data')));
+    }),
+    broken,
+  ]);
+}
+
+/**
+ * Stream the archive from the target into the worker's tar, every entry checked before it is
+ * written and renamed into the volume's staging directory; the archive's size and sha256 and every
+ * entry compared with the manifest. Returns why the result cannot be switched in, or null.
+ */
+async function extractStaged(client: EngineClient, w: Worker, path: string, manifest: ArchiveManifest, volumes: string[], stage: string): Promise<{ problem: string | null; roots: Map<string, ManifestEntry> }> {
+  const s = manifest.summary;
+  const attached = await startAttached(client, w, true);
+  const pack = tarStream.pack();
+  let failure: Error | undefined;
+  let breakWith!: (e: Error) => void;
+  const broken = new Promise<never>((_, reject) => { breakWith = reject; });
+  broken.catch(() => undefined);
+  const stop = (e: Error) => {
+    failure ??= e;
+    breakWith(e);
+    pack.destroy(e);
+  };
+  const roots = new Map<string, ManifestEntry>();
+  const forward = async (entry: ArchiveEntry): Promise<ManifestEntry> => {
+    const h = entry.header;
+    const parts = h.name.split('/').filter((c) => c !== '' && c !== '.');
+    if (parts.length === 1) {
+      // The volume's root: its mode and owner are given to the volume at the switch.
+      const root = await manifestEntry(entry, '');
+      roots.set(parts[0]!, root);
+      return root;
+    }
+    const header: Header = { ...h, name: staged(h.name, stage), uname: '', gname: '', pax: undefined };
+    if (h.type === 'link') header.linkname = staged(h.linkname ?? '', stage);
+    let sink: ReturnType<typeof pack.entry> | undefined;
+    const written = new Promise<void>((resolve, reject) => {
+      sink = pack.entry(header, (e) => (e ? reject(e) : resolve()));
+    });
+    written.catch(() => undefined);
+    const through = {
+      header: h,
+      resume: () => entry.resume(),
+      async *[Symbol.asyncIterator]() {
+        for await (const chunk of entry) {
+          if (failure) throw failure;
+          if (!sink!.write(chunk as Buffer)) await drained(sink as never, broken);
+          yield chunk;
+        }
+      },
+    };
+    const e = await manifestEntry(through, '');
+    (sink as unknown as { end(): void }).end();
+    await Promise.race([written, broken]);
+    return e;
+  };
+  // The pack goes to tar's stdin; a tar that stops taking it (it failed) stops the read.
+  const pumping = pumpInto(pack as unknown as AsyncIterable<Uint8Array>, [attached.stdin!], attached.ended).catch((e: Error) => stop(new Error(`the extracting worker stopped taking the archive (${e.message})`)));
+  let read: ReadArchive | undefined;
+  try {
+    read = await readArchive(client, w.id, path, s.compression, { safety: entryCheck(volumes), onEntry: forward });
+    pack.finalize();
+  } catch (e) {
+    stop(e as Error);
+  }
+  await pumping;
+  if (failure) attached.close();
+  const code = await attached.exit;
+  const said = attached.stderr.text().trim();
+  if (code !== 0) return { problem: `extracting failed (exit code ${code})${said ? `: ${lastLines(said)}` : ''}${failure && !(failure.message.startsWith('the extracting')) ? `; ${failure.message}` : ''}`, roots };
+  if (failure || !read) return { problem: (failure ?? new Error('the archive was not read')).message, roots };
+  const problems: string[] = [];
+  if (read.bytes !== s.archiveBytes) problems.push(`size ${read.bytes} bytes, the manifest says ${s.archiveBytes}`);
+  if (read.sha256 !== s.archiveSha256) problems.push('sha256 of the archive differs from the manifest');
+  problems.push(...compareManifests(canonical(manifest.entries), canonical(read.entries)));
+  return { problem: problems.length ? `archive ${s.id} does not match its manifest: ${problems.join('; ')}` : null, roots };
+}
+
+/** Replace each volume's content by its staging directory's, and give its root the archive's mode and owner. */
+const SWITCH = `set -e
+while [ $# -gt 0 ]; do
+  v=$1 mode=$2 owner=$3; shift 3
+  cd "${RESTORE}/$v"
+  for e in * .[!.]* ..?*; do
+    if [ "$e" != "$STAGE" ] && { [ -e "$e" ] || [ -L "$e" ]; }; then rm -rf -- "$e"; fi
+  done
+  for e in "$STAGE"/* "$STAGE"/.[!.]* "$STAGE"/..?*; do
+    if [ -e "$e" ] || [ -L "$e" ]; then mv -- "$e" .; fi
+  done
+  rmdir "$STAGE"
+  chown "$owner" .
+  chmod "$mode" .
+done`;
+
+/**
+ * Restore an archive into the volumes of `plan`. Nothing is stopped or written before the
+ * manifest's entries pass the safety check; the archive is then extracted beside the current
+ * data, in a staging directory of each volume, from a stream moor checks entry by entry (an entry
+ * is written only after its header passed) and compares with the manifest. Only when all of it
+ * is in place and equal are the containers stopped, each volume's old content replaced by the
+ * staged one (renames), and the containers started again. Any failure before the switch removes
+ * the staging directories: the volumes keep their data.
+ */
 export async function runRestore(client: EngineClient, stack: string, job: BackupSpec, plan: RestorePlan, log: (line: string) => void = () => undefined): Promise<void> {
   const { archive } = plan;
+  if (!archive.summary) throw new RestoreError(`archive ${archive.id} has no manifest (its run did not finish): moor cannot restore it`);
   const restoreMounts: WorkerMount[] = plan.into.map((i) => ({ type: 'volume', source: i.engineVolume, target: `${RESTORE}/${i.volume}`, readOnly: false }));
   const volumes = plan.into.map((i) => i.volume);
-  let w: Worker | undefined;
+  const stage = `.moor-restore-${randomBytes(4).toString('hex')}`;
+  const env = { VOLUMES: volumes.join(' '), STAGE: stage };
+  const spec = readerSpec(stack, job, 'restore', restoreMounts);
   const stopped: string[] = [];
+  let staging = false;
+  let switched = false;
   let restoreFailed = false;
   try {
-    w = await createWorker(client, {
-      ...readerSpec(stack, job, 'restore', restoreMounts),
-      cmd: ['sh', '-c', `set -e
-for v in $VOLUMES; do rm -rf -- "${RESTORE}/$v"/* "${RESTORE}/$v"/.[!.]* "${RESTORE}/$v"/..?*; done
-cd ${RESTORE}
-tar -x${archive.summary?.compression === 'none' ? '' : 'z'}f "$ARCHIVE"`],
-      env: { VOLUMES: volumes.join(' '), ARCHIVE: `${jobDir(stack, job)}/${archive.summary?.archive ?? ''}` },
-    });
-    // Nothing is touched before the archive is known intact and safe to extract.
-    log(`verify: ${archive.id}`);
-    const safety = new ArchiveSafety({ volumes, symlinkTargets: 'any' });
-    const checked = await checkArchive(client, stack, job, w, archive, {
-      // Nothing but the volumes' directories: a stray top-level file would land in the worker.
-      check: (h) => (h.type !== 'directory' && !h.name.replace(/^(\.\/)+/, '').includes('/') && !h.name.startsWith('/') ? `refusing to restore: ${JSON.stringify(h.name)} is not inside a volume of this archive (${volumes.join(', ')})` : safety.check(h)),
-    });
-    if (checked.problems.length) throw new RestoreError(`archive ${archive.id} does not match its manifest; nothing was restored: ${checked.problems.join('; ')}`);
-
-    for (const c of [...plan.stop].reverse()) {
-      log(`stop: ${c}`);
-      await client.request('POST', `/containers/${encodeURIComponent(c)}/stop`, { okStatuses: [304] });
-      stopped.unshift(c);
-    }
-    log(`restore: ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}`);
-    const ran = await runWorker(client, w);
-    if (ran.exitCode !== 0) throw new RestoreError(`extracting ${archive.id} failed (exit code ${ran.exitCode}): ${lastLines(ran.output)}`);
-
-    log('verify: reading the restored volumes back');
-    const restored = await Promise.all(plan.into.map(async (i) => {
-      const res = await getArchive(client, w!.id, `${RESTORE}/${i.volume}`);
-      try {
-        return underVolume(i.volume, await manifestFromTar(res, i.volume));
-      } finally {
-        res.destroy();
+    await withWorker(client, {
+      ...spec, attach: 'stdin', env,
+      cmd: ['sh', '-c', `set -e\ncd ${RESTORE}\nfor v in $VOLUMES; do mkdir -m 700 "$v/$STAGE"; done\ntar -xf -`],
+    }, async (w) => {
+      const manifest = await readManifestFile(client, w, `${jobDir(stack, job)}/${archive.id}.manifest.jsonl`);
+      const refusal = checkManifest(manifest, volumes);
+      if (refusal) throw new RestoreError(`${refusal}; nothing was restored`);
+      log(`restore: ${archive.id} → ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}, beside the current data`);
+      staging = true;
+      const { problem, roots } = await extractStaged(client, w, `${jobDir(stack, job)}/${manifest.summary.archive}`, manifest, volumes, stage);
+      if (problem) throw new RestoreError(`${problem}; the volumes keep their data`);
+      for (const c of [...plan.stop].reverse()) {
+        log(`stop: ${c}`);
+        await client.request('POST', `/containers/${encodeURIComponent(c)}/stop`, { okStatuses: [304] });
+        stopped.unshift(c);
       }
-    }));
-    const diff = compareManifests(canonical(checked.manifest.entries), canonical(restored.flat()));
-    if (diff.length) throw new RestoreError(`the restored data differs from the archive: ${diff.join('; ')}`);
+      log(`switch: ${volumes.join(', ')}`);
+      const args = volumes.flatMap((v) => {
+        const r = roots.get(v);
+        if (!r) throw new RestoreError(`archive ${archive.id} has no directory for volume ${v}; the volumes keep their data`);
+        return [v, formatMode(r.mode), `${r.uid}:${r.gid}`];
+      });
+      switched = true;
+      try {
+        await runCommand(client, { ...readerSpec(stack, job, 'switch', restoreMounts), env, cmd: ['sh', '-c', SWITCH, 'sh', ...args] }, 'switching the volumes to the restored data');
+      } catch (e) {
+        throw new RestoreError(`${(e as Error).message}; the volumes may hold part of the old data and part of the restored data, which is in ${stage}/ inside them`);
+      }
+    });
   } catch (e) {
     restoreFailed = true;
+    if (staging && !switched) {
+      await runCommand(client, { ...readerSpec(stack, job, 'cleanup', restoreMounts), env, cmd: ['sh', '-c', `for v in $VOLUMES; do rm -rf -- "${RESTORE}/$v/$STAGE"; done`] }, 'removing the staging directories')
+        .catch((c: Error) => log(`could not remove the staging directories (${stage}/ in ${volumes.join(', ')}): ${c.message}`));
+    }
     throw e;
   } finally {
-    if (w) await removeWorker(client, w).catch(() => undefined);
     const failed: string[] = [];
     for (const c of stopped) {
       log(`start: ${c}`);

@@ -21,11 +21,11 @@ import { engineName } from '../model/names.js';
 import type { BackupHookSpec, BackupSpec } from '../model/spec.js';
 import { archiveFileName, archiveId, isRunFile, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
 import { listArchives } from './list.js';
-import { readArchive } from './read-archive.js';
+import { readArchiveStream, type ReadArchive } from './read-archive.js';
 import { decideRetention } from './retention.js';
 import { describeTarget, jobDir, SOURCE, targetMount } from './target.js';
 import { canonical, underVolume } from './tree.js';
-import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, workerName, type Worker } from './worker.js';
+import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, startAttached, workerName, type Worker } from './worker.js';
 
 export type RunStep = 'hooks before' | 'stop' | 'archive' | 'restart' | 'verify' | 'prune' | 'hooks after';
 
@@ -119,14 +119,63 @@ async function sourceManifest(ctx: Ctx, worker: Worker): Promise<Manifest> {
   return canonical(parts.flat());
 }
 
+/** What the worker prints on stderr: the sha256 of the archive file, re-read on the target. */
+const SHA_MARK = 'moor-archive-sha256 ';
+
 function archiveScript(compression: 'gzip' | 'none'): string {
-  // Written under a temporary name and renamed once tar succeeded: a crash leaves a .part, never a
-  // file that looks complete. `-C` so that entries are `<volume>/…`.
+  // tar writes to stdout; tee puts those bytes in the target and passes them on to moor, which
+  // verifies them as they come. The file is written under a temporary name, re-read on the target
+  // (its sha256 must be that of the bytes moor verified) and renamed: a crash leaves a .part, never
+  // a file that looks complete. `-C` so that entries are `<volume>/…`. tar's exit status crosses
+  // the pipe in a file of the worker's own filesystem (`pipefail` is not in every sh).
   return `set -e
 mkdir -p "$DIR"
 cd ${SOURCE}
-tar -c${compression === 'gzip' ? 'z' : ''}f "$DIR/$NAME.part" $VOLUMES
+{ c=0; tar -c${compression === 'gzip' ? 'z' : ''}f - $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } | tee "$DIR/$NAME.part"
+c=$(cat /.moor-tar-exit)
+if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit 3; fi
+sum=$(sha256sum "$DIR/$NAME.part")
+echo "${SHA_MARK}\${sum%% *}" >&2
 mv "$DIR/$NAME.part" "$DIR/$NAME"`;
+}
+
+/** The stream tar wrote, as moor verified it, and the hash of the file the worker re-read. */
+interface Archived {
+  source: Manifest;
+  streamed: ReadArchive | Error;
+  fileSha256: string | undefined;
+}
+
+/**
+ * Run the archiving worker with its output attached: the archive's bytes are read (hashed,
+ * gunzipped, parsed, every file hashed) as tar writes them, while moor reads the volumes
+ * themselves for their manifest. Throws a BackupStepError('archive') when tar or the worker failed.
+ */
+async function archive(ctx: Ctx, w: Worker, name: string): Promise<Archived> {
+  const attached = await startAttached(ctx.client, w, false);
+  const reading = readArchiveStream(attached.stdout, name, ctx.job.compression).catch((e: Error) => {
+    // Nothing reads the rest: the worker's tee then fails on a closed pipe instead of waiting.
+    attached.close();
+    return e;
+  });
+  const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, w)]);
+  const code = await attached.exit;
+  const output = attached.stderr.text();
+  const fileSha256 = output.split('\n').find((l) => l.startsWith(SHA_MARK))?.slice(SHA_MARK.length).trim();
+  const said = output.split('\n').filter((l) => !l.startsWith(SHA_MARK)).join('\n').trim();
+  if (code !== 0) throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}`);
+  if (source.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(source.reason as Error).message}`);
+  return { source: source.value, streamed: streamed.status === 'fulfilled' ? streamed.value : (streamed.reason as Error), fileSha256 };
+}
+
+/** Why the archive is not what the volumes held, or null when it is. */
+function verifyArchived(a: Archived, name: string): string | null {
+  if (a.streamed instanceof Error) return a.streamed.message;
+  if (!a.fileSha256) return `the worker did not report the sha256 of ${name} re-read on the target`;
+  if (a.fileSha256 !== a.streamed.sha256) return `${name} read back from the target (sha256 ${a.fileSha256}) is not the archive tar wrote (sha256 ${a.streamed.sha256})`;
+  const diff = compareManifests(a.source, canonical(a.streamed.entries));
+  if (diff.length) return `the archive does not hold what the volumes held (did something write to them during the run? list its containers in stop): ${diff.join('; ')}`;
+  return null;
 }
 
 export async function runBackup(client: EngineClient, stack: string, job: BackupSpec, opts: RunOptions = {}): Promise<RunResult> {
@@ -142,7 +191,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
   let worker: Worker | undefined;
   const stopped: string[] = [];
   try {
-    let expected!: Manifest;
+    let archived: Archived | undefined;
     let failure: BackupStepError | undefined;
     try {
       await stopContainers(ctx, stopped).catch((e: Error) => {
@@ -152,14 +201,11 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
         image: job.image, name: workerName(stack, job.name, 'archive'), labels,
         mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
         cmd: ['sh', '-c', archiveScript(job.compression)],
+        attach: 'stdout',
         env: { DIR: dir, NAME: name, VOLUMES: job.volumes.join(' ') },
       });
       ctx.log(`archive: ${job.volumes.join(', ')} → ${name} in ${describeTarget(stack, job)}`);
-      const w = worker;
-      // tar and moor read the volumes at the same time: the manifest costs no extra wall time.
-      const [ran, source] = await Promise.all([runWorker(client, w), sourceManifest(ctx, w)]);
-      if (ran.exitCode !== 0) throw new BackupStepError('archive', `the archiving worker (tar) exited ${ran.exitCode}${ran.output.trim() ? `: ${lastLines(ran.output)}` : ''}`);
-      expected = source;
+      archived = await archive(ctx, worker, name);
     } catch (e) {
       failure = e instanceof BackupStepError ? e : new BackupStepError('archive', (e as Error).message);
     }
@@ -170,25 +216,21 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
       if (!failure) throw e;
       throw new BackupStepError(failure.step, `${failure.message.slice(failure.step.length + 2)}; and then ${(e as Error).message}`);
     }
-    if (failure || !worker) throw failure ?? new BackupStepError('archive', 'no worker ran');
+    if (failure || !worker || !archived) throw failure ?? new BackupStepError('archive', 'no worker ran');
     const archiver: Worker = worker;
+    const expected = archived.source;
 
-    ctx.log(`verify: reading ${name} back`);
+    ctx.log(`verify: ${name} as tar wrote it, re-read on the target`);
     const summary: ArchiveSummary = {
       moor_backup_manifest: 1, stack, job: job.name, id, archive: name, created: started.toISOString(), compression: job.compression,
       volumes: job.volumes, archiveBytes: 0, archiveSha256: '', entries: expected.entries.length, files: expected.files, directories: expected.directories,
       symlinks: expected.symlinks, bytes: expected.bytes, status: 'failed',
     };
-    let problem: string | null = null;
-    try {
-      const back = await readArchive(client, archiver.id, `${dir}/${name}`, job.compression);
-      summary.archiveBytes = back.bytes;
-      summary.archiveSha256 = back.sha256;
-      const diff = compareManifests(expected, canonical(back.entries));
-      if (diff.length) problem = `the archive does not hold what the volumes held (did something write to them during the run? list its containers in stop): ${diff.join('; ')}`;
-    } catch (e) {
-      problem = (e as Error).message;
+    if (!(archived.streamed instanceof Error)) {
+      summary.archiveBytes = archived.streamed.bytes;
+      summary.archiveSha256 = archived.streamed.sha256;
     }
+    const problem = verifyArchived(archived, name);
     if (problem) summary.reason = problem;
     else summary.status = 'verified';
     const manifest: ArchiveManifest = { summary, entries: expected.entries };

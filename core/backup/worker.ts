@@ -6,6 +6,7 @@
  * moor.backup=<stack>/<job>, and removed by the caller (withWorker), whatever happened.
  */
 import { randomBytes } from 'node:crypto';
+import { attachContainer, type Attached } from '../engine/attach.js';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
 import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
@@ -27,6 +28,12 @@ export interface WorkerSpec {
   cmd: string[];
   env?: Record<string, string>;
   labels: Record<string, string>;
+  /**
+   * Its streams go to moor instead of a log (startAttached): 'stdout' (what it writes is read as
+   * it comes), 'stdin' (moor also writes its input). Without, its output goes to the log, read
+   * after it exited (runWorker).
+   */
+  attach?: 'stdout' | 'stdin';
 }
 
 export interface Worker {
@@ -63,14 +70,18 @@ export async function createWorker(client: EngineClient, spec: WorkerSpec): Prom
       Cmd: spec.cmd,
       Entrypoint: [],
       Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      // One plain stream of output: the logs endpoint then returns it as written.
-      Tty: true,
+      // Without attach: one plain stream of output, which the logs endpoint returns as written.
+      // Attached: stdout and stderr apart and binary-safe (no TTY), and no log keeping a copy.
+      Tty: !spec.attach,
+      ...(spec.attach === 'stdin' ? { OpenStdin: true, StdinOnce: true, AttachStdin: true } : {}),
+      ...(spec.attach ? { AttachStdout: true, AttachStderr: true } : {}),
       User: '0:0',
       WorkingDir: '/',
       Labels: { ...spec.labels, [HELPER_LABEL]: '1' },
       NetworkDisabled: true,
       HostConfig: {
         NetworkMode: 'none',
+        ...(spec.attach ? { LogConfig: { Type: 'none', Config: {} } } : {}),
         Mounts: spec.mounts
           .filter((m) => m.type === 'volume')
           .map((m) => ({ Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly, VolumeOptions: { NoCopy: true } })),
@@ -101,6 +112,25 @@ export async function workerOutput(client: EngineClient, w: Worker): Promise<str
   const logs = await client.requestRaw('GET', `/containers/${w.id}/logs`, { query: { stdout: 1, stderr: 1 } });
   const text = logs.toString('utf8').replace(/\r\n/g, '\n');
   return text.length > 65536 ? text.slice(-65536) : text;
+}
+
+export interface AttachedWorker extends Attached {
+  /** Its exit code, once its command exited. */
+  exit: Promise<number>;
+}
+
+/** Attach to a worker created with `attach`, then start it. */
+export async function startAttached(client: EngineClient, w: Worker, stdin: boolean): Promise<AttachedWorker> {
+  const attached = await attachContainer(client, w.id, { stdin });
+  try {
+    await client.request('POST', `/containers/${w.id}/start`);
+  } catch (e) {
+    attached.close();
+    throw e;
+  }
+  const exit = client.request<{ StatusCode: number }>('POST', `/containers/${w.id}/wait`).then((r) => r.StatusCode);
+  exit.catch(() => undefined);
+  return { ...attached, exit };
 }
 
 /** Create a worker, hand it to `fn`, remove it afterwards whatever happened. */
