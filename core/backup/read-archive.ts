@@ -36,6 +36,8 @@ export interface ReadArchive {
   sha256: string;
 }
 
+const BATCH = 256 * 1024;
+
 export class ArchiveReadError extends Error {
   constructor(message: string) {
     super(message);
@@ -48,6 +50,8 @@ export interface ReadOptions {
   safety?: EntryCheck;
   /** Instead of only computing the manifest line: restore also forwards the entry. */
   onEntry?: EntryHandler;
+  /** Told how many bytes of tar (decompressed) were parsed, as they are. */
+  onProgress?: (bytes: number) => void;
 }
 
 /**
@@ -57,11 +61,24 @@ export interface ReadOptions {
 export async function readArchiveStream(input: AsyncIterable<unknown>, name: string, compression: 'gzip' | 'none', opts: ReadOptions = {}): Promise<ReadArchive> {
   const hash = createHash('sha256');
   let bytes = 0;
+  // Hashed as it comes, and passed on in pieces of at least BATCH bytes: gunzip runs each write
+  // as a job on the thread pool, and thousands of small jobs cost more than the inflating.
+  let held: Buffer[] = [];
+  let heldBytes = 0;
   const count = new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
       bytes += chunk.length;
-      done(null, chunk);
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes < BATCH) return done();
+      const out = Buffer.concat(held, heldBytes);
+      held = [];
+      heldBytes = 0;
+      done(null, out);
+    },
+    flush(done) {
+      done(null, heldBytes ? Buffer.concat(held, heldBytes) : undefined);
     },
   });
   const inner = tarStream.extract();
@@ -76,7 +93,10 @@ export async function readArchiveStream(input: AsyncIterable<unknown>, name: str
   })();
   parse.catch((e: Error) => inner.destroy(e));
   try {
-    await Promise.all([pipeline(Readable.from(input), count, ...(compression === 'gzip' ? [createGunzip()] : []), inner), parse]);
+    const progress = opts.onProgress;
+    const tell = progress ? [new Transform({ transform(chunk: Buffer, _enc, done) { progress(chunk.length); done(null, chunk); } })] : [];
+    const gunzip = compression === 'gzip' ? [createGunzip({ chunkSize: BATCH })] : [];
+    await Promise.all([pipeline(input instanceof Readable ? input : Readable.from(input), count, ...gunzip, ...tell, inner), parse]);
   } catch (e) {
     if (e instanceof ArchiveReadError) throw e;
     throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`);

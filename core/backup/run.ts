@@ -5,10 +5,13 @@
  *
  * The archive is written by a worker of the job's image that mounts the volumes read-only and the
  * target read-write: `tar` runs next to the data and writes straight into the target. While it
- * runs, moor reads the same volumes through the engine and computes their manifest. Verification
- * reads the archive back from the target and requires the same manifest (every path, type, mode,
- * owner, size, sha256 and link target); only then is the manifest written beside the archive with
- * status "verified", and only then are older archives pruned. A failed step names itself.
+ * writes, the worker reads the file back from the target as it grows and streams it to moor, which
+ * hashes, gunzips and parses it and hashes every file in it; at the same time moor reads the same
+ * volumes through the engine and computes their manifest. The archive read back must hold the same
+ * manifest (every path, type, mode, owner, size, sha256 and link target); only then is the
+ * manifest written beside the archive with status "verified", and only then are older archives
+ * pruned. Verifying as tar writes costs no pass of its own after the archive. A failed step names
+ * itself.
  */
 import { Readable } from 'node:stream';
 import { smallTar } from '../apply/volume-data/archive.js';
@@ -21,6 +24,7 @@ import { engineName } from '../model/names.js';
 import type { BackupHookSpec, BackupSpec } from '../model/spec.js';
 import { archiveFileName, archiveId, isRunFile, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
 import { listArchives } from './list.js';
+import { Pacer } from './pacer.js';
 import { readArchiveStream, type ReadArchive } from './read-archive.js';
 import { decideRetention } from './retention.js';
 import { describeTarget, jobDir, SOURCE, targetMount } from './target.js';
@@ -105,12 +109,12 @@ async function startContainers(ctx: Ctx, names: string[]): Promise<void> {
 }
 
 /** The manifest of the archived volumes, as the archive should hold them. */
-async function sourceManifest(ctx: Ctx, worker: Worker): Promise<Manifest> {
+async function sourceManifest(ctx: Ctx, worker: Worker, pacer: Pacer): Promise<Manifest> {
   const parts = await Promise.all(
     ctx.job.volumes.map(async (v) => {
       const res = await getArchive(ctx.client, worker.id, `${SOURCE}/${v}`);
       try {
-        return underVolume(v, await manifestFromTar(res, v));
+        return underVolume(v, await manifestFromTar(pacer.paced(res as AsyncIterable<Buffer>), v));
       } finally {
         res.destroy();
       }
@@ -119,60 +123,69 @@ async function sourceManifest(ctx: Ctx, worker: Worker): Promise<Manifest> {
   return canonical(parts.flat());
 }
 
-/** What the worker prints on stderr: the sha256 of the archive file, re-read on the target. */
-const SHA_MARK = 'moor-archive-sha256 ';
-
 function archiveScript(compression: 'gzip' | 'none'): string {
-  // tar writes to stdout; tee puts those bytes in the target and passes them on to moor, which
-  // verifies them as they come. The file is written under a temporary name, re-read on the target
-  // (its sha256 must be that of the bytes moor verified) and renamed: a crash leaves a .part, never
-  // a file that looks complete. `-C` so that entries are `<volume>/…`. tar's exit status crosses
-  // the pipe in a file of the worker's own filesystem (`pipefail` is not in every sh).
+  // tar writes the archive into the target, as the floor would, under a temporary name; at the
+  // same time a loop reads the file back from the target as it grows (dd from the last offset to
+  // the current size, in 1 MiB blocks) and writes it to stdout, where moor verifies it. Once tar
+  // has exited (its status in a file of the worker's own filesystem), the rest is read and the
+  // file renamed: a crash leaves a .part, never a file that looks complete. `-C` so that entries
+  // are `<volume>/…`.
   return `set -e
 mkdir -p "$DIR"
 cd ${SOURCE}
-{ c=0; tar -c${compression === 'gzip' ? 'z' : ''}f - $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } | tee "$DIR/$NAME.part"
+F="$DIR/$NAME.part"
+: > "$F"
+{ c=0; tar -c${compression === 'gzip' ? 'z' : ''}f "$F" $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } &
+off=0
+while :; do
+  done=0; [ -e /.moor-tar-exit ] && done=1
+  size=$(stat -c %s "$F")
+  if [ "$size" -gt "$off" ]; then
+    dd if="$F" bs=1M skip="$off" count=$((size - off)) iflag=skip_bytes,count_bytes 2>/dev/null
+    off=$size
+  elif [ "$done" = 1 ]; then break
+  else sleep 0.2
+  fi
+done
 c=$(cat /.moor-tar-exit)
 if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit 3; fi
-sum=$(sha256sum "$DIR/$NAME.part")
-echo "${SHA_MARK}\${sum%% *}" >&2
-mv "$DIR/$NAME.part" "$DIR/$NAME"`;
+mv "$F" "$DIR/$NAME"`;
 }
 
-/** The stream tar wrote, as moor verified it, and the hash of the file the worker re-read. */
+/** The volumes' manifest, and the archive as read back from the target while tar wrote it. */
 interface Archived {
   source: Manifest;
   streamed: ReadArchive | Error;
-  fileSha256: string | undefined;
 }
 
 /**
- * Run the archiving worker with its output attached: the archive's bytes are read (hashed,
- * gunzipped, parsed, every file hashed) as tar writes them, while moor reads the volumes
- * themselves for their manifest. Throws a BackupStepError('archive') when tar or the worker failed.
+ * Run the archiving worker with its output attached: the archive's bytes, read back from the
+ * target while tar writes them, are hashed, gunzipped, parsed, every file hashed; meanwhile moor
+ * reads the volumes themselves for their manifest. Throws a BackupStepError('archive') when tar or
+ * the worker failed.
  */
 async function archive(ctx: Ctx, w: Worker, name: string): Promise<Archived> {
   const attached = await startAttached(ctx.client, w, false);
-  const reading = readArchiveStream(attached.stdout, name, ctx.job.compression).catch((e: Error) => {
-    // Nothing reads the rest: the worker's tee then fails on a closed pipe instead of waiting.
-    attached.close();
-    return e;
-  });
-  const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, w)]);
+  // The volumes' own read follows the archive's progress (see Pacer), 64 MiB ahead at most.
+  const pacer = new Pacer(64 * 2 ** 20);
+  const reading = readArchiveStream(attached.stdout, name, ctx.job.compression, { onProgress: (n) => pacer.advance(n) })
+    .catch((e: Error) => {
+      // Nothing reads the rest: the worker's dd then fails on a closed pipe instead of waiting.
+      attached.close();
+      return e;
+    })
+    .finally(() => pacer.release());
+  const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, w, pacer)]);
   const code = await attached.exit;
-  const output = attached.stderr.text();
-  const fileSha256 = output.split('\n').find((l) => l.startsWith(SHA_MARK))?.slice(SHA_MARK.length).trim();
-  const said = output.split('\n').filter((l) => !l.startsWith(SHA_MARK)).join('\n').trim();
+  const said = attached.stderr.text().trim();
   if (code !== 0) throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}`);
   if (source.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(source.reason as Error).message}`);
-  return { source: source.value, streamed: streamed.status === 'fulfilled' ? streamed.value : (streamed.reason as Error), fileSha256 };
+  return { source: source.value, streamed: streamed.status === 'fulfilled' ? streamed.value : (streamed.reason as Error) };
 }
 
 /** Why the archive is not what the volumes held, or null when it is. */
-function verifyArchived(a: Archived, name: string): string | null {
+function verifyArchived(a: Archived): string | null {
   if (a.streamed instanceof Error) return a.streamed.message;
-  if (!a.fileSha256) return `the worker did not report the sha256 of ${name} re-read on the target`;
-  if (a.fileSha256 !== a.streamed.sha256) return `${name} read back from the target (sha256 ${a.fileSha256}) is not the archive tar wrote (sha256 ${a.streamed.sha256})`;
   const diff = compareManifests(a.source, canonical(a.streamed.entries));
   if (diff.length) return `the archive does not hold what the volumes held (did something write to them during the run? list its containers in stop): ${diff.join('; ')}`;
   return null;
@@ -220,7 +233,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     const archiver: Worker = worker;
     const expected = archived.source;
 
-    ctx.log(`verify: ${name} as tar wrote it, re-read on the target`);
+    ctx.log(`verify: ${name}, read back from the target while tar wrote it`);
     const summary: ArchiveSummary = {
       moor_backup_manifest: 1, stack, job: job.name, id, archive: name, created: started.toISOString(), compression: job.compression,
       volumes: job.volumes, archiveBytes: 0, archiveSha256: '', entries: expected.entries.length, files: expected.files, directories: expected.directories,
@@ -230,7 +243,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
       summary.archiveBytes = archived.streamed.bytes;
       summary.archiveSha256 = archived.streamed.sha256;
     }
-    const problem = verifyArchived(archived, name);
+    const problem = verifyArchived(archived);
     if (problem) summary.reason = problem;
     else summary.status = 'verified';
     const manifest: ArchiveManifest = { summary, entries: expected.entries };

@@ -59,6 +59,8 @@ export async function attachContainer(client: EngineClient, id: string, opts: { 
   });
   const s = socket.socket;
   const stdout = new PassThrough({ highWaterMark: 1 << 20 });
+  // Its failure is also `ended`'s: a stream that breaks before anyone reads it must not crash the process.
+  stdout.on('error', () => undefined);
   const stderr = new OutputTail();
   const demuxer = new Demuxer();
   let failure: Error | undefined;
@@ -77,11 +79,14 @@ export async function attachContainer(client: EngineClient, id: string, opts: { 
         fail(e as Error);
         return;
       }
-      let full = false;
+      // One write per chunk read, not per frame: a container writing 8 KiB at a time makes many
+      // small frames, and each write downstream (a gunzip on the thread pool) has a cost of its own.
+      const out: Buffer[] = [];
       for (const f of frames) {
-        if (f.stream === 'stdout') full = !stdout.write(f.data) || full;
+        if (f.stream === 'stdout') out.push(f.data);
         else if (f.stream === 'stderr' || f.stream === 'system') stderr.push(f.data);
       }
+      const full = out.length > 0 && !stdout.write(out.length === 1 ? out[0]! : Buffer.concat(out));
       if (full) {
         s.pause();
         stdout.once('drain', () => s.resume());

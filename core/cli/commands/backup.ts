@@ -98,7 +98,7 @@ export async function backupCommand(argv: string[], io: Output, confirm: Confirm
           io.out(restorePlanText(job.name, plan));
           if (!values.yes && !(await confirm('Restore, replacing the contents of these volumes?'))) throw new RefusedError('restore cancelled; nothing was changed');
           await runRestore(client, stack.name, job, plan, (l) => io.err(l));
-          io.out(`Restored ${plan.archive.id} into ${plan.into.map((i) => i.engineVolume).join(', ')}: the volumes match the archive's manifest.`);
+          io.out(`Restored ${plan.archive.id} into ${plan.into.map((i) => i.engineVolume).join(', ')}: every entry written matched the archive's manifest.`);
           return EXIT.ok;
         } finally {
           lock?.release();
