@@ -181,15 +181,22 @@ function staged(name: string, stage: string): string {
 }
 
 /** Wait until `w` takes more, or fail if it closed or `broken` settles first. */
-function drained(w: { once(ev: string, fn: (e?: unknown) => void): unknown }, broken: Promise<never>): Promise<void> {
-  return Promise.race([
-    new Promise<void>((resolve, reject) => {
-      w.once('drain', () => resolve());
-      w.once('error', (e) => reject(e as Error));
-      w.once('close', () => reject(new Error('the extraction stopped taking data')));
-    }),
-    broken,
-  ]);
+function drained(w: { once(ev: string, fn: (e?: unknown) => void): unknown; removeListener(ev: string, fn: (e?: unknown) => void): unknown }, broken: Promise<never>): Promise<void> {
+  let cleanup = () => undefined as void;
+  const ready = new Promise<void>((resolve, reject) => {
+    const done = () => { cleanup(); resolve(); };
+    const failed = (e?: unknown) => { cleanup(); reject(e instanceof Error ? e : new Error('the extraction stopped taking data')); };
+    const closed = () => failed();
+    cleanup = () => {
+      w.removeListener('drain', done);
+      w.removeListener('error', failed);
+      w.removeListener('close', closed);
+    };
+    w.once('drain', done);
+    w.once('error', failed);
+    w.once('close', closed);
+  });
+  return Promise.race([ready, broken]).finally(cleanup);
 }
 
 /**

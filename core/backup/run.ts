@@ -128,8 +128,9 @@ function archiveScript(compression: 'gzip' | 'none'): string {
   // same time a loop reads the file back from the target as it grows (dd from the last offset to
   // the current size, in 1 MiB blocks) and writes it to stdout, where moor verifies it. Once tar
   // has exited (its status in a file of the worker's own filesystem), the rest is read and the
-  // file renamed: a crash leaves a .part, never a file that looks complete. `-C` so that entries
-  // are `<volume>/…`.
+  // file renamed: a crash leaves a .part, never a file that looks complete. Entries are
+  // `<volume>/…` (tar runs in the directory where the volumes are mounted). A sleep without
+  // fractions (some minimal images) polls once a second instead.
   return `set -e
 mkdir -p "$DIR"
 cd ${SOURCE}
@@ -144,7 +145,7 @@ while :; do
     dd if="$F" bs=1M skip="$off" count=$((size - off)) iflag=skip_bytes,count_bytes 2>/dev/null
     off=$size
   elif [ "$done" = 1 ]; then break
-  else sleep 0.2
+  else sleep 0.2 2>/dev/null || sleep 1
   fi
 done
 c=$(cat /.moor-tar-exit)

@@ -4,9 +4,10 @@
  * - round trip: binary, empty, nested, symlinked, hardlinked, setuid files with owners → backup →
  *   the volumes changed → restore → every path, type, mode, owner, size and sha256 equal;
  * - stop/restart order seen in the engine's events; a failing archive still restarts them;
- * - a corrupted archive fails verify; an archive with `..` or absolute paths is refused by restore
- *   and nothing is written; retention keeps the newest; the daemon runs an every-second job and
- *   stops cleanly on SIGTERM.
+ * - a corrupted archive fails verify and its restore, with the volumes untouched; an archive with
+ *   `..` or absolute paths is refused by restore and nothing is written, also when its manifest
+ *   lies; retention keeps the newest; the daemon runs an every-second job and stops cleanly on
+ *   SIGTERM.
  * Contents are written and read through the Engine API (volume-tree.ts), never through moor.
  */
 import { spawn } from 'node:child_process';
@@ -161,6 +162,15 @@ bk('a corrupted archive fails verify; an archive with .. or absolute paths is re
     const verify = await backupCmd(s, 'verify', 'nightly', newest);
     assert.is(verify.code, 1, show(verify));
     assert.match(verify.stdout, /FAILED verification/);
+    // Restoring it is refused during the extraction, beside the current data: the volumes keep
+    // every byte, no staging directory is left, the containers were never stopped.
+    const current = await readTree(s.engine, image(s), s.en('data'));
+    const corrupt = await backupCmd(s, 'restore', 'nightly', '--at', newest, '--yes');
+    assert.is(corrupt.code, 1, show(corrupt));
+    assert.match(corrupt.stderr, /cannot be read|does not match its manifest/);
+    assert.match(corrupt.stderr, /the volumes keep their data/);
+    assert.equal(treeDiff(current, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume is as it was');
+    assert.ok(await running(s, 'db') && await running(s, 'app'), 'nothing was stopped');
 
     // An archive that climbs out of its volume, with a manifest that matches it exactly.
     const evilId = '20200101T000000.000Z';
@@ -183,6 +193,25 @@ bk('a corrupted archive fails verify; an archive with .. or absolute paths is re
     assert.equal(treeDiff(before, await readTree(s.engine, image(s), s.en('data'))), [], 'nothing was written');
     assert.ok(await running(s, 'db'), 'the containers were not even stopped');
     assert.not.ok(existsSync(path.join(s.dir, 'escaped')));
+
+    // The same archive with a manifest that lies (only harmless entries): the manifest passes, the
+    // archive's own headers do not, and the entry is refused before it is written.
+    const liarId = '20200101T000001.000Z';
+    const liar = gzipSync(await tarOf([
+      { header: { name: 'data/', type: 'directory', mode: 0o755 } },
+      { header: { name: 'data/fine', mode: 0o644 }, content: Buffer.from('fine\n') },
+      { header: { name: 'data/link', type: 'symlink', linkname: '/', mode: 0o777 } },
+      { header: { name: 'data/link/etc/owned', mode: 0o644 }, content: Buffer.from('owned') },
+    ]));
+    writeFileSync(path.join(dir, `${liarId}.tar.gz`), liar);
+    const liarSummary = { ...summary, id: liarId, archive: `${liarId}.tar.gz`, created: '2020-01-01T00:00:01.000Z', archiveBytes: liar.length, archiveSha256: createHash('sha256').update(liar).digest('hex'), entries: 2, files: 1, bytes: 5 };
+    const lines = [liarSummary, { path: 'data', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0 }, { path: 'data/fine', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 5, sha256: createHash('sha256').update('fine\n').digest('hex') }];
+    writeFileSync(path.join(dir, `${liarId}.manifest.jsonl`), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const lied = await backupCmd(s, 'restore', 'nightly', '--at', liarId, '--yes');
+    assert.is(lied.code, 1, show(lied));
+    assert.match(lied.stderr, /refusing to restore: "data\/link\/etc\/owned"/);
+    assert.equal(treeDiff(before, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume is as it was, no staging directory left');
+    assert.ok(await running(s, 'db') && await running(s, 'app'), 'nothing was stopped');
   });
 });
 
