@@ -162,7 +162,7 @@ function entryCheck(volumes: string[]): EntryCheck {
 const TAR_TYPES: Record<ManifestEntry['type'], string | undefined> = { file: 'file', directory: 'directory', symlink: 'symlink', hardlink: 'link', other: undefined };
 
 /** The manifest's entries through the same check, before anything is stopped or written. */
-function checkManifest(manifest: ArchiveManifest, volumes: string[]): string | null {
+export function checkManifest(manifest: ArchiveManifest, volumes: string[]): string | null {
   const check = entryCheck(volumes);
   for (const e of canonical(manifest.entries).entries) {
     const type = TAR_TYPES[e.type];
@@ -175,7 +175,7 @@ function checkManifest(manifest: ArchiveManifest, volumes: string[]): string | n
 }
 
 /** `v/a/b` → `v/<stage>/a/b`: where an entry of volume v is extracted before the switch. */
-function staged(name: string, stage: string): string {
+export function staged(name: string, stage: string): string {
   const parts = name.split('/').filter((c) => c !== '' && c !== '.');
   return [parts[0], stage, ...parts.slice(1)].join('/');
 }
