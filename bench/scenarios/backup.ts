@@ -432,7 +432,7 @@ function speedRatio(moor: Sample[], floor: Sample[]): { ratio: number; paired: n
 const PHASES: Record<Op, [string, string][]> = {
   backup: [
     ['start', 'start: node, the stack (cached), the jobs, the lock, the worker created'],
-    ['archive', 'archive: `tar -czf` in the worker while the worker reads the growing file back (`dd`) to moor, which hashes, gunzips, parses and hashes every file as it comes, and reads the volume (GET archive, paced) for its manifest'],
+    ['archive', 'archive: `tar -czf` in the worker while the worker reads the growing file back (`dd`) to moor (sha256, gunzip, tar parse, sha256 of every file, as it comes), and moor reads the volume (GET archive, paced) for its manifest'],
     ['verify', 'verify: compare; write the manifest; list the archives'],
     ['prune', 'prune the older archive (a worker running `rm`), exit'],
   ],

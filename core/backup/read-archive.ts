@@ -37,6 +37,7 @@ export interface ReadArchive {
 }
 
 const BATCH = 256 * 1024;
+const MIN_PIECE = 64 * 1024;
 
 export class ArchiveReadError extends Error {
   constructor(message: string) {
@@ -61,14 +62,17 @@ export interface ReadOptions {
 export async function readArchiveStream(input: AsyncIterable<unknown>, name: string, compression: 'gzip' | 'none', opts: ReadOptions = {}): Promise<ReadArchive> {
   const hash = createHash('sha256');
   let bytes = 0;
-  // Hashed as it comes, and passed on in pieces of at least BATCH bytes: gunzip runs each write
-  // as a job on the thread pool, and thousands of small jobs cost more than the inflating.
+  // Hashed as it comes, and passed on in pieces of at least MIN_PIECE bytes (small ones gathered
+  // up to BATCH): gunzip runs each write as a job on the thread pool, and a hundred thousand jobs
+  // of 8 KiB cost more than the inflating.
   let held: Buffer[] = [];
   let heldBytes = 0;
   const count = new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
       bytes += chunk.length;
+      // A piece big enough on its own goes on as it is (no copy).
+      if (heldBytes === 0 && chunk.length >= MIN_PIECE) return done(null, chunk);
       held.push(chunk);
       heldBytes += chunk.length;
       if (heldBytes < BATCH) return done();

@@ -321,17 +321,17 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
       staging = true;
       const { problem, roots } = await extractStaged(client, w, `${jobDir(stack, job)}/${manifest.summary.archive}`, manifest, volumes, stage);
       if (problem) throw new RestoreError(`${problem}; the volumes keep their data`);
+      const args = volumes.flatMap((v) => {
+        const r = roots.get(v);
+        if (!r) throw new RestoreError(`archive ${archive.id} has no directory for volume ${v}; the volumes keep their data`);
+        return [v, formatMode(r.mode), `${r.uid}:${r.gid}`];
+      });
       for (const c of [...plan.stop].reverse()) {
         log(`stop: ${c}`);
         await client.request('POST', `/containers/${encodeURIComponent(c)}/stop`, { okStatuses: [304] });
         stopped.unshift(c);
       }
       log(`switch: ${volumes.join(', ')}`);
-      const args = volumes.flatMap((v) => {
-        const r = roots.get(v);
-        if (!r) throw new RestoreError(`archive ${archive.id} has no directory for volume ${v}; the volumes keep their data`);
-        return [v, formatMode(r.mode), `${r.uid}:${r.gid}`];
-      });
       switched = true;
       try {
         await runCommand(client, { ...readerSpec(stack, job, 'switch', restoreMounts), env, cmd: ['sh', '-c', SWITCH, 'sh', ...args] }, 'switching the volumes to the restored data');

@@ -179,7 +179,11 @@ async function archive(ctx: Ctx, w: Worker, name: string): Promise<Archived> {
   const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, w, pacer)]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();
-  if (code !== 0) throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}`);
+  if (code !== 0) {
+    // When moor stopped reading (the read-back failed), the worker's loop fails on the closed pipe: that read is the cause.
+    const cause = streamed.status === 'fulfilled' ? '' : `; reading it back: ${(streamed.reason as Error).message}`;
+    throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}${cause}`);
+  }
   if (source.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(source.reason as Error).message}`);
   return { source: source.value, streamed: streamed.status === 'fulfilled' ? streamed.value : (streamed.reason as Error) };
 }
