@@ -2,11 +2,13 @@
  * Verifying and restoring archives.
  *
  * verify: read the archive back from the target and compare it with the manifest beside it (the
- * archive's size and sha256, every entry). restore: the same verification first, with every entry
- * checked before anything is written (no absolute paths, no `..`, no link leaving its volume,
- * nothing outside the job's volumes); then the containers using the volumes are stopped, each
- * volume is emptied and the archive extracted into it by a worker, the restored tree is read back
- * and compared with the manifest, and the containers start again (also when something failed).
+ * archive's size and sha256, every entry). restore: the manifest's entries pass the safety check
+ * first (no absolute paths, no `..`, no link leaving its volume, nothing outside the job's
+ * volumes); then the archive streams from the target through moor — every header checked again
+ * before its entry is written, every file hashed — into tar in a worker, which extracts it beside
+ * the current data (a staging directory per volume); only when all of it matches the manifest are
+ * the containers using the volumes stopped, the old content replaced by the staged one, and the
+ * containers started again (also when the switch failed).
  */
 import { randomBytes } from 'node:crypto';
 import tarStream, { type Header } from 'tar-stream';
