@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Engine } from './engine-http.mjs';
 import { engineFacts, type EngineFacts } from './engine.js';
-import { repo } from './harness.js';
+import { log, quietnessLine, repo } from './harness.js';
 
 function quiet(cmd: string, args: string[]): string | undefined {
   try {
@@ -98,4 +98,23 @@ export async function machine(engine: Engine, opts: { compose: boolean }): Promi
 export function machineLine(m: Machine): string {
   const e = m.engine;
   return `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB; Docker Engine ${e.version} (API ${e.apiVersion}), ${e.storageDriver}, cgroup ${e.cgroup}, ${e.os}, kernel ${e.kernel}; node ${m.node}${m.compose ? `; docker-compose ${m.compose}` : ''}.`;
+}
+
+/** dist/ at the end of a run against its start; a warning when it changed (the results then mix two builds). */
+export function distAtEnd(atStart: string): { atEnd: string; changed: boolean } {
+  const atEnd = distFingerprint();
+  const changed = atEnd !== atStart;
+  if (changed) log('WARNING: dist/ changed during the run (someone rebuilt moor from other sources): the results mix two builds of moor; run again');
+  return { atEnd, changed };
+}
+
+/** The first lines of a result: when and how long, which moor, the dist/ warning, how quiet the machine was, the machine. */
+export function runHeader(startedAt: Date, finishedAt: Date, m: Machine, distChanged: boolean): string {
+  return [
+    `Run ${startedAt.toISOString()} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s), moor ${m.moorCommit}, dist/ ${m.moorDist}.`,
+    ...(distChanged ? ['**WARNING: dist/ changed during this run, so its moor numbers mix two builds. Run again.**', ''] : []),
+    quietnessLine(),
+    machineLine(m),
+    '',
+  ].join('\n');
 }

@@ -24,8 +24,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../lib/engine-http.mjs';
 import { buildImage, finalSweep, harnessEngine, listOwned } from '../lib/engine.js';
-import { checkInterrupt, failed, handleInterrupts, log, preflight, quietness, quietnessLine, rel, repo, saveResults, secs, stampOf } from '../lib/harness.js';
-import { distFingerprint, machine, machineLine } from '../lib/machine.js';
+import { checkInterrupt, failed, handleInterrupts, log, preflight, quietness, rel, repo, saveResults, secs, stampOf } from '../lib/harness.js';
+import { distAtEnd, distFingerprint, machine, runHeader } from '../lib/machine.js';
 import { busyCpuMs, settle } from '../lib/settle.js';
 import { median, pairedRatio, ratio, summarize, type Summary } from '../lib/stats.js';
 import { listingDifferences, listingTotals, listVolume, type ListingTotals } from '../lib/volume-check.js';
@@ -582,20 +582,12 @@ export async function main(): Promise<number> {
       await round('none', ['moor', 'floor'], true);
     }
 
-    const distAtEnd = distFingerprint();
-    const distChanged = distAtEnd !== distAtStart;
-    if (distChanged) log('WARNING: dist/ changed during the run (someone rebuilt moor from other sources): the results mix two builds of moor; run again');
+    const { atEnd: distEnd, changed: distChanged } = distAtEnd(distAtStart);
     const table = renderBackup(totals, reps, warmup, samples);
     const finishedAt = new Date();
-    const header = [
-      `Run ${startedAt.toISOString()} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s), moor ${m.moorCommit}, dist/ ${m.moorDist}.`,
-      ...(distChanged ? ['**WARNING: dist/ changed during this run, so its moor numbers mix two builds. Run again.**', ''] : []),
-      quietnessLine(),
-      machineLine(m),
-      '',
-    ].join('\n');
+    const header = runHeader(startedAt, finishedAt, m, distChanged);
     process.stdout.write(`\n${header}\n${table}`);
-    const json = { scenario: 'backup', startedAt, finishedAt, prefix, config: { mib, small, reps, none, warmup, layout: l }, machine: m, dist: { atStart: distAtStart, atEnd: distAtEnd }, ...quietness, totals, samples };
+    const json = { scenario: 'backup', startedAt, finishedAt, prefix, config: { mib, small, reps, none, warmup, layout: l }, machine: m, dist: { atStart: distAtStart, atEnd: distEnd }, ...quietness, totals, samples };
     await saveResults(`backup-${stampOf(startedAt)}`, json, `${header}\n${table}`);
     return 0;
   } catch (e) {

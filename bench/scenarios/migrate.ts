@@ -23,8 +23,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../lib/engine-http.mjs';
 import { buildImage, finalSweep, harnessEngine, listOwned } from '../lib/engine.js';
-import { childGone, failed, handleInterrupts, type HarnessRun, log, preflight, quietness, quietnessLine, rel, repo, run, saveResults, secs, stampOf } from '../lib/harness.js';
-import { distFingerprint, machine, machineLine } from '../lib/machine.js';
+import { childGone, failed, handleInterrupts, type HarnessRun, log, preflight, quietness, rel, repo, run, saveResults, secs, stampOf } from '../lib/harness.js';
+import { distAtEnd, distFingerprint, machine, runHeader } from '../lib/machine.js';
 import { renderMigration, type MigrationResult, type Tool } from '../lib/migrate-report.js';
 import { migrateStack } from '../lib/stacks.js';
 import { summarize } from '../lib/stats.js';
@@ -235,22 +235,14 @@ export async function main(): Promise<number> {
       }
     }
 
-    const distAtEnd = distFingerprint();
-    const distChanged = distAtEnd !== distAtStart;
-    if (distChanged) log('WARNING: dist/ changed during the run (someone rebuilt moor from other sources): the results mix two builds of moor; run again');
+    const { atEnd: distEnd, changed: distChanged } = distAtEnd(distAtStart);
     const result: MigrationResult = { mib, small, reps, totals, tools: { moor: toolResult(samples.moor), raw: toolResult(samples.raw) } };
     const table = renderMigration(result);
     const finishedAt = new Date();
-    const header = [
-      `Run ${startedAt.toISOString()} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s), moor ${m.moorCommit}, dist/ ${m.moorDist}.`,
-      ...(distChanged ? ['**WARNING: dist/ changed during this run, so its moor numbers mix two builds. Run again.**', ''] : []),
-      quietnessLine(),
-      machineLine(m),
-      '',
-    ].join('\n');
+    const header = runHeader(startedAt, finishedAt, m, distChanged);
     process.stdout.write(`\n${header}\n${table}`);
 
-    const json = { scenario: 'migrate', startedAt, finishedAt, prefix, config: { mib, small, reps, warmup }, machine: m, dist: { atStart: distAtStart, atEnd: distAtEnd }, ...quietness, samples, result };
+    const json = { scenario: 'migrate', startedAt, finishedAt, prefix, config: { mib, small, reps, warmup }, machine: m, dist: { atStart: distAtStart, atEnd: distEnd }, ...quietness, samples, result };
     await saveResults(`migrate-${stampOf(startedAt)}`, json, `${header}\n${table}`);
     return 0;
   } catch (e) {

@@ -18,8 +18,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../lib/engine-http.mjs';
 import { buildImage, finalSweep, harnessEngine, listOwned, ownedCount, sweepAll } from '../lib/engine.js';
-import { checkInterrupt, childGone, failed, handleInterrupts, log, preflight, quietness, quietnessLine, rel, repo, run, saveResults, secs, stampOf } from '../lib/harness.js';
-import { distFingerprint, machine, machineLine } from '../lib/machine.js';
+import { checkInterrupt, childGone, failed, handleInterrupts, log, preflight, quietness, rel, repo, run, saveResults, secs, stampOf } from '../lib/harness.js';
+import { distAtEnd, distFingerprint, machine, runHeader } from '../lib/machine.js';
 import { evaluateTargets, renderTable, renderTargets, type SizeResult } from '../lib/report.js';
 import { composeFile, moorStack } from '../lib/stacks.js';
 import { summarize } from '../lib/stats.js';
@@ -257,23 +257,15 @@ export async function main(): Promise<number> {
     const results: SizeResult[] = [];
     for (const [i, n] of sizes.entries()) results.push(await benchSize(engine, n, repsFor(i), warmup && i === 0));
 
-    const distAtEnd = distFingerprint();
-    const distChanged = distAtEnd !== distAtStart;
-    if (distChanged) log('WARNING: dist/ changed during the run (someone rebuilt moor from other sources): the results mix two builds of moor; run again');
+    const { atEnd: distEnd, changed: distChanged } = distAtEnd(distAtStart);
     const targets = evaluateTargets(results);
     const table = renderTable(results, concurrency, m.composeParallelLimit ?? 'unknown');
     const reading = renderTargets(targets);
     const finishedAt = new Date();
-    const header = [
-      `Run ${startedAt.toISOString()} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s), moor ${m.moorCommit}, dist/ ${m.moorDist}.`,
-      ...(distChanged ? ['**WARNING: dist/ changed during this run, so its moor numbers mix two builds. Run again.**', ''] : []),
-      quietnessLine(),
-      machineLine(m),
-      '',
-    ].join('\n');
+    const header = runHeader(startedAt, finishedAt, m, distChanged);
     process.stdout.write(`\n${header}\n${table}\n${reading}`);
 
-    const json = { startedAt, finishedAt, prefix, config: { sizes, reps: sizes.map((_, i) => repsFor(i)), concurrency, warmup }, machine: m, dist: { atStart: distAtStart, atEnd: distAtEnd }, ...quietness, results, targets };
+    const json = { startedAt, finishedAt, prefix, config: { sizes, reps: sizes.map((_, i) => repsFor(i)), concurrency, warmup }, machine: m, dist: { atStart: distAtStart, atEnd: distEnd }, ...quietness, results, targets };
     await saveResults(stampOf(startedAt), json, `${header}\n${table}\n${reading}`);
     return 0;
   } catch (e) {

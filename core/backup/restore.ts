@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import tarStream, { type Header } from 'tar-stream';
 import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
 import { compareManifests, formatMode, manifestEntry, type ManifestEntry } from '../apply/volume-data/manifest.js';
-import { pumpInto } from '../apply/volume-data/tee.js';
+import { drained, pumpInto, type Sink } from '../apply/volume-data/tee.js';
 import type { EngineClient } from '../engine/client.js';
 import { engineName } from '../model/names.js';
 import { LABEL, readSpec } from '../model/labels.js';
@@ -182,25 +182,6 @@ export function staged(name: string, stage: string): string {
   return [parts[0], stage, ...parts.slice(1)].join('/');
 }
 
-/** Wait until `w` takes more, or fail if it closed or `broken` settles first. */
-function drained(w: { once(ev: string, fn: (e?: unknown) => void): unknown; removeListener(ev: string, fn: (e?: unknown) => void): unknown }, broken: Promise<never>): Promise<void> {
-  let cleanup = () => undefined as void;
-  const ready = new Promise<void>((resolve, reject) => {
-    const done = () => { cleanup(); resolve(); };
-    const failed = (e?: unknown) => { cleanup(); reject(e instanceof Error ? e : new Error('the extraction stopped taking data')); };
-    const closed = () => failed();
-    cleanup = () => {
-      w.removeListener('drain', done);
-      w.removeListener('error', failed);
-      w.removeListener('close', closed);
-    };
-    w.once('drain', done);
-    w.once('error', failed);
-    w.once('close', closed);
-  });
-  return Promise.race([ready, broken]).finally(cleanup);
-}
-
 /**
  * Stream the archive from the target into the worker's tar, every entry checked before it is
  * written and renamed into the volume's staging directory; the archive's size and sha256 and every
@@ -211,12 +192,11 @@ async function extractStaged(client: EngineClient, w: Worker, path: string, mani
   const attached = await startAttached(client, w, true);
   const pack = tarStream.pack();
   let failure: Error | undefined;
-  let breakWith!: (e: Error) => void;
-  const broken = new Promise<never>((_, reject) => { breakWith = reject; });
-  broken.catch(() => undefined);
+  // Waits for the pack to take more end early when the extraction fails.
+  const wakers = new Set<() => void>();
   const stop = (e: Error) => {
     failure ??= e;
-    breakWith(e);
+    for (const wake of wakers) wake();
     pack.destroy(e);
   };
   const roots = new Map<string, ManifestEntry>();
@@ -242,14 +222,22 @@ async function extractStaged(client: EngineClient, w: Worker, path: string, mani
       async *[Symbol.asyncIterator]() {
         for await (const chunk of entry) {
           if (failure) throw failure;
-          if (!sink!.write(chunk as Buffer)) await drained(sink as never, broken);
+          if (!sink!.write(chunk as Buffer)) await drained(sink as unknown as Sink, wakers);
+          if (failure) throw failure;
           yield chunk;
         }
       },
     };
     const e = await manifestEntry(through, '');
     (sink as unknown as { end(): void }).end();
-    await Promise.race([written, broken]);
+    // Written into the pack, or the extraction failed meanwhile (a waker ends the wait).
+    await new Promise<void>((resolve, reject) => {
+      if (failure) return resolve();
+      const wake = () => { wakers.delete(wake); resolve(); };
+      wakers.add(wake);
+      written.then(wake, (err: unknown) => { wakers.delete(wake); reject(err); });
+    });
+    if (failure) throw failure;
     return e;
   };
   // The pack goes to tar's stdin; a tar that stops taking it (it failed) stops the read.

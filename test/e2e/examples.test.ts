@@ -34,9 +34,9 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mountState } from '../../native/fuse.js';
-import { parseMountinfo } from '../../native/mountinfo.js';
 import { hostLacksNfs } from '../../providers/nfs.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
+import { mountsUnder, unmountAll } from '../fixtures/mounts.js';
 import { eventually, httpGet, newPrefix, REPO, runMoor, show, sweepPrefix, withStack, type RunResult, type StackOptions, type TestStack } from './helpers.js';
 
 const EXAMPLES = path.join(REPO, 'examples');
@@ -50,20 +50,6 @@ const examples = readdirSync(EXAMPLES, { withFileTypes: true })
 const prefix = newPrefix();
 /** sshfs mounts of this file: outside test/.tmp/<prefix>, which is removed recursively. */
 const stateDir = path.join(REPO, 'test/.tmp', `${prefix}-state`);
-
-/** Every mount under `dir`, deepest first. */
-function mountsUnder(dir: string): string[] {
-  return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
-    .map((m) => m.mountpoint)
-    .filter((m) => m === dir || m.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-}
-
-function unmountAll(dir: string): void {
-  for (const m of mountsUnder(dir)) {
-    try { execFileSync('umount', ['-l', m]); } catch { /* already gone */ }
-  }
-}
 
 /** What an example needs beyond apply → plan → destroy. */
 interface ExampleCase {

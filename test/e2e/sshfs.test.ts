@@ -15,28 +15,14 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mountState } from '../../native/fuse.js';
-import { parseMountinfo } from '../../native/mountinfo.js';
 import { fingerprint, parseHostKey, type HostKey } from '../../providers/ssh-host-key.js';
 import { otherHostKey, startSshd, type Sshd } from '../fixtures/sshd.js';
+import { mountsUnder, unmountAll } from '../fixtures/mounts.js';
 import { eventually, newPrefix, REPO, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 
 const prefix = newPrefix();
 const stateDir = path.join(REPO, 'test/.tmp', `${prefix}-state`);
 const fs = suite('e2e: sshfs volumes');
-
-/** Every mount under the test's state dir, deepest first. */
-function mountsUnder(dir: string): string[] {
-  return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
-    .map((m) => m.mountpoint)
-    .filter((m) => m === dir || m.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-}
-
-function unmountAll(dir: string): void {
-  for (const m of mountsUnder(dir)) {
-    try { execFileSync('umount', ['-l', m]); } catch { /* already gone */ }
-  }
-}
 
 fs.after(async () => {
   unmountAll(stateDir);

@@ -14,6 +14,29 @@ export interface Sink {
 }
 
 /**
+ * Resolves once `sink` takes more (drain); rejects when it errors or closes first. Each function
+ * in `wakers` (while this waits, its resolver is in it) ends the wait early: the caller's consumer
+ * failed, and the caller checks its own failure after.
+ */
+export function drained(sink: Sink, wakers?: Set<() => void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = () => { cleanup(); resolve(); };
+    const failed = (e: unknown) => { cleanup(); reject(e); };
+    const closed = () => failed(new Error('the stream closed before it accepted all the data'));
+    const cleanup = () => {
+      sink.removeListener('drain', done);
+      sink.removeListener('error', failed);
+      sink.removeListener('close', closed);
+      wakers?.delete(done);
+    };
+    sink.on('drain', done);
+    sink.on('error', failed);
+    sink.on('close', closed);
+    wakers?.add(done);
+  });
+}
+
+/**
  * Write every chunk of `source` into each sink, then end them. `watch` are promises whose
  * rejection means a consumer failed (e.g. the engine answered an error, the tar did not parse):
  * the pump stops and rethrows it instead of waiting for a drain that will never come. The caller
@@ -28,22 +51,6 @@ export async function pumpInto(source: AsyncIterable<Uint8Array>, sinks: Sink[],
       for (const wake of wakers) wake();
     });
   }
-  const drained = (sink: Sink) =>
-    new Promise<void>((resolve, reject) => {
-      const done = () => { cleanup(); resolve(); };
-      const failed = (e: unknown) => { cleanup(); reject(e); };
-      const closed = () => failed(new Error('the stream closed before it accepted all the data'));
-      const cleanup = () => {
-        sink.removeListener('drain', done);
-        sink.removeListener('error', failed);
-        sink.removeListener('close', closed);
-        wakers.delete(done);
-      };
-      sink.on('drain', done);
-      sink.on('error', failed);
-      sink.on('close', closed);
-      wakers.add(done);
-    });
   const rethrow = () => {
     if (state.failure) throw state.failure.error;
   };
@@ -52,7 +59,7 @@ export async function pumpInto(source: AsyncIterable<Uint8Array>, sinks: Sink[],
     const full = sinks.filter((sink) => !sink.write(chunk));
     if (full.length) {
       try {
-        await Promise.all(full.map(drained));
+        await Promise.all(full.map((sink) => drained(sink, wakers)));
       } catch (e) {
         // A consumer that failed usually closes its stream first: let its own error arrive.
         await new Promise((r) => setImmediate(r));
