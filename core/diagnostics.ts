@@ -2,6 +2,7 @@
  * Diagnostics: user-facing problems collected and shown together, never thrown one at a time.
  * A diagnostic names where (stack file, line, resource, field) and what is wrong.
  */
+import { MoorError } from './errors.js';
 export type Severity = 'error' | 'warning';
 
 export interface SourceLocation {
@@ -34,7 +35,7 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
 }
 
 /** Raised when diagnostics stop a command; the CLI prints them all and exits 1. */
-export class DiagnosticsError extends Error {
+export class DiagnosticsError extends MoorError {
   constructor(readonly diagnostics: Diagnostic[], message = 'the stack has errors') {
     super(message);
     this.name = 'DiagnosticsError';

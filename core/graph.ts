@@ -3,13 +3,14 @@
  * bounded-concurrency walker that runs a vertex once its dependencies succeeded and skips
  * (once, naming the failed upstream) everything downstream of a failure.
  */
+import { MoorError } from './errors.js';
 
 export interface GraphNode {
   id: string;
   dependsOn: readonly string[];
 }
 
-export class CycleError extends Error {
+export class CycleError extends MoorError {
   constructor(readonly cycle: string[]) {
     super(`dependency cycle: ${cycle.join(' → ')}`);
     this.name = 'CycleError';

@@ -20,6 +20,7 @@
  * stat there would hold a libuv worker, and the process, forever. Mount state comes from
  * /proc/self/mountinfo; the "does it answer" probe is a child process killed on timeout.
  */
+import { MoorError } from '../core/errors.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, rmdir } from 'node:fs/promises';
@@ -41,7 +42,7 @@ export interface SshfsMount extends SshfsOptions {
 }
 
 /** sshfs did not mount: its exit status and what it and ssh wrote to stderr. */
-export class SshfsMountError extends Error {
+export class SshfsMountError extends MoorError {
   constructor(
     readonly source: string,
     readonly mountpoint: string,

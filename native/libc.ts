@@ -10,6 +10,7 @@
  * (flock with LOCK_NB, not a blocking flock; mount/umount2 of FUSE file systems, which the kernel
  * does without waiting for the FUSE daemon).
  */
+import { MoorError } from '../core/errors.js';
 import { createRequire } from 'node:module';
 import { getSystemErrorMap } from 'node:util';
 import type * as FfiRs from 'ffi-rs';
@@ -17,7 +18,7 @@ import type * as FfiRs from 'ffi-rs';
 type Ffi = typeof FfiRs;
 
 /** ffi-rs or libc could not be loaded (unsupported platform, missing prebuilt binding, no such symbol). */
-export class NativeUnavailableError extends Error {
+export class NativeUnavailableError extends MoorError {
   constructor(
     readonly purpose: string,
     readonly reason: string,
@@ -31,7 +32,7 @@ export class NativeUnavailableError extends Error {
  * A libc call returned -1. `errno` is the C errno (positive, unlike Node's negative `err.errno`);
  * `code` is its name as Node spells it (EAGAIN, EBADF, EINTR…; on Linux EWOULDBLOCK is EAGAIN).
  */
-export class NativeCallError extends Error {
+export class NativeCallError extends MoorError {
   readonly code: string;
   constructor(
     readonly call: string,

@@ -3,6 +3,7 @@
  * safe to interrupt). The destroy phase runs once the volume's containers are gone: it stashes the
  * data and releases the old volume; the create phase makes the new volume and fills it.
  */
+import { MoorError } from '../errors.js';
 import type { EngineClient } from '../engine/client.js';
 import { engineName } from '../model/names.js';
 import {
@@ -18,7 +19,7 @@ type MigrateOp = Extract<Operation, { type: 'volume.migrate' }>;
 
 const DESTROY_STEPS: MigrationStep[] = ['discard-stash', 'stash', 'drop-old'];
 
-export class MigrationError extends Error {
+export class MigrationError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'MigrationError';

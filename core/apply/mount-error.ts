@@ -4,13 +4,14 @@
  * addr=…: no such device"). This names the volume, what it is, and the reason in plain words,
  * asking the volume's provider; the engine's text stays at the end for whoever needs it.
  */
+import { MoorError } from '../errors.js';
 import { getProvider } from '../../providers/index.js';
 import { EngineError } from '../engine/errors.js';
 import { engineName } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import { describeVolume } from '../plan/volume.js';
 
-export class VolumeMountError extends Error {
+export class VolumeMountError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'VolumeMountError';

@@ -1,9 +1,10 @@
 /** Waiting for a container a dependent needs: running, or healthy when asked. */
+import { MoorError } from '../errors.js';
 import type { EngineClient } from '../engine/client.js';
 import type { ContainerInspect } from '../engine/api-types.js';
 import type { WaitFor } from '../plan/types.js';
 
-export class WaitError extends Error {
+export class WaitError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'WaitError';

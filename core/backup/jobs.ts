@@ -3,6 +3,7 @@
  * The stack file only names the stack; a job changed in the file but not applied yet runs as it
  * was applied, with a warning.
  */
+import { MoorError } from '../errors.js';
 import type { EngineClient } from '../engine/client.js';
 import { LABEL, readSpec } from '../model/labels.js';
 import type { BackupSpec, DesiredStack } from '../model/spec.js';
@@ -20,7 +21,7 @@ export async function readJobs(client: EngineClient, stack: string): Promise<Map
   return jobs;
 }
 
-export class JobError extends Error {
+export class JobError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'JobError';

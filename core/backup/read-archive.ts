@@ -8,6 +8,7 @@
  * worker's stdout, see run.ts), or the file on the target, streamed by the engine out of a worker
  * that mounts it (`verify`, `restore`).
  */
+import { MoorError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,7 +40,7 @@ export interface ReadArchive {
 const BATCH = 256 * 1024;
 const MIN_PIECE = 64 * 1024;
 
-export class ArchiveReadError extends Error {
+export class ArchiveReadError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'ArchiveReadError';

@@ -10,6 +10,7 @@
  * the containers using the volumes stopped, the old content replaced by the staged one, and the
  * containers started again (also when the switch failed).
  */
+import { MoorError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import tarStream, { type Header } from 'tar-stream';
 import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
@@ -30,7 +31,7 @@ import { jobDir, RESTORE, targetMount } from './target.js';
 import { canonical } from './tree.js';
 import { BACKUP_LABEL, lastLines, runCommand, startAttached, withWorker, workerName, type Worker, type WorkerMount } from './worker.js';
 
-export class RestoreError extends Error {
+export class RestoreError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'RestoreError';

@@ -13,6 +13,7 @@
  * pruned. Verifying as tar writes costs no pass of its own after the archive. A failed step names
  * itself.
  */
+import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
 import { smallTar } from '../apply/volume-data/archive.js';
 import { compareManifests, manifestFromTar, type Manifest } from '../apply/volume-data/manifest.js';
@@ -33,7 +34,7 @@ import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, startA
 
 export type RunStep = 'hooks before' | 'stop' | 'archive' | 'restart' | 'verify' | 'prune' | 'hooks after';
 
-export class BackupStepError extends Error {
+export class BackupStepError extends MoorError {
   constructor(readonly step: RunStep, message: string) {
     super(`${step}: ${message}`);
     this.name = 'BackupStepError';

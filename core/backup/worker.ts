@@ -5,6 +5,7 @@
  * data, with the owners and modes the kernel sees. Every worker is labelled moor.helper=1 and
  * moor.backup=<stack>/<job>, and removed by the caller (withWorker), whatever happened.
  */
+import { MoorError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { attachContainer, type Attached } from '../engine/attach.js';
 import type { EngineClient } from '../engine/client.js';
@@ -43,7 +44,7 @@ export interface Worker {
 
 export const BACKUP_LABEL = 'moor.backup';
 
-export class WorkerError extends Error {
+export class WorkerError extends MoorError {
   constructor(message: string, readonly output: string) {
     super(message);
     this.name = 'WorkerError';

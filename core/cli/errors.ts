@@ -5,10 +5,11 @@
  *   2  `plan --detailed-exitcode` only: the plan has changes
  *   130 interrupted (SIGINT)
  */
+import { MoorError } from '../errors.js';
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
 
 /** A usage mistake: wrong arguments. */
-export class UsageError extends Error {
+export class UsageError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
@@ -16,7 +17,7 @@ export class UsageError extends Error {
 }
 
 /** moor refused to go on (data loss without consent, no confirmation possible…); nothing changed. */
-export class RefusedError extends Error {
+export class RefusedError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'RefusedError';

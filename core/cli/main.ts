@@ -1,23 +1,15 @@
 /** moor's entry point: dispatch, and the single place errors become messages and exit codes. */
 import { DiagnosticsError } from '../diagnostics.js';
 import { EngineClient } from '../engine/client.js';
-import { EngineError, EngineUnreachableError } from '../engine/errors.js';
-import { CycleError } from '../graph.js';
 import { applyCommand } from './commands/apply.js';
 import { destroyCommand } from './commands/destroy.js';
 import { backupCommand } from './commands/backup.js';
-import { JobError } from '../backup/jobs.js';
-import { RestoreError } from '../backup/restore.js';
-import { ArchiveReadError } from '../backup/read-archive.js';
-import { WorkerError } from '../backup/worker.js';
 import { planCommand } from './commands/plan.js';
 import { terminalConfirm, type Confirm } from './confirm.js';
-import { EXIT, RefusedError, UsageError } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
+import { MoorError } from '../errors.js';
 import { processOutput, type Output } from './output.js';
 import { moorVersion } from './version.js';
-import { LockTimeoutError } from '../lock/stack-lock.js';
-import { NativeUnavailableError } from '../../native/libc.js';
-import { PlanFileError } from '../plan/plan-file.js';
 
 const HELP = `moor — declarative Docker stacks in TypeScript
 
@@ -65,24 +57,23 @@ export async function main(argv: string[], io?: Output, confirm: Confirm = termi
   }
 }
 
-function reportError(e: unknown, io: Output): number {
+export function reportError(e: unknown, io: Output): number {
   const { style } = io;
-  if (e instanceof DiagnosticsError) {
-    // The diagnostics themselves were printed where they arose.
-    return EXIT.error;
-  }
+  // The diagnostics themselves were printed where they arose.
+  if (e instanceof DiagnosticsError) return e.exitCode;
   if (e instanceof UsageError) {
     io.err(`${style.error('error')}: ${e.message}\nRun "moor help" for usage.`);
-    return EXIT.error;
+    return e.exitCode;
   }
-  if (
-    e instanceof RefusedError || e instanceof EngineUnreachableError || e instanceof EngineError || e instanceof CycleError ||
-    e instanceof LockTimeoutError || e instanceof NativeUnavailableError || e instanceof PlanFileError ||
-    e instanceof JobError || e instanceof RestoreError || e instanceof ArchiveReadError || e instanceof WorkerError
-  ) {
+  if (e instanceof MoorError) {
     io.err(`${style.error('error')}: ${e.message}`);
-    return EXIT.error;
+    return e.exitCode;
   }
-  io.err(`${style.error('error')}: ${(e as Error)?.stack ?? String(e)}`);
+  // Anything else is not the user's fault: say so, with what a bug report needs.
+  io.err(
+    `${style.error('internal error')}: ${(e as Error)?.message ?? String(e)}\n` +
+      `This is a bug in moor ${moorVersion()}, not in your stack. Please report it with the lines below.\n` +
+      ((e as Error)?.stack ?? String(e)),
+  );
   return EXIT.error;
 }

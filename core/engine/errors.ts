@@ -1,6 +1,7 @@
 /** Errors from talking to the engine. The engine's own message always reaches the user. */
+import { MoorError } from '../errors.js';
 
-export class EngineUnreachableError extends Error {
+export class EngineUnreachableError extends MoorError {
   constructor(readonly where: string, reason: unknown) {
     super(
       `cannot reach the Docker engine at ${where}: ${(reason as Error)?.message ?? String(reason)}\n` +
@@ -10,7 +11,7 @@ export class EngineUnreachableError extends Error {
   }
 }
 
-export class EngineError extends Error {
+export class EngineError extends MoorError {
   constructor(
     readonly status: number,
     readonly engineMessage: string,

@@ -11,6 +11,7 @@
  * make: it goes to the same endpoint, in the API version the client negotiated, on a connection of
  * its own, as core/apply/volume-data/stream.ts does.
  */
+import { MoorError } from '../errors.js';
 import http from 'node:http';
 import { connectTo, EngineClient, engineMessage, transportError } from './client.js';
 import { EngineError } from './errors.js';
@@ -35,7 +36,7 @@ export interface ExecResult {
 }
 
 /** The command did not finish in time. It may still be running: the Engine API cannot stop an exec. */
-export class ExecTimeoutError extends Error {
+export class ExecTimeoutError extends MoorError {
   constructor(
     readonly container: string,
     readonly cmd: string[],

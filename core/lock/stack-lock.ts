@@ -13,6 +13,7 @@
  * flock locks belong to the open file description, so two acquisitions in one process conflict
  * like two processes do; libuv opens files close-on-exec, so child processes do not inherit them.
  */
+import { MoorError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -62,7 +63,7 @@ export interface AcquireOptions {
 }
 
 /** The lock stayed held by someone else for the whole timeout. */
-export class LockTimeoutError extends Error {
+export class LockTimeoutError extends MoorError {
   constructor(
     readonly stackName: string,
     readonly engine: string,

@@ -4,6 +4,7 @@
  * Secrets are references and keyed hashes only; apply reads the values again. The format is
  * versioned (`moor_plan_file`) and documented in docs/plan-file.md.
  */
+import { MoorError } from '../errors.js';
 import { chmodSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DesiredStack } from '../model/spec.js';
 import type { Fingerprint } from './fingerprint.js';
@@ -24,7 +25,7 @@ export interface PlanFile {
   fingerprint: Fingerprint;
 }
 
-export class PlanFileError extends Error {
+export class PlanFileError extends MoorError {
   constructor(message: string) {
     super(message);
     this.name = 'PlanFileError';

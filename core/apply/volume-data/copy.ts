@@ -5,6 +5,7 @@
  * its manifest required to be identical. Nothing is staged on disk or held in memory, nothing
  * runs in a container, and it works the same with a remote engine.
  */
+import { MoorError } from '../../errors.js';
 import type http from 'node:http';
 import type { EngineClient } from '../../engine/client.js';
 import { isNotFound } from '../../engine/errors.js';
@@ -26,7 +27,7 @@ export interface CopyOptions extends HelperOptions {
 }
 
 /** A copy that failed or whose result differs from its source; the destination may hold a partial copy. */
-export class VolumeCopyError extends Error {
+export class VolumeCopyError extends MoorError {
   constructor(
     readonly from: string,
     readonly to: string,

@@ -3,6 +3,7 @@
  * removed. The engine serves a created container's archive endpoints from its mounts, so a helper
  * reads and writes volume data without running anything (and works with a remote engine).
  */
+import { MoorError } from '../../errors.js';
 import { randomBytes } from 'node:crypto';
 import type { EngineClient } from '../../engine/client.js';
 import { isNotFound } from '../../engine/errors.js';
@@ -27,7 +28,7 @@ export interface Helper {
   name: string;
 }
 
-export class MissingVolumeError extends Error {
+export class MissingVolumeError extends MoorError {
   constructor(readonly volume: string) {
     super(`volume ${volume} does not exist`);
     this.name = 'MissingVolumeError';
