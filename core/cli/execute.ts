@@ -1,5 +1,6 @@
 /** What apply and destroy share: show the plan, check consent, run it, summarize. */
 import { applyPlan } from '../apply/apply.js';
+import { lateDeclarationDiagnostics } from '../stack/collect.js';
 import { DiagnosticsError, hasErrors } from '../diagnostics.js';
 import { hasChanges } from '../plan/types.js';
 import { renderApplySummary } from '../render/apply-summary.js';
@@ -38,6 +39,14 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
         ? `${verb} these changes? Volume data will be deleted: ${losing.map((n) => `${n.engineName}${n.dataAtStake ? ` (${showUsage(n.dataAtStake)})` : ''}`).join(', ')}.`
         : `${verb} these changes?`;
       if (!(await confirm(question))) throw new RefusedError(`${verb.toLowerCase()} cancelled; nothing was changed`);
+    }
+
+    // A promise the build function did not await may have declared more since the stack loaded:
+    // the plan would then be of a partial stack. Nothing is changed.
+    const late = lateDeclarationDiagnostics();
+    if (late.length) {
+      io.err(renderDiagnostics(late, io.style));
+      throw new DiagnosticsError(late, 'the stack declared resources after its build function finished');
     }
 
     const steps = plan.nodes.filter((n) => n.action !== 'noop').length;

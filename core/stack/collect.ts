@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { makeHandle, type ResourceKind } from './handles.js';
 import type { StackBuilder, StackDefinition } from './define.js';
-import type { SourceLocation } from '../diagnostics.js';
+import { error, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 
 export interface Declaration {
   kind: ResourceKind;
@@ -18,9 +18,8 @@ export interface Declaration {
 const MOOR_ROOT = fileURLToPath(import.meta.url).replace(/\/(?:dist\/[\w-]+\.mjs|(?:dist\/)?core\/stack\/collect\.[jt]s)$/, '');
 const MOOR_CODE = ['/core/', '/dist/', '/providers/'].map((d) => MOOR_ROOT + d);
 
-/** The first stack frame outside moor itself: the line of the stack file that declared the resource. */
-function callSite(stackFile: string): SourceLocation {
-  const stackText = new Error().stack ?? '';
+/** The first frame of a stack trace outside moor itself: the line of the stack file that made the call (or threw). */
+export function userFrame(stackText: string, stackFile: string): SourceLocation {
   for (const line of stackText.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
     if (!m) continue;
@@ -31,10 +30,43 @@ function callSite(stackFile: string): SourceLocation {
   return { file: stackFile };
 }
 
-export function collectDeclarations(def: StackDefinition, stackFile: string): Declaration[] {
+const callSite = (stackFile: string) => userFrame(new Error().stack ?? '', stackFile);
+
+/** Declarations made after the build function finished (a promise it did not await), by any stack. */
+const late: Declaration[] = [];
+
+/** Late declarations seen so far in this process: a command must not change anything while there are any. */
+export function lateDeclarations(): readonly Declaration[] {
+  return late;
+}
+
+export function lateDeclarationDiagnostics(): Diagnostic[] {
+  return late.map((d) =>
+    error(
+      `${d.kind} "${d.name}" was declared after the stack's build function had finished: it would be left out of the stack`,
+      {
+        resource: `${d.kind}.${d.name}`,
+        location: d.location,
+        detail: 'A promise the build function did not await declared it. Make the build function async and await what it waits for, or declare the resource in the build function itself.',
+      },
+    ),
+  );
+}
+
+interface Collection {
+  declarations: Declaration[];
+  /** What the build function returned: a promise when it is async. */
+  returned: unknown;
+  /** From now on, declarations are late. */
+  seal(): void;
+}
+
+function startCollecting(def: StackDefinition, stackFile: string): Collection {
   const declarations: Declaration[] = [];
+  let sealed = false;
   const declare = (kind: ResourceKind, name: string, options: unknown) => {
-    declarations.push({ kind, name: String(name), options, location: callSite(stackFile) });
+    const d = { kind, name: String(name), options, location: callSite(stackFile) };
+    (sealed ? late : declarations).push(d);
     return makeHandle(kind, String(name), def.name);
   };
   const builder: StackBuilder = {
@@ -44,6 +76,38 @@ export function collectDeclarations(def: StackDefinition, stackFile: string): De
     container: (name, options) => declare('container', name, options) as ReturnType<StackBuilder['container']>,
     backup: (name, options) => declare('backup', name, options) as ReturnType<StackBuilder['backup']>,
   };
-  def.build(builder);
-  return declarations;
+  const returned = def.build(builder);
+  return { declarations, returned, seal: () => { sealed = true; } };
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
+/** Run a synchronous build function (tests and fixtures); an async one must go through collectStack. */
+export function collectDeclarations(def: StackDefinition, stackFile: string): Declaration[] {
+  const c = startCollecting(def, stackFile);
+  if (isThenable(c.returned)) throw new Error('collectDeclarations: the build function is async; use collectStack');
+  c.seal();
+  return c.declarations;
+}
+
+/**
+ * Run the build function, awaiting it when it is async, and return what it declared. A build
+ * function that throws (or rejects) is a diagnostic at the line that threw; a declaration made
+ * after it finished is one too (checked once more after a turn of the event loop, so that a
+ * promise chained off the build without an await is caught before anything is planned).
+ */
+export async function collectStack(def: StackDefinition, stackFile: string): Promise<{ declarations: Declaration[]; diagnostics: Diagnostic[] }> {
+  let c: Collection | undefined;
+  try {
+    c = startCollecting(def, stackFile);
+    if (isThenable(c.returned)) await c.returned;
+  } catch (e) {
+    c?.seal();
+    const where = e instanceof Error && e.stack ? userFrame(e.stack, stackFile) : { file: stackFile };
+    const message = e instanceof Error ? e.message : String(e);
+    return { declarations: [], diagnostics: [error(`the stack's build function threw: ${message}`, { location: where })] };
+  }
+  c.seal();
+  await new Promise((resolve) => setImmediate(resolve));
+  return { declarations: c.declarations, diagnostics: lateDeclarationDiagnostics() };
 }

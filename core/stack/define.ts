@@ -18,17 +18,25 @@ export interface StackBuilder {
   backup(name: string, options: BackupOptions): BackupHandle;
 }
 
+/**
+ * The build function declares the stack's resources. It may be `async` (to read a config file,
+ * say): moor awaits it, and the stack is what it declared by the time its promise settled. A
+ * declaration made after that (a promise the function did not await) is an error, never a
+ * resource silently left out.
+ */
+export type BuildFunction = (builder: StackBuilder) => void | Promise<void>;
+
 export interface StackDefinition {
   readonly __moorStack: 1;
   readonly name: string;
-  readonly build: (builder: StackBuilder) => void;
+  readonly build: BuildFunction;
 }
 
 /**
  * Declare a stack. `name` prefixes every engine object (`<stack>-<resource>`).
  * The build function receives the resource functions; it must not have side effects.
  */
-export function stack(name: string, build: (builder: StackBuilder) => void): StackDefinition {
+export function stack(name: string, build: BuildFunction): StackDefinition {
   return Object.freeze({ __moorStack: 1 as const, name, build });
 }
 

@@ -6,7 +6,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
-import { collectDeclarations } from './collect.js';
+import { collectStack } from './collect.js';
 import { hashContext } from './context-hash.js';
 import { isStackDefinition, type StackDefinition } from './define.js';
 import { importStackModule } from './import.js';
@@ -31,12 +31,9 @@ export async function loadStack(fileArg: string): Promise<LoadResult> {
   if (hasErrors(tc.diagnostics)) return { diagnostics: tc.diagnostics, typecheckCached: tc.cached };
   if ('diagnostics' in imported) return { diagnostics: imported.diagnostics, typecheckCached: tc.cached };
 
-  let declarations;
-  try {
-    declarations = collectDeclarations(imported.def, file);
-  } catch (e) {
-    return { diagnostics: [error(`the stack's build function threw: ${(e as Error).message}`, { location: { file } })], typecheckCached: tc.cached };
-  }
+  const collected = await collectStack(imported.def, file);
+  if (hasErrors(collected.diagnostics)) return { diagnostics: collected.diagnostics, typecheckCached: tc.cached };
+  const { declarations } = collected;
   const { stack, diagnostics } = normalizeStack(imported.def.name, file, declarations);
   diagnostics.push(...(await checkBuildContexts(stack)));
   return { stack: hasErrors(diagnostics) ? undefined : stack, diagnostics, typecheckCached: tc.cached };
