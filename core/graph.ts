@@ -44,6 +44,68 @@ export function topoSort<N extends GraphNode>(nodes: readonly N[]): N[] {
   return out;
 }
 
+/**
+ * Every cycle of the graph, one per strongly connected component (Tarjan), each as a path that
+ * starts and ends at the same id, in input order. A topological sort stops at the first; a
+ * diagnostic should name them all.
+ */
+export function findCycles(nodes: readonly GraphNode[]): string[][] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let next = 0;
+  const connect = (id: string) => {
+    index.set(id, next);
+    low.set(id, next++);
+    stack.push(id);
+    onStack.add(id);
+    for (const dep of byId.get(id)!.dependsOn) {
+      if (!byId.has(dep)) continue;
+      if (!index.has(dep)) {
+        connect(dep);
+        low.set(id, Math.min(low.get(id)!, low.get(dep)!));
+      } else if (onStack.has(dep)) low.set(id, Math.min(low.get(id)!, index.get(dep)!));
+    }
+    if (low.get(id) !== index.get(id)) return;
+    const component: string[] = [];
+    let popped: string;
+    do {
+      popped = stack.pop()!;
+      onStack.delete(popped);
+      component.push(popped);
+    } while (popped !== id);
+    const selfLoop = component.length === 1 && byId.get(id)!.dependsOn.includes(id);
+    if (component.length > 1 || selfLoop) components.push(component);
+  };
+  for (const n of nodes) if (!index.has(n.id)) connect(n.id);
+  const order = new Map(nodes.map((n, i) => [n.id, i]));
+  return components
+    .map((c) => cycleWithin(byId, new Set(c), [...c].sort((a, b) => order.get(a)! - order.get(b)!)[0]!))
+    .sort((a, b) => order.get(a[0]!)! - order.get(b[0]!)!);
+}
+
+/** A path from `start` back to itself inside one strongly connected component (depth-first). */
+function cycleWithin(byId: Map<string, GraphNode>, component: Set<string>, start: string): string[] {
+  const path = [start];
+  const seen = new Set([start]);
+  const search = (id: string): boolean => {
+    for (const dep of byId.get(id)!.dependsOn) {
+      if (dep === start) return path.push(start), true;
+      if (!component.has(dep) || seen.has(dep)) continue;
+      seen.add(dep);
+      path.push(dep);
+      if (search(dep)) return true;
+      path.pop();
+    }
+    return false;
+  };
+  search(start);
+  return path;
+}
+
 export type WalkOutcome =
   | { status: 'done' }
   | { status: 'failed'; error: unknown }

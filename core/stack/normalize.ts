@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
-import { CycleError, topoSort } from '../graph.js';
+import { findCycles, topoSort } from '../graph.js';
 import { builtImageRef, engineName, normalizeImageRef } from '../model/names.js';
 import type {
   ContainerSpec, DesiredStack, ImageSpec, MountSpec, NetworkSpec, PortSpec, VolumeSpec,
@@ -336,13 +336,13 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     if (c.networkMode.type === 'container') missing('container', c.networkMode.container, 'networkMode');
   }
   let startOrder: string[] = stack.containers.map((c) => c.name);
-  try {
-    startOrder = topoSort(stack.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c) }))).map((n) => n.id);
-  } catch (e) {
-    if (!(e instanceof CycleError)) throw e;
-    const first = e.cycle[0]!;
-    diags.push(error(`containers depend on each other in a cycle: ${e.cycle.join(' → ')}`, { resource: resourceId('container', first), field: 'dependsOn', location: stack.locations[resourceId('container', first)] }));
+  const graph = stack.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c) }));
+  const cycles = findCycles(graph);
+  for (const cycle of cycles) {
+    const first = cycle[0]!;
+    diags.push(error(`containers depend on each other in a cycle: ${cycle.join(' → ')}`, { resource: resourceId('container', first), field: 'dependsOn', location: stack.locations[resourceId('container', first)] }));
   }
+  if (!cycles.length) startOrder = topoSort(graph).map((n) => n.id);
   for (const b of stack.backups) {
     const id = resourceId('backup', b.name);
     const where = { resource: id, location: stack.locations[id] };

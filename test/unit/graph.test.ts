@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CycleError, topoSort, walk, type GraphNode, type WalkOutcome } from '../../core/graph.js';
+import { CycleError, findCycles, topoSort, walk, type GraphNode, type WalkOutcome } from '../../core/graph.js';
 
 const n = (id: string, ...dependsOn: string[]): GraphNode => ({ id, dependsOn });
 const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
@@ -32,6 +32,20 @@ sort('a node depending on itself is a cycle of one', () => {
 });
 
 sort.run();
+
+const cycles = suite('findCycles');
+
+cycles('every cycle, one per strongly connected part, in input order', () => {
+  const graph = [n('start', 'a'), n('a', 'b'), n('b', 'c'), n('c', 'a'), n('x', 'y'), n('y', 'x'), n('self', 'self'), n('free', 'start')];
+  assert.equal(findCycles(graph), [['a', 'b', 'c', 'a'], ['x', 'y', 'x'], ['self', 'self']]);
+});
+
+cycles('no cycle: none', () => {
+  assert.equal(findCycles([n('web', 'db'), n('db'), n('a', 'elsewhere')]), []);
+});
+
+cycles.run();
+
 
 const walker = suite('walk');
 

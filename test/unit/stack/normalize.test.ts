@@ -191,6 +191,19 @@ errors('containers that depend on each other in a cycle are an error naming the 
   }]);
 });
 
+errors('two separate cycles are both reported', () => {
+  const { diagnostics } = normalize(stack('shop', ({ container }) => {
+    const a = container('a', { image: 'busybox', dependsOn: [makeHandle('container', 'b', 'shop')] });
+    container('b', { image: 'busybox', dependsOn: [a] });
+    const x = container('x', { image: 'busybox', dependsOn: [makeHandle('container', 'y', 'shop')] });
+    container('y', { image: 'busybox', volumesFrom: [x] });
+  }));
+  assert.equal(plain(diagnostics).map((d) => d.summary), [
+    'containers depend on each other in a cycle: a → b → a',
+    'containers depend on each other in a cycle: x → y → x',
+  ]);
+});
+
 errors('a resource declared twice is an error pointing at the first declaration', () => {
   const { stack: d, diagnostics } = normalize(stack('shop', ({ container }) => {
     container('web', { image: 'nginx' });
