@@ -28,13 +28,17 @@ async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: st
   return created.Id;
 }
 
-/** Start a created container; a volume that cannot be mounted is named, with the reason in plain words. */
+/**
+ * Start a created container; a volume that cannot be mounted is named, with the reason in plain
+ * words. A runOnce container's step lasts until its job completed (exited 0).
+ */
 async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promise<void> {
   try {
     await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
   } catch (e) {
     throw explainStartError(e, ctx.stack, c);
   }
+  if (c.runOnce) await waitForContainer(ctx.client, { container: id, resource: c.name, condition: 'completed' }, ctx.waitTimeoutMs);
 }
 
 async function startContainer(ctx: ContainerContext, id: string, c: ContainerSpec, waitFor: WaitFor[]): Promise<void> {

@@ -91,7 +91,7 @@ export interface ResourcesSpec {
 
 export interface DependsOnSpec {
   container: string;
-  condition: 'started' | 'healthy';
+  condition: 'started' | 'healthy' | 'completed';
 }
 
 export interface ContainerSpec {
@@ -120,6 +120,8 @@ export interface ContainerSpec {
   resources: ResourcesSpec;
   /** Ordering only: no engine attribute, never a change by itself. */
   dependsOn: DependsOnSpec[];
+  /** Runs to completion: exited 0 is its desired state. Present only when true (older labels lack it). */
+  runOnce?: true;
 }
 
 /** A command run in a running container around a backup. */

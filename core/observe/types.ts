@@ -32,6 +32,8 @@ export interface ObservedContainer extends ObservedBase {
   /** A replacement left under its temporary name by an interrupted apply. */
   next: boolean;
   state: string;
+  /** Exit code of an exited container, from its status text ("Exited (0) 2 minutes ago"). */
+  exitCode: number | null;
   health: 'healthy' | 'unhealthy' | 'starting' | null;
   imageId: string;
   /** Engine names of attached networks. */

@@ -32,6 +32,7 @@ const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'labels', get: (c) => c.labels, perKey: true, forcesReplacement: true },
   { path: 'stopSignal', get: (c) => c.stopSignal, forcesReplacement: true },
   { path: 'stopTimeout', get: (c) => c.stopTimeout, forcesReplacement: true },
+  { path: 'runOnce', get: (c) => c.runOnce ?? false, forcesReplacement: true },
 ];
 
 const RESOURCE_KEYS = [
@@ -153,6 +154,23 @@ function networkDelta(ctx: PlanContext, obs: ObservedContainer, last: ContainerS
   return delta;
 }
 
+/**
+ * A container should be running; a runOnce container should have completed (exited 0) or still
+ * be running its job. Anything else is drift that apply repairs by starting it (again).
+ */
+function plannedState(want: ContainerSpec, obs: ObservedContainer): AttributeChange | undefined {
+  if (obs.state === 'running') return undefined;
+  if (want.runOnce) {
+    if (obs.state === 'exited' && obs.exitCode === 0) return undefined;
+    const before = obs.state === 'exited' && obs.exitCode !== null ? `exited (${obs.exitCode})` : obs.state;
+    const note = obs.state === 'created' ? 'never started: its last start failed' : obs.state === 'exited' ? 'its last run failed: it runs again' : 'not completed';
+    return { path: 'state', before, after: 'completed', forcesReplacement: false, source: 'drift', note };
+  }
+  // 'created': it never ran (its start failed, e.g. a volume that could not be mounted).
+  const note = obs.state === 'created' ? 'never started: its last start failed' : 'stopped outside moor';
+  return { path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note };
+}
+
 export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNode[] {
   const stack = ctx.desired.name;
   const out: PlanNode[] = [];
@@ -229,11 +247,8 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const keep = (net: string) => !isIgnored(rules, `networks.${net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net}`);
       delta = { changes: [], connect: delta.connect.filter((n) => keep(n.network)), disconnect: delta.disconnect.filter(keep) };
     }
-    if (obs.state !== 'running') {
-      // 'created': it never ran (its start failed, e.g. a volume that could not be mounted).
-      const note = obs.state === 'created' ? 'never started: its last start failed' : 'stopped outside moor';
-      changes.push({ path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note });
-    }
+    const stateChange = plannedState(want, obs);
+    if (stateChange) changes.push(stateChange);
 
     // What the container uses being replaced forces it to be recreated too.
     // What it uses now or used as last applied.
@@ -268,7 +283,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
         op: {
           type: 'container.update', id: obs.id, container: cmp,
           ...(restart ? { restart } : {}), ...(resources ? { resources } : {}),
-          disconnect: delta.disconnect, connect: delta.connect, start: obs.state !== 'running', waitFor,
+          disconnect: delta.disconnect, connect: delta.connect, start: !!stateChange, waitFor,
           record: {
             restart: cmp.restart,
             resources: cmp.resources,

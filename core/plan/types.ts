@@ -37,7 +37,8 @@ export interface WaitFor {
   /** Engine name of the container to wait for. */
   container: string;
   resource: string;
-  condition: 'started' | 'healthy';
+  /** 'completed': a runOnce container that exited 0. */
+  condition: 'started' | 'healthy' | 'completed';
 }
 
 export type Operation =

@@ -263,14 +263,19 @@ function containerSpec(
       }
     : null;
 
-  const dependsOn = new Map<string, 'started' | 'healthy'>();
+  const dependsOn = new Map<string, ContainerSpec['dependsOn'][number]['condition']>();
+  const strength = { started: 0, healthy: 1, completed: 2 } as const;
   (o.dependsOn ?? []).forEach((dep, i) => {
     const h = 'container' in dep ? dep.container : dep;
     const condition = 'container' in dep ? (dep.condition ?? 'started') : 'started';
     const name = ref(h, d, `dependsOn[${i}]`);
     if (name === d.name) diags.push(error('a container cannot depend on itself', { ...where, field: `dependsOn[${i}]` }));
-    dependsOn.set(name, dependsOn.get(name) === 'healthy' ? 'healthy' : condition);
+    const before = dependsOn.get(name);
+    dependsOn.set(name, before && strength[before] > strength[condition] ? before : condition);
   });
+  if (o.runOnce && (restart.policy === 'always' || restart.policy === 'unless-stopped')) {
+    diags.push(error(`a runOnce container cannot have restart "${restart.policy}": the engine would start it again each time it completes`, { ...where, field: 'restart' }));
+  }
 
   return {
     kind: 'container',
@@ -303,6 +308,7 @@ function containerSpec(
       pids: o.resources?.pids ?? null,
     },
     dependsOn: [...dependsOn].map(([container, condition]) => ({ container, condition })).sort((a, b) => a.container.localeCompare(b.container)),
+    ...(o.runOnce ? { runOnce: true as const } : {}),
   };
 }
 
@@ -329,7 +335,13 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     c.dependsOn.forEach((dep) => {
       missing('container', dep.container, 'dependsOn');
       const target = containers.get(dep.container);
-      if (dep.condition === 'healthy' && target && !target.healthcheck) {
+      if (target?.runOnce && dep.condition === 'started') dep.condition = 'completed';
+      if (dep.condition === 'completed' && target && !target.runOnce) {
+        diags.push(error(`waits for "${dep.container}" to complete, but "${dep.container}" is not declared runOnce: true (it is meant to keep running)`, { ...where, field: 'dependsOn' }));
+      }
+      if (dep.condition === 'healthy' && target?.runOnce) {
+        diags.push(error(`waits for "${dep.container}" to be healthy, but "${dep.container}" runs once and exits; wait for "completed"`, { ...where, field: 'dependsOn' }));
+      } else if (dep.condition === 'healthy' && target && !target.healthcheck) {
         diags.push(warning(`waits for "${dep.container}" to be healthy, but "${dep.container}" declares no healthcheck (the image must define one)`, { ...where, field: 'dependsOn' }));
       }
     });

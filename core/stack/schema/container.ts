@@ -78,7 +78,11 @@ export const resourcesSchema = z.strictObject({
 
 export const dependsOnSchema = z.union([
   containerHandle,
-  z.strictObject({ container: containerHandle, condition: z.enum(['started', 'healthy']).optional() }),
+  /**
+   * 'started' (default), 'healthy' (its healthcheck passes), 'completed' (a runOnce container
+   * exited 0). Dependents of a runOnce container wait for it to complete unless told otherwise.
+   */
+  z.strictObject({ container: containerHandle, condition: z.enum(['started', 'healthy', 'completed']).optional() }),
 ]);
 
 export const containerOptionsSchema = z.strictObject({
@@ -110,6 +114,12 @@ export const containerOptionsSchema = z.strictObject({
   stopTimeout: z.number().int().nonnegative().optional(),
   resources: resourcesSchema.optional(),
   dependsOn: z.array(dependsOnSchema).optional(),
+  /**
+   * A container that runs to completion (a migration, an init job): exited with code 0 is its
+   * desired state, not drift; apply waits for it to finish and fails, showing its last log lines,
+   * when it exits non-zero; a changed spec runs it again. Restart policy 'no' (or 'on-failure').
+   */
+  runOnce: z.boolean().optional(),
   /** Lifecycle: refuse to delete or replace this container. */
   protect,
   /** Lifecycle: attribute paths whose changes are not planned, e.g. ['env.BUILD_ID']. */

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { planStack } from '../../../core/plan/plan.js';
 import {
   actions, connectedByHand, container, containerId, containerSpec, detached, inspected, labelledWith, leftoverNext, nodeOf,
-  observed, recorded, removed, shopStack, stopped,
+  desired, observed, recorded, removed, shopStack, stopped,
 } from '../../fixtures/builders.js';
 
 const webWaits = [{ container: 'shop-db', resource: 'db', condition: 'healthy' }];
@@ -194,6 +194,55 @@ state('a container stopped by hand is drift, started again by an update', () => 
   assert.equal(web.op.waitFor, webWaits);
   assert.is(web.op.restart, undefined);
   assert.is(web.op.resources, undefined);
+});
+
+const migrateStack = (command = ['sh', '-c', 'echo migrated']) => desired('shop', ({ container }) => {
+  const migrate = container('migrate', { image: 'busybox:1', command, runOnce: true });
+  container('web', { image: 'busybox:1', dependsOn: [migrate] });
+});
+
+state('a runOnce container that exited 0 is where it should be: no drift, no change', () => {
+  const d = migrateStack();
+  const plan = planStack(d, observed(d, stopped('migrate', 'exited', 0)));
+  assert.equal(actions(plan), []);
+});
+
+state('a runOnce container whose job failed runs again: exited (3) → completed', () => {
+  const d = migrateStack();
+  const node = nodeOf(planStack(d, observed(d, stopped('migrate', 'exited', 3))), 'container.migrate');
+  assert.is(node.action, 'update');
+  assert.equal(node.changes, [{ path: 'state', before: 'exited (3)', after: 'completed', forcesReplacement: false, source: 'drift', note: 'its last run failed: it runs again' }]);
+  if (node.op.type !== 'container.update') throw new Error(node.op.type);
+  assert.is(node.op.start, true);
+});
+
+state('a runOnce container still running its job is not drift', () => {
+  const d = migrateStack();
+  assert.is(nodeOf(planStack(d, observed(d)), 'container.migrate').action, 'noop');
+});
+
+state('an ordinary container that exited 0 is still drift: it should run', () => {
+  const d = migrateStack();
+  assert.is(nodeOf(planStack(d, observed(d, stopped('web', 'exited', 0))), 'container.web').action, 'update');
+});
+
+state('a changed runOnce container runs again (replaced); its dependents wait for it to complete', () => {
+  const d = migrateStack(['sh', '-c', 'echo v2']);
+  const plan = planStack(d, observed(migrateStack(), stopped('migrate', 'exited', 0)));
+  assert.is(nodeOf(plan, 'container.migrate').action, 'replace');
+  const web = nodeOf(plan, 'container.web');
+  if (web.op.type !== 'noop') throw new Error(`web is left alone: ${web.op.type}`);
+  assert.equal(containerSpec(d, 'web').dependsOn, [{ container: 'migrate', condition: 'completed' }]);
+});
+
+state('a container that was not runOnce and now is: replaced, the plan names runOnce', () => {
+  const d = migrateStack();
+  const was = desired('shop', ({ container }) => {
+    const migrate = container('migrate', { image: 'busybox:1', command: ['sh', '-c', 'echo migrated'] });
+    container('web', { image: 'busybox:1', dependsOn: [migrate] });
+  });
+  const node = nodeOf(planStack(d, observed(was)), 'container.migrate');
+  assert.equal(node.changes.map((c) => [c.path, c.before, c.after]), [['runOnce', false, true]]);
 });
 
 state('a replacement left under <stack>-<name>.moor-next is deleted; the container itself is untouched', () => {

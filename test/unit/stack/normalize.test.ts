@@ -191,6 +191,20 @@ errors('containers that depend on each other in a cycle are an error naming the 
   }]);
 });
 
+errors('runOnce: a restart policy that restarts a completed job, and waits that can never be met, are errors', () => {
+  const { diagnostics } = normalize(stack('shop', ({ container }) => {
+    const job = container('job', { image: 'busybox', runOnce: true, restart: 'always' });
+    const svc = container('svc', { image: 'busybox' });
+    container('a', { image: 'busybox', dependsOn: [{ container: svc, condition: 'completed' }] });
+    container('b', { image: 'busybox', dependsOn: [{ container: job, condition: 'healthy' }] });
+  }));
+  assert.equal(plain(diagnostics).map((d) => `${d.resource} ${d.field}: ${d.summary}`), [
+    'container.job restart: a runOnce container cannot have restart "always": the engine would start it again each time it completes',
+    'container.a dependsOn: waits for "svc" to complete, but "svc" is not declared runOnce: true (it is meant to keep running)',
+    'container.b dependsOn: waits for "job" to be healthy, but "job" runs once and exits; wait for "completed"',
+  ]);
+});
+
 errors('two separate cycles are both reported', () => {
   const { diagnostics } = normalize(stack('shop', ({ container }) => {
     const a = container('a', { image: 'busybox', dependsOn: [makeHandle('container', 'b', 'shop')] });
