@@ -86,6 +86,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       return;
     }
     case 'container.update': {
+      if (op.rename) await ctx.client.request('POST', `/containers/${op.id}/rename`, { query: { name: op.rename } });
       if (op.restart || op.resources) {
         const body: Record<string, unknown> = {};
         if (op.restart) body.RestartPolicy = { Name: op.restart.policy, MaximumRetryCount: op.restart.maxRetries };

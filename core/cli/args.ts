@@ -7,6 +7,7 @@ export interface CommonFlags {
   /** A stack file, or (apply only) a saved plan file. */
   stackFile: string;
   json: boolean;
+  /** Inspect every managed container for drift in live settings (default); `--refresh=false` skips it. */
   refresh: boolean;
   /** `--target`: resource names or ids, as given. */
   targets: string[];
@@ -69,10 +70,29 @@ function durationMs(flag: string, value: string): number {
   return durationToNanos(value) / 1e6;
 }
 
+/**
+ * `--refresh=false` (terraform's spelling) turns the deep read off; `--refresh` / `--refresh=true`
+ * is the default. parseArgs has no negative booleans on Node 20, so the value is taken here.
+ */
+function takeRefresh(argv: string[]): { rest: string[]; refresh: boolean } {
+  let refresh = true;
+  const rest: string[] = [];
+  for (const a of argv) {
+    const m = /^--refresh(?:=(.*))?$/.exec(a);
+    if (!m) { rest.push(a); continue; }
+    if (m[1] === undefined || m[1] === 'true') refresh = true;
+    else if (m[1] === 'false') refresh = false;
+    else throw new UsageError(`--refresh takes true or false, e.g. --refresh=false (got "${m[1]}")`);
+    rest.push('--refresh');
+  }
+  return { rest, refresh };
+}
+
 export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: string[]): DestroyFlags & PlanFlags {
   let parsed;
+  const { rest, refresh } = takeRefresh(argv);
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -89,7 +109,7 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
   return {
     stackFile: positionals[0]!,
     json: !!values.json,
-    refresh: !!values.refresh,
+    refresh,
     detailedExitcode: !!values['detailed-exitcode'],
     yes: !!values.yes,
     concurrency,

@@ -14,10 +14,10 @@ import { moorVersion } from './version.js';
 const HELP = `moor — declarative Docker stacks in TypeScript
 
 Usage:
-  moor plan    <stack.ts> [--detailed-exitcode] [--json] [--refresh] [--out plan.json]
+  moor plan    <stack.ts> [--detailed-exitcode] [--json] [--refresh=false] [--out plan.json]
                           [--target R]... [--replace R]... [--migrate-volumes] [--skip-checks]
   moor apply   <stack.ts> [--yes] [--concurrency N] [--allow-data-loss] [--migrate-volumes]
-                          [--target R]... [--replace R]... [--wait-timeout 120s] [--lock-timeout 60s] [--refresh]
+                          [--target R]... [--replace R]... [--wait-timeout 120s] [--lock-timeout 60s] [--refresh=false]
                           [--skip-checks]
   moor apply   <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s] [--skip-checks]   apply a saved plan exactly
   moor destroy <stack.ts> [--yes] [--volumes] [--target R]... [--concurrency N] [--lock-timeout 60s]

@@ -133,7 +133,8 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     });
   }
 
-  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (options.refresh || needsLiveRead(c, desired)));
+  const refresh = options.refresh ?? true;
+  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired)));
   await Promise.all(
     toInspect.map(async (c) => {
       const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
@@ -141,7 +142,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     }),
   );
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: !!options.refresh, migrations, volumeUsage: {},
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {},
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };
 }

@@ -249,6 +249,9 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     }
     const stateChange = plannedState(want, obs);
     if (stateChange) changes.push(stateChange);
+    // Renamed by hand (`docker rename`): found by its labels, renamed back live.
+    const renamed = obs.name !== en;
+    if (renamed) changes.push({ path: 'name', before: obs.name, after: en, forcesReplacement: false, source: 'drift', note: 'renamed outside moor' });
 
     // What the container uses being replaced forces it to be recreated too.
     // What it uses now or used as last applied.
@@ -284,6 +287,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
           type: 'container.update', id: obs.id, container: cmp,
           ...(restart ? { restart } : {}), ...(resources ? { resources } : {}),
           disconnect: delta.disconnect, connect: delta.connect, start: !!stateChange, waitFor,
+          ...(renamed ? { rename: en } : {}),
           record: {
             restart: cmp.restart,
             resources: cmp.resources,

@@ -38,6 +38,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
     engine: observed.engine,
     nodes: orderNodes(nodes),
     ...(ctx.options.targets?.length ? { targets: [...ctx.options.targets].sort() } : {}),
+    refreshed: observed.refreshed,
     diagnostics: ctx.diagnostics,
     notes: ctx.notes,
     ledger: {

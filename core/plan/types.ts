@@ -75,6 +75,8 @@ export type Operation =
       disconnect: string[];
       connect: NetworkAttachmentSpec[];
       start: boolean;
+      /** Renamed outside moor: its engine name again. */
+      rename?: string;
       waitFor: WaitFor[];
       /** The live values to record in the ledger once the update succeeded. */
       record: LiveRecord;
@@ -127,6 +129,11 @@ export interface Plan {
   secretKey?: string;
   /** Set for a partial plan (`--target`): the resource ids asked for. */
   targets?: string[];
+  /**
+   * False when observe did not inspect every managed container (`--refresh=false`): drift in live
+   * settings (restart policy, limits, aliases changed by hand) was not looked for.
+   */
+  refreshed: boolean;
   /** The ledger of live updates as it stands, minus entries of containers this plan removes. */
   ledger: { generation: number; entries: Record<string, LiveRecord>; volumes: string[] };
 }

@@ -14,6 +14,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     summary: summarize(plan),
     partial: !!plan.targets,
     targets: plan.targets ?? [],
+    refreshed: plan.refreshed,
     resources: plan.nodes.map((n) => ({
       id: n.id,
       kind: n.kind,

@@ -85,6 +85,9 @@ export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string 
   if (plan.targets) {
     lines.push(style.warn(`  ! Partial plan (--target ${plan.targets.join(', ')}): only these resources and what they need; everything else is left as it is.`));
   }
+  if (!plan.refreshed && plan.mode === 'apply') {
+    lines.push(style.warn('  ! --refresh=false: containers were not inspected, so restart policies, limits and aliases changed by hand were not checked.'));
+  }
   if (lines.length) lines.push('');
   lines.push(summaryLine(plan, opts.stackFile));
   return lines.join('\n');

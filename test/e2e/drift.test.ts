@@ -53,4 +53,45 @@ drift('a stopped container and a disconnected network are drift; apply repairs b
     assert.match(after.stdout, /No changes\./, show(after));
   }, { skipTypecheck: true }));
 
+drift('live settings changed with docker update, and a rename: the default plan names each, apply repairs them in place, plan and apply agree', () =>
+  withStack(prefix, 'live', async (s) => {
+    s.write(`
+  const backend = network('backend');
+  container('db', { image: img, command: ['sleep', '3600'], restart: 'unless-stopped', resources: { memory: '64m', pids: 100 }, networks: [backend] });
+  container('web', { image: img, command: ['sleep', '3600'], networks: [backend] });
+`);
+    const applied = await s.apply();
+    assert.is(applied.code, 0, show(applied));
+    const db0 = (await s.container('db'))!;
+    const web0 = (await s.container('web'))!;
+
+    // By hand, as \`docker update --restart no --memory 128m --pids-limit 50\` and \`docker rename\` would.
+    await s.engine.request('POST', `/containers/${db0.Id}/update`, { body: { RestartPolicy: { Name: 'no' }, Memory: 128 * 1024 * 1024, MemorySwap: 256 * 1024 * 1024, PidsLimit: 50 } });
+    await s.engine.request('POST', `/containers/${web0.Id}/rename`, { query: { name: `${s.name}-renamed-by-hand` } });
+
+    const plan = await s.plan('--detailed-exitcode');
+    assert.is(plan.code, 2, `the default plan sees live drift${show(plan)}`);
+    assert.match(plan.stdout, /restart: "no" → "unless-stopped".*# drift/, show(plan));
+    assert.match(plan.stdout, /resources\.memory: "128 MiB" → "64 MiB".*# drift/, show(plan));
+    assert.match(plan.stdout, /resources\.pids: 50 → 100.*# drift/, show(plan));
+    assert.match(plan.stdout, new RegExp(`name: "${s.name}-renamed-by-hand" → "${s.en('web')}".*# drift: renamed outside moor`), show(plan));
+    assert.equal(planSummary(plan.stdout), { create: 0, update: 2, replace: 0, delete: 0 }, show(plan));
+
+    const fast = await s.plan('--refresh=false');
+    assert.match(fast.stdout, /--refresh=false: containers were not inspected/, show(fast));
+
+    const repaired = await s.apply();
+    assert.is(repaired.code, 0, show(repaired));
+    assert.match(repaired.stdout, /Apply complete: 0 created, 2 updated, 0 replaced, 0 removed\./, show(repaired));
+    const db = (await s.container('db'))!;
+    assert.is(db.Id, db0.Id, 'repaired in place');
+    assert.is(db.HostConfig.RestartPolicy.Name, 'unless-stopped');
+    assert.is((db.HostConfig as unknown as { Memory: number }).Memory, 64 * 1024 * 1024);
+    const web = await s.container('web');
+    assert.is(web?.Id, web0.Id, 'renamed back, not recreated');
+
+    const after = await s.plan('--detailed-exitcode');
+    assert.is(after.code, 0, show(after));
+  }, { skipTypecheck: true }));
+
 drift.run();

@@ -16,7 +16,7 @@ export async function applyCommand(argv: string[], io: Output, confirm: Confirm)
   const flags = parseCommandArgs('apply', argv);
   const lock = { timeoutMs: flags.lockTimeoutMs, command: 'apply' };
   if (isPlanFile(flags.stackFile)) {
-    const given = [flags.targets.length && '--target', flags.replace.length && '--replace', flags.migrateVolumes && '--migrate-volumes', flags.refresh && '--refresh'].filter(Boolean);
+    const given = [flags.targets.length && '--target', flags.replace.length && '--replace', flags.migrateVolumes && '--migrate-volumes', argv.some((a) => a.startsWith('--refresh')) && '--refresh'].filter(Boolean);
     if (given.length) throw new UsageError(`${given.join(', ')} cannot change a saved plan; pass them to moor plan --out instead`);
     return executeSession(await savedPlanSession(flags.stackFile, io, { concurrency: flags.concurrency, lock, skipChecks: flags.skipChecks }), flags, io, confirm, 'Apply');
   }

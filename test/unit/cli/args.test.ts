@@ -16,9 +16,17 @@ function usageError(command: 'plan' | 'apply' | 'destroy', argv: string[]): stri
 
 const parse = suite('parseCommandArgs');
 
+parse('--refresh is the default; --refresh=false turns the deep drift read off; other values are usage errors', () => {
+  assert.is(parseCommandArgs('plan', ['s.ts']).refresh, true);
+  assert.is(parseCommandArgs('plan', ['s.ts', '--refresh']).refresh, true);
+  assert.is(parseCommandArgs('plan', ['s.ts', '--refresh=true']).refresh, true);
+  assert.is(parseCommandArgs('apply', ['s.ts', '--refresh=false']).refresh, false);
+  assert.is(usageError('plan', ['s.ts', '--refresh=no']), '--refresh takes true or false, e.g. --refresh=false (got "no")');
+});
+
 parse('defaults', () => {
   assert.equal(parseCommandArgs('apply', ['stacks/shop.ts']), {
-    stackFile: 'stacks/shop.ts', json: false, refresh: false, detailedExitcode: false, yes: false,
+    stackFile: 'stacks/shop.ts', json: false, refresh: true, detailedExitcode: false, yes: false,
     concurrency: DEFAULT_CONCURRENCY, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
     lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false, skipChecks: false,
   });

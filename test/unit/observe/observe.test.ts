@@ -95,19 +95,29 @@ function fakeClient(engine: Engine) {
 
 const observe = suite('observeStack');
 
-observe('reads an applied stack back so that planning it again changes nothing, in 9 requests', async () => {
+observe('reads an applied stack back so that planning it again changes nothing: 9 requests and one inspect per container', async () => {
   const d = shopStack();
   const { client, calls } = fakeClient(appliedEngine(d));
   const o = await observeStack(client, d);
   assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
-  assert.is(calls.length, 8); // + engineInfo: the version call
-  assert.not.ok(calls.some((c) => c.includes('/containers/') && c.endsWith('/json') && c !== 'GET /containers/json'));
+  assert.is(calls.length, 8 + d.containers.length); // + engineInfo: the version call
+  assert.is(o.refreshed, true);
 });
 
-observe('inspects only a container whose live attributes the stack changes; refresh inspects every one', async () => {
+observe('refresh: false reads the lists only (9 requests) and says so', async () => {
   const d = shopStack();
   const { client, calls } = fakeClient(appliedEngine(d));
-  await observeStack(client, shopStack({ webRestart: 'always' }));
+  const o = await observeStack(client, d, { refresh: false });
+  assert.is(calls.length, 8);
+  assert.not.ok(calls.some((c) => c.includes('/containers/') && c.endsWith('/json') && c !== 'GET /containers/json'));
+  assert.is(o.refreshed, false);
+  assert.match(planText(planStack(d, o)), /--refresh=false: containers were not inspected/);
+});
+
+observe('without refresh, inspects only a container whose live attributes the stack changes; refresh inspects every one', async () => {
+  const d = shopStack();
+  const { client, calls } = fakeClient(appliedEngine(d));
+  await observeStack(client, shopStack({ webRestart: 'always' }), { refresh: false });
   assert.equal(calls.filter((c) => c !== 'GET /containers/json' && c.startsWith('GET /containers/')), [`GET /containers/${fakeId('container:web')}/json`]);
   const again = fakeClient(appliedEngine(d));
   const o = await observeStack(again.client, d, { refresh: true });
@@ -177,7 +187,7 @@ observe('migration stash, its verified marker and the secret key are bookkeeping
     { Name: keyVolumeName('shop'), Driver: 'local', Labels: keyVolumeLabels('shop', Buffer.alloc(32, 7)), Options: null, Mountpoint: '/x' },
   );
   const { client, calls } = fakeClient(engine);
-  const o = await observeStack(client, d);
+  const o = await observeStack(client, d, { refresh: false });
   assert.equal(o.volumes.map((v) => v.name).sort(), d.volumes.map((v) => engineName('shop', v.name)).sort());
   assert.equal(o.migrations[resource], {
     volume: vol.Name, stash: stashVolumeName(vol.Name), verified: { marker: verifiedMarkerName(vol.Name), digest: 'd1', files: 3, bytes: 10 },

@@ -245,6 +245,17 @@ state('a container that was not runOnce and now is: replaced, the plan names run
   assert.equal(node.changes.map((c) => [c.path, c.before, c.after]), [['runOnce', false, true]]);
 });
 
+state('a container renamed by hand is found by its labels and renamed back live', () => {
+  const d = shopStack();
+  const o = observed(d, container('web', (c) => ({ ...c, name: 'renamed-by-hand' })));
+  const web = nodeOf(planStack(d, o), 'container.web');
+  assert.is(web.action, 'update');
+  assert.equal(web.changes, [{ path: 'name', before: 'renamed-by-hand', after: 'shop-web', forcesReplacement: false, source: 'drift', note: 'renamed outside moor' }]);
+  if (web.op.type !== 'container.update') throw new Error(web.op.type);
+  assert.is(web.op.rename, 'shop-web');
+  assert.is(web.op.start, false);
+});
+
 state('a replacement left under <stack>-<name>.moor-next is deleted; the container itself is untouched', () => {
   const d = shopStack();
   const o = observed(d, leftoverNext('web', containerSpec(shopStack({ webEnv: { MODE: 'dev' } }), 'web')));

@@ -53,7 +53,7 @@ fromPlanner.run();
 const node = (fields: Partial<PlanNode> & Pick<PlanNode, 'id' | 'kind' | 'name' | 'action' | 'op'>): PlanNode =>
   ({ engineName: `shop-${fields.name}`, causes: [], changes: [], dependsOn: [], dependents: [], ...fields });
 const plan = (nodes: PlanNode[], notes: string[] = []): Plan =>
-  ({ format: 1, stack: 'shop', mode: 'apply', engine: ENGINE, nodes, diagnostics: [], notes, ledger: { generation: 0, entries: {}, volumes: [] } });
+  ({ format: 1, stack: 'shop', mode: 'apply', engine: ENGINE, nodes, diagnostics: [], notes, refreshed: true, ledger: { generation: 0, entries: {}, volumes: [] } });
 
 const container = { kind: 'container', name: 'web' } as never;
 
