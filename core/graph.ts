@@ -109,7 +109,9 @@ function cycleWithin(byId: Map<string, GraphNode>, component: Set<string>, start
 export type WalkOutcome =
   | { status: 'done' }
   | { status: 'failed'; error: unknown }
-  | { status: 'skipped'; because: string };
+  | { status: 'skipped'; because: string }
+  /** Not started: the walk was told to stop (an interrupt). */
+  | { status: 'cancelled' };
 
 /**
  * Run `work` for every node, dependencies first, at most `concurrency` at a time.
@@ -120,6 +122,8 @@ export async function walk<N extends GraphNode>(
   concurrency: number,
   work: (node: N) => Promise<void>,
   onOutcome?: (node: N, outcome: WalkOutcome) => void,
+  /** Asked before each node starts: once it says stop, nothing new starts and the rest is cancelled. */
+  shouldStop: () => boolean = () => false,
 ): Promise<Map<string, WalkOutcome>> {
   const ordered = topoSort(nodes);
   const ids = new Set(ordered.map((n) => n.id));
@@ -137,6 +141,12 @@ export async function walk<N extends GraphNode>(
       while (progressed) {
         progressed = false;
         for (const node of pending) {
+          if (shouldStop()) {
+            pending.delete(node);
+            settle(node, { status: 'cancelled' });
+            progressed = true;
+            continue;
+          }
           const deps = node.dependsOn.filter((d) => ids.has(d));
           const blocked = deps.map((d) => outcomes.get(d)).find((o) => o && o.status !== 'done');
           if (blocked) {

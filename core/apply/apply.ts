@@ -27,6 +27,8 @@ export interface ApplyOptions {
   host: HostContext;
   onStepStart?: (step: Step) => void;
   onStepEnd?: (step: Step, outcome: WalkOutcome, ms: number) => void;
+  /** Checked before each step starts: true stops the apply after the steps in flight (Ctrl-C). */
+  interrupted?: () => boolean;
 }
 
 export interface StepResult {
@@ -41,6 +43,8 @@ export interface StepResult {
 export interface ApplyResult {
   steps: StepResult[];
   ok: boolean;
+  /** Stopped by an interrupt: steps not started are 'cancelled'. */
+  interrupted: boolean;
 }
 
 async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter): Promise<void> {
@@ -107,6 +111,8 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
       results.push({ id: step.id, resource: step.node.id, action: step.node.action, phase: step.phase, outcome, ms });
       options.onStepEnd?.(step, outcome, ms);
     },
+    options.interrupted,
   );
-  return { steps: results, ok: results.every((r) => r.outcome.status === 'done') };
+  const interrupted = !!options.interrupted?.();
+  return { steps: results, ok: !interrupted && results.every((r) => r.outcome.status === 'done'), interrupted };
 }

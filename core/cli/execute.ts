@@ -1,6 +1,7 @@
 /** What apply and destroy share: show the plan, check consent, run it, summarize. */
 import { applyPlan } from '../apply/apply.js';
 import { lateDeclarationDiagnostics } from '../stack/collect.js';
+import { interruptRequested, requestInterrupt } from '../interrupt.js';
 import { DiagnosticsError, hasErrors } from '../diagnostics.js';
 import { hasChanges } from '../plan/types.js';
 import { renderApplySummary } from '../render/apply-summary.js';
@@ -51,18 +52,47 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
 
     const steps = plan.nodes.filter((n) => n.action !== 'noop').length;
     const progress = await createProgress(io.err, io.style, io.interactive, steps);
-    const result = await applyPlan(client, plan, stack, {
-      concurrency: flags.concurrency,
-      secrets: session.secrets,
-      waitTimeoutMs: flags.waitTimeoutMs,
-      host: session.host,
-      onStepStart: (s) => progress.start(s),
-      onStepEnd: (s, o, ms) => progress.end(s, o, ms),
-    });
-    progress.stop();
+    const stopHandling = handleInterrupts(io, verb);
+    let result;
+    try {
+      result = await applyPlan(client, plan, stack, {
+        interrupted: interruptRequested,
+        concurrency: flags.concurrency,
+        secrets: session.secrets,
+        waitTimeoutMs: flags.waitTimeoutMs,
+        host: session.host,
+        onStepStart: (s) => progress.start(s),
+        onStepEnd: (s, o, ms) => progress.end(s, o, ms),
+      });
+    } finally {
+      stopHandling();
+      progress.stop();
+    }
     io.out(renderApplySummary(result, io.style, verb));
-    return result.ok ? EXIT.ok : EXIT.error;
+    return result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.error;
   } finally {
     session.close();
   }
+}
+
+/**
+ * While steps run, Ctrl-C (or SIGTERM) stops the apply after the steps in flight (the walk starts
+ * nothing new, waits give up); a second one exits at once. Returns the function that uninstalls it.
+ */
+function handleInterrupts(io: Output, verb: 'Apply' | 'Destroy'): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interruptRequested()) {
+      requestInterrupt();
+      io.err(`\n${io.style.warn(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}`)}: finishing the steps in flight, starting nothing new. Press Ctrl-C again to stop at once.`);
+      return;
+    }
+    io.err(`${verb} aborted: steps in flight were cut off. Run the same command again to converge.`);
+    process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }

@@ -12,6 +12,7 @@ export function renderApplySummary(result: ApplyResult, style: Style, verb = 'Ap
   const migrated = finished('migrate');
   const parts = `${finished('create')} created, ${finished('update')} updated, ${finished('replace')} replaced, ${migrated ? `${migrated} migrated, ` : ''}${finished('delete')} removed`;
   if (result.ok) return style.create(`${verb} complete: ${parts}.`);
+  if (result.interrupted) return renderInterrupted(result, style, verb, parts);
   const lines = [style.error(`${verb} incomplete: ${parts}; ${failed.length} failed, ${skipped.length} not attempted.`)];
   for (const f of failed) {
     const e = f.outcome.status === 'failed' ? f.outcome.error : undefined;
@@ -21,5 +22,19 @@ export function renderApplySummary(result: ApplyResult, style: Style, verb = 'Ap
     if (s.outcome.status === 'skipped') lines.push(`  skipped: ${s.resource} (${s.phase}), because ${stepResource(s.outcome.because)} failed`);
   }
   lines.push('Run the same command again to converge what is left.');
+  return lines.join('\n');
+}
+
+/** After Ctrl-C: what was done, what failed, what was not started, and that a re-run converges. */
+function renderInterrupted(result: ApplyResult, style: Style, verb: string, parts: string): string {
+  const cancelled = result.steps.filter((s) => s.outcome.status === 'cancelled' || s.outcome.status === 'skipped');
+  const failed = result.steps.filter((s) => s.outcome.status === 'failed');
+  const lines = [style.warn(`${verb} interrupted: ${parts}; ${failed.length} failed, ${cancelled.length} not started.`)];
+  for (const f of failed) {
+    const e = f.outcome.status === 'failed' ? f.outcome.error : undefined;
+    lines.push(`  failed:      ${f.resource} (${f.phase}): ${(e as Error)?.message ?? String(e)}`);
+  }
+  for (const s of cancelled) lines.push(`  not started: ${s.resource} (${s.phase})`);
+  lines.push(`Run the same command again to ${verb === 'Destroy' ? 'finish removing the stack' : 'converge'}: it picks up where this one stopped.`);
   return lines.join('\n');
 }

@@ -33,6 +33,7 @@ export function outcomeLine(step: Step, outcome: WalkOutcome, ms: number, style:
     case 'done': return `${style.create('✓')} ${label}: ${verbs(step)[1]} in ${(ms / 1000).toFixed(2)}s`;
     case 'failed': return `${style.error('✗')} ${label}: ${verbs(step)[0]} failed: ${(outcome.error as Error)?.message ?? String(outcome.error)}`;
     case 'skipped': return `${style.warn('-')} ${label}: skipped because ${stepResource(outcome.because).replace('.', ' ')} did not finish`;
+    case 'cancelled': return `${style.warn('-')} ${label}: not started (interrupted)`;
   }
 }
 

@@ -112,6 +112,19 @@ walker('an empty graph resolves at once', async () => {
   assert.equal((await walk([], 4, async () => { throw new Error('never'); })).size, 0);
 });
 
+walker('told to stop: the nodes in flight finish, nothing new starts, the rest is cancelled', async () => {
+  let stop = false;
+  const started: string[] = [];
+  const outcomes = await walk([n('a'), n('b', 'a'), n('c', 'b'), n('d')], 1, async (node) => {
+    started.push(node.id);
+    await tick(5);
+    if (node.id === 'a') stop = true; // Ctrl-C while a runs
+  }, undefined, () => stop);
+  assert.equal(started, ['a']);
+  assert.equal(outcomes.get('a'), { status: 'done' });
+  for (const id of ['b', 'c', 'd']) assert.equal(outcomes.get(id), { status: 'cancelled' }, id);
+});
+
 walker('a cycle is refused before anything runs', async () => {
   let ran = false;
   try {
