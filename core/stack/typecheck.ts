@@ -17,14 +17,18 @@ interface CacheRecord {
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-function recordPath(file: string): string {
-  return cacheDir('typecheck', `${sha(file).slice(0, 32)}.json`);
+/**
+ * One record per path AND content of the stack file: switching between two versions of a stack
+ * (git checkout, an edit undone) finds the check of each already made.
+ */
+function recordPath(file: string, content: string | Buffer): string {
+  return cacheDir('typecheck', `${sha(file).slice(0, 24)}-${sha(content).slice(0, 24)}.json`);
 }
 
 async function cachedPass(file: string): Promise<boolean> {
   let record: CacheRecord;
   try {
-    record = JSON.parse(await readFile(recordPath(file), 'utf8')) as CacheRecord;
+    record = JSON.parse(await readFile(recordPath(file, await readFile(file)), 'utf8')) as CacheRecord;
   } catch {
     return false;
   }
@@ -40,7 +44,7 @@ async function cachedPass(file: string): Promise<boolean> {
 async function storePass(file: string, files: string[]): Promise<void> {
   const record: CacheRecord = { format: 1, files: {} };
   for (const f of files) record.files[f] = sha(await readFile(f));
-  const target = recordPath(file);
+  const target = recordPath(file, await readFile(file));
   await mkdir(path.dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(record));
