@@ -33,6 +33,10 @@ async function cachedBundle(manifestPath: string): Promise<string | undefined> {
 }
 
 async function buildBundle(file: string, manifestPath: string): Promise<string> {
+  // esbuild's service answers our resolve plugin through its parent: when moor is killed while a
+  // plugin call is in flight, the Go runtime reports a deadlock with every goroutine's stack
+  // (evanw/esbuild#3287) on the terminal it inherited. One line is enough for a killed process.
+  process.env.GOTRACEBACK ??= 'none';
   const esbuild = await import('esbuild');
   const dir = path.dirname(manifestPath);
   const result = await esbuild.build({
@@ -64,6 +68,8 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
       },
     ],
   });
+  // The service is not needed again in this process: no child left running while moor plans.
+  await esbuild.stop();
   const code = result.outputFiles[0]!.text;
   await mkdir(dir, { recursive: true });
   const bundle = path.join(dir, `${sha(code).slice(0, 24)}.mjs`);
