@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { durationToNanos } from '../stack/schema/common.js';
 import { UsageError } from './errors.js';
+import { findStackFile } from './stack-file.js';
+import { didYouMean } from './suggest.js';
 
 export interface CommonFlags {
   /** A stack file, or (apply only) a saved plan file. */
@@ -88,26 +90,36 @@ function takeRefresh(argv: string[]): { rest: string[]; refresh: boolean } {
   return { rest, refresh };
 }
 
+/** parseArgs' own messages, in moor's words, with the closest flag the command takes. */
+export function usageErrorOf(e: unknown, command: string, known: readonly string[]): UsageError {
+  const message = (e as Error).message;
+  const unknown = /Unknown option '(-{1,2})([^'=]+)/.exec(message);
+  if (unknown) return new UsageError(`moor ${command} does not know ${unknown[1]}${unknown[2]}${didYouMean(unknown[2]!, known, '--')}`);
+  const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing) return new UsageError(`${missing[1]} needs a value`);
+  return new UsageError(message.split('\n')[0]!);
+}
+
 export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: string[]): DestroyFlags & PlanFlags {
   let parsed;
   const { rest, refresh } = takeRefresh(argv);
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw usageErrorOf(e, command, allowed[command]!);
   }
   const { values, positionals } = parsed;
   for (const key of Object.keys(values)) {
-    if (!allowed[command]!.includes(key)) throw new UsageError(`moor ${command} does not take --${key}`);
+    if (!allowed[command]!.includes(key)) throw new UsageError(`moor ${command} does not take --${key}${didYouMean(key, allowed[command]!, '--')}`);
   }
-  if (positionals.length !== 1) {
-    throw new UsageError(`moor ${command} takes exactly one ${command === 'apply' ? 'stack file or saved plan' : 'stack file'}, e.g. moor ${command} stacks/demo.ts`);
+  if (positionals.length > 1) {
+    throw new UsageError(`moor ${command} takes one ${command === 'apply' ? 'stack file or saved plan' : 'stack file'}, e.g. moor ${command} stacks/demo.ts (got ${positionals.length}: ${positionals.join(' ')})`);
   }
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : /^\d+$/.test(values.concurrency) ? Number(values.concurrency) : NaN;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
   if (values.out !== undefined && !values.out) throw new UsageError('--out takes a file name, e.g. --out plan.json');
   return {
-    stackFile: positionals[0]!,
+    stackFile: findStackFile(positionals[0], command),
     json: !!values.json,
     refresh,
     detailedExitcode: !!values['detailed-exitcode'],

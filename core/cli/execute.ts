@@ -6,7 +6,7 @@ import { DiagnosticsError, hasErrors } from '../diagnostics.js';
 import { hasChanges } from '../plan/types.js';
 import { renderApplySummary } from '../render/apply-summary.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
-import { planToJson } from '../render/plan-json.js';
+import { planEvent, stepEndEvent, stepStartEvent, summaryEvent } from '../render/apply-events.js';
 import { renderPlan, showUsage } from '../render/plan-text.js';
 import { createProgress } from '../render/progress.js';
 import type { ApplyFlags } from './args.js';
@@ -19,11 +19,17 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
   const { client, plan, stack } = session;
   try {
     const refused = hasErrors(plan.diagnostics);
-    if (flags.json) io.err(JSON.stringify(planToJson(plan), null, 2));
-    else if (!refused) io.out(renderPlan(plan, io.style, { stackFile: stack.file }));
+    // --json: JSON lines only on stdout; what people read goes to stderr.
+    const emit = (event: Record<string, unknown>) => io.out(JSON.stringify(event));
+    const human = flags.json ? io.err : io.out;
+    if (flags.json) emit(planEvent(plan));
+    if (!refused) human(renderPlan(plan, io.style, { stackFile: stack.file }));
     if (plan.diagnostics.length) io.err(renderDiagnostics(plan.diagnostics, io.style));
     if (refused) throw new DiagnosticsError(plan.diagnostics, 'the plan has errors');
-    if (!hasChanges(plan)) return EXIT.ok;
+    if (!hasChanges(plan)) {
+      if (flags.json) emit(summaryEvent(null));
+      return EXIT.ok;
+    }
 
     const losing = plan.nodes.filter((n) => n.dataLoss);
     const refusedLoss = losing.filter((n) => !n.dataLossAllowed);
@@ -61,14 +67,21 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
         secrets: session.secrets,
         waitTimeoutMs: flags.waitTimeoutMs,
         host: session.host,
-        onStepStart: (s) => progress.start(s),
-        onStepEnd: (s, o, ms) => progress.end(s, o, ms),
+        onStepStart: (s) => {
+          progress.start(s);
+          if (flags.json) emit(stepStartEvent(s));
+        },
+        onStepEnd: (s, o, ms) => {
+          progress.end(s, o, ms);
+          if (flags.json) emit(stepEndEvent(s, o, ms));
+        },
       });
     } finally {
       stopHandling();
       progress.stop();
     }
-    io.out(renderApplySummary(result, io.style, verb));
+    human(renderApplySummary(result, io.style, verb));
+    if (flags.json) emit(summaryEvent(result));
     return result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.error;
   } finally {
     session.close();

@@ -1,73 +1,73 @@
 /** moor's entry point: dispatch, and the single place errors become messages and exit codes. */
 import { DiagnosticsError } from '../diagnostics.js';
-import { EngineClient } from '../engine/client.js';
-import { applyCommand } from './commands/apply.js';
-import { destroyCommand } from './commands/destroy.js';
-import { backupCommand } from './commands/backup.js';
-import { planCommand } from './commands/plan.js';
+import { diagnosticJson } from '../render/diagnostic-json.js';
 import { terminalConfirm, type Confirm } from './confirm.js';
 import { EXIT, UsageError } from './errors.js';
 import { MoorError } from '../errors.js';
+import { BACKUP_SUBCOMMANDS, COMMANDS, commandHelp, HELP, mainHelp } from './help.js';
 import { processOutput, type Output } from './output.js';
+import { didYouMean } from './suggest.js';
 import { moorVersion } from './version.js';
 
-const HELP = `moor — declarative Docker stacks in TypeScript
+type Command = (argv: string[], io: Output, confirm: Confirm) => Promise<number>;
 
-Usage:
-  moor plan    <stack.ts> [--detailed-exitcode] [--json] [--refresh=false] [--out plan.json]
-                          [--target R]... [--replace R]... [--migrate-volumes] [--skip-checks]
-  moor apply   <stack.ts> [--yes] [--concurrency N] [--allow-data-loss] [--migrate-volumes]
-                          [--target R]... [--replace R]... [--wait-timeout 120s] [--lock-timeout 60s] [--refresh=false]
-                          [--skip-checks]
-  moor apply   <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s] [--skip-checks]   apply a saved plan exactly
-  moor destroy <stack.ts> [--yes] [--volumes] [--target R]... [--concurrency N] [--lock-timeout 60s]
-  moor backup run     <stack.ts> <job> [--lock-timeout 60s]       archive now, verify, prune
-  moor backup list    <stack.ts> [job] [--json]                   archives, sizes, verification status
-  moor backup verify  <stack.ts> <job> [archive] [--json]         re-read an archive against its manifest
-  moor backup restore <stack.ts> <job> [--at <archive>] [--to <volume>] [--yes]
-  moor backup daemon  <stack.ts>                                  run the jobs on their schedules
-  moor version
+/** Each command's code is loaded only when it runs: `moor version` and `--help` load none of it. */
+const LOAD: Record<string, () => Promise<Command>> = {
+  plan: async () => (await import('./commands/plan.js')).planCommand,
+  apply: async () => (await import('./commands/apply.js')).applyCommand,
+  destroy: async () => (await import('./commands/destroy.js')).destroyCommand,
+  backup: async () => (await import('./commands/backup.js')).backupCommand,
+};
 
-R is a resource name (web) or id (container.web). apply and destroy hold a per-stack lock;
-plan never does. --skip-checks: no plan-time checks of volume providers (NFS server reachable,
-SSH host key, host paths), for machines that cannot reach the servers.
+const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '-h');
 
-Exit codes: 0 success (plan: no changes with --detailed-exitcode), 1 error or refused,
-2 plan has changes (--detailed-exitcode), 130 interrupted.
-The engine is found through DOCKER_HOST (unix:// or tcp://), else /var/run/docker.sock.`;
+/** `moor backup run --help` → 'backup run'; `moor plan -h` → 'plan'. */
+function helpTopic(command: string, rest: string[]): string {
+  if (command === 'backup' && rest[0] && (BACKUP_SUBCOMMANDS as readonly string[]).includes(rest[0])) return `backup ${rest[0]}`;
+  return command;
+}
 
 export async function main(argv: string[], io?: Output, confirm: Confirm = terminalConfirm): Promise<number> {
   const [command, ...rest] = argv;
   const output = io ?? (await processOutput(rest.includes('--json')));
   try {
-    switch (command) {
-      case 'plan': return await planCommand(rest, output);
-      case 'apply': return await applyCommand(rest, output, confirm);
-      case 'destroy': return await destroyCommand(rest, output, confirm);
-      case 'backup': return await backupCommand(rest, output, confirm);
-      case 'version': case '--version': output.out(`moor ${moorVersion()}`); return EXIT.ok;
-      case undefined: case 'help': case '--help': case '-h': output.out(HELP); return EXIT.ok;
-      default: throw new UsageError(`unknown command "${command}"`);
+    if (command === undefined || command === '--help' || command === '-h') { output.out(mainHelp()); return EXIT.ok; }
+    if (command === 'help') {
+      const topic = rest.join(' ');
+      if (!topic) { output.out(mainHelp()); return EXIT.ok; }
+      if (!HELP[topic]) throw new UsageError(`no help for "${topic}"${didYouMean(topic, Object.keys(HELP))}`);
+      output.out(commandHelp(topic));
+      return EXIT.ok;
     }
+    if (HELP[command] && wantsHelp(rest)) { output.out(commandHelp(helpTopic(command, rest))); return EXIT.ok; }
+    if (command === 'version' || command === '--version' || command === '-v') { output.out(`moor ${moorVersion()}`); return EXIT.ok; }
+    const load = LOAD[command];
+    if (!load) throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)}`);
+    return await (await load())(rest, output, confirm);
   } catch (e) {
     return reportError(e, output);
   } finally {
     // For benchmarks and debugging: how many Engine API requests this command made.
-    if (process.env.MOOR_COUNT_REQUESTS === '1') process.stderr.write(`moor: ${EngineClient.totalRequests} engine requests\n`);
+    if (process.env.MOOR_COUNT_REQUESTS === '1') {
+      const { EngineClient } = await import('../engine/client.js');
+      process.stderr.write(`moor: ${EngineClient.totalRequests} engine requests\n`);
+    }
   }
 }
 
 export function reportError(e: unknown, io: Output): number {
+  const code = errorExitCode(e);
+  if (io.json) io.out(JSON.stringify(errorJson(e, code)));
   const { style } = io;
   // The diagnostics themselves were printed where they arose.
-  if (e instanceof DiagnosticsError) return e.exitCode;
+  if (e instanceof DiagnosticsError) return code;
   if (e instanceof UsageError) {
     io.err(`${style.error('error')}: ${e.message}\nRun "moor help" for usage.`);
-    return e.exitCode;
+    return code;
   }
   if (e instanceof MoorError) {
     io.err(`${style.error('error')}: ${e.message}`);
-    return e.exitCode;
+    return code;
   }
   // Anything else is not the user's fault: say so, with what a bug report needs.
   io.err(
@@ -75,5 +75,21 @@ export function reportError(e: unknown, io: Output): number {
       `This is a bug in moor ${moorVersion()}, not in your stack. Please report it with the lines below.\n` +
       ((e as Error)?.stack ?? String(e)),
   );
-  return EXIT.error;
+  return code;
+}
+
+function errorExitCode(e: unknown): number {
+  return e instanceof MoorError ? e.exitCode : EXIT.error;
+}
+
+/** Under --json, an error is JSON on stdout too: one object, `"type": "error"`. */
+function errorJson(e: unknown, code: number): Record<string, unknown> {
+  const internal = !(e instanceof MoorError);
+  return {
+    type: 'error',
+    message: (e as Error)?.message ?? String(e),
+    kind: internal ? 'internal' : e instanceof UsageError ? 'usage' : e instanceof DiagnosticsError ? 'diagnostics' : 'error',
+    exit_code: code,
+    diagnostics: e instanceof DiagnosticsError ? e.diagnostics.map(diagnosticJson) : [],
+  };
 }

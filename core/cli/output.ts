@@ -7,6 +7,8 @@ export interface Output {
   style: Style;
   /** Progress spinners only on a terminal without NO_COLOR. */
   interactive: boolean;
+  /** --json: stdout carries JSON only (errors too); human text goes to stderr. */
+  json?: boolean;
 }
 
 /**
@@ -29,5 +31,6 @@ export async function processOutput(json: boolean): Promise<Output> {
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     style,
     interactive: !json && style !== plainStyle && !!process.stderr.isTTY,
+    json,
   };
 }

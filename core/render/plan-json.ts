@@ -2,6 +2,7 @@
 import type { Plan } from '../plan/types.js';
 import { summarize } from '../plan/types.js';
 import { actionSymbol } from './plan-text.js';
+import { diagnosticJson } from './diagnostic-json.js';
 
 export const PLAN_JSON_VERSION = '1';
 
@@ -42,15 +43,6 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       })),
     })),
     notes: plan.notes,
-    diagnostics: plan.diagnostics.map((d) => ({
-      severity: d.severity,
-      summary: d.summary,
-      resource: d.resource ?? null,
-      field: d.field ?? null,
-      file: d.location?.file ?? null,
-      line: d.location?.line ?? null,
-      column: d.location?.column ?? null,
-      detail: d.detail ?? null,
-    })),
+    diagnostics: plan.diagnostics.map(diagnosticJson),
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_CONCURRENCY, parseCommandArgs } from '../../../core/cli/args.js';
@@ -60,8 +63,12 @@ parse('a flag another command takes is refused by name', () => {
   assert.is(usageError('destroy', ['shop.ts', '--skip-checks']), 'moor destroy does not take --skip-checks');
 });
 
-parse('an unknown flag is a usage error', () => {
-  assert.match(usageError('plan', ['shop.ts', '--colour']), "Unknown option '--colour'");
+parse('an unknown flag is a usage error naming the closest flag, or the flag other tools spell differently', () => {
+  assert.is(usageError('plan', ['shop.ts', '--colour']), 'moor plan does not know --colour');
+  assert.is(usageError('plan', ['shop.ts', '--detailed-exit']), 'moor plan does not know --detailed-exit; did you mean --detailed-exitcode?');
+  assert.is(usageError('apply', ['shop.ts', '--auto-approve']), 'moor apply does not know --auto-approve; did you mean --yes?');
+  assert.is(usageError('apply', ['shop.ts', '--concurency', '2']), 'moor apply does not know --concurency; did you mean --concurrency?');
+  assert.is(usageError('destroy', ['shop.ts', '--refresh']), 'moor destroy does not take --refresh');
 });
 
 parse('--concurrency must be a whole number from 1 to 64', () => {
@@ -79,7 +86,7 @@ parse('--concurrency takes decimal digits only, not other spellings JavaScript r
 });
 
 parse('--concurrency without a value is a usage error', () => {
-  assert.match(usageError('apply', ['shop.ts', '--concurrency']), "'--concurrency <value>' argument missing");
+  assert.is(usageError('apply', ['shop.ts', '--concurrency']), '--concurrency needs a value');
 });
 
 parse('--wait-timeout takes a duration', () => {
@@ -88,10 +95,23 @@ parse('--wait-timeout takes a duration', () => {
   }
 });
 
-parse('exactly one stack file', () => {
-  assert.is(usageError('plan', []), 'moor plan takes exactly one stack file, e.g. moor plan stacks/demo.ts');
-  assert.is(usageError('apply', ['--yes']), 'moor apply takes exactly one stack file or saved plan, e.g. moor apply stacks/demo.ts');
-  assert.is(usageError('destroy', ['a.ts', 'b.ts']), 'moor destroy takes exactly one stack file, e.g. moor destroy stacks/demo.ts');
+parse('one stack file; none, or a directory, means moor.ts or stack.ts there', () => {
+  assert.is(usageError('destroy', ['a.ts', 'b.ts']), 'moor destroy takes one stack file, e.g. moor destroy stacks/demo.ts (got 2: a.ts b.ts)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'moor-args-'));
+  const cwd = process.cwd();
+  try {
+    assert.is(usageError('plan', [dir]), `no stack file in ${dir}: name one (moor plan path/to/stack.ts) or call it moor.ts or stack.ts`);
+    writeFileSync(path.join(dir, 'stack.ts'), '');
+    assert.is(parseCommandArgs('plan', [dir]).stackFile, path.join(dir, 'stack.ts'));
+    writeFileSync(path.join(dir, 'moor.ts'), '');
+    assert.is(parseCommandArgs('apply', [dir, '--yes']).stackFile, path.join(dir, 'moor.ts'), 'moor.ts comes first');
+    process.chdir(dir);
+    assert.is(parseCommandArgs('plan', []).stackFile, 'moor.ts');
+    assert.is(parseCommandArgs('plan', ['missing.ts']).stackFile, 'missing.ts', 'a missing file is named by the loader');
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 parse.run();

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { reportError } from '../../../core/cli/main.js';
+import { main, reportError } from '../../../core/cli/main.js';
 import { EngineError } from '../../../core/engine/errors.js';
 import { LockTimeoutError } from '../../../core/lock/stack-lock.js';
 import { CycleError } from '../../../core/graph.js';
@@ -39,3 +39,33 @@ report('anything else is a bug in moor: said so, with its stack', () => {
 });
 
 report.run();
+
+const dispatch = suite('main: help, versions, unknown commands');
+
+dispatch('every command and backup subcommand has --help with usage, flags and an example, without loading the command', async () => {
+  for (const argv of [['plan', '--help'], ['apply', '-h'], ['destroy', '--help'], ['backup', '--help'], ['backup', 'run', '--help'], ['backup', 'restore', '-h'], ['help', 'plan'], ['version', '--help']]) {
+    const io = capture();
+    assert.is(await main(argv, io), 0, argv.join(' '));
+    assert.match(io.text(), /^Usage:\n  moor /, argv.join(' '));
+    assert.match(io.text(), /Examples:\n  moor /, argv.join(' '));
+    assert.match(io.text(), /Exit codes: /, argv.join(' '));
+  }
+});
+
+dispatch('an unknown command suggests the closest one', async () => {
+  const io = capture();
+  assert.is(await main(['aply'], io), 1);
+  assert.match(io.text(), /^error: unknown command "aply"; did you mean apply\?/);
+});
+
+dispatch('under --json an error is one JSON object on stdout, human text on stderr', async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Output = { out: (t) => out.push(t), err: (t) => err.push(t), style: plainStyle, interactive: false, json: true };
+  assert.is(await main(['plan', '--bogus', '--json'], io), 1);
+  assert.is(out.length, 1);
+  assert.equal(JSON.parse(out[0]!), { type: 'error', message: 'moor plan does not know --bogus', kind: 'usage', exit_code: 1, diagnostics: [] });
+  assert.match(err.join('\n'), /^error: moor plan does not know --bogus/);
+});
+
+dispatch.run();

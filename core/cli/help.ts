@@ -1,0 +1,151 @@
+/**
+ * Every command's help: usage, what it does, its flags, an example. Plain text with no
+ * dependencies, so `moor <command> --help` loads nothing else.
+ */
+
+export interface CommandHelp {
+  usage: string[];
+  summary: string;
+  flags: [string, string][];
+  examples: string[];
+}
+
+const STACK_ARG = '<stack.ts | dir>';
+const STACK_NOTE = 'Without a file, or with a directory, the stack file is moor.ts, else stack.ts, in that directory (default: the current one).';
+const R = 'R is a resource name (web) or id (container.web).';
+
+const apply: CommandHelp = {
+  usage: [`moor apply ${STACK_ARG} [flags]`, 'moor apply <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s] [--skip-checks] [--json]'],
+  summary: 'Plan, show the plan, ask for confirmation, then change the engine to match the stack. Holds the stack\'s lock. A saved plan (from plan --out) is applied exactly, or refused when the engine changed since.',
+  flags: [
+    ['-y, --yes', 'apply without asking'],
+    ['--json', 'JSON lines on stdout: the plan, one event per step, the summary (human text goes to stderr)'],
+    ['--concurrency N', 'steps run at once (1–64, default 4)'],
+    ['--allow-data-loss', 'allow deleting or recreating volumes that hold data'],
+    ['--migrate-volumes', 'copy the data of volumes that must be recreated (as migrate: true)'],
+    ['--target R', 'only this resource and what it needs (repeatable)'],
+    ['--replace R', 'replace this resource even if unchanged (repeatable)'],
+    ['--refresh=false', 'do not inspect containers for drift in live settings'],
+    ['--wait-timeout 120s', 'how long to wait for a container to start, be healthy or complete'],
+    ['--lock-timeout 60s', 'how long to wait for another moor holding the stack\'s lock'],
+    ['--skip-checks', 'no plan-time checks of volume providers (NFS server, SSH host key, host paths)'],
+  ],
+  examples: ['moor apply stacks/shop.ts', 'moor apply --yes --target web', 'moor plan --out plan.json && moor apply plan.json'],
+};
+
+export const HELP: Record<string, CommandHelp> = {
+  plan: {
+    usage: [`moor plan ${STACK_ARG} [flags]`],
+    summary: 'Show what apply would change and why. Reads the engine, never changes it, takes no lock.',
+    flags: [
+      ['--detailed-exitcode', 'exit 0: no changes, 2: changes, 1: error'],
+      ['--json', 'the plan as JSON on stdout (docs/plan-json.md)'],
+      ['--out plan.json', 'save the plan for moor apply plan.json'],
+      ['--target R', 'only this resource and what it needs (repeatable)'],
+      ['--replace R', 'replace this resource even if unchanged (repeatable)'],
+      ['--migrate-volumes', 'plan volume recreations as migrations'],
+      ['--refresh=false', 'do not inspect containers: faster, but drift in live settings is not checked'],
+      ['--skip-checks', 'no plan-time checks of volume providers'],
+    ],
+    examples: ['moor plan', 'moor plan stacks/shop.ts --detailed-exitcode', 'moor plan infra/ --json | jq .summary'],
+  },
+  apply,
+  destroy: {
+    usage: [`moor destroy ${STACK_ARG} [flags]`],
+    summary: 'Remove everything the stack created. Volumes holding data are kept unless --volumes; protect: true refuses.',
+    flags: [
+      ['-y, --yes', 'destroy without asking'],
+      ['--volumes', 'also delete volumes that hold data'],
+      ['--json', 'JSON lines on stdout, as apply --json'],
+      ['--target R', 'only this resource and what uses it (repeatable)'],
+      ['--concurrency N', 'steps run at once (default 4)'],
+      ['--wait-timeout 120s', 'as for apply'],
+      ['--lock-timeout 60s', 'as for apply'],
+    ],
+    examples: ['moor destroy stacks/shop.ts', 'moor destroy --yes --volumes'],
+  },
+  backup: {
+    usage: ['moor backup <run|list|verify|restore|daemon> <stack.ts> …'],
+    summary: 'Run, list, verify and restore the stack\'s backup jobs, as applied on the engine. moor backup <subcommand> --help for each.',
+    flags: [],
+    examples: ['moor backup run stacks/shop.ts nightly', 'moor backup list stacks/shop.ts'],
+  },
+  'backup run': {
+    usage: ['moor backup run <stack.ts> <job> [--lock-timeout 60s]'],
+    summary: 'Archive the job\'s volumes now (stopping its stop: containers meanwhile), verify the archive, prune by keep:. Exit 1 names the failed step.',
+    flags: [['--lock-timeout 60s', 'how long to wait for the stack\'s lock']],
+    examples: ['moor backup run stacks/shop.ts nightly'],
+  },
+  'backup list': {
+    usage: ['moor backup list <stack.ts> [job] [--json]'],
+    summary: 'Archives with time, size, files and verification status.',
+    flags: [['--json', 'as JSON on stdout']],
+    examples: ['moor backup list stacks/shop.ts nightly'],
+  },
+  'backup verify': {
+    usage: ['moor backup verify <stack.ts> <job> [archive] [--json]'],
+    summary: 'Re-read an archive (default: the newest) and compare every entry with its manifest.',
+    flags: [['--json', 'as JSON on stdout']],
+    examples: ['moor backup verify stacks/shop.ts nightly'],
+  },
+  'backup restore': {
+    usage: ['moor backup restore <stack.ts> <job> [--at <archive>] [--to <volume>] [--yes]'],
+    summary: 'Restore an archive into its volumes (or --to another volume of the stack). The live data is replaced only once the archive proved good.',
+    flags: [['--at <archive>', 'which archive (default: the newest verified)'], ['--to <volume>', 'restore a one-volume archive into this volume'], ['-y, --yes', 'restore without asking'], ['--lock-timeout 60s', 'as for apply']],
+    examples: ['moor backup restore stacks/shop.ts nightly --at 20261205T020000Z'],
+  },
+  'backup daemon': {
+    usage: ['moor backup daemon <stack.ts>'],
+    summary: 'Run the stack\'s jobs on their schedules until SIGTERM or SIGINT (which let the running job finish).',
+    flags: [['--lock-timeout 60s', 'as for apply']],
+    examples: ['moor backup daemon stacks/shop.ts'],
+  },
+  version: { usage: ['moor version'], summary: 'Print moor\'s version.', flags: [], examples: ['moor version'] },
+  help: { usage: ['moor help [command]'], summary: 'Show help for moor or one command.', flags: [], examples: ['moor help apply'] },
+};
+
+export const COMMANDS = ['plan', 'apply', 'destroy', 'backup', 'version', 'help'] as const;
+export const BACKUP_SUBCOMMANDS = ['run', 'list', 'verify', 'restore', 'daemon'] as const;
+
+export const EXIT_CODES = 'Exit codes: 0 success (plan --detailed-exitcode: no changes), 1 error or refused, 2 plan has changes (--detailed-exitcode), 130 interrupted.';
+
+export function commandHelp(name: string): string {
+  const h = HELP[name]!;
+  const width = Math.max(0, ...h.flags.map(([f]) => f.length));
+  const needsStack = ['plan', 'apply', 'destroy'].includes(name);
+  return [
+    `Usage:\n${h.usage.map((u) => `  ${u}`).join('\n')}`,
+    '',
+    h.summary,
+    ...(needsStack ? [STACK_NOTE] : []),
+    ...(h.flags.length ? ['', 'Flags:', ...h.flags.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`), '  -h, --help'.padEnd(width + 2) + '  this help'] : []),
+    ...(name === 'plan' || name === 'apply' || name === 'destroy' ? ['', R] : []),
+    '',
+    'Examples:',
+    ...h.examples.map((e) => `  ${e}`),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+export function mainHelp(): string {
+  const rows: [string, string][] = [
+    ['plan', HELP.plan!.summary.split('. ')[0]!],
+    ['apply', 'Change the engine to match the stack (or a saved plan)'],
+    ['destroy', 'Remove everything the stack created'],
+    ['backup', 'Run, list, verify and restore backup jobs'],
+    ['version', 'Print moor\'s version'],
+  ];
+  return [
+    'moor — declarative Docker stacks in TypeScript',
+    '',
+    'Usage: moor <command> [stack.ts] [flags]',
+    '',
+    'Commands:',
+    ...rows.map(([c, d]) => `  ${c.padEnd(8)}  ${d}`),
+    '',
+    'moor <command> --help shows a command\'s flags and examples. Docs: docs/cli.md.',
+    'The engine is found through DOCKER_HOST (unix:// or tcp://), else /var/run/docker.sock.',
+    EXIT_CODES,
+  ].join('\n');
+}
