@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { byteSize, sizeToBytes } from '../core/stack/schema/common.js';
-import { showBytes } from '../core/plan/display.js';
+import { showBytes } from '../core/render/display.js';
 import { providerSpec, type VolumeProvider } from './types.js';
 
 /**

@@ -12,7 +12,6 @@ export interface AttributeRule<S> {
   /** Records (env, labels) are compared key by key, each key its own change. */
   perKey?: boolean;
   forcesReplacement: boolean;
-  show?: (value: unknown) => unknown;
 }
 
 export function diffAttributes<S>(rules: AttributeRule<S>[], before: S, after: S, source: AttributeChange['source'] = 'change'): AttributeChange[] {
@@ -21,7 +20,6 @@ export function diffAttributes<S>(rules: AttributeRule<S>[], before: S, after: S
     const b = rule.get(before);
     const a = rule.get(after);
     if (sameValue(b, a)) continue;
-    const show = rule.show ?? ((v: unknown) => v);
     if (rule.perKey) {
       const br = (b ?? {}) as Record<string, unknown>;
       const ar = (a ?? {}) as Record<string, unknown>;
@@ -36,7 +34,32 @@ export function diffAttributes<S>(rules: AttributeRule<S>[], before: S, after: S
       }
       continue;
     }
-    changes.push({ path: rule.path, before: show(b ?? null), after: show(a ?? null), forcesReplacement: rule.forcesReplacement, source });
+    changes.push({ path: rule.path, before: b ?? null, after: a ?? null, forcesReplacement: rule.forcesReplacement, source });
+  }
+  return changes;
+}
+
+const isUnset = (v: unknown) => v === null || v === undefined || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+
+/**
+ * What a create sets (terraform's `+` block): every attribute with a value, as a change from
+ * nothing; `gone` turns it around for a delete (what goes away). Unset attributes are left out.
+ */
+export function describeAttributes<S>(rules: AttributeRule<S>[], spec: S, gone = false): AttributeChange[] {
+  const changes: AttributeChange[] = [];
+  const push = (path: string, value: unknown, sensitive: boolean) => changes.push({
+    path, before: gone ? value : null, after: gone ? null : value, forcesReplacement: false, source: 'change', ...(sensitive ? { sensitive: true } : {}),
+  });
+  for (const rule of rules) {
+    const v = rule.get(spec);
+    if (isUnset(v)) continue;
+    if (rule.perKey) {
+      for (const [key, value] of Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        push(`${rule.path}.${key}`, isSecretRef(value) ? SENSITIVE : value, isSecretRef(value));
+      }
+      continue;
+    }
+    push(rule.path, v, false);
   }
   return changes;
 }

@@ -6,26 +6,26 @@
  */
 import { backupRecordName } from '../model/backup.js';
 import type { BackupSpec } from '../model/spec.js';
-import { diffAttributes, type AttributeRule } from './attributes.js';
+import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import type { PlanContext } from './context.js';
 import type { PlanNode } from './types.js';
 
 const RULES: AttributeRule<BackupSpec>[] = [
   { path: 'volumes', get: (b) => b.volumes, forcesReplacement: false },
-  { path: 'target', get: (b) => showTarget(b), forcesReplacement: false },
-  { path: 'schedule', get: (b) => `${b.schedule.cron} (${b.schedule.timezone})`, forcesReplacement: false },
-  { path: 'keep', get: (b) => showKeep(b), forcesReplacement: false },
+  { path: 'target', get: (b) => b.target, forcesReplacement: false },
+  { path: 'schedule', get: (b) => b.schedule, forcesReplacement: false },
+  { path: 'keep', get: (b) => b.keep, forcesReplacement: false },
   { path: 'stop', get: (b) => b.stop, forcesReplacement: false },
   { path: 'hooks', get: (b) => b.hooks, forcesReplacement: false },
   { path: 'compression', get: (b) => b.compression, forcesReplacement: false },
   { path: 'image', get: (b) => b.image, forcesReplacement: false },
 ];
 
-export function showTarget(b: BackupSpec): string {
+export function showTarget(b: Pick<BackupSpec, 'target'>): string {
   return b.target.type === 'volume' ? `volume ${b.target.volume}` : `host directory ${b.target.path}`;
 }
 
-export function showKeep(b: BackupSpec): string {
+export function showKeep(b: Pick<BackupSpec, 'keep'>): string {
   const parts = (['last', 'daily', 'weekly', 'monthly'] as const).filter((k) => b.keep[k] > 0).map((k) => `${k} ${b.keep[k]}`);
   return parts.length ? parts.join(', ') : 'the newest only';
 }
@@ -47,7 +47,7 @@ export function planBackups(ctx: PlanContext): PlanNode[] {
       dependsOn: [...b.volumes, ...(b.target.type === 'volume' ? [b.target.volume] : [])].map((v) => `volume.${v}`),
     };
     if (!obs) {
-      nodes.push({ ...base, action: 'create', causes: [describeBackup(b)], changes: [], op: { type: 'backup.create', backup: b } });
+      nodes.push({ ...base, action: 'create', causes: [describeBackup(b)], changes: describeAttributes(RULES, b), op: { type: 'backup.create', backup: b } });
       continue;
     }
     const changes = obs.spec ? diffAttributes(RULES, obs.spec, b) : [];

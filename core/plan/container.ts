@@ -9,9 +9,8 @@ import { engineName } from '../model/names.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
 import { containerDependencies } from '../stack/normalize.js';
-import { diffAttributes, type AttributeRule } from './attributes.js';
+import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
-import { showBytes, showHealthcheck, showMount, showNetworkMode, showPort, showRestart } from './display.js';
 import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from './types.js';
 import { sameValue } from './values.js';
 
@@ -20,12 +19,12 @@ const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'command', get: (c) => c.command, forcesReplacement: true },
   { path: 'entrypoint', get: (c) => c.entrypoint, forcesReplacement: true },
   { path: 'env', get: (c) => c.env, perKey: true, forcesReplacement: true },
-  { path: 'ports', get: (c) => c.ports, forcesReplacement: true, show: (v) => (v as ContainerSpec['ports']).map(showPort) },
+  { path: 'ports', get: (c) => c.ports, forcesReplacement: true },
   { path: 'publishAll', get: (c) => c.publishAll, forcesReplacement: true },
-  { path: 'networkMode', get: (c) => c.networkMode, forcesReplacement: true, show: (v) => showNetworkMode(v as ContainerSpec['networkMode']) },
-  { path: 'mounts', get: (c) => c.mounts, forcesReplacement: true, show: (v) => (v as ContainerSpec['mounts']).map(showMount) },
-  { path: 'volumesFrom', get: (c) => c.volumesFrom, forcesReplacement: true, show: (v) => (v as ContainerSpec['volumesFrom']).map((x) => x.container + (x.readOnly ? ':ro' : '')) },
-  { path: 'healthcheck', get: (c) => c.healthcheck, forcesReplacement: true, show: (v) => showHealthcheck(v as ContainerSpec['healthcheck']) },
+  { path: 'networkMode', get: (c) => c.networkMode, forcesReplacement: true },
+  { path: 'mounts', get: (c) => c.mounts, forcesReplacement: true },
+  { path: 'volumesFrom', get: (c) => c.volumesFrom, forcesReplacement: true },
+  { path: 'healthcheck', get: (c) => c.healthcheck, forcesReplacement: true },
   { path: 'user', get: (c) => c.user, forcesReplacement: true },
   { path: 'workingDir', get: (c) => c.workingDir, forcesReplacement: true },
   { path: 'hostname', get: (c) => c.hostname, forcesReplacement: true },
@@ -35,11 +34,27 @@ const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'runOnce', get: (c) => c.runOnce ?? false, forcesReplacement: true },
 ];
 
+/** Limits in the stack's units: CPUs (a fraction), memory in bytes, a number of processes. */
 const RESOURCE_KEYS = [
-  { key: 'nanoCpus', path: 'resources.cpus', show: (v: number | null) => (v === null ? null : v / 1e9) },
-  { key: 'memoryBytes', path: 'resources.memory', show: showBytes },
-  { key: 'pids', path: 'resources.pids', show: (v: number | null) => v },
+  { key: 'nanoCpus', path: 'resources.cpus', value: (v: number | null) => (v === null ? null : v / 1e9) },
+  { key: 'memoryBytes', path: 'resources.memory', value: (v: number | null) => v },
+  { key: 'pids', path: 'resources.pids', value: (v: number | null) => v },
 ] as const;
+
+/** Every attribute a container is created with, for the plan's `+` and `-` blocks. */
+const DESCRIBED: AttributeRule<ContainerSpec>[] = [
+  // networkMode 'networks' (the default) is what `networks` shows.
+  ...FIXED.map((r) => (r.path === 'networkMode' ? { ...r, get: (c: ContainerSpec) => (c.networkMode.type === 'networks' ? null : c.networkMode) } : r)),
+  { path: 'restart', get: (c) => (c.restart.policy === 'no' ? null : c.restart), forcesReplacement: false },
+  ...RESOURCE_KEYS.map(({ key, path, value }) => ({ path, get: (c: ContainerSpec) => value(c.resources[key]), forcesReplacement: false })),
+  { path: 'networks', get: (c) => (c.networkMode.type === 'networks' ? c.networks : null), forcesReplacement: false },
+  { path: 'dependsOn', get: (c) => c.dependsOn, forcesReplacement: false },
+];
+
+/** A container's attributes as created (or, with `gone`, as they go away). */
+export function containerAttributes(c: ContainerSpec, gone = false): AttributeChange[] {
+  return describeAttributes(DESCRIBED, c, gone);
+}
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -127,13 +142,14 @@ function networkDelta(ctx: PlanContext, obs: ObservedContainer, last: ContainerS
   if (!desired) return delta;
   const before = expectedAttachments(stack, last) ?? [];
   const label = (net: string) => net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net;
-  const showAtt = (a: NetworkAttachmentSpec | undefined) => (a ? (a.aliases.length ? `attached, aliases ${a.aliases.join(', ')}` : 'attached') : 'not attached');
+  // Raw values: an attachment is its aliases, null when not attached.
+  const att = (a: NetworkAttachmentSpec | undefined) => (a ? { aliases: a.aliases } : null);
   for (const d of desired) {
     const b = before.find((x) => x.network === d.network);
     const isAttached = obs.networks.includes(d.network);
     if (!isAttached) {
       delta.connect.push(d);
-      delta.changes.push({ path: `networks.${label(d.network)}`, before: b && !isAttached ? 'disconnected' : showAtt(undefined), after: showAtt(d), forcesReplacement: false, source: b ? 'drift' : 'change', ...(b ? { note: 'disconnected outside moor' } : {}) });
+      delta.changes.push({ path: `networks.${label(d.network)}`, before: null, after: att(d), forcesReplacement: false, source: b ? 'drift' : 'change', ...(b ? { note: 'disconnected outside moor' } : {}) });
       continue;
     }
     const lastAliases = obs.recorded?.aliases[d.network] ?? b?.aliases ?? [];
@@ -149,7 +165,7 @@ function networkDelta(ctx: PlanContext, obs: ObservedContainer, last: ContainerS
     if (desired.some((d) => d.network === net)) continue;
     const wasOurs = before.some((b) => b.network === net);
     delta.disconnect.push(net);
-    delta.changes.push({ path: `networks.${label(net)}`, before: 'attached', after: 'not attached', forcesReplacement: false, source: wasOurs ? 'change' : 'drift', ...(wasOurs ? {} : { note: 'connected outside moor' }) });
+    delta.changes.push({ path: `networks.${label(net)}`, before: { aliases: obs.live?.aliases[net] ?? before.find((x) => x.network === net)?.aliases ?? [] }, after: null, forcesReplacement: false, source: wasOurs ? 'change' : 'drift', ...(wasOurs ? {} : { note: 'connected outside moor' }) });
   }
   return delta;
 }
@@ -188,7 +204,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const base = { id, kind: 'container' as const, name: want.name, engineName: en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name) };
 
     if (!obs) {
-      out.push({ ...base, action: 'create', causes: ['not on the engine'], changes: [], op: { type: 'container.create', container: want, waitFor } });
+      out.push({ ...base, action: 'create', causes: ['not on the engine'], changes: containerAttributes(want), op: { type: 'container.create', container: want, waitFor } });
       ctx.nodes.set(id, out.at(-1)!);
       continue;
     }
@@ -213,17 +229,17 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const liveRestart = obs.live?.restart ?? lastRestart;
       if (!sameValue(liveRestart, cmp.restart)) {
         restart = cmp.restart;
-        changes.push({ path: 'restart', before: showRestart(liveRestart), after: showRestart(cmp.restart), forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change' });
+        changes.push({ path: 'restart', before: liveRestart, after: cmp.restart, forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change' });
       }
       const liveRes = obs.live?.resources ?? lastResources;
-      for (const { key, path, show } of RESOURCE_KEYS) {
+      for (const { key, path, value } of RESOURCE_KEYS) {
         const b = liveRes[key];
         const a = cmp.resources[key];
         if (b === a) continue;
         const removal = a === null;
         if (!removal) resources = cmp.resources;
         changes.push({
-          path, before: show(b as never), after: show(a as never), forcesReplacement: removal, source: lastResources[key] === a ? 'drift' : 'change',
+          path, before: value(b), after: value(a), forcesReplacement: removal, source: lastResources[key] === a ? 'drift' : 'change',
           ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}),
         });
       }
@@ -309,7 +325,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const cause = obs.next ? 'left behind by an interrupted replacement' : declared ? 'a second container for the same resource' : ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack';
     const nodeId = declared || obs.next ? `container.${resource}#${obs.id.slice(0, 12)}` : `container.${resource}`;
     out.push({
-      id: nodeId, kind: 'container', name: resource, engineName: obs.name, action: 'delete', causes: [cause], changes: [],
+      id: nodeId, kind: 'container', name: resource, engineName: obs.name, action: 'delete', causes: [cause], changes: obs.spec && !declared && !obs.next ? containerAttributes(obs.spec, true) : [],
       dependsOn: [], dependents: declared ? [] : dependentContainers(ctx, resource), op: { type: 'container.delete', id: obs.id, stopTimeout: obs.spec?.stopTimeout ?? null },
     });
   }

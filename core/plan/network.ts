@@ -1,7 +1,7 @@
 /** Networks: every attribute is fixed at creation, so a change is a delete-before-create replacement. */
 import { engineName } from '../model/names.js';
 import type { NetworkSpec } from '../model/spec.js';
-import { diffAttributes, type AttributeRule } from './attributes.js';
+import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
 import type { PlanNode } from './types.js';
 
@@ -28,7 +28,7 @@ export function planNetworks(ctx: PlanContext): PlanNode[] {
     const obs = ctx.observed.networks.find((o) => o.name === en);
     const base = { id, kind: 'network' as const, name: net.name, engineName: en, dependsOn: [], dependents: attached(ctx, en) };
     if (obs?.owner === 'foreign') { collision(ctx, 'network', net.name, en); continue; }
-    if (!obs) { nodes.push({ ...base, action: 'create', causes: ['not on the engine'], changes: [], op: { type: 'network.create', network: net } }); continue; }
+    if (!obs) { nodes.push({ ...base, action: 'create', causes: ['not on the engine'], changes: describeAttributes(RULES, net), op: { type: 'network.create', network: net } }); continue; }
     const changes = obs.spec ? diffAttributes(RULES, obs.spec, net) : [];
     const forced = ctx.options.replace?.includes(id);
     if (!obs.spec || changes.length || forced) {
@@ -45,7 +45,7 @@ export function planNetworks(ctx: PlanContext): PlanNode[] {
     if (obs.owner !== 'stack' || !obs.resource || ctx.desired.networks.some((n) => n.name === obs.resource)) continue;
     nodes.push({
       id: `network.${obs.resource}`, kind: 'network', name: obs.resource, engineName: obs.name, action: 'delete',
-      causes: [ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack'], changes: [], dependsOn: [],
+      causes: [ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack'], changes: obs.spec ? describeAttributes(RULES, obs.spec, true) : [], dependsOn: [],
       dependents: attached(ctx, obs.name), op: { type: 'network.delete', id: obs.id },
     });
   }

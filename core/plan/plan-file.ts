@@ -10,7 +10,7 @@ import type { DesiredStack } from '../model/spec.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { Plan } from './types.js';
 
-export const PLAN_FILE_FORMAT = 1;
+export const PLAN_FILE_FORMAT = 2;
 
 export interface PlanFile {
   moor_plan_file: typeof PLAN_FILE_FORMAT;
@@ -66,7 +66,7 @@ export function readPlanFile(file: string): PlanFile {
   if (p.moor_plan_file !== PLAN_FILE_FORMAT) {
     throw new PlanFileError(`${file} is a plan file of format ${String(p.moor_plan_file)}; this moor reads format ${PLAN_FILE_FORMAT}. Make the plan again with this version.`);
   }
-  if (!p.plan || !p.desired || !p.fingerprint || p.plan.format !== 1) throw new PlanFileError(`${file} is incomplete or damaged; make the plan again`);
+  if (!p.plan || !p.desired || !p.fingerprint || p.plan.format !== 2) throw new PlanFileError(`${file} is incomplete or damaged; make the plan again`);
   // Files from before backup jobs existed have none.
   (p.desired as Partial<DesiredStack>).backups ??= [];
   return p as PlanFile;

@@ -32,7 +32,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   checkProtection(ctx, nodes);
 
   return {
-    format: 1,
+    format: 2,
     stack: desired.name,
     mode: options.mode,
     engine: observed.engine,

@@ -114,7 +114,8 @@ export interface PlanNode {
 }
 
 export interface Plan {
-  format: 1;
+  /** 2: changes carry raw values (1 carried display strings). */
+  format: 2;
   stack: string;
   mode: 'apply' | 'destroy';
   engine: EngineInfo;

@@ -6,7 +6,7 @@
 import { engineName } from '../model/names.js';
 import type { VolumeSpec } from '../model/spec.js';
 import { getProvider, type DataHome } from '../../providers/index.js';
-import { diffAttributes, type AttributeRule } from './attributes.js';
+import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
 import { rulesOf } from '../model/lifecycle.js';
 import { STASH_PAYLOAD, type ObservedMigration } from '../model/migration.js';
@@ -19,6 +19,9 @@ const RULES: AttributeRule<VolumeSpec>[] = [
   { path: 'driver', get: (v) => v.driver, forcesReplacement: true },
   { path: 'driverOpts', get: (v) => v.driverOpts, perKey: true, forcesReplacement: true },
 ];
+
+/** What a created or deleted volume is, in the stack's terms (driver and options follow from them). */
+const DESCRIBED = RULES.filter((r) => r.path.startsWith('provider'));
 
 function users(ctx: PlanContext, volume: string): string[] {
   return ctx.observed.containers
@@ -122,7 +125,7 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
       if (resumed) nodes.push(resumed);
       continue;
     }
-    if (!obs) { nodes.push({ ...base, action: 'create', causes: [describeVolume(vol), ...notesOf(vol)], changes: [], op: { type: 'volume.create', volume: vol } }); continue; }
+    if (!obs) { nodes.push({ ...base, action: 'create', causes: [describeVolume(vol), ...notesOf(vol)], changes: describeAttributes(DESCRIBED, vol), op: { type: 'volume.create', volume: vol } }); continue; }
     const changes = obs.spec ? diffAttributes(RULES, obs.spec, vol) : [];
     if (obs.spec && diffAttributes([{ path: 'labels', get: (v: VolumeSpec) => v.labels, forcesReplacement: false }], obs.spec, vol).length) {
       ctx.diagnostics.push({
@@ -192,7 +195,7 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
         ctx.options.mode === 'destroy' ? (ctx.options.destroyVolumes ? 'destroy --volumes' : 'destroy') : 'no longer in the stack',
         ...(guarded.dataHome && obs.spec ? [dataStays(obs.spec, guarded.dataHome)] : []),
       ],
-      changes: [], dependsOn: [],
+      changes: obs.spec ? describeAttributes(DESCRIBED, obs.spec, true) : [], dependsOn: [],
       dependents: users(ctx, obs.resource),
       op: { type: 'volume.delete', also: mig ? [mig.stash, mig.verified?.marker].filter((x): x is string => !!x) : [], ...(obs.spec ? { old: obs.spec } : {}) },
     });

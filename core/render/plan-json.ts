@@ -4,7 +4,7 @@ import { summarize } from '../plan/types.js';
 import { actionSymbol } from './plan-text.js';
 import { diagnosticJson } from './diagnostic-json.js';
 
-export const PLAN_JSON_VERSION = '1';
+export const PLAN_JSON_VERSION = '2';
 
 export function planToJson(plan: Plan): Record<string, unknown> {
   return {

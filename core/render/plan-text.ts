@@ -6,7 +6,9 @@ import { diffLines } from 'diff';
 import path from 'node:path';
 import type { AttributeChange, Plan, PlanNode } from '../plan/types.js';
 import { deletesFirst, summarize } from '../plan/types.js';
-import { isMultiline, showValue } from './value.js';
+import { isMultiline } from './value.js';
+import { formatAttribute } from './attribute-value.js';
+import { SENSITIVE } from '../model/secret.js';
 import type { Style } from './style.js';
 
 export function actionSymbol(node: PlanNode): string {
@@ -32,7 +34,15 @@ function paint(node: PlanNode, style: Style, s: string): string {
   }
 }
 
-function changeLines(c: AttributeChange, style: Style): string[] {
+function changeLines(node: PlanNode, c: AttributeChange, style: Style): string[] {
+  const show = (v: unknown) => (v === SENSITIVE ? SENSITIVE : formatAttribute(node.kind, c.path, v));
+  // A create lists what it sets, a delete what goes away: one value each, no arrow (terraform's blocks).
+  if (node.action === 'create' || node.action === 'delete') {
+    const v = node.action === 'create' ? c.after : c.before;
+    const sym = node.action === 'create' ? '+' : '-';
+    if (isMultiline(v)) return [`      ${sym} ${c.path}:`, ...String(v).replace(/\n$/, '').split('\n').map((l) => style.dim(`          ${l}`))];
+    return [`      ${sym} ${c.path}: ${show(v)}`];
+  }
   const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
   const tags = [c.forcesReplacement ? style.replace('# forces replacement') : '', c.source === 'drift' ? style.warn(`# drift${c.note ? `: ${c.note}` : ''}`) : c.note ? style.dim(`# ${c.note}`) : '']
     .filter(Boolean).join(' ');
@@ -48,10 +58,10 @@ function changeLines(c: AttributeChange, style: Style): string[] {
     return out;
   }
   if (c.sensitive && c.before !== null && c.after !== null) {
-    const value = c.before === c.after ? '(sensitive value changed)' : `${showValue(c.before)} → ${showValue(c.after)}`;
+    const value = c.before === c.after ? '(sensitive value changed)' : `${show(c.before)} → ${show(c.after)}`;
     return [`      ${sym} ${c.path}: ${value}${tags ? `  ${tags}` : ''}`];
   }
-  return [`      ${sym} ${c.path}: ${showValue(c.before)} → ${showValue(c.after)}${tags ? `  ${tags}` : ''}`];
+  return [`      ${sym} ${c.path}: ${show(c.before)} → ${show(c.after)}${tags ? `  ${tags}` : ''}`];
 }
 
 function describe(node: PlanNode): string {
@@ -79,7 +89,7 @@ export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string 
     } else if (node.op.type === 'volume.migrate' && node.op.steps.includes('stash') && node.dataAtStake) {
       lines.push(`      ${style.dim(`data to copy: ${showUsage(node.dataAtStake)}`)}`);
     }
-    for (const c of node.changes) lines.push(...changeLines(c, style));
+    for (const c of node.changes) lines.push(...changeLines(node, c, style));
   }
   for (const note of plan.notes) lines.push(style.dim(`  · ${note}`));
   if (plan.targets) {

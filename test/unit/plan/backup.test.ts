@@ -40,7 +40,7 @@ plan('an applied job plans nothing; a changed schedule is an update of the recor
   const p = planStack(shop('30 4 * * *'), applied(d));
   const n = nodeOf(p, 'backup.nightly');
   assert.is(n.action, 'update');
-  assert.equal(n.changes, [{ path: 'schedule', before: '0 3 * * * (UTC)', after: '30 4 * * * (UTC)', forcesReplacement: false, source: 'change' }]);
+  assert.equal(n.changes, [{ path: 'schedule', before: { cron: '0 3 * * *', timezone: 'UTC' }, after: { cron: '30 4 * * *', timezone: 'UTC' }, forcesReplacement: false, source: 'change' }]);
   assert.equal(n.causes, ['the job definition changed (its archives are kept)']);
   assert.is(n.op.type, 'backup.update');
 });

@@ -6,6 +6,8 @@ import {
   desired, observed, recorded, removed, shopStack, stopped,
 } from '../../fixtures/builders.js';
 
+const MiB = 1024 * 1024;
+
 const webWaits = [{ container: 'shop-db', resource: 'db', condition: 'healthy' }];
 
 const fixed = suite('planContainers: attributes fixed at creation');
@@ -59,7 +61,7 @@ live('a restart policy change is an update whose op carries the new policy', () 
   const want = containerSpec(d, 'web');
   assert.is(web.action, 'update');
   assert.equal(web.causes, ['restart changed']);
-  assert.equal(web.changes, [{ path: 'restart', before: 'unless-stopped', after: 'always', forcesReplacement: false, source: 'change' }]);
+  assert.equal(web.changes, [{ path: 'restart', before: { policy: 'unless-stopped', maxRetries: 0 }, after: { policy: 'always', maxRetries: 0 }, forcesReplacement: false, source: 'change' }]);
   assert.equal(web.op, {
     type: 'container.update', id: containerId(o, 'web'), container: want,
     restart: { policy: 'always', maxRetries: 0 },
@@ -73,7 +75,7 @@ live('a restart policy changed by hand is drift, put back by an update', () => {
   const o = observed(d, inspected('web', { restart: { policy: 'no', maxRetries: 0 } }));
   const web = nodeOf(planStack(d, o), 'container.web');
   assert.is(web.action, 'update');
-  assert.equal(web.changes, [{ path: 'restart', before: 'no', after: 'unless-stopped', forcesReplacement: false, source: 'drift' }]);
+  assert.equal(web.changes, [{ path: 'restart', before: { policy: 'no', maxRetries: 0 }, after: { policy: 'unless-stopped', maxRetries: 0 }, forcesReplacement: false, source: 'drift' }]);
   assert.equal(web.causes, ['restart: drifted']);
   assert.equal((web.op as { restart?: unknown }).restart, { policy: 'unless-stopped', maxRetries: 0 });
 });
@@ -84,7 +86,7 @@ live('reverting a live-updated restart policy to what the labels say is planned 
   const o = observed(original, recorded('web', { restart: updated.restart, resources: updated.resources, aliases: { 'shop-backend': ['www'], 'shop-frontend': [] } }), inspected('web'));
   const web = nodeOf(planStack(original, o), 'container.web');
   assert.is(web.action, 'update');
-  assert.equal(web.changes, [{ path: 'restart', before: 'always', after: 'unless-stopped', forcesReplacement: false, source: 'change' }]);
+  assert.equal(web.changes, [{ path: 'restart', before: { policy: 'always', maxRetries: 0 }, after: { policy: 'unless-stopped', maxRetries: 0 }, forcesReplacement: false, source: 'change' }]);
 });
 
 live('raising and adding limits is an update carrying every limit', () => {
@@ -95,7 +97,7 @@ live('raising and adding limits is an update carrying every limit', () => {
   assert.equal(web.causes, ['resources.cpus changed', 'resources.memory changed']);
   assert.equal(web.changes, [
     { path: 'resources.cpus', before: null, after: 0.5, forcesReplacement: false, source: 'change' },
-    { path: 'resources.memory', before: '256 MiB', after: '512 MiB', forcesReplacement: false, source: 'change' },
+    { path: 'resources.memory', before: 256 * MiB, after: 512 * MiB, forcesReplacement: false, source: 'change' },
   ]);
   assert.equal((web.op as { resources?: unknown }).resources, { nanoCpus: 500_000_000, memoryBytes: 512 * 1024 ** 2, pids: null });
 });
@@ -107,7 +109,7 @@ live('removing a limit replaces the container, with a note saying why', () => {
   assert.is(web.action, 'replace');
   assert.equal(web.causes, ['resources.memory changed']);
   assert.equal(web.changes, [{
-    path: 'resources.memory', before: '256 MiB', after: null, forcesReplacement: true, source: 'change',
+    path: 'resources.memory', before: 256 * MiB, after: null, forcesReplacement: true, source: 'change',
     note: 'the engine cannot remove a limit from a running container',
   }]);
   assert.is(web.op.type === 'container.replace' && web.op.order, 'create-before-destroy');
@@ -135,7 +137,7 @@ networks('a network disconnected by hand is drift, reconnected with its aliases'
   const web = nodeOf(planStack(d, observed(d, detached('web', 'backend'))), 'container.web');
   assert.is(web.action, 'update');
   assert.equal(web.changes, [{
-    path: 'networks.backend', before: 'disconnected', after: 'attached, aliases www', forcesReplacement: false, source: 'drift', note: 'disconnected outside moor',
+    path: 'networks.backend', before: null, after: { aliases: ['www'] }, forcesReplacement: false, source: 'drift', note: 'disconnected outside moor',
   }]);
   assert.equal(web.causes, ['networks.backend: disconnected outside moor']);
   if (web.op.type !== 'container.update') throw new Error(web.op.type);
@@ -148,7 +150,7 @@ networks('a network connected by hand is drift, disconnected', () => {
   const db = nodeOf(planStack(d, observed(d, connectedByHand('db', 'bridge'))), 'container.db');
   assert.is(db.action, 'update');
   assert.equal(db.changes, [{
-    path: 'networks.bridge', before: 'attached', after: 'not attached', forcesReplacement: false, source: 'drift', note: 'connected outside moor',
+    path: 'networks.bridge', before: { aliases: [] }, after: null, forcesReplacement: false, source: 'drift', note: 'connected outside moor',
   }]);
   if (db.op.type !== 'container.update') throw new Error(db.op.type);
   assert.equal(db.op.disconnect, ['bridge']);

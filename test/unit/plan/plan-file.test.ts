@@ -60,7 +60,7 @@ files('what is written is read back as it was', () => {
       'container.db update', 'container.web replace', 'container.sidecar replace',
     ]);
     const text = readFileSync(file, 'utf8');
-    assert.ok(text.startsWith('{\n  "moor_plan_file": 1,\n'), text.slice(0, 40));
+    assert.ok(text.startsWith('{\n  "moor_plan_file": 2,\n'), text.slice(0, 40));
     assert.ok(text.endsWith('}\n'));
   });
 });
@@ -94,8 +94,8 @@ files('a plan file carries a secret\'s reference and digest, never its value', (
 files('another format number is refused, saying which one this moor reads', () => {
   inTempDir((dir) => {
     const file = path.join(dir, 'plan.json');
-    writeFileSync(file, JSON.stringify({ ...planFile(), moor_plan_file: 2 }));
-    assert.is(refusal(file), `${file} is a plan file of format 2; this moor reads format 1. Make the plan again with this version.`);
+    writeFileSync(file, JSON.stringify({ ...planFile(), moor_plan_file: 1 }));
+    assert.is(refusal(file), `${file} is a plan file of format 1; this moor reads format 2. Make the plan again with this version.`);
   });
 });
 
@@ -117,7 +117,7 @@ files('a plan file missing its parts, or with a plan of another format, is damag
       { ...full, fingerprint: undefined },
       { ...full, desired: undefined },
       { ...full, plan: undefined },
-      { ...full, plan: { ...full.plan, format: 2 } },
+      { ...full, plan: { ...full.plan, format: 1 } },
     ];
     for (const content of damaged) {
       writeFileSync(file, JSON.stringify(content));

@@ -4,6 +4,7 @@ import { emptyStack } from '../../../core/model/spec.js';
 import { planStack } from '../../../core/plan/plan.js';
 import { planToJson, PLAN_JSON_VERSION } from '../../../core/render/plan-json.js';
 import { bind, tmpfs } from '../../../providers/index.js';
+import { secret } from '../../../core/stack/secret.js';
 import { desired, foreign, observed, stopped, volumeHealth } from '../../fixtures/builders.js';
 
 const was = desired('shop', ({ volume, container }) => {
@@ -17,10 +18,11 @@ const now = desired('shop', ({ container }) => {
 
 const json = suite('planToJson');
 
-json('version "1", the plan\'s header and summary', () => {
+json('version "2", the plan\'s header and summary', () => {
   const out = planToJson(planStack(now, observed(was)));
-  assert.is(PLAN_JSON_VERSION, '1');
-  assert.is(out.format_version, '1');
+  assert.is(PLAN_JSON_VERSION, '2');
+  assert.is(out.format_version, '2');
+  assert.is(out.refreshed, true);
   assert.is(out.stack, 'shop');
   assert.is(out.mode, 'apply');
   assert.equal(out.engine, { version: '27.3.1', api_version: '1.45' });
@@ -46,8 +48,34 @@ json('one entry per node, in plan order, with snake_case fields', () => {
   });
   assert.equal(out.resources[4], {
     id: 'volume.scratch', kind: 'volume', name: 'scratch', engine_name: 'shop-scratch', action: 'delete', symbol: '-',
-    causes: ['no longer in the stack'], data_loss: true, depends_on: [], changes: [],
+    causes: ['no longer in the stack'], data_loss: true, depends_on: [],
+    changes: [{ path: 'provider', before: 'local', after: null, forces_replacement: false, source: 'change' }],
   });
+});
+
+json('raw values: a create lists what it sets, as the stack means it (numbers, objects, arrays); secrets are a marker', () => {
+  const d = desired('shop', ({ container }) => {
+    container('api', {
+      image: 'nginx:1.27', ports: [{ host: 8080, container: 80, hostIp: '127.0.0.1' }], restart: { policy: 'on-failure', maxRetries: 3 },
+      resources: { memory: '256m', cpus: 0.5 }, env: { TOKEN: secret('TOKEN'), MODE: 'prod' },
+    });
+  });
+  const out = planToJson(planStack(d, observed(desired('shop', () => undefined)))) as { resources: { id: string; changes: Record<string, unknown>[] }[] };
+  const api = out.resources.find((r) => r.id === 'container.api')!;
+  const after = Object.fromEntries(api.changes.map((c) => [c.path, c.after]));
+  assert.equal(after, {
+    image: 'nginx:1.27',
+    'env.MODE': 'prod',
+    'env.TOKEN': '(sensitive)',
+    ports: [{ containerPort: '80/tcp', hostIp: '127.0.0.1', hostPort: '8080' }],
+    restart: { policy: 'on-failure', maxRetries: 3 },
+    'resources.cpus': 0.5,
+    'resources.memory': 268435456,
+    networkMode: { type: 'bridge' },
+  });
+  assert.ok(api.changes.every((c) => c.before === null));
+  assert.equal(api.changes.find((c) => c.path === 'env.TOKEN')!.sensitive, true);
+  assert.not.match(JSON.stringify(out), /"digest"/, 'not even the keyed hash of a secret');
 });
 
 json('drift changes carry their source and note', () => {

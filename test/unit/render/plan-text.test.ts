@@ -30,13 +30,19 @@ const fromPlanner = suite('renderPlan: a planned change');
 fromPlanner('create, drift update, replace, delete and data loss, in the canonical text', () => {
   assert.is(planText(planStack(now, observed(was, stopped('db')))), [
     '  +   container api  (not on the engine)',
+    '      + image: "nginx:1.27"',
+    '      + networks: ["backend"]',
     '  ~   container db  (update in place; state: stopped outside moor)',
     '      ~ state: "exited" → "running"  # drift: stopped outside moor',
     '  +/- container web  (replace (new container first, then the old one is removed); env.MODE changed)',
     '      ~ env.MODE: "prod" → "dev"  # forces replacement',
     '  -   container worker  (no longer in the stack)',
+    '      - image: "nginx:1.27"',
+    '      - networkMode: "bridge"',
+    '      - mounts: ["volume scratch → /scratch"]',
     '  -   volume scratch  (no longer in the stack)',
     '      !! DATA LOSS: volume shop-scratch and every file in it will be deleted',
+    '      - provider: "local"',
     '',
     'Plan: 1 to create, 1 to update, 1 to replace, 2 to delete.',
   ].join('\n'));
@@ -53,7 +59,7 @@ fromPlanner.run();
 const node = (fields: Partial<PlanNode> & Pick<PlanNode, 'id' | 'kind' | 'name' | 'action' | 'op'>): PlanNode =>
   ({ engineName: `shop-${fields.name}`, causes: [], changes: [], dependsOn: [], dependents: [], ...fields });
 const plan = (nodes: PlanNode[], notes: string[] = []): Plan =>
-  ({ format: 1, stack: 'shop', mode: 'apply', engine: ENGINE, nodes, diagnostics: [], notes, refreshed: true, ledger: { generation: 0, entries: {}, volumes: [] } });
+  ({ format: 2, stack: 'shop', mode: 'apply', engine: ENGINE, nodes, diagnostics: [], notes, refreshed: true, ledger: { generation: 0, entries: {}, volumes: [] } });
 
 const container = { kind: 'container', name: 'web' } as never;
 
@@ -66,7 +72,7 @@ handBuilt('delete-before-create is -/+, with added and removed values marked + a
     changes: [
       { path: 'hostname', before: null, after: 'web', forcesReplacement: true, source: 'change' },
       { path: 'user', before: 'root', after: null, forcesReplacement: true, source: 'change' },
-      { path: 'ports', before: ['8080→80/tcp'], after: [], forcesReplacement: true, source: 'change' },
+      { path: 'ports', before: [{ hostIp: '', hostPort: '8080', containerPort: '80/tcp' }], after: [], forcesReplacement: true, source: 'change' },
     ],
   })]), plainStyle);
   assert.is(text, [
