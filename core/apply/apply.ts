@@ -5,7 +5,7 @@
 import type { EngineClient } from '../engine/client.js';
 import { walk, type WalkOutcome } from '../graph.js';
 import type { DesiredStack, VolumeSpec } from '../model/spec.js';
-import { scheduleSteps, type Step } from '../plan/schedule.js';
+import { isImageStep, scheduleSteps, type Step } from '../plan/schedule.js';
 import { assertNever, type Plan } from '../plan/types.js';
 import { runContainerOp } from './container.js';
 import { LedgerWriter } from './ledger.js';
@@ -90,8 +90,10 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
 export async function applyPlan(client: EngineClient, plan: Plan, stack: DesiredStack, options: ApplyOptions): Promise<ApplyResult> {
   const steps = scheduleSteps(plan.nodes);
   const ledger = new LedgerWriter(client, stack.name, plan.ledger);
-  // The stack's secret-hash key is stored before anything that was hashed with it.
-  if (plan.secretKey) await storeSecretKey(client, stack.name, Buffer.from(plan.secretKey, 'base64'));
+  // The stack's secret-hash key is stored before anything that was hashed with it, once the
+  // pulls and builds (which run first) succeeded: a missing image leaves the engine unchanged.
+  let keyStored: Promise<void> | undefined;
+  const storeKey = () => (keyStored ??= plan.secretKey ? storeSecretKey(client, stack.name, Buffer.from(plan.secretKey, 'base64')) : Promise.resolve());
   const started = new Map<string, number>();
   const results: StepResult[] = [];
   await walk(
@@ -100,6 +102,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
     async (step) => {
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
+      if (!isImageStep(step)) await storeKey();
       await runStep(client, stack, step, options, ledger);
     },
     (step, outcome) => {
@@ -108,5 +111,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
       options.onStepEnd?.(step, outcome, ms);
     },
   );
+  // A plan of pulls and builds only still stores a new key (nothing else ran to store it).
+  if (!results.some((r) => r.resource.startsWith('image.') && r.phase !== 'destroy' && r.outcome.status !== 'done')) await storeKey();
   return { steps: results, ok: results.every((r) => r.outcome.status === 'done') };
 }

@@ -4,6 +4,7 @@ import { removeLeftoverHelpers } from './leftover-helpers.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import type { ImageSpec } from '../model/spec.js';
 import { imageLabels } from '../plan/image.js';
+import { ApplyError, isRetryable, isTransientMessage } from './failure.js';
 
 export async function buildImage(client: EngineClient, stack: string, img: ImageSpec): Promise<void> {
   const build = img.build!;
@@ -29,8 +30,14 @@ export async function pullImage(client: EngineClient, img: ImageSpec): Promise<v
   try {
     await client.streamJson('POST', '/images/create', { query: { fromImage, tag } });
   } catch (e) {
-    const reason = e instanceof EngineError ? e.engineMessage : (e as Error).message;
-    throw new Error(`image ${img.ref} is not on the engine and could not be pulled: ${reason}`);
+    if (!(e instanceof EngineError)) throw e;
+    const retryable = isRetryable(e) || isTransientMessage(e.engineMessage);
+    throw new ApplyError(
+      `image ${img.ref} is not on the engine and could not be pulled: ${e.engineMessage}` +
+        (retryable ? '' : `\n  Fix: correct the reference in the stack, or put the image on the engine first (docker pull / docker load / docker build -t ${img.ref}).`),
+      retryable,
+      { cause: e },
+    );
   }
 }
 
