@@ -53,7 +53,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'noop': return;
     case 'image.build': return buildImage(client, name, op.image);
     case 'image.pull': return pullImage(client, op.image);
-    case 'image.delete': return deleteImage(client, op.id);
+    case 'image.delete': return deleteImage(client, op.id, op.ref);
     case 'network.create': return createNetwork(client, name, op.network);
     case 'network.delete': return deleteNetwork(client, op.id);
     case 'network.replace':

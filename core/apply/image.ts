@@ -1,4 +1,5 @@
 /** Image operations: build from a local context through the engine's build endpoint, or pull. */
+import { realpath } from 'node:fs/promises';
 import type { EngineClient } from '../engine/client.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
@@ -19,7 +20,9 @@ export async function buildImage(client: EngineClient, stack: string, img: Image
       forcerm: 1,
     },
     headers: { 'content-type': 'application/x-tar' },
-    stream: tar.pack(build.context),
+    // A context that is a symlink is packed as the directory it points to (as `docker build` does);
+    // packed as is, the upload would hold one symlink entry and no Dockerfile.
+    stream: tar.pack(await realpath(build.context)),
   });
 }
 
@@ -41,10 +44,14 @@ export async function pullImage(client: EngineClient, img: ImageSpec): Promise<v
   }
 }
 
-export async function deleteImage(client: EngineClient, id: string): Promise<void> {
+/**
+ * Remove moor's tag (`ref`); the image goes with it unless someone else tagged it too. Deleting by
+ * id would fail with 409 ("image is referenced in multiple repositories") in that case.
+ */
+export async function deleteImage(client: EngineClient, id: string, ref: string): Promise<void> {
   await removeLeftoverHelpers(client, { image: id });
   try {
-    await client.request('DELETE', `/images/${encodeURIComponent(id)}`);
+    await client.request('DELETE', `/images/${encodeURIComponent(ref)}`);
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }

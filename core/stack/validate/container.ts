@@ -21,3 +21,22 @@ export function checkMountTargets(stack: DesiredStack, diags: Diagnostic[]): voi
     }
   }
 }
+
+/** Two containers of the stack publishing one host port: the second could not start. */
+export function checkSharedHostPorts(stack: DesiredStack, diags: Diagnostic[]): void {
+  const owners = new Map<string, string>();
+  for (const c of stack.containers) {
+    const id = `container.${c.name}`;
+    for (const p of c.ports) {
+      if (p.hostPort === '') continue;
+      const key = `${p.hostIp}:${p.hostPort}/${p.containerPort.split('/')[1]}`;
+      const owner = owners.get(key);
+      if (owner !== undefined && owner !== c.name) {
+        diags.push(error(`host port ${p.hostIp || '*'}:${p.hostPort} is published by container "${owner}" too: only one of them could start`, {
+          resource: id, field: 'ports', location: stack.locations[id],
+        }));
+      }
+      owners.set(key, owner ?? c.name);
+    }
+  }
+}

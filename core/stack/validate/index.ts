@@ -4,10 +4,11 @@
  */
 import type { Diagnostic } from '../../diagnostics.js';
 import type { DesiredStack } from '../../model/spec.js';
-import { checkMountTargets } from './container.js';
+import { checkMountTargets, checkSharedHostPorts } from './container.js';
 import { checkSubnetOverlaps } from './network.js';
 
 export function validateStack(stack: DesiredStack, diags: Diagnostic[]): void {
   checkSubnetOverlaps(stack, diags);
   checkMountTargets(stack, diags);
+  checkSharedHostPorts(stack, diags);
 }
