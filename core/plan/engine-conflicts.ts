@@ -9,18 +9,21 @@ import type { PublishedPort } from '../observe/types.js';
 import { overlaps, parseCidr } from '../stack/validate/ip.js';
 import { addressSpace } from '../stack/validate/network.js';
 import type { PlanContext } from './context.js';
+import type { PlanNode } from './types.js';
 
-export function checkEngineConflicts(ctx: PlanContext): void {
+/** `nodes`: the plan's nodes (with --target, only those): only what this apply creates or starts is checked. */
+export function checkEngineConflicts(ctx: PlanContext, nodes: readonly PlanNode[]): void {
   if (ctx.options.mode !== 'apply') return;
-  checkSubnets(ctx);
-  checkHostPorts(ctx);
+  const planned = new Map(nodes.map((n) => [n.id, n]));
+  checkSubnets(ctx, planned);
+  checkHostPorts(ctx, planned);
 }
 
-function checkSubnets(ctx: PlanContext): void {
+function checkSubnets(ctx: PlanContext, planned: Map<string, PlanNode>): void {
   const others = (ctx.observed.engineNetworks ?? []).filter((n) => n.stack !== ctx.desired.name);
   for (const net of ctx.desired.networks) {
     const id = `network.${net.name}`;
-    const node = ctx.nodes.get(id);
+    const node = planned.get(id);
     if (net.subnet === null || !node || node.action === 'noop') continue;
     const mine = parseCidr(net.subnet);
     if (typeof mine === 'string') continue;
@@ -47,11 +50,11 @@ function collides(want: PortSpec, held: PublishedPort): boolean {
   return (any(held.hostIp) && v6(held.hostIp) === v6(want.hostIp)) || (any(want.hostIp) && v6(want.hostIp) === v6(held.hostIp));
 }
 
-function checkHostPorts(ctx: PlanContext): void {
+function checkHostPorts(ctx: PlanContext, planned: Map<string, PlanNode>): void {
   const held = (ctx.observed.publishedPorts ?? []).filter((p) => p.stack !== ctx.desired.name);
   for (const c of ctx.desired.containers) {
     const id = `container.${c.name}`;
-    const node = ctx.nodes.get(id);
+    const node = planned.get(id);
     const starts = node && (node.action === 'create' || node.action === 'replace' || (node.op.type === 'container.update' && node.op.start));
     if (!starts) continue;
     const reported = new Set<string>();

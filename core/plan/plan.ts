@@ -31,7 +31,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   remember(planLedger(ctx));
   const nodes = ctx.options.targets?.length ? targeted([...ctx.nodes.values()], ctx.options.targets) : [...ctx.nodes.values()];
   checkProtection(ctx, nodes);
-  checkEngineConflicts(ctx);
+  checkEngineConflicts(ctx, nodes);
 
   return {
     format: 1,

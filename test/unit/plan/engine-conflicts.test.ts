@@ -41,6 +41,16 @@ conflicts('a host port a running container outside the stack publishes', () => {
   assert.equal(problems(d, held('127.0.0.1', 8080, 'udp')), []);
 });
 
+conflicts('with --target, only what the plan creates or starts is checked', () => {
+  const d = desired('shop', ({ container }) => {
+    container('web', { image: 'busybox', ports: [{ container: 80, host: 8080 }] });
+    container('api', { image: 'busybox' });
+  });
+  const o = observedState({ stack: 'shop', publishedPorts: [{ container: 'other', hostIp: '0.0.0.0', hostPort: 8080, protocol: 'tcp' }] });
+  assert.equal(planStack(d, o, { mode: 'apply', targets: ['container.api'] }).diagnostics, []);
+  assert.is(planStack(d, o, { mode: 'apply', targets: ['container.web'] }).diagnostics.length, 1);
+});
+
 conflicts('a container of the stack that is running already holds its own port', () => {
   const d = desired('shop', ({ container }) => { container('web', { image: 'busybox', ports: [{ container: 80, host: 8080 }] }); });
   const o = observed(d);
