@@ -21,6 +21,8 @@ export function renderApplySummary(result: ApplyResult, style: Style, verb = 'Ap
   for (const s of skipped) {
     if (s.outcome.status === 'skipped') lines.push(`  skipped: ${s.resource} (${s.phase}), because ${stepResource(s.outcome.because)} failed`);
   }
+  // A failed pull or build leaves nothing behind; a failed container step may have (a created container).
+  if (done.length === 0 && failed.every((f) => f.resource.startsWith('image.') && f.phase !== 'destroy')) lines.push('Nothing on the engine was changed.');
   lines.push(advice(failed));
   return lines.join('\n');
 }

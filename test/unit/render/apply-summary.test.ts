@@ -54,4 +54,11 @@ summary('mixed: what to fix, and which failures may pass on a re-run', () => {
   ]);
 });
 
+summary('a failed pull with nothing else done: the engine was not changed', () => {
+  const skipped: StepResult = { id: 'network.backend:create', resource: 'network.backend', action: 'create', phase: 'create', outcome: { status: 'skipped', because: 'image.x:1:create' }, ms: 0 };
+  const text = render(failed('image.x:1', new ApplyError('image x:1 is not on the engine and could not be pulled: no such host', false)), skipped);
+  assert.match(text, /skipped: network\.backend \(create\), because image\.x:1 failed\nNothing on the engine was changed\.\nRunning the same command again would fail the same way/);
+  assert.not.match(render(done('network.backend'), failed('image.x:1', new Error('x'))), /Nothing on the engine was changed/);
+});
+
 summary.run();
