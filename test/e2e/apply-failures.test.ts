@@ -59,6 +59,19 @@ failures('a stopSignal and a gateway the engine refuses are plan diagnostics; ap
     }
   }, { skipTypecheck: true }));
 
+failures('a bind mount source that does not exist is a plan diagnostic (the engine refused the create before); nothing is created', () =>
+  withStack(prefix, 'bind', async (s) => {
+    s.write(`
+  const data = volume('data');
+  container('app', { image: img, command: ['sleep', '60'], mounts: [{ volume: data, target: '/data' }, { bind: './missing', target: '/site' }] });
+`);
+    for (const r of [await s.plan(), await s.apply()]) {
+      assert.is(r.code, 1, show(r));
+      assert.match(r.stderr, new RegExp(`container\\.app › mounts: bind mount source ${path.join(s.dir, 'missing').replace(/[.]/g, '\\.')} \\(for /site\\) does not exist on the engine's host`), show(r));
+      assert.is(await s.labelledCount(), 0, 'nothing created');
+    }
+  }, { skipTypecheck: true }));
+
 // Containers are put on a network of their own, not the engine's default bridge (one test fewer
 // that depends on docker0).
 const webOn = (port: number) => `
