@@ -26,10 +26,21 @@ export async function buildImage(client: EngineClient, stack: string, img: Image
   });
 }
 
+/**
+ * The pull endpoint's query for a reference: the repository, and the tag or the digest (which the
+ * engine takes in `tag` too). A digest wins over a tag, as the engine resolves `name:tag@digest`.
+ */
+export function pullQuery(ref: string): { fromImage: string; tag: string } {
+  const at = ref.indexOf('@');
+  const named = at >= 0 ? ref.slice(0, at) : ref;
+  const colon = named.lastIndexOf(':');
+  const repository = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  if (at >= 0) return { fromImage: repository, tag: ref.slice(at + 1) };
+  return { fromImage: repository, tag: colon > named.lastIndexOf('/') ? named.slice(colon + 1) : 'latest' };
+}
+
 export async function pullImage(client: EngineClient, img: ImageSpec): Promise<void> {
-  const at = img.ref.lastIndexOf(':');
-  const slash = img.ref.lastIndexOf('/');
-  const [fromImage, tag] = at > slash ? [img.ref.slice(0, at), img.ref.slice(at + 1)] : [img.ref, 'latest'];
+  const { fromImage, tag } = pullQuery(img.ref);
   try {
     await client.streamJson('POST', '/images/create', { query: { fromImage, tag } });
   } catch (e) {
