@@ -5,7 +5,7 @@
 import type { EngineClient } from '../engine/client.js';
 import { walk, type WalkOutcome } from '../graph.js';
 import type { DesiredStack, VolumeSpec } from '../model/spec.js';
-import { scheduleSteps, type Step } from '../plan/schedule.js';
+import { isImageStep, scheduleSteps, type Step } from '../plan/schedule.js';
 import { assertNever, type Plan } from '../plan/types.js';
 import { runContainerOp } from './container.js';
 import { LedgerWriter } from './ledger.js';
@@ -57,7 +57,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'noop': return;
     case 'image.build': return buildImage(client, name, op.image);
     case 'image.pull': return pullImage(client, op.image);
-    case 'image.delete': return deleteImage(client, op.id);
+    case 'image.delete': return deleteImage(client, op.id, op.ref);
     case 'network.create': return createNetwork(client, name, op.network);
     case 'network.delete': return deleteNetwork(client, op.id);
     case 'network.replace':
@@ -94,8 +94,10 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
 export async function applyPlan(client: EngineClient, plan: Plan, stack: DesiredStack, options: ApplyOptions): Promise<ApplyResult> {
   const steps = scheduleSteps(plan.nodes);
   const ledger = new LedgerWriter(client, stack.name, plan.ledger);
-  // The stack's secret-hash key is stored before anything that was hashed with it.
-  if (plan.secretKey) await storeSecretKey(client, stack.name, Buffer.from(plan.secretKey, 'base64'));
+  // The stack's secret-hash key is stored before anything that was hashed with it, once the
+  // pulls and builds (which run first) succeeded: a missing image leaves the engine unchanged.
+  let keyStored: Promise<void> | undefined;
+  const storeKey = () => (keyStored ??= plan.secretKey ? storeSecretKey(client, stack.name, Buffer.from(plan.secretKey, 'base64')) : Promise.resolve());
   const started = new Map<string, number>();
   const results: StepResult[] = [];
   await walk(
@@ -104,6 +106,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
     async (step) => {
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
+      if (!isImageStep(step)) await storeKey();
       await runStep(client, stack, step, options, ledger);
     },
     (step, outcome) => {
@@ -113,6 +116,8 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
     },
     options.interrupted,
   );
+  // A plan of pulls and builds only still stores a new key (nothing else ran to store it).
+  if (!results.some((r) => r.resource.startsWith('image.') && r.phase !== 'destroy' && r.outcome.status !== 'done')) await storeKey();
   const interrupted = !!options.interrupted?.();
   return { steps: results, ok: !interrupted && results.every((r) => r.outcome.status === 'done'), interrupted };
 }

@@ -8,6 +8,7 @@ import type { LedgerWriter } from './ledger.js';
 import { aliasesFor, containerCreateBody, imageRefFor, type SecretValues } from './container-body.js';
 import { waitForContainer } from './wait.js';
 import { explainStartError } from './mount-error.js';
+import { explainPortError, PortInUseError } from './port-error.js';
 
 export interface ContainerContext {
   client: EngineClient;
@@ -36,7 +37,7 @@ async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promi
   try {
     await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
   } catch (e) {
-    throw explainStartError(e, ctx.stack, c);
+    throw await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c);
   }
   if (c.runOnce) await waitForContainer(ctx.client, { container: id, resource: c.name, condition: 'completed' }, ctx.waitTimeoutMs);
 }
@@ -62,7 +63,14 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
   switch (op.type) {
     case 'container.create': {
       const id = await createContainer(ctx, op.container, name(op.container));
-      await startContainer(ctx, id, op.container, op.waitFor);
+      try {
+        await startContainer(ctx, id, op.container, op.waitFor);
+      } catch (e) {
+        if (!(e instanceof PortInUseError)) throw e;
+        // Never started and holding nothing: removed, so the engine is as before and the next plan creates it again.
+        await removeContainer(ctx.client, id, 0);
+        throw e.removed();
+      }
       return;
     }
     case 'container.delete':

@@ -1,9 +1,11 @@
 /** Image operations: build from a local context through the engine's build endpoint, or pull. */
+import { realpath } from 'node:fs/promises';
 import type { EngineClient } from '../engine/client.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import type { ImageSpec } from '../model/spec.js';
 import { imageLabels } from '../plan/image.js';
+import { ApplyError, isRetryable, isTransientMessage } from './failure.js';
 
 export async function buildImage(client: EngineClient, stack: string, img: ImageSpec): Promise<void> {
   const build = img.build!;
@@ -18,26 +20,49 @@ export async function buildImage(client: EngineClient, stack: string, img: Image
       forcerm: 1,
     },
     headers: { 'content-type': 'application/x-tar' },
-    stream: tar.pack(build.context),
+    // A context that is a symlink is packed as the directory it points to (as `docker build` does);
+    // packed as is, the upload would hold one symlink entry and no Dockerfile.
+    stream: tar.pack(await realpath(build.context)),
   });
 }
 
+/**
+ * The pull endpoint's query for a reference: the repository, and the tag or the digest (which the
+ * engine takes in `tag` too). A digest wins over a tag, as the engine resolves `name:tag@digest`.
+ */
+export function pullQuery(ref: string): { fromImage: string; tag: string } {
+  const at = ref.indexOf('@');
+  const named = at >= 0 ? ref.slice(0, at) : ref;
+  const colon = named.lastIndexOf(':');
+  const repository = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  if (at >= 0) return { fromImage: repository, tag: ref.slice(at + 1) };
+  return { fromImage: repository, tag: colon > named.lastIndexOf('/') ? named.slice(colon + 1) : 'latest' };
+}
+
 export async function pullImage(client: EngineClient, img: ImageSpec): Promise<void> {
-  const at = img.ref.lastIndexOf(':');
-  const slash = img.ref.lastIndexOf('/');
-  const [fromImage, tag] = at > slash ? [img.ref.slice(0, at), img.ref.slice(at + 1)] : [img.ref, 'latest'];
+  const { fromImage, tag } = pullQuery(img.ref);
   try {
     await client.streamJson('POST', '/images/create', { query: { fromImage, tag } });
   } catch (e) {
-    const reason = e instanceof EngineError ? e.engineMessage : (e as Error).message;
-    throw new Error(`image ${img.ref} is not on the engine and could not be pulled: ${reason}`);
+    if (!(e instanceof EngineError)) throw e;
+    const retryable = isRetryable(e) || isTransientMessage(e.engineMessage);
+    throw new ApplyError(
+      `image ${img.ref} is not on the engine and could not be pulled: ${e.engineMessage}` +
+        (retryable ? '' : `\n  Fix: correct the reference in the stack, or put the image on the engine first (docker pull / docker load / docker build -t ${img.ref}).`),
+      retryable,
+      { cause: e },
+    );
   }
 }
 
-export async function deleteImage(client: EngineClient, id: string): Promise<void> {
+/**
+ * Remove moor's tag (`ref`); the image goes with it unless someone else tagged it too. Deleting by
+ * id would fail with 409 ("image is referenced in multiple repositories") in that case.
+ */
+export async function deleteImage(client: EngineClient, id: string, ref: string): Promise<void> {
   await removeLeftoverHelpers(client, { image: id });
   try {
-    await client.request('DELETE', `/images/${encodeURIComponent(id)}`);
+    await client.request('DELETE', `/images/${encodeURIComponent(ref)}`);
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }

@@ -9,6 +9,7 @@ import { newSecretKey } from '../model/secret.js';
 import { emptyStack, type DesiredStack } from '../model/spec.js';
 import { observeStack } from '../observe/observe.js';
 import { checkVolumeProviders, hostContext } from '../observe/provider-checks.js';
+import { checkBindSources } from '../observe/bind-checks.js';
 import type { HostContext } from '../../providers/types.js';
 import { measureVolumes } from '../observe/volume-usage.js';
 import type { ObservedState } from '../observe/types.js';
@@ -110,7 +111,7 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     };
     const plan = await planMeasured(client, desired, observed, planOpts);
     if (newKey) plan.secretKey = newKey.toString('base64');
-    plan.diagnostics.push(...(await checkVolumeProviders(plan, desired, host)));
+    plan.diagnostics.push(...(await checkVolumeProviders(plan, desired, host)), ...(await checkBindSources(plan, desired, host)));
     return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
   } catch (e) {
     close();

@@ -9,6 +9,8 @@ export interface ContainerSummary {
   State: string;
   Status: string;
   HostConfig?: { NetworkMode?: string };
+  /** Published ports (PublicPort set) and exposed ones. */
+  Ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] | null;
   NetworkSettings?: { Networks?: Record<string, { NetworkID?: string; Aliases?: string[] | null }> | null };
 }
 
@@ -31,6 +33,7 @@ export interface NetworkSummary {
   Name: string;
   Driver: string;
   Labels: Record<string, string> | null;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null } | null;
 }
 
 export interface VolumeSummary {

@@ -8,6 +8,7 @@
 import type { EngineClient } from '../engine/client.js';
 import type { HostContext } from '../../providers/types.js';
 import { observeVolumeHealth } from './volume-health.js';
+import { engineNetworks, publishedPorts } from './engine-usage.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -57,12 +58,14 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const byName = filters({ name: [`${stack}-`] });
   const refs = [...new Set(desired.images.map((i) => i.ref))];
 
-  const [engine, cByLabel, cByName, nByLabel, nByName, vByLabel, vByName, iByLabel, iByRef] = await Promise.all([
+  const [engine, cByLabel, cAll, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef] = await Promise.all([
     client.engineInfo(),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
-    client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),
+    // Every container and every network, not only the stack's: the ones in the way by name, and
+    // the host ports and subnets an apply could collide with (see engine-usage.ts).
+    client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1 } }),
     client.request<NetworkSummary[]>('GET', '/networks', { query: { filters: byLabel } }),
-    client.request<NetworkSummary[]>('GET', '/networks', { query: { filters: byName } }),
+    client.request<NetworkSummary[]>('GET', '/networks'),
     client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: byLabel } }),
     client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: byName } }),
     client.request<ImageSummary[]>('GET', '/images/json', { query: { filters: byLabel } }),
@@ -72,7 +75,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   ]);
 
   const containers: ObservedContainer[] = classify(
-    stack, 'container', [...cByLabel, ...cByName], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
+    stack, 'container', [...cByLabel, ...cAll], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
   ).map(({ item: c, owner }) => {
     const labels = c.Labels ?? {};
     const name = (c.Names[0] ?? '').replace(/^\//, '');
@@ -93,7 +96,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     };
   });
 
-  const networks: ObservedNetwork[] = classify(stack, 'network', [...nByLabel, ...nByName], (n) => n.Id, (n) => n.Name, (n) => n.Labels).map(
+  const networks: ObservedNetwork[] = classify(stack, 'network', [...nByLabel, ...nAll], (n) => n.Id, (n) => n.Name, (n) => n.Labels).map(
     ({ item: n, owner }) => ({
       id: n.Id, name: n.Name, labels: n.Labels ?? {}, owner,
       resource: owner === 'stack' ? n.Labels?.[LABEL.name] : undefined,
@@ -143,6 +146,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   );
 
   return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {},
+    engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cAll),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };
 }

@@ -93,6 +93,28 @@ export interface ObservedState {
   secretKey: { volume: string; key: string | null } | null;
   /** What volumes hold, by engine name: measured only for volumes a first plan would delete or replace. */
   volumeUsage: Record<string, VolumeUsage>;
+  /** Every network on the engine with its subnets, for the subnet overlaps the engine refuses. */
+  engineNetworks?: EngineNetwork[];
+  /** Host ports running containers publish, for the ports a new container could not bind. */
+  publishedPorts?: PublishedPort[];
+}
+
+export interface EngineNetwork {
+  name: string;
+  driver: string;
+  /** The moor stack it belongs to, when it has one. */
+  stack?: string;
+  subnets: string[];
+}
+
+export interface PublishedPort {
+  /** Engine name of the container publishing it. */
+  container: string;
+  stack?: string;
+  /** '0.0.0.0' or '::' for every address. */
+  hostIp: string;
+  hostPort: number;
+  protocol: string;
 }
 
 export interface VolumeUsage {

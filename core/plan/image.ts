@@ -1,6 +1,7 @@
 /** Images: built ones are rebuilt when their context changes; pulled ones are fetched when missing. */
 import path from 'node:path';
 import { LABEL, ownershipLabels } from '../model/labels.js';
+import { builtImageRef } from '../model/names.js';
 import type { ImageSpec } from '../model/spec.js';
 import type { PlanContext } from './context.js';
 import type { PlanNode } from './types.js';
@@ -50,11 +51,20 @@ export function planImages(ctx: PlanContext): PlanNode[] {
   // Images this stack built that the stack no longer declares.
   for (const o of observed.images) {
     if (!o.resource || ctx.desired.images.some((i) => i.build && i.name === o.resource)) continue;
+    // moor removes its own tag, never the image by id: a tag someone else gave it keeps the image.
+    const own = builtImageRef(ctx.desired.name, o.resource);
+    const tags = o.refs.filter((r) => !r.includes('@'));
+    if (!tags.includes(own) && tags.length > 0) {
+      ctx.notes.push(`image ${o.resource} (built by this stack) is kept: it is tagged ${tags.join(', ')} by someone else, no longer ${own}`);
+      continue;
+    }
+    const ref = tags.includes(own) ? own : o.id;
     const users = observed.containers.filter((c) => c.owner === 'stack' && c.spec?.image === o.resource).map((c) => `container.${c.resource}`);
+    const others = tags.filter((t) => t !== own);
     nodes.push({
-      id: `image.${o.resource}`, kind: 'image', name: o.resource, engineName: o.refs[0] ?? o.id.slice(7, 19),
-      action: 'delete', causes: [ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack'], changes: [],
-      dependsOn: [], dependents: users, op: { type: 'image.delete', id: o.id, ref: o.refs[0] ?? o.id },
+      id: `image.${o.resource}`, kind: 'image', name: o.resource, engineName: ref === o.id ? o.id.slice(7, 19) : ref,
+      action: 'delete', causes: [ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack', ...(others.length ? [`only the tag: the image stays as ${others.join(', ')}`] : [])], changes: [],
+      dependsOn: [], dependents: users, op: { type: 'image.delete', id: o.id, ref },
     });
   }
   return nodes;

@@ -14,6 +14,7 @@ import { rulesOf } from '../model/lifecycle.js';
 import type { Plan, PlanNode } from './types.js';
 import { planVolumes } from './volume.js';
 import { planBackups } from './backup.js';
+import { checkEngineConflicts } from './engine-conflicts.js';
 
 export type { PlanOptions } from './context.js';
 
@@ -30,6 +31,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   remember(planLedger(ctx));
   const nodes = ctx.options.targets?.length ? targeted([...ctx.nodes.values()], ctx.options.targets) : [...ctx.nodes.values()];
   checkProtection(ctx, nodes);
+  checkEngineConflicts(ctx, nodes);
 
   return {
     format: 2,

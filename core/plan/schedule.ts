@@ -1,7 +1,8 @@
 /**
  * From plan nodes to executable steps: pure and deterministic. A delete-before-create
  * replacement becomes a destroy step and a create step; deletions wait for whatever used the
- * resource (as last applied) to let go of it; creations wait for what they need.
+ * resource (as last applied) to let go of it; creations wait for what they need; and everything
+ * waits for the stack's pulls and builds, which run first.
  */
 import type { GraphNode } from '../graph.js';
 import { deletesFirst, type PlanNode } from './types.js';
@@ -61,7 +62,18 @@ export function scheduleSteps(nodes: readonly PlanNode[]): Step[] {
       }
     }
   }
+  // Images first: every other step waits for every pull and build, so an image that cannot be
+  // pulled or built is found out before anything else on the engine changes.
+  const imageSteps = [...steps.values()].filter(isImageStep).map((s) => s.id);
+  for (const step of steps.values()) {
+    if (!isImageStep(step)) (step.dependsOn as string[]).push(...imageSteps.filter((id) => !step.dependsOn.includes(id)));
+  }
   return [...steps.values()];
+}
+
+/** A pull or a build (not the removal of an image the stack no longer declares). */
+export function isImageStep(step: Step): boolean {
+  return step.node.kind === 'image' && step.phase !== 'destroy';
 }
 
 /** The resource id of a step id (`image.busybox:latest:create` → `image.busybox:latest`). */

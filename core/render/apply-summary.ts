@@ -1,5 +1,6 @@
 /** The last word of an apply: exactly what was done and what was not. */
-import type { ApplyResult } from '../apply/apply.js';
+import type { ApplyResult, StepResult } from '../apply/apply.js';
+import { isRetryable } from '../apply/failure.js';
 import { stepResource } from '../plan/schedule.js';
 import type { Style } from './style.js';
 
@@ -21,7 +22,9 @@ export function renderApplySummary(result: ApplyResult, style: Style, verb = 'Ap
   for (const s of skipped) {
     if (s.outcome.status === 'skipped') lines.push(`  skipped: ${s.resource} (${s.phase}), because ${stepResource(s.outcome.because)} failed`);
   }
-  lines.push('Run the same command again to converge what is left.');
+  // A failed pull or build leaves nothing behind; a failed container step may have (a created container).
+  if (done.length === 0 && failed.every((f) => f.resource.startsWith('image.') && f.phase !== 'destroy')) lines.push('Nothing on the engine was changed.');
+  lines.push(advice(failed));
   return lines.join('\n');
 }
 
@@ -37,4 +40,14 @@ function renderInterrupted(result: ApplyResult, style: Style, verb: string, part
   for (const s of cancelled) lines.push(`  not started: ${s.resource} (${s.phase})`);
   lines.push(`Run the same command again to ${verb === 'Destroy' ? 'finish removing the stack' : 'converge'}: it picks up where this one stopped.`);
   return lines.join('\n');
+}
+
+/** A re-run only helps when every failure was passing (unreachable engine, timeout, lock); otherwise say what to fix. */
+function advice(failed: StepResult[]): string {
+  const errorOf = (s: StepResult) => (s.outcome.status === 'failed' ? s.outcome.error : undefined);
+  const passing = failed.filter((s) => isRetryable(errorOf(s)));
+  if (failed.length > 0 && passing.length === failed.length) return 'Run the same command again to converge what is left.';
+  const fix = 'Running the same command again would fail the same way: fix what the failures above name (the stack, or what is in its way on the engine), then apply again.';
+  if (passing.length === 0) return fix;
+  return `${fix}\nThe failures of ${passing.map((s) => s.resource).join(', ')} may pass on a re-run.`;
 }

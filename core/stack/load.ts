@@ -2,7 +2,7 @@
  * Stack file → desired state. Type-check (cached), import, run the build function, validate.
  * Returns diagnostics instead of throwing for anything the stack author can fix.
  */
-import { access, stat } from 'node:fs/promises';
+import { access, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
@@ -57,27 +57,52 @@ async function importStack(file: string): Promise<{ def: StackDefinition } | { d
   return { def };
 }
 
-/** Build contexts must exist and hold their Dockerfile; their content hash decides rebuilds. */
+/**
+ * Build contexts must be directories (a symlink to one is followed: the upload packs the directory
+ * it points to, as `docker build` does) and hold their Dockerfile, inside the context: the engine
+ * resolves the Dockerfile's path, symlinks included, within the uploaded context only. Their
+ * content hash decides rebuilds.
+ */
 async function checkBuildContexts(stack: DesiredStack): Promise<Diagnostic[]> {
   const diags: Diagnostic[] = [];
   await Promise.all(
     stack.images.map(async (img) => {
       if (!img.build) return;
       const where = { resource: `image.${img.name}`, location: stack.locations[`image.${img.name}`] };
-      try {
-        if (!(await stat(img.build.context)).isDirectory()) throw new Error();
-      } catch {
-        diags.push(error(`build context ${img.build.context} is not a directory`, { ...where, field: 'build.context' }));
-        return;
-      }
-      try {
-        await access(path.join(img.build.context, img.build.dockerfile));
-      } catch {
-        diags.push(error(`no ${img.build.dockerfile} in the build context ${img.build.context}`, { ...where, field: 'build.dockerfile' }));
+      const problem = await contextProblem(img.build.context, img.build.dockerfile);
+      if (problem) {
+        diags.push(error(problem.message, { ...where, field: problem.field }));
         return;
       }
       img.build.contextHash = await hashContext(img.build.context);
     }),
   );
   return diags;
+}
+
+async function contextProblem(context: string, dockerfile: string): Promise<{ field: string; message: string } | undefined> {
+  let root: string;
+  try {
+    root = await realpath(context);
+    if (!(await stat(root)).isDirectory()) return { field: 'build.context', message: `build context ${context}${root !== context ? ` (a symlink to ${root})` : ''} is not a directory` };
+  } catch {
+    const link = await readlink(context).catch(() => undefined);
+    return { field: 'build.context', message: link === undefined ? `build context ${context} does not exist` : `build context ${context} is a symlink to ${link}, which does not exist` };
+  }
+  const file = path.resolve(context, dockerfile);
+  const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  if (path.isAbsolute(dockerfile) || !inside(file, path.resolve(context))) {
+    return { field: 'build.dockerfile', message: `${dockerfile} is outside the build context ${context}: the engine only sees what is inside it` };
+  }
+  let real: string;
+  try {
+    real = await realpath(file);
+    if (!(await stat(real)).isFile()) throw new Error('not a file');
+  } catch {
+    return { field: 'build.dockerfile', message: `no ${dockerfile} in the build context ${context}` };
+  }
+  if (!inside(real, root)) {
+    return { field: 'build.dockerfile', message: `${dockerfile} is a symlink to ${real}, outside the build context ${context}: the engine only sees what is inside it` };
+  }
+  return undefined;
 }

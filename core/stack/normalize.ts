@@ -21,6 +21,8 @@ import { backupSpec } from './backup.js';
 import { backupOptionsSchema } from './schema/backup.js';
 import { issuesToDiagnostics } from './zod-issues.js';
 import { lifecycleOf } from './lifecycle.js';
+import { imageRefProblem } from './validate/image-ref.js';
+import { validateStack } from './validate/index.js';
 import type { Secret } from './secret.js';
 import type { EnvValue } from '../model/secret.js';
 
@@ -70,8 +72,9 @@ export function normalizeStack(stackName: string, file: string, declarations: De
     /** An image referenced by string is an implicit image resource (pulled when missing). */
     const implicitImage = (reference: string, field: string) => {
       const imageId = resourceId('image', reference);
-      if (!IMAGE_REF.test(reference)) {
-        diags.push(error(`invalid image reference ${JSON.stringify(reference)}`, { ...where, field }));
+      const problem = imageRefProblem(reference);
+      if (problem) {
+        diags.push(error(`invalid image reference ${JSON.stringify(reference)}: ${problem}`, { ...where, field }));
       } else if (!declared.has(imageId) && !stack.images.some((i) => i.name === reference)) {
         stack.images.push({ kind: 'image', name: reference, ref: normalizeImageRef(reference), labels: {} });
         stack.locations[imageId] = d.location;
@@ -80,7 +83,8 @@ export function normalizeStack(stackName: string, file: string, declarations: De
     switch (d.kind) {
       case 'image': {
         if (d.options === undefined) {
-          if (!IMAGE_REF.test(d.name)) diags.push(error(`invalid image reference ${JSON.stringify(d.name)}`, where));
+          const problem = imageRefProblem(d.name);
+          if (problem) diags.push(error(`invalid image reference ${JSON.stringify(d.name)}: ${problem}`, where));
           stack.images.push({ kind: 'image', name: d.name, ref: normalizeImageRef(d.name), labels: {} });
           break;
         }
@@ -163,6 +167,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
   }
 
   checkReferences(stack, declared, diags);
+  validateStack(stack, diags);
   return { stack, diagnostics: diags };
 }
 

@@ -1,14 +1,27 @@
+import path from 'node:path';
 import { z } from 'zod';
-import { byteSize, containerHandle, duration, imageHandle, labels, networkHandle, volumeHandle } from './common.js';
+import { byteSize, containerHandle, duration, durationToNanos, imageHandle, labels, networkHandle, sizeToBytes, volumeHandle } from './common.js';
 import { ignoreChanges, protect, replaceOrder } from './lifecycle.js';
 import { isSecret, type Secret } from '../secret.js';
+import { isStopSignal, STOP_SIGNAL_MESSAGE } from '../validate/signals.js';
 
 /** A value from secret('NAME') or secret({ file }). */
 const secretValue = z.custom<Secret>((v) => isSecret(v), { message: "expected a string or secret('NAME')" });
 
 const portNumber = z.number().int().min(1).max(65535);
-const portRange = z.string().regex(/^\d{1,5}-\d{1,5}$/, { message: 'expected a port number or a range like "8000-8010"' });
+const portRange = z.string().superRefine((r, ctx) => {
+  if (!/^\d{1,5}-\d{1,5}$/.test(r)) ctx.addIssue({ code: 'custom', message: 'expected a port number or a range like "8000-8010"' });
+  else if (!r.split('-').every((p) => Number(p) >= 1 && Number(p) <= 65535)) ctx.addIssue({ code: 'custom', message: 'ports go from 1 to 65535' });
+});
 const absolutePath = z.string().startsWith('/', { message: 'expected an absolute path inside the container' });
+/** The engine refuses to mount over the container's root ("destination can't be '/'"). */
+const mountTarget = absolutePath.refine((t) => path.posix.normalize(t) !== '/', { message: "a mount cannot target the container's root /" });
+/** The engine refuses health check durations under 1ms (0 means the default). */
+const healthDuration = duration.refine((d) => { const ns = durationToNanos(d); return ns === 0 || ns >= 1e6; }, {
+  message: 'the engine needs at least 1ms (or 0 for its default)',
+});
+/** The engine's smallest memory limit: 6 MiB. */
+const MIN_MEMORY = 6 * 1024 * 1024;
 
 export const portSchema = z.strictObject({
   /** Port (or range "8000-8010") inside the container. */
@@ -21,11 +34,11 @@ export const portSchema = z.strictObject({
 });
 
 export const mountSchema = z.union([
-  z.strictObject({ volume: volumeHandle, target: absolutePath, readOnly: z.boolean().optional() }),
+  z.strictObject({ volume: volumeHandle, target: mountTarget, readOnly: z.boolean().optional() }),
   z.strictObject({
     /** Host path; a relative path is resolved against the stack file's directory. */
     bind: z.string().min(1),
-    target: absolutePath,
+    target: mountTarget,
     readOnly: z.boolean().optional(),
   }),
   z.strictObject({
@@ -33,7 +46,7 @@ export const mountSchema = z.union([
       z.literal(true),
       z.strictObject({ size: byteSize.optional(), mode: z.number().int().min(0).max(0o7777).optional() }),
     ]),
-    target: absolutePath,
+    target: mountTarget,
   }),
 ]);
 
@@ -61,9 +74,9 @@ export const healthcheckSchema = z.strictObject({
         message: 'the first element must be "CMD", "CMD-SHELL" or "NONE"',
       }),
   ]),
-  interval: duration.optional(),
-  timeout: duration.optional(),
-  startPeriod: duration.optional(),
+  interval: healthDuration.optional(),
+  timeout: healthDuration.optional(),
+  startPeriod: healthDuration.optional(),
   retries: z.number().int().positive().optional(),
 });
 
@@ -71,7 +84,7 @@ export const resourcesSchema = z.strictObject({
   /** CPUs as a fraction, e.g. 0.5. */
   cpus: z.number().positive().max(1024).optional(),
   /** Memory limit: bytes or '256m', '1g'. */
-  memory: byteSize.optional(),
+  memory: byteSize.refine((m) => sizeToBytes(m) >= MIN_MEMORY, { message: 'the engine needs a memory limit of at least 6 MiB ("6m")' }).optional(),
   /** Maximum number of processes. */
   pids: z.number().int().positive().optional(),
 });
@@ -109,7 +122,7 @@ export const containerOptionsSchema = z.strictObject({
   workingDir: absolutePath.optional(),
   hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]*$/, { message: 'expected a host name' }).optional(),
   labels: labels.optional(),
-  stopSignal: z.string().regex(/^(SIG[A-Z0-9]+|\d+)$/, { message: 'expected a signal like "SIGTERM"' }).optional(),
+  stopSignal: z.string().refine(isStopSignal, { message: STOP_SIGNAL_MESSAGE }).optional(),
   /** Seconds to wait after the stop signal before killing. */
   stopTimeout: z.number().int().nonnegative().optional(),
   resources: resourcesSchema.optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { labels } from './common.js';
 import { protect } from './lifecycle.js';
+import { ipamIssues } from '../validate/network.js';
 
 export const networkOptionsSchema = z
   .strictObject({
@@ -10,16 +11,16 @@ export const networkOptionsSchema = z
     internal: z.boolean().optional(),
     /** Standalone containers may attach (swarm overlay networks). */
     attachable: z.boolean().optional(),
-    /** IPv4 subnet in CIDR form, e.g. '10.77.0.0/24'. */
-    subnet: z.cidrv4().optional(),
-    gateway: z.ipv4().optional(),
+    /** IPv4 or IPv6 subnet in CIDR form, e.g. '10.77.0.0/24' or 'fd00:77::/64' (IPv6 is then enabled). */
+    subnet: z.string().optional(),
+    /** An address inside the subnet. */
+    gateway: z.string().optional(),
     labels: labels.optional(),
     /** Lifecycle: refuse to delete or replace this network. */
     protect,
   })
-  .refine((n) => n.gateway === undefined || n.subnet !== undefined, {
-    message: 'a gateway needs a subnet',
-    path: ['gateway'],
+  .superRefine((n, ctx) => {
+    for (const issue of ipamIssues(n.subnet, n.gateway)) ctx.addIssue({ code: 'custom', message: issue.message, path: [issue.field] });
   });
 
 export type NetworkOptions = z.input<typeof networkOptionsSchema>;

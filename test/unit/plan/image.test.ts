@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { emptyStack } from '../../../core/model/spec.js';
 import { planStack } from '../../../core/plan/plan.js';
 import {
   actions, containerId, desired, emptyEngine, nodeOf, observed, observedImage, retagged, removed, shopStack, withContextHash,
@@ -103,6 +104,27 @@ built('a built image the stack no longer declares is deleted after the container
   assert.equal(image.dependents, ['container.web']);
   assert.equal(image.causes, ['no longer in the stack']);
   assert.is(image.op.type, 'image.delete');
+});
+
+built('destroy removes moor\'s own tag, not the image id, when someone tagged the image too (409 before)', () => {
+  const d = shopStack();
+  const o = observed(d);
+  const img = o.images.find((i) => i.resource === 'tools')!;
+  img.refs = ['someone/else:1', ...img.refs];
+  const plan = planStack(emptyStack('shop', d.file), o, { mode: 'destroy' });
+  const node = nodeOf(plan, 'image.tools');
+  assert.equal(node.op, { type: 'image.delete', id: img.id, ref: 'shop-tools:latest' });
+  assert.is(node.engineName, 'shop-tools:latest');
+  assert.equal(node.causes, ['destroy', 'only the tag: the image stays as someone/else:1']);
+});
+
+built('an image the stack built that now carries only someone else\'s tags is kept, with a note', () => {
+  const d = shopStack();
+  const o = observed(d);
+  o.images.find((i) => i.resource === 'tools')!.refs = ['someone/else:1'];
+  const plan = planStack(emptyStack('shop', d.file), o, { mode: 'destroy' });
+  assert.not.ok(plan.nodes.some((n) => n.id === 'image.tools'));
+  assert.equal(plan.notes.filter((n) => n.startsWith('image')), ['image tools (built by this stack) is kept: it is tagged someone/else:1 by someone else, no longer shop-tools:latest']);
 });
 
 built.run();

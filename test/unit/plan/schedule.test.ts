@@ -1,10 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { topoSort } from '../../../core/graph.js';
+import { topoSort, walk } from '../../../core/graph.js';
 import { planStack } from '../../../core/plan/plan.js';
 import { scheduleSteps, stepResource, type Step } from '../../../core/plan/schedule.js';
 import type { Plan } from '../../../core/plan/types.js';
-import { containerSpec, desired, leftoverNext, observed, shopStack, withContextHash } from '../../fixtures/builders.js';
+import { containerSpec, desired, leftoverNext, observed, observedState, shopStack, withContextHash } from '../../fixtures/builders.js';
 
 /** `step <- deps` lines, in plan order. */
 const edges = (steps: Step[]) => steps.map((s) => `${s.id} <- ${[...s.dependsOn].join(', ')}`);
@@ -39,8 +39,46 @@ schedule('a create-before-destroy replacement is one step, after the rebuilt ima
   assert.equal(edges(scheduleSteps(plan.nodes)), [
     'image.tools:replace <- ',
     'container.web:replace <- image.tools:replace',
-    'container.sidecar:replace <- container.web:replace',
+    'container.sidecar:replace <- container.web:replace, image.tools:replace',
   ]);
+});
+
+const fresh = () => desired('shop', ({ network, volume, container }) => {
+  container('app', { image: 'moor-nonexistent.invalid/none:1', networks: [network('backend')], mounts: [{ volume: volume('data'), target: '/data' }] });
+  container('side', { image: 'busybox' });
+});
+
+schedule('images first: every other step waits for every pull and build', () => {
+  const plan = planStack(fresh(), observedState({ stack: 'shop' }));
+  assert.equal(edges(scheduleSteps(plan.nodes)), [
+    'image.busybox:create <- ',
+    'image.moor-nonexistent.invalid/none:1:create <- ',
+    'network.backend:create <- image.busybox:create, image.moor-nonexistent.invalid/none:1:create',
+    'volume.data:create <- image.busybox:create, image.moor-nonexistent.invalid/none:1:create',
+    'container.app:create <- image.moor-nonexistent.invalid/none:1:create, network.backend:create, volume.data:create, image.busybox:create',
+    'container.side:create <- image.busybox:create, image.moor-nonexistent.invalid/none:1:create',
+  ]);
+});
+
+schedule('a pull that fails skips every other step: nothing else is attempted', async () => {
+  const steps = scheduleSteps(planStack(fresh(), observedState({ stack: 'shop' })).nodes);
+  const ran: string[] = [];
+  const outcomes = await walk(steps, 4, async (s) => {
+    ran.push(s.id);
+    if (s.id.startsWith('image.moor-nonexistent')) throw new Error('pull failed');
+  });
+  assert.equal(ran.sort(), ['image.busybox:create', 'image.moor-nonexistent.invalid/none:1:create']);
+  for (const id of ['network.backend:create', 'volume.data:create', 'container.app:create', 'container.side:create']) {
+    assert.equal(outcomes.get(id), { status: 'skipped', because: 'image.moor-nonexistent.invalid/none:1:create' }, id);
+  }
+});
+
+schedule('the removal of an image no longer declared waits for the pulls too, and for its users to go', () => {
+  const was = desired('shop', ({ image, container }) => {
+    container('old', { image: image('tools', { build: { context: './tools' } }) });
+  });
+  const plan = planStack(desired('shop', ({ container }) => { container('new', { image: 'busybox' }); }), observed(was));
+  assert.equal(edges(scheduleSteps(plan.nodes)).filter((e) => e.startsWith('image.tools')), ['image.tools:destroy <- container.old:destroy, image.busybox:create']);
 });
 
 schedule('an orphan network is deleted only after its container is', () => {

@@ -133,7 +133,7 @@ errors('every problem is reported at once, each with its resource and field path
     { severity: 'error', summary: 'Too big: expected number to be <=65535', resource: 'container.web', field: 'ports[0].host' },
     { severity: 'error', summary: 'Invalid option: expected one of "no"|"always"|"unless-stopped"|"on-failure"', resource: 'container.web', field: 'restart' },
     { severity: 'error', summary: 'expected an absolute path inside the container', resource: 'container.api', field: 'workingDir' },
-    { severity: 'error', summary: 'expected a signal like "SIGTERM"', resource: 'container.api', field: 'stopSignal' },
+    { severity: 'error', summary: 'expected a Linux signal name like "SIGTERM", "SIGQUIT", "SIGKILL" or "SIGRTMIN+3", or a signal number from 1 to 64', resource: 'container.api', field: 'stopSignal' },
   ]);
   assert.ok(diagnostics.every((x) => x.location?.file === THIS_FILE && typeof x.location.line === 'number'));
 });
@@ -249,7 +249,7 @@ errors('names: stack, resources and image references are checked', () => {
   assert.equal(plain(diagnostics), [
     { severity: 'error', summary: 'invalid stack name "Shop": use lower-case letters, digits, "-" and "_" (max 63)' },
     { severity: 'error', summary: 'invalid container name "Web": use lower-case letters, digits, "-" and "_", starting with a letter or digit', resource: 'container.Web' },
-    { severity: 'error', summary: 'invalid image reference "Not A Ref"', resource: 'image.Not A Ref' },
+    { severity: 'error', summary: 'invalid image reference "Not A Ref": a reference cannot contain spaces', resource: 'image.Not A Ref' },
   ]);
   assert.equal(diagnostics[0]!.location, { file: STACK_FILE });
 });
@@ -259,7 +259,7 @@ errors('an invalid image reference given as a string is one error at image, not 
     container('api', { image: 'Nginx:1.27' });
   }));
   assert.equal(plain(diagnostics), [
-    { severity: 'error', summary: 'invalid image reference "Nginx:1.27"', resource: 'container.api', field: 'image' },
+    { severity: 'error', summary: 'invalid image reference "Nginx:1.27": repository name "Nginx" must be lower-case', resource: 'container.api', field: 'image' },
   ]);
 });
 
