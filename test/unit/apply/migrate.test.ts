@@ -82,6 +82,40 @@ const CASES: Case[] = [
   { what: 'drop-stash: the stash cannot be removed', fail: () => [(r) => r.line === `DELETE /volumes/${STASH}`, { status: 500, message: 'device busy' }], safe: 'verified stash', resume: FROM_STASH },
 ];
 
+const order = suite('volume migration: the order of its engine operations');
+
+order('the marker only after the copy and its manifest, the old volume only after the marker, the stash only after the restore', async () => {
+  const { engine, original } = await filled();
+  try {
+    const from = engine.requests.length;
+    const a = await applyOn(engine, app(CHANGED));
+    assert.ok(a.result.ok, a.summary);
+    const helper = (l: string) => l.replace(/\{([a-z.-]+)\.moor-helper-[0-9a-f]{6}\}/g, '{helper of $1}');
+    const writes = engine.calls({ writes: true, since: from }).map(helper).filter((l) => /\/volumes|archive\?path=\/dst&|\/containers\/\{shop-db\}/.test(l));
+    assert.equal(writes, [
+      'POST /containers/{shop-db}/stop?t=10',
+      'DELETE /containers/{shop-db}?force=true',
+      'POST /volumes/create', // the stash
+      'PUT /containers/{helper of shop-data.moor-stash}/archive?path=/dst&copyUIDGID=1&noOverwriteDirNonDir=1', // its payload/ directory
+      'PUT /containers/{helper of shop-data.moor-stash}/archive?path=/dst&copyUIDGID=1&noOverwriteDirNonDir=1', // the copy
+      'POST /volumes/create', // the marker
+      'DELETE /volumes/shop-data',
+      'POST /volumes/create', // the new volume
+      'PUT /containers/{helper of shop-data}/archive?path=/dst&copyUIDGID=1&noOverwriteDirNonDir=1', // the restore
+      'DELETE /volumes/shop-data.moor-stash',
+      'DELETE /volumes/shop-data.moor-stash-ok',
+      'POST /containers/{shop-db}/start', // the new container
+    ]);
+    const created = engine.requests.slice(from).filter((r) => r.line === 'POST /volumes/create').map((r) => (r.body as { Name: string }).Name);
+    assert.equal(created, [STASH, MARKER, 'shop-data']);
+    assert.equal(engine.volumes.get('shop-data')!.files.snapshot(), original);
+  } finally {
+    await engine.close();
+  }
+});
+
+order.run();
+
 const steps = suite('volume migration: a failure at each step loses nothing, and the next plan resumes');
 
 for (const c of CASES) {
