@@ -1,26 +1,15 @@
 /** attachContainer against a fake engine on a unix socket that switches to the raw streams (101 UPGRADED). */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attachContainer } from '../../../core/engine/attach.js';
-import { EngineClient } from '../../../core/engine/client.js';
+import type { EngineClient } from '../../../core/engine/client.js';
 import { EngineError } from '../../../core/engine/errors.js';
-
-/** One frame of a multiplexed stream. */
-function frame(stream: number, data: string | Buffer): Buffer {
-  const payload = typeof data === 'string' ? Buffer.from(data) : data;
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
+import { frame, startFakeEngine } from '../../fixtures/fake-engine.js';
 
 const UPGRADED = 'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n';
 
@@ -93,48 +82,18 @@ interface FakeEngine {
   close(): Promise<void>;
 }
 
+/** The shared fake engine (test/fixtures/fake-engine.ts), every attach handed to `onAttach`. */
 async function fakeEngine(onAttach: OnAttach): Promise<FakeEngine> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'moor-attach-'));
-  const socketPath = path.join(dir, 'engine.sock');
-  const sockets = new Set<Socket>();
+  const engine = await startFakeEngine();
   const attaches: Attach[] = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.method === 'GET' && req.url === '/version') {
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ Version: '20.10.24', ApiVersion: '1.41' }));
-        return;
-      }
-      res.statusCode = 404;
-      res.end(JSON.stringify({ message: `no route ${req.method} ${req.url}` }));
-    });
-  });
-  server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-    sockets.add(socket);
-    // A client that closes the connection can make writes fail (EPIPE, ECONNRESET): not the test's business.
-    socket.on('error', () => undefined);
+  engine.onUpgrade((socket, req, head) => {
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
-    void closed.then(() => sockets.delete(socket));
     // http.Server sockets allow half-open connections: a client's close is first an 'end' here.
     const hungUp = Promise.race([closed, new Promise<void>((r) => socket.once('end', () => r()))]);
     attaches.push({ url: req.url!, headers: req.headers, hungUp, closed, socket });
     onAttach(socket, req, head);
   });
-  await new Promise<void>((r) => server.listen(socketPath, r));
-  const client = new EngineClient({ socketPath, display: `unix://${socketPath}` });
-  return {
-    client,
-    attaches,
-    close: async () => {
-      client.close();
-      // Upgraded connections are no longer the server's: closeAllConnections does not see them.
-      for (const s of sockets) s.destroy();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { client: engine.client, attaches, close: () => engine.close() };
 }
 
 /**

@@ -1,22 +1,11 @@
 /** Demuxer / demux / OutputTail, and execInContainer against a fake engine on a unix socket. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import type http from 'node:http';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EngineClient } from '../../../core/engine/client.js';
 import { EngineError } from '../../../core/engine/errors.js';
 import { Demuxer, demux, execInContainer, ExecTimeoutError, OUTPUT_LIMIT, OutputTail, type Frame } from '../../../core/engine/exec.js';
-
-/** One frame of a multiplexed stream. */
-function frame(stream: number, data: string | Buffer): Buffer {
-  const payload = typeof data === 'string' ? Buffer.from(data) : data;
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
+import { frame, startFakeEngine } from '../../fixtures/fake-engine.js';
 
 /** Frames merged per stream, as text. */
 function byStream(frames: Frame[]): Record<string, string> {
@@ -108,47 +97,30 @@ type Handler = (req: http.IncomingMessage, body: string, res: http.ServerRespons
 
 interface FakeEngine {
   client: EngineClient;
-  requests: string[];
-  bodies: unknown[];
-  handle: Record<string, Handler>;
+  /** `METHOD /path?query` of every request but the version negotiation. */
+  readonly requests: string[];
+  /** The JSON bodies sent, in order. */
+  readonly bodies: unknown[];
   closedStarts: number;
   close(): Promise<void>;
 }
 
+/** The shared fake engine (test/fixtures/fake-engine.ts) answering `handle`'s routes with raw responses. */
 async function fakeEngine(handle: Record<string, Handler>): Promise<FakeEngine> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'moor-exec-'));
-  const socketPath = path.join(dir, 'engine.sock');
-  const fake: FakeEngine = { client: undefined as unknown as EngineClient, requests: [], bodies: [], handle, closedStarts: 0, close: async () => undefined };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString();
-      const route = `${req.method} ${req.url!.replace(/^\/v1\.41/, '')}`;
-      if (route === 'GET /version') {
-        res.end(JSON.stringify({ Version: '20.10.24', ApiVersion: '1.41' }));
-        return;
-      }
-      fake.requests.push(route);
-      if (body) fake.bodies.push(JSON.parse(body));
-      if (route.endsWith('/start')) res.on('close', () => fake.closedStarts++);
-      const h = fake.handle[route];
-      if (!h) {
-        res.statusCode = 404;
-        res.end(JSON.stringify({ message: `no route ${route}` }));
-        return;
-      }
-      h(req, body, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(socketPath, r));
-  fake.client = new EngineClient({ socketPath, display: `unix://${socketPath}` });
-  fake.close = async () => {
-    fake.client.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    rmSync(dir, { recursive: true, force: true });
+  const engine = await startFakeEngine();
+  const fake: FakeEngine = {
+    client: engine.client,
+    get requests() { return engine.calls(); },
+    get bodies() { return engine.requests.filter((r) => r.body !== undefined).map((r) => r.body); },
+    closedStarts: 0,
+    close: () => engine.close(),
   };
+  engine.handle((r) => r.line in handle || r.path.endsWith('/start'), (r, req, res) => {
+    if (r.path.endsWith('/start')) res.on('close', () => fake.closedStarts++);
+    const h = handle[r.line];
+    if (h) h(req, r.body === undefined ? '' : JSON.stringify(r.body), res);
+    else res.writeHead(404).end(JSON.stringify({ message: `no route ${r.line}` }));
+  });
   return fake;
 }
 

@@ -1,0 +1,215 @@
+/**
+ * A backup run's error paths (core/backup/run.ts) against the fake engine, whose workers do what
+ * their scripts do (test/fixtures/fake-workers.ts): which step fails and says so, what was
+ * stopped is started again, and nothing is pruned unless the new archive was verified.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BackupStepError, runBackup } from '../../../core/backup/run.js';
+import { parseManifest } from '../../../core/backup/archive-file.js';
+import { backupRig, type BackupRig } from '../../fixtures/fake-backup.js';
+import { archiveProgram, isWorker } from '../../fixtures/fake-workers.js';
+
+const day = (d: number) => () => new Date(`2026-12-0${d}T03:00:00.000Z`);
+const ID1 = '20261201T030000.000Z';
+const ID2 = '20261202T030000.000Z';
+
+async function failure(p: Promise<unknown>): Promise<BackupStepError> {
+  const e = await p.then(() => assert.unreachable('expected the run to fail') as never, (err: unknown) => err);
+  assert.instance(e, BackupStepError);
+  return e as BackupStepError;
+}
+
+/** The summary of the manifest the run wrote beside archive `id`. */
+const summaryOf = (rig: BackupRig, id: string) =>
+  parseManifest(rig.engine.volumes.get('shop-backups')!.files.readFile(`shop/nightly/${id}.manifest.jsonl`)!.toString())!.summary;
+
+const run = (rig: BackupRig, d: number) => runBackup(rig.engine.client, 'shop', rig.job, { now: day(d) });
+
+const ok = suite('runBackup: the run that works (the fake engine is right)');
+
+ok('stop last-first, archive, start first-first, verify, write the manifest; the next run prunes the older archive', async () => {
+  const rig = await backupRig();
+  try {
+    let from = rig.engine.requests.length;
+    const r = await run(rig, 1);
+    assert.equal([r.archive.status, r.archive.files, r.pruned, r.restarted], ['verified', 2, [], ['shop-db', 'shop-web']]);
+    assert.equal(rig.writes(from), [
+      'POST /containers/shop-web/stop?t=10',
+      'POST /containers/shop-db/stop?t=10',
+      'POST /containers/create?name=shop-nightly.moor-backup-archive',
+      'POST /containers/{shop-nightly.moor-backup-archive}/attach?stream=1&stdout=1&stderr=1',
+      'POST /containers/{shop-nightly.moor-backup-archive}/start',
+      'POST /containers/{shop-nightly.moor-backup-archive}/wait',
+      'POST /containers/shop-db/start',
+      'POST /containers/shop-web/start',
+      'PUT /containers/{shop-nightly.moor-backup-archive}/archive?path=/moor/target/shop/nightly',
+      'POST /containers/create?name=shop-nightly.moor-backup-list',
+      'POST /containers/{shop-nightly.moor-backup-list}/start',
+      'POST /containers/{shop-nightly.moor-backup-list}/wait',
+      'DELETE /containers/{shop-nightly.moor-backup-list}?force=true',
+      'DELETE /containers/{shop-nightly.moor-backup-archive}?force=true',
+    ]);
+    assert.equal(rig.archives(), [`${ID1}.manifest.jsonl`, `${ID1}.tar.gz`]);
+    from = rig.engine.requests.length;
+    assert.equal((await run(rig, 2)).pruned, [ID1]);
+    assert.ok(rig.writes(from).includes('POST /containers/create?name=shop-nightly.moor-backup-prune'));
+    assert.equal(rig.archives(), [`${ID2}.manifest.jsonl`, `${ID2}.tar.gz`]);
+    assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+  } finally {
+    await rig.close();
+  }
+});
+
+ok.run();
+
+const fails = suite('runBackup: a step fails');
+
+fails('a hook before fails: nothing is stopped, no worker is made', async () => {
+  const rig = await backupRig({ before: [['sh', '-c', 'pg_dump > /data/dump.sql']] });
+  try {
+    rig.engine.onExec = () => ({ exitCode: 1, stderr: 'pg_dump: error: connection refused\n' });
+    const from = rig.engine.requests.length;
+    const e = await failure(run(rig, 1));
+    assert.is(e.step, 'hooks before');
+    assert.is(e.message, 'hooks before: [0] ["sh","-c","pg_dump > /data/dump.sql"] in shop-db exited 1: pg_dump: error: connection refused');
+    assert.equal(rig.writes(from).map((l) => l.replace(/exec\/[0-9a-f]+/, 'exec/ID')), ['POST /containers/shop-db/exec', 'POST /exec/ID/start']);
+    assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+    assert.equal(rig.archives(), []);
+  } finally {
+    await rig.close();
+  }
+});
+
+fails('stopping fails half-way: what was stopped is started again, no worker is made', async () => {
+  const rig = await backupRig();
+  try {
+    rig.engine.fail('POST /containers/shop-db/stop', { status: 500, message: 'cannot kill container: permission denied' });
+    const from = rig.engine.requests.length;
+    const e = await failure(run(rig, 1));
+    assert.is(e.message, 'stop: POST /containers/shop-db/stop: engine answered 500: cannot kill container: permission denied');
+    assert.equal(rig.writes(from), ['POST /containers/shop-web/stop?t=10', 'POST /containers/shop-db/stop?t=10', 'POST /containers/shop-web/start']);
+    assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+  } finally {
+    await rig.close();
+  }
+});
+
+fails('the archiving worker fails: the containers are started again, the worker removed, no manifest written, nothing pruned', async () => {
+  const rig = await backupRig();
+  try {
+    await run(rig, 1);
+    rig.engine.program(isWorker('archive'), async (p) => {
+      p.stderr('tar: data/base/t: Cannot open: Permission denied\n');
+      return 2;
+    });
+    const from = rig.engine.requests.length;
+    const e = await failure(run(rig, 2));
+    assert.match(e.message, /^archive: the archiving worker \(tar\) exited 2: tar: data\/base\/t: Cannot open: Permission denied/);
+    const writes = rig.writes(from);
+    assert.equal(writes.slice(-3), ['POST /containers/shop-db/start', 'POST /containers/shop-web/start', 'DELETE /containers/{shop-nightly.moor-backup-archive}?force=true']);
+    assert.not.ok(writes.some((l) => /moor-backup-(list|prune)/.test(l)));
+    assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+    assert.equal(rig.archives(), [`${ID1}.manifest.jsonl`, `${ID1}.tar.gz`]);
+  } finally {
+    await rig.close();
+  }
+});
+
+fails('the archive fails and a container does not start again: both are told, the others are started', async () => {
+  const rig = await backupRig();
+  try {
+    rig.engine.program(isWorker('archive'), async (p) => {
+      p.stderr('tar: write error: No space left on device\n');
+      return 2;
+    });
+    rig.engine.fail('POST /containers/shop-db/start', { status: 500, message: 'error mounting volume' });
+    const e = await failure(run(rig, 1));
+    assert.is(e.step, 'archive');
+    assert.match(e.message, /^archive: the archiving worker \(tar\) exited 2: tar: write error: No space left on device/);
+    assert.match(e.message, /; and then restart: could not start again: shop-db: POST \/containers\/shop-db\/start: engine answered 500: error mounting volume$/);
+    assert.equal(rig.engine.containerStates(), ['shop-db exited', 'shop-web running']);
+  } finally {
+    await rig.close();
+  }
+});
+
+// BUG: core/backup/run.ts:173-185 — `reading` catches the read-back's failure and resolves with it,
+// so `streamed.status` is always 'fulfilled' and the "; reading it back: …" cause is never added:
+// when moor's read-back fails (here the stream is not gzip), moor closes the worker's output, the
+// worker dies on the closed pipe (its stderr went down the same connection), and the user is told
+// only "the archiving worker (tar) exited 1", with no reason at all.
+fails.skip('the read-back fails, so the worker dies on the closed pipe: the error names the read as the cause', async () => {
+  const rig = await backupRig();
+  try {
+    rig.engine.program(isWorker('archive'), async (p) => {
+      for (let i = 0; i < 1000; i++) await p.stdout(Buffer.alloc(64 * 1024, 'not gzip'));
+      return 0;
+    });
+    const e = await failure(run(rig, 1));
+    assert.match(e.message, /^archive: the archiving worker \(tar\) exited 1/);
+    assert.match(e.message, new RegExp(`; reading it back: ${ID1}\\.tar\\.gz cannot be read`));
+    assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+  } finally {
+    await rig.close();
+  }
+});
+
+fails('the archive does not hold what the volumes held: the manifest says failed and why, nothing is pruned', async () => {
+  const rig = await backupRig();
+  try {
+    await run(rig, 1);
+    rig.engine.program(isWorker('archive'), archiveProgram({
+      alter: (entries) => entries.map((x) => (x.header.name === 'data/dump.sql' ? { ...x, content: Buffer.from('half a dump') } : x)),
+    }));
+    const from = rig.engine.requests.length;
+    const e = await failure(run(rig, 2));
+    assert.is(e.step, 'verify');
+    assert.match(e.message, /^verify: the archive does not hold what the volumes held \(did something write to them during the run\? list its containers in stop\): data\/dump\.sql: /);
+    const s = summaryOf(rig, ID2);
+    assert.equal([s.status, s.reason], ['failed', e.message.slice('verify: '.length)]);
+    assert.not.ok(rig.writes(from).some((l) => /moor-backup-(list|prune)/.test(l)));
+    assert.equal(rig.archives(), [`${ID1}.manifest.jsonl`, `${ID1}.tar.gz`, `${ID2}.manifest.jsonl`, `${ID2}.tar.gz`]);
+    assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+  } finally {
+    await rig.close();
+  }
+});
+
+fails('the manifest cannot be written: the run fails at verify, nothing is pruned', async () => {
+  const rig = await backupRig();
+  try {
+    await run(rig, 1);
+    rig.engine.fail((r) => r.method === 'PUT' && r.path.endsWith('/archive'), { status: 500, message: 'no space left on device' });
+    const from = rig.engine.requests.length;
+    const e = await failure(run(rig, 2));
+    assert.match(e.message, /^verify: the manifest could not be written beside the archive: PUT \/containers\/[0-9a-f]+\/archive: engine answered 500: no space left on device$/);
+    assert.not.ok(rig.writes(from).some((l) => /moor-backup-(list|prune)/.test(l)));
+    assert.equal(rig.archives(), [`${ID1}.manifest.jsonl`, `${ID1}.tar.gz`, `${ID2}.tar.gz`]);
+  } finally {
+    await rig.close();
+  }
+});
+
+fails('pruning fails: the new archive stands verified, the old one is still there, the hooks after are not run', async () => {
+  const rig = await backupRig({ after: [['sh', '-c', 'rm /data/dump.sql']] });
+  try {
+    await run(rig, 1);
+    const hooks: string[][] = [];
+    rig.engine.onExec = (_c, cmd) => (hooks.push(cmd), { exitCode: 0 });
+    rig.engine.program(isWorker('prune'), async (p) => {
+      p.stdout("rm: can't remove '/moor/target/shop/nightly/20261201T030000.000Z.tar.gz': Read-only file system\n");
+      return 1;
+    });
+    const e = await failure(run(rig, 2));
+    assert.is(e.message, "prune: removing old archives failed (exit code 1): rm: can't remove '/moor/target/shop/nightly/20261201T030000.000Z.tar.gz': Read-only file system");
+    assert.is(summaryOf(rig, ID2).status, 'verified');
+    assert.equal(rig.archives(), [`${ID1}.manifest.jsonl`, `${ID1}.tar.gz`, `${ID2}.manifest.jsonl`, `${ID2}.tar.gz`]);
+    assert.equal(hooks, []);
+    assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+  } finally {
+    await rig.close();
+  }
+});
+
+fails.run();
