@@ -14,6 +14,7 @@ import { collision, type PlanContext } from './context.js';
 import { showBytes, showHealthcheck, showMount, showNetworkMode, showPort, showRestart } from './display.js';
 import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from './types.js';
 import { sameValue } from './values.js';
+import { stoppedBy } from './intents.js';
 
 const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'image', get: (c) => c.image, forcesReplacement: true },
@@ -229,9 +230,12 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const keep = (net: string) => !isIgnored(rules, `networks.${net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net}`);
       delta = { changes: [], connect: delta.connect.filter((n) => keep(n.network)), disconnect: delta.disconnect.filter(keep) };
     }
-    if (obs.state !== 'running') {
+    // Stopped by a moor command: a live one starts it itself; a dead one's record is finished first (plan/intents.ts).
+    const by = obs.state === 'running' ? undefined : stoppedBy(ctx, obs.name);
+    if (by && !by.alive) base.dependsOn.push(by.node);
+    if (obs.state !== 'running' && !by?.alive) {
       // 'created': it never ran (its start failed, e.g. a volume that could not be mounted).
-      const note = obs.state === 'created' ? 'never started: its last start failed' : 'stopped outside moor';
+      const note = obs.state === 'created' ? 'never started: its last start failed' : by?.note ?? 'stopped outside moor';
       changes.push({ path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note });
     }
 
