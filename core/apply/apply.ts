@@ -17,6 +17,7 @@ import { runMigration } from './migrate.js';
 import { writeBackupRecord } from './backup.js';
 import type { SecretValues } from './container-body.js';
 import { storeSecretKey } from './secret-key.js';
+import { finishIntent } from '../backup/intents.js';
 
 export interface ApplyOptions {
   concurrency: number;
@@ -86,6 +87,8 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'ledger.delete':
       for (const v of op.volumes) await deleteVolume(client, v);
       return;
+    case 'intent.finish':
+      return finishIntent(client, name, { volume: op.volume, intent: op.start ? op.intent : { ...op.intent, stopped: [] } });
     default:
       return assertNever(op);
   }

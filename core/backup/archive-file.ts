@@ -62,9 +62,9 @@ export function manifestFileName(id: string): string {
   return `${id}.manifest.jsonl`;
 }
 
-/** A file a run writes for archive `id`: the archive (.tar.gz/.tar, or its .part) or its manifest. */
+/** A file a run writes for archive `id`: the archive (.tar.gz/.tar) or its manifest, or either's .part (written, not yet verified or named). */
 export function isRunFile(id: string, name: string): boolean {
-  return [`${id}.tar.gz`, `${id}.tar`, `${id}.tar.gz.part`, `${id}.tar.part`, manifestFileName(id)].includes(name);
+  return [`${id}.tar.gz`, `${id}.tar`, `${id}.tar.gz.part`, `${id}.tar.part`, manifestFileName(id), `${manifestFileName(id)}.part`].includes(name);
 }
 
 export function serializeManifest(m: ArchiveManifest): Buffer {

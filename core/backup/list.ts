@@ -18,7 +18,8 @@ export interface ListedArchive {
   files: { name: string; bytes: number }[];
 }
 
-const SCRIPT = `cd "$DIR" 2>/dev/null || exit 0
+/** Lists the job's folder ($DIR) as parseListing reads it; also run by a backup's finishing worker. */
+export const LIST_SCRIPT = `cd "$DIR" 2>/dev/null || exit 0
 for f in *; do
   [ -f "$f" ] || continue
   case "$f" in
@@ -30,7 +31,7 @@ done`;
 export async function listArchives(client: EngineClient, stack: string, job: BackupSpec): Promise<ListedArchive[]> {
   const out = await runCommand(client, {
     image: job.image, name: workerName(stack, job.name, 'list'), mounts: [targetMount(stack, job, true)],
-    cmd: ['sh', '-c', SCRIPT], env: { DIR: jobDir(stack, job) }, labels: { [BACKUP_LABEL]: `${stack}/${job.name}` },
+    cmd: ['sh', '-c', LIST_SCRIPT], env: { DIR: jobDir(stack, job) }, labels: { [BACKUP_LABEL]: `${stack}/${job.name}` },
   }, `listing the archives of ${job.name}`);
   return parseListing(out);
 }

@@ -29,6 +29,8 @@ import { listArchives, type ListedArchive } from './list.js';
 import { readArchive, type ArchiveEntry, type EntryCheck, type ReadArchive } from './read-archive.js';
 import { jobDir, RESTORE, targetMount } from './target.js';
 import { canonical } from './tree.js';
+import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
+import { DISCARD_STAGE_SCRIPT, SWITCH_SCRIPT } from './switch.js';
 import { BACKUP_LABEL, lastLines, runCommand, startAttached, withWorker, workerName, type Worker, type WorkerMount } from './worker.js';
 
 export class RestoreError extends MoorError {
@@ -263,22 +265,6 @@ async function extractStaged(client: EngineClient, w: Worker, path: string, mani
   return { problem: problems.length ? `archive ${s.id} does not match its manifest: ${problems.join('; ')}` : null, roots };
 }
 
-/** Replace each volume's content by its staging directory's, and give its root the archive's mode and owner. */
-const SWITCH = `set -e
-while [ $# -gt 0 ]; do
-  v=$1 mode=$2 owner=$3; shift 3
-  cd "${RESTORE}/$v"
-  for e in * .[!.]* ..?*; do
-    if [ "$e" != "$STAGE" ] && { [ -e "$e" ] || [ -L "$e" ]; }; then rm -rf -- "$e"; fi
-  done
-  for e in "$STAGE"/* "$STAGE"/.[!.]* "$STAGE"/..?*; do
-    if [ -e "$e" ] || [ -L "$e" ]; then mv -- "$e" .; fi
-  done
-  rmdir "$STAGE"
-  chown "$owner" .
-  chmod "$mode" .
-done`;
-
 /**
  * Restore an archive into the volumes of `plan`. Nothing is stopped or written before the
  * manifest's entries pass the safety check; the archive is then extracted beside the current
@@ -287,6 +273,11 @@ done`;
  * is in place and equal are the containers stopped, each volume's old content replaced by the
  * staged one (renames), and the containers started again. Any failure before the switch removes
  * the staging directories: the volumes keep their data.
+ *
+ * Each stage is recorded on the engine before it begins (model/intent.ts): `stage` before the
+ * extraction (a killed restore's staged data is discarded by the next command), `switch` before
+ * the first container stops (the next command finishes the switch, which can be resumed from any
+ * point — see switch.ts — and starts the containers again).
  */
 export async function runRestore(client: EngineClient, stack: string, job: BackupSpec, plan: RestorePlan, log: (line: string) => void = () => undefined): Promise<void> {
   const { archive } = plan;
@@ -300,6 +291,9 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   let staging = false;
   let switched = false;
   let restoreFailed = false;
+  const record = { command: `backup restore ${job.name}`, job: job.name, stopped: [] as string[] };
+  const restoreRecord = { image: job.image, stage, volumes: plan.into.map((i) => ({ volume: i.volume, engineVolume: i.engineVolume })) };
+  let intent: IntentHandle | undefined;
   try {
     await withWorker(client, {
       ...spec, attach: 'stdin', env,
@@ -309,6 +303,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
       const refusal = checkManifest(manifest, volumes);
       if (refusal) throw new RestoreError(`${refusal}; nothing was restored`);
       log(`restore: ${archive.id} → ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}, beside the current data`);
+      intent = await recordIntent(client, stack, { ...record, step: 'stage', restore: restoreRecord });
       staging = true;
       const { problem, roots } = await extractStaged(client, w, `${jobDir(stack, job)}/${manifest.summary.archive}`, manifest, volumes, stage);
       if (problem) throw new RestoreError(`${problem}; the volumes keep their data`);
@@ -317,6 +312,8 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
         if (!r) throw new RestoreError(`archive ${archive.id} has no directory for volume ${v}; the volumes keep their data`);
         return [v, formatMode(r.mode), `${r.uid}:${r.gid}`];
       });
+      const volumesAt = restoreRecord.volumes.map((v) => ({ ...v, mode: formatMode(roots.get(v.volume)!.mode), owner: `${roots.get(v.volume)!.uid}:${roots.get(v.volume)!.gid}` }));
+      intent = await recordIntent(client, stack, { ...record, step: 'switch', stopped: plan.stop, restore: { ...restoreRecord, volumes: volumesAt } }, intent);
       for (const c of [...plan.stop].reverse()) {
         log(`stop: ${c}`);
         await client.request('POST', `/containers/${encodeURIComponent(c)}/stop`, { okStatuses: [304] });
@@ -325,7 +322,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
       log(`switch: ${volumes.join(', ')}`);
       switched = true;
       try {
-        await runCommand(client, { ...readerSpec(stack, job, 'switch', restoreMounts), env, cmd: ['sh', '-c', SWITCH, 'sh', ...args] }, 'switching the volumes to the restored data');
+        await runCommand(client, { ...readerSpec(stack, job, 'switch', restoreMounts), env, cmd: ['sh', '-c', SWITCH_SCRIPT, 'sh', ...args] }, 'switching the volumes to the restored data');
       } catch (e) {
         throw new RestoreError(`${(e as Error).message}; the volumes may hold part of the old data and part of the restored data, which is in ${stage}/ inside them`);
       }
@@ -333,8 +330,13 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   } catch (e) {
     restoreFailed = true;
     if (staging && !switched) {
-      await runCommand(client, { ...readerSpec(stack, job, 'cleanup', restoreMounts), env, cmd: ['sh', '-c', `for v in $VOLUMES; do rm -rf -- "${RESTORE}/$v/$STAGE"; done`] }, 'removing the staging directories')
-        .catch((c: Error) => log(`could not remove the staging directories (${stage}/ in ${volumes.join(', ')}): ${c.message}`));
+      const discarded = await runCommand(client, { ...readerSpec(stack, job, 'cleanup', restoreMounts), env, cmd: ['sh', '-c', DISCARD_STAGE_SCRIPT] }, 'removing the staging directories')
+        .then(() => true, (c: Error) => (log(`could not remove the staging directories (${stage}/ in ${volumes.join(', ')}): ${c.message}`), false));
+      // Left on the engine when the staging directories are still there: the next command removes them.
+      if (discarded && intent) await removeIntent(client, intent.volume).catch(() => undefined);
+    } else if (switched && intent) {
+      // The switch itself failed: the containers start again below, as they did before; the message says where the data is.
+      await removeIntent(client, intent.volume).catch(() => undefined);
     }
     throw e;
   } finally {
@@ -346,5 +348,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
     // Said even when the restore itself failed: a container left stopped must not go unnoticed.
     if (failed.length) log(`could not start again: ${failed.join('; ')}`);
     if (failed.length && !restoreFailed) throw new RestoreError(`restored, but could not start again: ${failed.join('; ')}`);
+    // Done and every container running again: the record goes (when one would not start, the next command tries again).
+    if (!restoreFailed && !failed.length && intent) await removeIntent(client, intent.volume);
   }
 }

@@ -9,9 +9,14 @@
  * hashes, gunzips and parses it and hashes every file in it; at the same time moor reads the same
  * volumes through the engine and computes their manifest. The archive read back must hold the same
  * manifest (every path, type, mode, owner, size, sha256 and link target); only then is the
- * manifest written beside the archive with status "verified", and only then are older archives
- * pruned. Verifying as tar writes costs no pass of its own after the archive. A failed step names
- * itself.
+ * manifest written beside the archive with status "verified", both renamed from .part to their
+ * names (by a worker moor starts for that; the archiving worker never does), and only then are
+ * older archives pruned. Verifying as tar writes costs no pass of its own after the archive. A
+ * failed step names itself.
+ *
+ * The containers stopped are recorded on the engine before they stop (model/intent.ts); a run
+ * killed meanwhile is finished by the next command (backup/intents.ts). The archiving worker
+ * stops when moor goes away (its stdin closes) and the engine removes it.
  */
 import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
@@ -24,13 +29,14 @@ import { execInContainer } from '../engine/exec.js';
 import { engineName } from '../model/names.js';
 import type { BackupHookSpec, BackupSpec } from '../model/spec.js';
 import { archiveFileName, archiveId, isRunFile, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
-import { listArchives } from './list.js';
+import { LIST_SCRIPT, parseListing, type ListedArchive } from './list.js';
 import { Pacer } from './pacer.js';
 import { readArchiveStream, type ReadArchive } from './read-archive.js';
 import { decideRetention } from './retention.js';
 import { describeTarget, jobDir, SOURCE, targetMount } from './target.js';
 import { canonical, underVolume } from './tree.js';
-import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, startAttached, workerName, type Worker } from './worker.js';
+import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
+import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
 
 export type RunStep = 'hooks before' | 'stop' | 'archive' | 'restart' | 'verify' | 'prune' | 'hooks after';
 
@@ -78,8 +84,13 @@ async function runHooks(ctx: Ctx, hooks: BackupHookSpec[], step: 'hooks before' 
   }
 }
 
-/** Stop the listed containers that run, last first; `stopped` collects them in start order as it goes. */
-async function stopContainers(ctx: Ctx, stopped: string[]): Promise<void> {
+/**
+ * Stop the listed containers that run, last first; `stopped` collects them in start order as it
+ * goes. Which ones is recorded on the engine before the first stops (model/intent.ts): a run killed
+ * from here on leaves a record the next command finishes by starting them again.
+ */
+async function stopContainers(ctx: Ctx, stopped: string[]): Promise<IntentHandle | undefined> {
+  const running: { container: string; timeout: number }[] = [];
   for (const name of [...ctx.job.stop].reverse()) {
     const container = engineName(ctx.stack, name);
     let info: { State: { Running: boolean }; Config: { StopTimeout?: number } };
@@ -89,11 +100,16 @@ async function stopContainers(ctx: Ctx, stopped: string[]): Promise<void> {
       if (isNotFound(e)) continue;
       throw e;
     }
-    if (!info.State.Running) continue;
+    if (info.State.Running) running.push({ container, timeout: info.Config.StopTimeout ?? 10 });
+  }
+  if (!running.length) return undefined;
+  const intent = await recordIntent(ctx.client, ctx.stack, { command: `backup run ${ctx.job.name}`, job: ctx.job.name, step: 'stop', stopped: running.map((r) => r.container).reverse() });
+  for (const { container, timeout } of running) {
     ctx.log(`stop: ${container}`);
-    await ctx.client.request('POST', `/containers/${encodeURIComponent(container)}/stop`, { query: { t: info.Config.StopTimeout ?? 10 }, okStatuses: [304] });
+    await ctx.client.request('POST', `/containers/${encodeURIComponent(container)}/stop`, { query: { t: timeout }, okStatuses: [304] });
     stopped.unshift(container);
   }
+  return intent;
 }
 
 async function startContainers(ctx: Ctx, names: string[]): Promise<void> {
@@ -109,11 +125,11 @@ async function startContainers(ctx: Ctx, names: string[]): Promise<void> {
   if (failed.length) throw new BackupStepError('restart', `could not start again: ${failed.join('; ')}`);
 }
 
-/** The manifest of the archived volumes, as the archive should hold them. */
-async function sourceManifest(ctx: Ctx, worker: Worker, pacer: Pacer): Promise<Manifest> {
+/** The manifest of the archived volumes, as the archive should hold them (read through the finishing worker, not started yet). */
+async function sourceManifest(ctx: Ctx, reader: Worker, pacer: Pacer): Promise<Manifest> {
   const parts = await Promise.all(
     ctx.job.volumes.map(async (v) => {
-      const res = await getArchive(ctx.client, worker.id, `${SOURCE}/${v}`);
+      const res = await getArchive(ctx.client, reader.id, `${SOURCE}/${v}`);
       try {
         return underVolume(v, await manifestFromTar(pacer.paced(res as AsyncIterable<Buffer>), v));
       } finally {
@@ -128,16 +144,22 @@ function archiveScript(compression: 'gzip' | 'none'): string {
   // tar writes the archive into the target, as the floor would, under a temporary name; at the
   // same time a loop reads the file back from the target as it grows (dd from the last offset to
   // the current size, in 1 MiB blocks) and writes it to stdout, where moor verifies it. Once tar
-  // has exited (its status in a file of the worker's own filesystem), the rest is read and the
-  // file renamed: a crash leaves a .part, never a file that looks complete. Entries are
+  // has exited (its status in a file of the worker's own filesystem), the rest is read. The worker
+  // never renames the .part: only moor does, after verifying it (finishScript). Entries are
   // `<volume>/…` (tar runs in the directory where the volumes are mounted). A sleep without
   // fractions (some minimal images) polls once a second instead.
+  // The watchdog: moor keeps the worker's stdin open and never writes to it; it ends when moor
+  // goes away, however moor dies (the engine closes it with the connection), and then every
+  // process of the worker is killed — sh is the container's init: it ignores TERM without a trap.
   return `set -e
+trap 'exit 4' TERM
+exec 3<&0
+( while read -r _ <&3; do :; done; echo "moor went away: stopping" >&2; kill -TERM 0 ) </dev/null >/dev/null &
 mkdir -p "$DIR"
 cd ${SOURCE}
 F="$DIR/$NAME.part"
 : > "$F"
-{ c=0; tar -c${compression === 'gzip' ? 'z' : ''}f "$F" $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } &
+{ c=0; tar -c${compression === 'gzip' ? 'z' : ''}f "$F" $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } <&- &
 off=0
 while :; do
   done=0; [ -e /.moor-tar-exit ] && done=1
@@ -150,9 +172,19 @@ while :; do
   fi
 done
 c=$(cat /.moor-tar-exit)
-if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit 3; fi
-mv "$F" "$DIR/$NAME"`;
+if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit 3; fi`;
 }
+
+/**
+ * Run by the finishing worker once moor verified the archive and put the manifest beside it as
+ * .part: both take their names; then the folder is listed for the prune (no worker of its own).
+ */
+const FINISH_SCRIPT = `set -e
+cd "$DIR"
+mv -- "$NAME.part" "$NAME"
+mv -- "$MANIFEST.part" "$MANIFEST"
+set +e
+${LIST_SCRIPT}`;
 
 /** The volumes' manifest, and the archive as read back from the target while tar wrote it. */
 interface Archived {
@@ -166,8 +198,9 @@ interface Archived {
  * reads the volumes themselves for their manifest. Throws a BackupStepError('archive') when tar or
  * the worker failed.
  */
-async function archive(ctx: Ctx, w: Worker, name: string): Promise<Archived> {
-  const attached = await startAttached(ctx.client, w, false);
+async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string): Promise<Archived> {
+  // stdin attached and left open: the worker's watchdog ends it when this connection goes.
+  const attached = await startAttached(ctx.client, w, true);
   // The volumes' own read follows the archive's progress (see Pacer), 64 MiB ahead at most.
   const pacer = new Pacer(64 * 2 ** 20);
   const reading = readArchiveStream(attached.stdout, name, ctx.job.compression, { onProgress: (n) => pacer.advance(n) })
@@ -177,7 +210,7 @@ async function archive(ctx: Ctx, w: Worker, name: string): Promise<Archived> {
       return e;
     })
     .finally(() => pacer.release());
-  const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, w, pacer)]);
+  const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, reader, pacer)]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();
   if (code !== 0) {
@@ -208,35 +241,46 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
 
   await runHooks(ctx, job.hooks.before, 'hooks before');
   let worker: Worker | undefined;
+  let finisher: Worker | undefined;
   const stopped: string[] = [];
   try {
     let archived: Archived | undefined;
     let failure: BackupStepError | undefined;
+    let intent: IntentHandle | undefined;
     try {
-      await stopContainers(ctx, stopped).catch((e: Error) => {
+      intent = await stopContainers(ctx, stopped).catch((e: Error) => {
         throw new BackupStepError('stop', e.message);
+      });
+      // Reads the volumes for their manifest while the archive is written; once verified, it
+      // gives the archive and its manifest their names (FINISH_SCRIPT).
+      finisher = await createWorker(client, {
+        image: job.image, name: workerName(stack, job.name, 'finish'), labels,
+        mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
+        cmd: ['sh', '-c', FINISH_SCRIPT],
+        env: { DIR: dir, NAME: name, MANIFEST: manifestFileName(id) },
       });
       worker = await createWorker(client, {
         image: job.image, name: workerName(stack, job.name, 'archive'), labels,
         mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
         cmd: ['sh', '-c', archiveScript(job.compression)],
-        attach: 'stdout',
+        attach: 'stdin',
         env: { DIR: dir, NAME: name, VOLUMES: job.volumes.join(' ') },
       });
       ctx.log(`archive: ${job.volumes.join(', ')} → ${name} in ${describeTarget(stack, job)}`);
-      archived = await archive(ctx, worker, name);
+      archived = await archive(ctx, worker, finisher, name);
     } catch (e) {
       failure = e instanceof BackupStepError ? e : new BackupStepError('archive', (e as Error).message);
     }
-    // The containers come back whether the archive worked or not; both failures are told.
+    // The containers come back whether the archive worked or not; both failures are told. The
+    // record goes once they run again (when one would not start, the next command tries again).
     try {
       await startContainers(ctx, stopped);
+      if (intent) await removeIntent(client, intent.volume);
     } catch (e) {
-      if (!failure) throw e;
+      if (!failure) throw e instanceof BackupStepError ? e : new BackupStepError('restart', (e as Error).message);
       throw new BackupStepError(failure.step, `${failure.message.slice(failure.step.length + 2)}; and then ${(e as Error).message}`);
     }
-    if (failure || !worker || !archived) throw failure ?? new BackupStepError('archive', 'no worker ran');
-    const archiver: Worker = worker;
+    if (failure || !finisher || !archived) throw failure ?? new BackupStepError('archive', 'no worker ran');
     const expected = archived.source;
 
     ctx.log(`verify: ${name}, read back from the target while tar wrote it`);
@@ -253,18 +297,22 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     if (problem) summary.reason = problem;
     else summary.status = 'verified';
     const manifest: ArchiveManifest = { summary, entries: expected.entries };
+    let listing = '';
     try {
-      await writeManifest(client, archiver, dir, manifestFileName(id), serializeManifest(manifest), started);
+      await writeManifest(client, finisher, dir, `${manifestFileName(id)}.part`, serializeManifest(manifest), started);
+      const r = await runWorker(client, finisher);
+      if (r.exitCode !== 0) throw new Error(`renaming the archive and its manifest failed (exit code ${r.exitCode})${r.output.trim() ? `: ${lastLines(r.output)}` : ''}`);
+      listing = r.output;
     } catch (e) {
       throw new BackupStepError('verify', `${problem ? `${problem}; ` : ''}the manifest could not be written beside the archive: ${(e as Error).message}`);
     }
     if (problem) throw new BackupStepError('verify', problem);
 
-    const pruned = await prune(ctx, id);
+    const pruned = await prune(ctx, id, parseListing(listing));
     await runHooks(ctx, job.hooks.after, 'hooks after');
     return { archive: summary, pruned, restarted: stopped, ms: performance.now() - t0 };
   } finally {
-    if (worker) await removeWorker(client, worker).catch(() => undefined);
+    for (const w of [worker, finisher]) if (w) await removeWorker(client, w).catch(() => undefined);
   }
 }
 
@@ -278,16 +326,19 @@ async function writeManifest(client: EngineClient, w: Worker, dir: string, name:
 }
 
 /** Remove what the retention lets go, now that `justVerified` exists. Returns the ids removed. */
-async function prune(ctx: Ctx, justVerified: string): Promise<string[]> {
+async function prune(ctx: Ctx, justVerified: string, listed: ListedArchive[]): Promise<string[]> {
   try {
-    const listed = await listArchives(ctx.client, ctx.stack, ctx.job);
     const refs = listed.map((a) => ({ id: a.id, time: a.time, verified: a.summary?.status === 'verified' }));
     const decision = decideRetention(refs, ctx.job.keep, ctx.job.schedule.timezone, justVerified);
     const gone = new Set(decision.prune.map((a) => a.id));
     // Only what a run writes: an archive, its manifest, a leftover .part — never another file that happens to share the id.
     const files = listed.filter((a) => gone.has(a.id)).flatMap((a) => a.files.filter((f) => isRunFile(a.id, f.name)).map((f) => `${jobDir(ctx.stack, ctx.job)}/${f.name}`));
+    // The .part files of runs that did not finish (killed: this run holds the stack's lock, no other runs).
+    const unfinished = listed.filter((a) => a.id !== justVerified && !gone.has(a.id) && !a.summary).flatMap((a) => a.files.filter((f) => f.name.endsWith('.part') && isRunFile(a.id, f.name)));
+    if (unfinished.length) ctx.log(`prune: ${unfinished.map((f) => f.name).join(', ')} (left by a run that did not finish)`);
+    files.push(...unfinished.map((f) => `${jobDir(ctx.stack, ctx.job)}/${f.name}`));
     if (files.length) {
-      ctx.log(`prune: ${[...gone].join(', ')}`);
+      if (gone.size) ctx.log(`prune: ${[...gone].join(', ')}`);
       await runCommand(ctx.client, {
         image: ctx.job.image, name: workerName(ctx.stack, ctx.job.name, 'prune'), mounts: [targetMount(ctx.stack, ctx.job, false)],
         cmd: ['rm', '-f', '--', ...files], labels: { [BACKUP_LABEL]: `${ctx.stack}/${ctx.job.name}` },

@@ -3,10 +3,16 @@
  * volumes and the target. Unlike the migration's helpers (an empty image, never started), a worker
  * runs a command: archiving, extracting, listing, pruning happen inside the engine, next to the
  * data, with the owners and modes the kernel sees. Every worker is labelled moor.helper=1 and
- * moor.backup=<stack>/<job>, and removed by the caller (withWorker), whatever happened.
+ * moor.backup=<stack>/<job> and with the pid and host of the moor that made it, and removed by
+ * the caller (withWorker), whatever happened; a worker whose moor died is removed by the next
+ * backup command or apply (observe/intents.ts). An attached worker is removed by the engine when it
+ * exits (AutoRemove), and its stdin is attached too: it ends when moor goes away, however moor
+ * dies, and the worker's script then stops (see the archive script's watchdog).
  */
 import { MoorError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { ownerLabels } from '../model/intent.js';
 import { attachContainer, type Attached } from '../engine/attach.js';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
@@ -40,6 +46,8 @@ export interface WorkerSpec {
 export interface Worker {
   id: string;
   name: string;
+  /** The engine removes it when it exits (attached workers). */
+  autoRemove: boolean;
 }
 
 export const BACKUP_LABEL = 'moor.backup';
@@ -78,10 +86,11 @@ export async function createWorker(client: EngineClient, spec: WorkerSpec): Prom
       ...(spec.attach ? { AttachStdout: true, AttachStderr: true } : {}),
       User: '0:0',
       WorkingDir: '/',
-      Labels: { ...spec.labels, [HELPER_LABEL]: '1' },
+      Labels: { ...spec.labels, ...ownerLabels(process.pid, os.hostname()), [HELPER_LABEL]: '1' },
       NetworkDisabled: true,
       HostConfig: {
         NetworkMode: 'none',
+        ...(spec.attach ? { AutoRemove: true } : {}),
         ...(spec.attach ? { LogConfig: { Type: 'none', Config: {} } } : {}),
         Mounts: spec.mounts
           .filter((m) => m.type === 'volume')
@@ -91,7 +100,7 @@ export async function createWorker(client: EngineClient, spec: WorkerSpec): Prom
       },
     },
   });
-  return { id: created.Id, name };
+  return { id: created.Id, name, autoRemove: !!spec.attach };
 }
 
 export async function removeWorker(client: EngineClient, w: Worker): Promise<void> {
@@ -123,14 +132,16 @@ export interface AttachedWorker extends Attached {
 /** Attach to a worker created with `attach`, then start it. */
 export async function startAttached(client: EngineClient, w: Worker, stdin: boolean): Promise<AttachedWorker> {
   const attached = await attachContainer(client, w.id, { stdin });
+  // Asked before the start: a worker the engine removes when it exits may be gone by the time a
+  // later wait arrives ('removed' answers with the exit code once it is gone).
+  const exit = client.request<{ StatusCode: number }>('POST', `/containers/${w.id}/wait`, { query: { condition: w.autoRemove ? 'removed' : 'next-exit' } }).then((r) => r.StatusCode);
+  exit.catch(() => undefined);
   try {
     await client.request('POST', `/containers/${w.id}/start`);
   } catch (e) {
     attached.close();
     throw e;
   }
-  const exit = client.request<{ StatusCode: number }>('POST', `/containers/${w.id}/wait`).then((r) => r.StatusCode);
-  exit.catch(() => undefined);
   return { ...attached, exit };
 }
 

@@ -111,6 +111,7 @@ export async function acquireStackLock(opts: AcquireOptions): Promise<StackLock>
       engine: opts.engine,
     };
     writeHolder(fd, holder);
+    heldHere.add(file);
   } catch (e) {
     closeSync(fd); // also drops the lock if we had it
     throw e;
@@ -122,6 +123,7 @@ export async function acquireStackLock(opts: AcquireOptions): Promise<StackLock>
     release() {
       if (released) return;
       released = true;
+      heldHere.delete(file);
       // Emptied first, so a waiter never names a holder that is gone.
       try {
         ftruncateSync(fd, 0);
@@ -134,6 +136,27 @@ export async function acquireStackLock(opts: AcquireOptions): Promise<StackLock>
       }
     },
   };
+}
+
+/** Lock files this process holds. */
+const heldHere = new Set<string>();
+
+/**
+ * Who holds a stack's lock: this process ('mine'), another one ('held'), nobody ('free'). Probes
+ * with a non-blocking flock that it drops at once; reads only, never waits.
+ */
+export function stackLockState(stack: string, engine: string): 'mine' | 'held' | 'free' {
+  if (!SAFE_STACK.test(stack)) return 'free';
+  const file = path.join(lockDirectory(), lockFileName(stack, engine));
+  if (heldHere.has(file)) return 'mine';
+  const fd = openLockFile(file);
+  try {
+    if (!tryLock(fd)) return 'held';
+    flock(fd, LOCK_UN);
+    return 'free';
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** $MOOR_LOCK_DIR, or <tmpdir>/moor-locks; created when missing, sticky and writable by every user of the host. */

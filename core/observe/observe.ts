@@ -9,6 +9,7 @@ import type { EngineClient } from '../engine/client.js';
 import type { HostContext } from '../../providers/types.js';
 import { observeVolumeHealth } from './volume-health.js';
 import { engineNetworks, publishedPorts } from './engine-usage.js';
+import { interruptedOf } from './intents.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -123,6 +124,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     .map((v) => ({ name: v.Name, resource: v.Labels![LABEL.name]!, spec: readSpec<BackupSpec>(v.Labels, 'backup') }));
 
   if (options.host) await observeVolumeHealth(stack, volumes, options.host);
+  const interrupted = interruptedOf(client, stack, ours, cAll);
 
   const images = new Map<string, ObservedImage>();
   for (const i of [...iByLabel, ...iByRef]) {
@@ -145,7 +147,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     }),
   );
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {},
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
     engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cAll),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };

@@ -3,6 +3,7 @@ import type { EngineInfo } from '../engine/client.js';
 import type { ProviderHealth } from '../../providers/types.js';
 import type { Ledger, LiveRecord } from '../model/ledger.js';
 import type { ObservedMigration } from '../model/migration.js';
+import type { ObservedInterrupted } from './intents.js';
 import type { BackupSpec, ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 
 /** Who owns an engine object whose name or labels put it in this stack's way. */
@@ -93,6 +94,8 @@ export interface ObservedState {
   secretKey: { volume: string; key: string | null } | null;
   /** What volumes hold, by engine name: measured only for volumes a first plan would delete or replace. */
   volumeUsage: Record<string, VolumeUsage>;
+  /** Records of operations moor began outside a plan, and backup workers of commands that are gone (observe/intents.ts). */
+  interrupted?: ObservedInterrupted;
   /** Every network on the engine with its subnets, for the subnet overlaps the engine refuses. */
   engineNetworks?: EngineNetwork[];
   /** Host ports running containers publish, for the ports a new container could not bind. */

@@ -13,6 +13,7 @@ import { describeAttributes, diffAttributes, type AttributeRule } from './attrib
 import { collision, type PlanContext } from './context.js';
 import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from './types.js';
 import { sameValue } from './values.js';
+import { stoppedBy } from './intents.js';
 
 const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'image', get: (c) => c.image, forcesReplacement: true },
@@ -174,7 +175,7 @@ function networkDelta(ctx: PlanContext, obs: ObservedContainer, last: ContainerS
  * A container should be running; a runOnce container should have completed (exited 0) or still
  * be running its job. Anything else is drift that apply repairs by starting it (again).
  */
-function plannedState(want: ContainerSpec, obs: ObservedContainer): AttributeChange | undefined {
+function plannedState(want: ContainerSpec, obs: ObservedContainer, stoppedByMoor?: string): AttributeChange | undefined {
   if (obs.state === 'running') return undefined;
   if (want.runOnce) {
     if (obs.state === 'exited' && obs.exitCode === 0) return undefined;
@@ -183,7 +184,7 @@ function plannedState(want: ContainerSpec, obs: ObservedContainer): AttributeCha
     return { path: 'state', before, after: 'completed', forcesReplacement: false, source: 'drift', note };
   }
   // 'created': it never ran (its start failed, e.g. a volume that could not be mounted).
-  const note = obs.state === 'created' ? 'never started: its last start failed' : 'stopped outside moor';
+  const note = obs.state === 'created' ? 'never started: its last start failed' : stoppedByMoor ?? 'stopped outside moor';
   return { path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note };
 }
 
@@ -263,7 +264,10 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const keep = (net: string) => !isIgnored(rules, `networks.${net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net}`);
       delta = { changes: [], connect: delta.connect.filter((n) => keep(n.network)), disconnect: delta.disconnect.filter(keep) };
     }
-    const stateChange = plannedState(want, obs);
+    // Stopped by a moor command: a live one starts it itself; a dead one's record is finished first (plan/intents.ts).
+    const by = obs.state === 'running' ? undefined : stoppedBy(ctx, obs.name);
+    if (by && !by.alive) base.dependsOn.push(by.node);
+    const stateChange = by?.alive ? undefined : plannedState(want, obs, by?.note);
     if (stateChange) changes.push(stateChange);
     // Renamed by hand (`docker rename`): found by its labels, renamed back live.
     const renamed = obs.name !== en;

@@ -15,6 +15,7 @@ import type { Plan, PlanNode } from './types.js';
 import { planVolumes } from './volume.js';
 import { planBackups } from './backup.js';
 import { checkEngineConflicts } from './engine-conflicts.js';
+import { planInterrupted } from './intents.js';
 
 export type { PlanOptions } from './context.js';
 
@@ -24,6 +25,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   remember(planImages(ctx));
   remember(planNetworks(ctx));
   remember(planVolumes(ctx));
+  remember(planInterrupted(ctx));
   // Containers in dependency order, so a replaced namespace/volumes-from source is known to its users.
   const containerOrder = topoSort(desired.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c), spec: c }))).map((n) => n.spec);
   remember(planContainers(ctx, containerOrder));

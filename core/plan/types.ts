@@ -5,6 +5,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { EngineInfo } from '../engine/client.js';
 import type { LiveRecord } from '../model/ledger.js';
+import type { Intent } from '../model/intent.js';
 import type { VerifiedStash } from '../model/migration.js';
 import type { BackupSpec, ContainerSpec, ImageSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 import type { ResourceKind } from '../stack/handles.js';
@@ -82,7 +83,9 @@ export type Operation =
       record: LiveRecord;
     }
   | { type: 'container.delete'; id: string; stopTimeout: number | null }
-  | { type: 'ledger.delete'; volumes: string[] };
+  | { type: 'ledger.delete'; volumes: string[] }
+  /** Finish what a dead moor command began outside a plan (plan/intents.ts); `start`: start again the containers it stopped. */
+  | { type: 'intent.finish'; volume: string; intent: Intent; start: boolean };
 
 export interface PlanNode {
   /** `container.db` */

@@ -69,6 +69,7 @@ function describe(node: PlanNode): string {
     return node.op.order === 'create-before-destroy' ? 'replace (new container first, then the old one is removed)' : 'replace (old container removed first)';
   }
   if (node.op.type === 'volume.repair') return 'repair';
+  if (node.op.type === 'intent.finish') return 'finish';
   if (node.action === 'update') return 'update in place';
   if (node.op.type === 'volume.migrate') return `migrate: ${node.op.steps.join(' → ')}`;
   return '';

@@ -12,6 +12,7 @@ import { jobOf, readJobs } from '../../backup/jobs.js';
 import { listArchives } from '../../backup/list.js';
 import { planRestore, runRestore, verifyArchive } from '../../backup/restore.js';
 import { BackupStepError, runBackup } from '../../backup/run.js';
+import { recoverStack } from '../../backup/intents.js';
 import type { EngineClient } from '../../engine/client.js';
 import type { BackupSpec, DesiredStack } from '../../model/spec.js';
 import { archiveJson, archiveTable, restorePlanText, runLine } from '../../render/backup.js';
@@ -94,6 +95,7 @@ export async function backupCommand(argv: string[], io: Output, confirm: Confirm
         const job = pick(jobName!);
         const lock = await takeLock(client, stack.name, { timeoutMs: lockMs(values['lock-timeout']), command: `backup restore ${job.name}` }, io);
         try {
+          await recoverStack(client, stack.name, (l) => io.err(l));
           const plan = await planRestore(client, stack.name, job, { at: values.at, to: values.to });
           io.out(restorePlanText(job.name, plan));
           if (!values.yes && !(await confirm('Restore, replacing the contents of these volumes?'))) throw new RefusedError('restore cancelled; nothing was changed');
@@ -130,6 +132,8 @@ export async function backupCommand(argv: string[], io: Output, confirm: Confirm
 async function runLocked(client: EngineClient, stack: DesiredStack, job: BackupSpec, io: Output, timeoutMs: number, command: string, quiet = false): Promise<string> {
   const lock = await takeLock(client, stack.name, { timeoutMs, command: `${command} ${job.name}` }, io);
   try {
+    // What a killed backup or restore left (containers stopped, workers, staged data) is finished first.
+    await recoverStack(client, stack.name, (l) => io.err(`${job.name}: ${l}`));
     const r = await runBackup(client, stack.name, job, { log: quiet ? undefined : (l) => io.err(`${job.name}: ${l}`) });
     return runLine(job.name, r);
   } catch (e) {
