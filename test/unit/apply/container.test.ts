@@ -146,7 +146,7 @@ deleteFirst('creating the new container fails: the old one is already gone; the 
     assert.is(a.summary, [
       'Apply incomplete: 0 created, 0 updated, 0 replaced, 0 removed; 1 failed, 0 not attempted.',
       '  failed:  container.web (create): POST /containers/create: engine answered 400: invalid mount config',
-      'Run the same command again to converge what is left.',
+      'Running the same command again would fail the same way: fix what the failures above name (the stack, or what is in its way on the engine), then apply again.',
     ].join('\n'));
     assert.equal(a.result.steps.map((s) => `${s.id} ${s.outcome.status}`), ['container.web:destroy done', 'container.web:create failed']);
     assert.equal(engine.containerStates(), ['shop-db running']);
