@@ -58,12 +58,17 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const byName = filters({ name: [`${stack}-`] });
   const refs = [...new Set(desired.images.map((i) => i.ref))];
 
-  const [engine, cByLabel, cAll, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef] = await Promise.all([
+  const hostPorts = [...new Set(desired.containers.flatMap((c) => c.ports.filter((p) => p.hostPort).map((p) => `${p.hostPort}/${p.containerPort.split('/')[1]}`)))];
+
+  const [engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef] = await Promise.all([
     client.engineInfo(),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
-    // Every container and every network, not only the stack's: the ones in the way by name, and
-    // the host ports and subnets an apply could collide with (see engine-usage.ts).
-    client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1 } }),
+    client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),
+    // Running containers that publish one of the stack's host ports (the engine's `publish` filter
+    // matches host ports), and every network with its subnets: what an apply could collide with.
+    hostPorts.length
+      ? client.request<ContainerSummary[]>('GET', '/containers/json', { query: { filters: filters({ publish: hostPorts }) } })
+      : Promise.resolve([] as ContainerSummary[]),
     client.request<NetworkSummary[]>('GET', '/networks', { query: { filters: byLabel } }),
     client.request<NetworkSummary[]>('GET', '/networks'),
     client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: byLabel } }),
@@ -75,7 +80,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   ]);
 
   const containers: ObservedContainer[] = classify(
-    stack, 'container', [...cByLabel, ...cAll], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
+    stack, 'container', [...cByLabel, ...cByName], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
   ).map(({ item: c, owner }) => {
     const labels = c.Labels ?? {};
     const name = (c.Names[0] ?? '').replace(/^\//, '');
@@ -146,7 +151,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   );
 
   return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {},
-    engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cAll),
+    engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };
 }
