@@ -60,7 +60,9 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
 
   const hostPorts = [...new Set(desired.containers.flatMap((c) => c.ports.filter((p) => p.hostPort).map((p) => `${p.hostPort}/${p.containerPort.split('/')[1]}`)))];
 
-  const [engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef] = await Promise.all([
+  const wantsCpus = desired.containers.some((c) => c.resources.nanoCpus !== null);
+
+  const [engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef, info] = await Promise.all([
     client.engineInfo(),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),
@@ -77,6 +79,8 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     refs.length
       ? client.request<ImageSummary[]>('GET', '/images/json', { query: { filters: filters({ reference: refs }) } })
       : Promise.resolve([] as ImageSummary[]),
+    // The engine's CPU count, for CPU limits it would refuse: read only when the stack sets one.
+    wantsCpus ? client.request<{ NCPU?: number }>('GET', '/info').catch(() => undefined) : Promise.resolve(undefined),
   ]);
 
   const containers: ObservedContainer[] = classify(
@@ -151,7 +155,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   );
 
   return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {},
-    engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing),
+    engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };
 }

@@ -174,6 +174,17 @@ observe('host ports in use: one list of the running containers publishing the st
   assert.match(planStack(d, o).diagnostics.map((x) => x.summary).join('\n'), /^$/, 'web is running already: nothing to refuse');
 });
 
+observe('the engine\'s CPU count is read (GET /info) only when the stack sets a CPU limit', async () => {
+  const plain = desired('shop', ({ container }) => { container('web', { image: 'busybox' }); });
+  const limited = desired('shop', ({ container }) => { container('web', { image: 'busybox', resources: { cpus: 1.5 } }); });
+  const without = fakeClient(appliedEngine(plain));
+  await observeStack(without.client, plain, { refresh: false });
+  assert.not.ok(without.calls.includes('GET /info'));
+  const withCpus = fakeClient(appliedEngine(limited));
+  await observeStack(withCpus.client, limited, { refresh: false });
+  assert.ok(withCpus.calls.includes('GET /info'), 'read; the fake does not answer it, and observe goes on without it');
+});
+
 observe.run();
 
 const live = suite('liveState');
