@@ -89,7 +89,14 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       const id = await createContainer(ctx, op.container, next);
       for (const w of op.waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
       await removeContainer(ctx.client, op.oldId, stopTimeout);
-      await ctx.client.request('POST', `/containers/${id}/rename`, { query: { name: name(op.container) } });
+      try {
+        await ctx.client.request('POST', `/containers/${id}/rename`, { query: { name: name(op.container) } });
+      } catch (e) {
+        // The old container is gone: never leave the service down. The new one runs under its
+        // temporary name (its peers reach it by its aliases) until the next apply finishes the job.
+        await start(ctx, id, op.container).catch(() => undefined);
+        throw e;
+      }
       await start(ctx, id, op.container);
       return;
     }

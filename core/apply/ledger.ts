@@ -23,9 +23,15 @@ export class LedgerWriter {
       const generation = this.generation + 1;
       const name = ledgerVolumeName(this.stack, generation);
       await this.client.request('POST', '/volumes/create', { body: { Name: name, Driver: 'local', Labels: ledgerLabels(this.stack, this.entries) } });
-      for (const old of this.volumes) await deleteVolume(this.client, old);
+      // The new generation exists from here on, whatever happens to the old ones: a later record
+      // must never try to create it again (the engine would return it unchanged, labels and all).
+      const older = this.volumes;
       this.generation = generation;
-      this.volumes = [name];
+      this.volumes = [...older, name];
+      for (const old of older) {
+        await deleteVolume(this.client, old);
+        this.volumes = this.volumes.filter((v) => v !== old);
+      }
     });
     this.queue = next.catch(() => undefined);
     return next;

@@ -46,7 +46,7 @@ const envOf = (engine: FakeEngine, name: string) => (engine.container(name)?.con
 
 const replace = suite('apply: a container replaced new-first, failing half-way');
 
-replace('the rename fails: the old container is gone, the new one waits under its -next name; the next plan removes it and creates the container', async () => {
+replace('the rename fails: the old container is gone, the new one runs under its -next name; the next plan removes it and creates the container', async () => {
   const engine = await applied();
   try {
     engine.fail(/^POST \/containers\/[0-9a-f]+\/rename$/, { status: 500, message: 'rename failed: device busy' });
@@ -57,13 +57,14 @@ replace('the rename fails: the old container is gone, the new one waits under it
       'POST /containers/{shop-web}/stop?t=10',
       'DELETE /containers/{shop-web}?force=true',
       'POST /containers/{shop-web.moor-next}/rename?name=shop-web',
+      'POST /containers/{shop-web.moor-next}/start',
     ]);
     assert.is(engine.named(a.summary), [
       'Apply incomplete: 0 created, 0 updated, 0 replaced, 0 removed; 1 failed, 0 not attempted.',
       '  failed:  container.web (replace): POST /containers/{shop-web.moor-next}/rename: engine answered 500: rename failed: device busy',
-      'Run the same command again to converge what is left.',
+      'Run the same command again to converge what is left.', // device busy: a passing condition
     ].join('\n'));
-    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web.moor-next created']);
+    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web.moor-next running'], 'the service is not left down');
     assert.ok(envOf(engine, 'shop-web.moor-next').includes('MODE=dev'));
 
     const nextId = engine.container('shop-web.moor-next')!.Id;
@@ -77,19 +78,15 @@ replace('the rename fails: the old container is gone, the new one waits under it
   }
 });
 
-replace('the rename happened but its answer was lost: the new container has the name and never started; the next plan starts it', async () => {
+replace('the rename happened but its answer was lost: the new container, under its name, is started anyway; the next plan is empty', async () => {
   const engine = await applied();
   try {
     engine.fail(/^POST \/containers\/[0-9a-f]+\/rename$/, { close: true }, { after: true });
     const a = await applyOn(engine, app({ mode: 'dev' }));
     assert.not.ok(a.result.ok);
-    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web created']);
-    const plan = await planOn(engine, app({ mode: 'dev' }));
-    assert.equal(plan.nodes.find((n) => n.id === 'container.web')!.causes, ['state: never started: its last start failed']);
-    const { next, after } = await nextPlanConverges(engine, app({ mode: 'dev' }));
-    assert.equal(next, ['container.web update']);
-    assert.equal(after, []);
     assert.equal(engine.containerStates(), ['shop-db running', 'shop-web running']);
+    const { next, after } = await nextPlanConverges(engine, app({ mode: 'dev' }));
+    assert.equal([next, after], [[], []]);
     assert.ok(envOf(engine, 'shop-web').includes('MODE=dev'));
   } finally {
     await engine.close();
