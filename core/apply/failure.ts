@@ -9,7 +9,7 @@ import { EngineError, EngineUnreachableError } from '../engine/errors.js';
 import { WaitError } from './wait.js';
 
 /** An error the engine answers with while it, or a registry behind it, is briefly unavailable. */
-const TRANSIENT = /timeout|timed out|deadline exceeded|connection reset|connection refused|temporar|too many requests|toomanyrequests|service unavailable|try again|EOF$/i;
+const TRANSIENT = /timeout|timed out|deadline exceeded|connection reset|connection refused|temporar|too many requests|toomanyrequests|service unavailable|try again|busy|EOF$/i;
 const TRANSPORT = ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN'];
 
 /** The error says itself whether a re-run can fix it. */

@@ -1,7 +1,7 @@
 /**
  * What other objects on the engine use that a stack's new objects could collide with: subnets
- * of networks and host ports of running containers. Read from the two list calls observe makes
- * anyway; the engine would refuse the collision only half-way through an apply.
+ * of networks (from the network list) and host ports of running containers (from a list filtered
+ * by the stack's host ports); the engine would refuse the collision only half-way through an apply.
  */
 import type { ContainerSummary, NetworkSummary } from '../engine/api-types.js';
 import { LABEL } from '../model/labels.js';

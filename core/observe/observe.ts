@@ -59,12 +59,19 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const byName = filters({ name: [`${stack}-`] });
   const refs = [...new Set(desired.images.map((i) => i.ref))];
 
-  const [engine, cByLabel, cAll, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef] = await Promise.all([
+  const hostPorts = [...new Set(desired.containers.flatMap((c) => c.ports.filter((p) => p.hostPort).map((p) => `${p.hostPort}/${p.containerPort.split('/')[1]}`)))];
+
+  const wantsCpus = desired.containers.some((c) => c.resources.nanoCpus !== null);
+
+  const [engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef, info] = await Promise.all([
     client.engineInfo(),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
-    // Every container and every network, not only the stack's: the ones in the way by name, and
-    // the host ports and subnets an apply could collide with (see engine-usage.ts).
-    client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1 } }),
+    client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),
+    // Running containers that publish one of the stack's host ports (the engine's `publish` filter
+    // matches host ports), and every network with its subnets: what an apply could collide with.
+    hostPorts.length
+      ? client.request<ContainerSummary[]>('GET', '/containers/json', { query: { filters: filters({ publish: hostPorts }) } })
+      : Promise.resolve([] as ContainerSummary[]),
     client.request<NetworkSummary[]>('GET', '/networks', { query: { filters: byLabel } }),
     client.request<NetworkSummary[]>('GET', '/networks'),
     client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: byLabel } }),
@@ -73,10 +80,12 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     refs.length
       ? client.request<ImageSummary[]>('GET', '/images/json', { query: { filters: filters({ reference: refs }) } })
       : Promise.resolve([] as ImageSummary[]),
+    // The engine's CPU count, for CPU limits it would refuse: read only when the stack sets one.
+    wantsCpus ? client.request<{ NCPU?: number }>('GET', '/info').catch(() => undefined) : Promise.resolve(undefined),
   ]);
 
   const containers: ObservedContainer[] = classify(
-    stack, 'container', [...cByLabel, ...cAll], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
+    stack, 'container', [...cByLabel, ...cByName], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
   ).map(({ item: c, owner }) => {
     const labels = c.Labels ?? {};
     const name = (c.Names[0] ?? '').replace(/^\//, '');
@@ -124,7 +133,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     .map((v) => ({ name: v.Name, resource: v.Labels![LABEL.name]!, spec: readSpec<BackupSpec>(v.Labels, 'backup') }));
 
   if (options.host) await observeVolumeHealth(stack, volumes, options.host);
-  const interrupted = interruptedOf(client, stack, ours, cAll);
+  const interrupted = interruptedOf(client, stack, ours, cByName);
 
   const images = new Map<string, ObservedImage>();
   for (const i of [...iByLabel, ...iByRef]) {
@@ -148,7 +157,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   );
 
   return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
-    engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cAll),
+    engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };
 }

@@ -100,6 +100,8 @@ export interface ObservedState {
   engineNetworks?: EngineNetwork[];
   /** Host ports running containers publish, for the ports a new container could not bind. */
   publishedPorts?: PublishedPort[];
+  /** CPUs of the engine's host (read only when the stack sets a CPU limit). */
+  engineCpus?: number;
 }
 
 export interface EngineNetwork {

@@ -1,7 +1,8 @@
 /**
- * Collisions with objects outside the stack that the engine would refuse half-way through an
- * apply: a subnet overlapping another network's, a host port a running container already
- * publishes. Read from the observed lists; reported as plan diagnostics, so nothing changes.
+ * Collisions with what is already on the engine that it would refuse half-way through an apply: a
+ * subnet overlapping another network's, a host port a running container already publishes, a CPU
+ * limit above the host's CPUs. Read from what observe read; reported as plan diagnostics, so
+ * nothing changes.
  */
 import { error } from '../diagnostics.js';
 import type { PortSpec } from '../model/spec.js';
@@ -17,6 +18,22 @@ export function checkEngineConflicts(ctx: PlanContext, nodes: readonly PlanNode[
   const planned = new Map(nodes.map((n) => [n.id, n]));
   checkSubnets(ctx, planned);
   checkHostPorts(ctx, planned);
+  checkCpus(ctx, planned);
+}
+
+/** "Range of CPUs is from 0.01 to N.00, as there are only N CPUs available": at create and at live update. */
+function checkCpus(ctx: PlanContext, planned: Map<string, PlanNode>): void {
+  const cpus = ctx.observed.engineCpus;
+  if (!cpus) return;
+  for (const c of ctx.desired.containers) {
+    const id = `container.${c.name}`;
+    const node = planned.get(id);
+    if (c.resources.nanoCpus === null || c.resources.nanoCpus <= cpus * 1e9 || !node || node.action === 'noop') continue;
+    ctx.diagnostics.push(error(`resources.cpus ${c.resources.nanoCpus / 1e9} is more than the ${cpus} CPUs of the engine's host: the engine refuses it`, {
+      resource: id, field: 'resources.cpus', location: ctx.desired.locations[id],
+      detail: `Use at most ${cpus}.`,
+    }));
+  }
 }
 
 function checkSubnets(ctx: PlanContext, planned: Map<string, PlanNode>): void {

@@ -24,7 +24,7 @@ export function renderApplySummary(result: ApplyResult, style: Style, verb = 'Ap
   }
   // A failed pull or build leaves nothing behind; a failed container step may have (a created container).
   if (done.length === 0 && failed.every((f) => f.resource.startsWith('image.') && f.phase !== 'destroy')) lines.push('Nothing on the engine was changed.');
-  lines.push(advice(failed));
+  lines.push(advice(failed, verb));
   return lines.join('\n');
 }
 
@@ -43,11 +43,11 @@ function renderInterrupted(result: ApplyResult, style: Style, verb: string, part
 }
 
 /** A re-run only helps when every failure was passing (unreachable engine, timeout, lock); otherwise say what to fix. */
-function advice(failed: StepResult[]): string {
+function advice(failed: StepResult[], verb: string): string {
   const errorOf = (s: StepResult) => (s.outcome.status === 'failed' ? s.outcome.error : undefined);
   const passing = failed.filter((s) => isRetryable(errorOf(s)));
   if (failed.length > 0 && passing.length === failed.length) return 'Run the same command again to converge what is left.';
-  const fix = 'Running the same command again would fail the same way: fix what the failures above name (the stack, or what is in its way on the engine), then apply again.';
+  const fix = `Running the same command again would fail the same way: fix what the failures above name (the stack, or what is in its way on the engine), then ${verb.toLowerCase()} again.`;
   if (passing.length === 0) return fix;
   return `${fix}\nThe failures of ${passing.map((s) => s.resource).join(', ')} may pass on a re-run.`;
 }

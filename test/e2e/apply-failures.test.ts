@@ -59,6 +59,20 @@ failures('a stopSignal and a gateway the engine refuses are plan diagnostics; ap
     }
   }, { skipTypecheck: true }));
 
+failures('a CPU limit above the engine host\'s CPUs is a plan diagnostic (the engine refused the create before); nothing is created', () =>
+  withStack(prefix, 'cpus', async (s) => {
+    s.write(`
+  const data = volume('data');
+  container('busy', { image: img, command: ['sleep', '60'], mounts: [{ volume: data, target: '/data' }], resources: { cpus: 1000 } });
+`);
+    const cpus = (await s.engine.request<{ NCPU: number }>('GET', '/info')).NCPU;
+    for (const r of [await s.plan(), await s.apply()]) {
+      assert.is(r.code, 1, show(r));
+      assert.match(r.stderr, new RegExp(`container\\.busy › resources\\.cpus: resources\\.cpus 1000 is more than the ${cpus} CPUs of the engine's host`), show(r));
+      assert.is(await s.labelledCount(), 0, 'nothing created');
+    }
+  }, { skipTypecheck: true }));
+
 failures('a bind mount source that does not exist is a plan diagnostic (the engine refused the create before); nothing is created', () =>
   withStack(prefix, 'bind', async (s) => {
     s.write(`

@@ -62,7 +62,7 @@ replace('the rename fails: the old container is gone, the new one runs under its
     assert.is(engine.named(a.summary), [
       'Apply incomplete: 0 created, 0 updated, 0 replaced, 0 removed; 1 failed, 0 not attempted.',
       '  failed:  container.web (replace): POST /containers/{shop-web.moor-next}/rename: engine answered 500: rename failed: device busy',
-      'Running the same command again would fail the same way: fix what the failures above name (the stack, or what is in its way on the engine), then apply again.',
+      'Run the same command again to converge what is left.', // device busy: a passing condition
     ].join('\n'));
     assert.equal(engine.containerStates(), ['shop-db running', 'shop-web.moor-next running'], 'the service is not left down');
     assert.ok(envOf(engine, 'shop-web.moor-next').includes('MODE=dev'));

@@ -65,7 +65,7 @@ wired('records and dead workers come from the lists observe makes anyway, and ar
       calls.push(`${method} ${path} ${String(opts.query?.filters ?? '')}`);
       const f = JSON.parse(String(opts.query?.filters ?? '{}')) as { label?: string[]; name?: string[] };
       if (path === '/volumes') return { Volumes: f.label ? volumes : [] };
-      if (path === '/containers/json') return f.name || !f.label ? containers.map((c) => ({ ...c, Image: '', ImageID: '', Status: '' })) : [];
+      if (path === '/containers/json') return f.name ? containers.map((c) => ({ ...c, Image: '', ImageID: '', Status: '' })) : [];
       return [];
     },
   } as unknown as EngineClient;

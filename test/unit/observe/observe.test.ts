@@ -95,20 +95,21 @@ function fakeClient(engine: Engine) {
 
 const observe = suite('observeStack');
 
-observe('reads an applied stack back so that planning it again changes nothing: 9 requests and one inspect per container', async () => {
+observe('reads an applied stack back so that planning it again changes nothing: 10 requests and one inspect per container', async () => {
   const d = shopStack();
   const { client, calls } = fakeClient(appliedEngine(d));
   const o = await observeStack(client, d);
   assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
-  assert.is(calls.length, 8 + d.containers.length); // + engineInfo: the version call
+  // + engineInfo: the version call; 9 lists, one of them the running containers publishing web's host port 8080.
+  assert.is(calls.length, 9 + d.containers.length);
   assert.is(o.refreshed, true);
 });
 
-observe('refresh: false reads the lists only (9 requests) and says so', async () => {
+observe('refresh: false reads the lists only (10 requests) and says so', async () => {
   const d = shopStack();
   const { client, calls } = fakeClient(appliedEngine(d));
   const o = await observeStack(client, d, { refresh: false });
-  assert.is(calls.length, 8);
+  assert.is(calls.length, 9);
   assert.not.ok(calls.some((c) => c.includes('/containers/') && c.endsWith('/json') && c !== 'GET /containers/json'));
   assert.is(o.refreshed, false);
   assert.match(planText(planStack(d, o)), /--refresh=false: containers were not inspected/);
@@ -153,6 +154,35 @@ observe('an image named with its Docker Hub prefix, listed by the engine under i
   engine.images = engine.images.map((i) => ({ ...i, RepoTags: ['nginx:1.27'] }));
   const o = await observeStack(fakeClient(engine).client, d);
   assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
+});
+
+observe('host ports in use: one list of the running containers publishing the stack\'s host ports; every network\'s subnets', async () => {
+  const d = shopStack();
+  const engine = appliedEngine(d);
+  engine.containers.push({
+    Id: 'other', Names: ['/other-web'], Image: 'x', ImageID: 'sha256:x', Labels: null, State: 'running', Status: 'Up',
+    Ports: [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { IP: '::', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }],
+  });
+  engine.networks.push({ Id: 'b', Name: 'bridge', Driver: 'bridge', Labels: null, IPAM: { Config: [{ Subnet: '172.17.0.0/16' }] } });
+  const seen: unknown[] = [];
+  const { client } = fakeClient(engine);
+  const spy = { ...client, request: (m: string, p: string, o?: { query?: Record<string, unknown> }) => { seen.push(o?.query?.filters); return client.request(m, p, o as never); }, engineInfo: () => client.engineInfo() } as unknown as EngineClient;
+  const o = await observeStack(spy, d, { refresh: false });
+  assert.ok(seen.includes(JSON.stringify({ publish: ['8080/tcp', '9000/tcp', '9001/tcp'] })), JSON.stringify(seen));
+  assert.equal(o.publishedPorts!.filter((p) => p.container === 'other-web').map((p) => `${p.hostIp}:${p.hostPort}/${p.protocol}`), ['0.0.0.0:8080/tcp', ':::8080/tcp']);
+  assert.equal(o.engineNetworks!.find((n) => n.name === 'bridge'), { name: 'bridge', driver: 'bridge', stack: undefined, subnets: ['172.17.0.0/16'] });
+  assert.match(planStack(d, o).diagnostics.map((x) => x.summary).join('\n'), /^$/, 'web is running already: nothing to refuse');
+});
+
+observe('the engine\'s CPU count is read (GET /info) only when the stack sets a CPU limit', async () => {
+  const plain = desired('shop', ({ container }) => { container('web', { image: 'busybox' }); });
+  const limited = desired('shop', ({ container }) => { container('web', { image: 'busybox', resources: { cpus: 1.5 } }); });
+  const without = fakeClient(appliedEngine(plain));
+  await observeStack(without.client, plain, { refresh: false });
+  assert.not.ok(without.calls.includes('GET /info'));
+  const withCpus = fakeClient(appliedEngine(limited));
+  await observeStack(withCpus.client, limited, { refresh: false });
+  assert.ok(withCpus.calls.includes('GET /info'), 'read; the fake does not answer it, and observe goes on without it');
 });
 
 observe.run();

@@ -71,4 +71,11 @@ conflicts('two containers of the stack publishing one host port: a stack diagnos
   ]);
 });
 
+conflicts('a CPU limit above the engine host\'s CPUs ("Range of CPUs is from 0.01 to 2.00")', () => {
+  const d = desired('shop', ({ container }) => { container('web', { image: 'busybox', resources: { cpus: 4 } }); });
+  assert.equal(problems(d, observedState({ stack: 'shop', engineCpus: 2 })), ["container.web › resources.cpus: resources.cpus 4 is more than the 2 CPUs of the engine's host: the engine refuses it"]);
+  assert.equal(problems(d, observedState({ stack: 'shop', engineCpus: 4 })), []);
+  assert.equal(problems(d, observedState({ stack: 'shop' })), [], 'unknown: not checked');
+});
+
 conflicts.run();

@@ -20,6 +20,7 @@ summary('an engine that could not be reached, a timeout, a transient 5xx: a re-r
     new WaitError('timed out after 60s waiting for container db to be healthy (--wait-timeout)'),
     new EngineError(503, 'service unavailable', 'POST /containers/create'),
     new EngineError(500, 'Get "https://registry/v2/": net/http: TLS handshake timeout', 'POST /images/create'),
+    new EngineError(500, 'rename failed: device or resource busy', 'POST /containers/x/rename'),
   ]) {
     const text = render(done('network.backend'), failed('container.web', e));
     assert.ok(text.endsWith(RERUN), text);
