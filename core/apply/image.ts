@@ -1,15 +1,22 @@
 /** Image operations: build from a local context through the engine's build endpoint, or pull. */
 import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import type { EngineClient } from '../engine/client.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import type { ImageSpec } from '../model/spec.js';
 import { imageLabels } from '../plan/image.js';
+import { contextEntries } from '../stack/context-files.js';
 import { ApplyError, isRetryable, isTransientMessage } from './failure.js';
 
 export async function buildImage(client: EngineClient, stack: string, img: ImageSpec): Promise<void> {
   const build = img.build!;
   const { default: tar } = await import('tar-fs'); // only builds need it: kept off the plan's path
+  // A context that is a symlink is packed as the directory it points to (as `docker build` does);
+  // packed as is, the upload would hold one symlink entry and no Dockerfile.
+  const root = await realpath(build.context);
+  // Only what the context hash covered: `.dockerignore` exclusions stay home (context-files.ts).
+  const sent = new Set((await contextEntries(root, build.dockerfile)).map((e) => path.join(root, e.path)));
   await client.streamJson('POST', '/build', {
     query: {
       t: img.ref,
@@ -20,9 +27,7 @@ export async function buildImage(client: EngineClient, stack: string, img: Image
       forcerm: 1,
     },
     headers: { 'content-type': 'application/x-tar' },
-    // A context that is a symlink is packed as the directory it points to (as `docker build` does);
-    // packed as is, the upload would hold one symlink entry and no Dockerfile.
-    stream: tar.pack(await realpath(build.context)),
+    stream: tar.pack(root, { ignore: (file) => !sent.has(file) }),
   });
 }
 
