@@ -63,7 +63,7 @@ export async function pullImage(client: EngineClient, img: ImageSpec, env: NodeJ
       : auth.problem ? `\n  Note: ${auth.problem}.` : '';
     throw new ApplyError(
       `image ${img.ref} is not on the engine and could not be pulled: ${reason}${credentials}` +
-        (retryable ? '' : `\n  Fix: correct the reference in the stack, or put the image on the engine first (docker pull / docker load / docker build -t ${img.ref})${auth.header ? '' : ', or docker login to its registry if it is private'}.`),
+        (retryable ? '' : `\n  Fix: correct the reference in the stack, or put the image on the engine first (docker pull / docker load / docker build -t ${img.ref})${auth.header ? `, or renew the stored credentials (docker login ${registryOf(img.ref)})` : ', or docker login to its registry if it is private'}.`),
       retryable,
       { cause: new EngineError(e.status, reason, e.request) },
     );
