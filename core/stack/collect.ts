@@ -15,7 +15,7 @@ export interface Declaration {
 }
 
 /** moor's own code (sources or dist/): frames in it are moor's, not the stack author's. */
-const MOOR_ROOT = fileURLToPath(import.meta.url).replace(/\/(?:dist\/[\w-]+\.mjs|(?:dist\/)?core\/stack\/collect\.[jt]s)$/, '');
+const MOOR_ROOT = fileURLToPath(import.meta.url).replace(/\/(?:dist\/(?:chunks\/)?[\w-]+\.mjs|(?:dist\/)?core\/stack\/collect\.[jt]s)$/, '');
 const MOOR_CODE = ['/core/', '/dist/', '/providers/'].map((d) => MOOR_ROOT + d);
 
 /** The first frame of a stack trace outside moor itself: the line of the stack file that made the call (or threw). */
