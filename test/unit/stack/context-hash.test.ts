@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import fsp, { lstat, readdir, readFile, readlink } from 'node:fs/promises';
@@ -8,6 +9,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextEntries } from '../../../core/stack/context-files.js';
 import { hashContext } from '../../../core/stack/context-hash.js';
+
+const REPO = path.resolve(import.meta.dirname, '../../..');
 
 /** A build context made of `files` (path → content), removed after `run`. */
 async function inContext<T>(files: Record<string, string>, run: (dir: string) => Promise<T>): Promise<T> {
@@ -144,6 +147,21 @@ hash('changing the .dockerignore changes the hash; an ignored Dockerfile is stil
     assert.is.not(after, before);
     writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY src /src\n');
     assert.is.not(await hashContext(dir, 'Dockerfile'), after);
+  }));
+
+files('the matcher is loaded only for a context that has a .dockerignore', () =>
+  inContext(APP, async (dir) => {
+    // A fresh process: this one may have loaded it already.
+    const loaded = () => {
+      const script = `const { hashContext } = await import(${JSON.stringify(path.join(REPO, 'core/stack/context-hash.ts'))});
+await hashContext(${JSON.stringify(dir)}, 'Dockerfile');
+const { createRequire } = await import('node:module');
+process.stdout.write(String(Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('@balena/dockerignore'))));`;
+      return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, encoding: 'utf8' });
+    };
+    assert.is(loaded(), 'false');
+    writeFileSync(path.join(dir, '.dockerignore'), 'src\n');
+    assert.is(loaded(), 'true');
   }));
 
 files.run();
