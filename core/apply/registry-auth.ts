@@ -4,7 +4,8 @@
  *
  * 1. `credHelpers[registry]`: run `docker-credential-<name> get`;
  * 2. else `credsStore`: the same with that helper;
- * 3. else `auths[registry]` (`auth` = base64 "user:password", or `identitytoken`).
+ * 3. else `auths[registry]` (`auth` = base64 "user:password", or `identitytoken`, or
+ *    `username` and `password` as some tools write them).
  *
  * Docker Hub's key is `https://index.docker.io/v1/`, as the CLI writes it. The credentials go to
  * the engine in the `X-Registry-Auth` header only: they are never printed, and any message about
@@ -30,7 +31,7 @@ export interface PullAuth {
 }
 
 interface DockerConfig {
-  auths?: Record<string, { auth?: string; identitytoken?: string }>;
+  auths?: Record<string, { auth?: string; identitytoken?: string; username?: string; password?: string }>;
   credsStore?: string;
   credHelpers?: Record<string, string>;
 }
@@ -101,8 +102,10 @@ function fromAuths(config: DockerConfig, key: string, registry: string, file: st
   const entry = auths[key] ?? Object.entries(auths).find(([k]) => registry !== 'docker.io' && hostOf(k) === registry)?.[1];
   const source = `auths in ${file}`;
   if (!entry) return { source, raw: [] };
-  const raw = [entry.auth, entry.identitytoken].filter((s): s is string => !!s);
+  const raw = [entry.auth, entry.identitytoken, entry.password].filter((s): s is string => typeof s === 'string' && !!s);
   if (entry.identitytoken) return { credentials: { identitytoken: entry.identitytoken }, source, raw };
+  // Written by some tools instead of `auth`; the CLI reads them too.
+  if (!entry.auth && entry.username && entry.password) return { credentials: { username: entry.username, password: entry.password }, source, raw };
   if (!entry.auth) return { source, raw };
   const decoded = Buffer.from(entry.auth, 'base64').toString();
   const colon = decoded.indexOf(':');

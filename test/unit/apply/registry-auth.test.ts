@@ -91,10 +91,13 @@ auth('auths: a key written as a URL matches its host; Docker Hub uses the https:
     }
   }));
 
-auth('auths: an identity token is sent as identitytoken', () =>
-  withDockerConfig({ auths: { 'reg.example.com': { auth: '', identitytoken: 'tok-123456' } } }, async ({ env }) => {
+auth('auths: an identity token is sent as identitytoken; username and password fields work instead of auth', () =>
+  withDockerConfig({ auths: { 'reg.example.com': { auth: '', identitytoken: 'tok-123456' }, 'plain.example.com': { username: 'u1', password: 'p1-secret' } } }, async ({ env }) => {
     const a = await pullAuth('reg.example.com/app', env);
     assert.equal(decode(a.header), { identitytoken: 'tok-123456', serveraddress: 'reg.example.com' });
+    const b = await pullAuth('plain.example.com/app', env);
+    assert.equal(decode(b.header), { username: 'u1', password: 'p1-secret', serveraddress: 'plain.example.com' });
+    assert.ok(b.secrets.includes('p1-secret'));
   }));
 
 auth('credsStore: the helper is asked with the registry key on stdin; its answer is sent; auths are not used', () =>
