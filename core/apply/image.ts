@@ -1,15 +1,23 @@
 /** Image operations: build from a local context through the engine's build endpoint, or pull. */
 import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import type { EngineClient } from '../engine/client.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import type { ImageSpec } from '../model/spec.js';
 import { imageLabels } from '../plan/image.js';
+import { contextEntries } from '../stack/context-files.js';
 import { ApplyError, isRetryable, isTransientMessage } from './failure.js';
+import { pullAuth, redact, registryOf } from './registry-auth.js';
 
 export async function buildImage(client: EngineClient, stack: string, img: ImageSpec): Promise<void> {
   const build = img.build!;
   const { default: tar } = await import('tar-fs'); // only builds need it: kept off the plan's path
+  // A context that is a symlink is packed as the directory it points to (as `docker build` does);
+  // packed as is, the upload would hold one symlink entry and no Dockerfile.
+  const root = await realpath(build.context);
+  // Only what the context hash covered: `.dockerignore` exclusions stay home (context-files.ts).
+  const sent = new Set((await contextEntries(root, build.dockerfile)).map((e) => path.join(root, e.path)));
   await client.streamJson('POST', '/build', {
     query: {
       t: img.ref,
@@ -20,9 +28,7 @@ export async function buildImage(client: EngineClient, stack: string, img: Image
       forcerm: 1,
     },
     headers: { 'content-type': 'application/x-tar' },
-    // A context that is a symlink is packed as the directory it points to (as `docker build` does);
-    // packed as is, the upload would hold one symlink entry and no Dockerfile.
-    stream: tar.pack(await realpath(build.context)),
+    stream: tar.pack(root, { ignore: (file) => !sent.has(file) }),
   });
 }
 
@@ -39,18 +45,27 @@ export function pullQuery(ref: string): { fromImage: string; tag: string } {
   return { fromImage: repository, tag: colon > named.lastIndexOf('/') ? named.slice(colon + 1) : 'latest' };
 }
 
-export async function pullImage(client: EngineClient, img: ImageSpec): Promise<void> {
+export async function pullImage(client: EngineClient, img: ImageSpec, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { fromImage, tag } = pullQuery(img.ref);
+  const auth = await pullAuth(img.ref, env);
   try {
-    await client.streamJson('POST', '/images/create', { query: { fromImage, tag } });
+    await client.streamJson('POST', '/images/create', {
+      query: { fromImage, tag },
+      ...(auth.header ? { headers: { 'X-Registry-Auth': auth.header } } : {}),
+    });
   } catch (e) {
     if (!(e instanceof EngineError)) throw e;
     const retryable = isRetryable(e) || isTransientMessage(e.engineMessage);
+    // The engine's words could quote what it was sent: never let a credential through.
+    const reason = redact(e.engineMessage, auth.secrets);
+    const credentials = auth.header
+      ? `\n  Credentials for ${registryOf(img.ref)} were sent (from ${auth.source}).`
+      : auth.problem ? `\n  Note: ${auth.problem}.` : '';
     throw new ApplyError(
-      `image ${img.ref} is not on the engine and could not be pulled: ${e.engineMessage}` +
-        (retryable ? '' : `\n  Fix: correct the reference in the stack, or put the image on the engine first (docker pull / docker load / docker build -t ${img.ref}).`),
+      `image ${img.ref} is not on the engine and could not be pulled: ${reason}${credentials}` +
+        (retryable ? '' : `\n  Fix: correct the reference in the stack, or put the image on the engine first (docker pull / docker load / docker build -t ${img.ref})${auth.header ? `, or renew the stored credentials (docker login ${registryOf(img.ref)})` : ', or docker login to its registry if it is private'}.`),
       retryable,
-      { cause: e },
+      { cause: new EngineError(e.status, reason, e.request) },
     );
   }
 }

@@ -36,7 +36,7 @@ async function buildContextsChanged(plan: Plan): Promise<string[]> {
   const reasons: string[] = [];
   for (const n of plan.nodes) {
     if (n.op.type !== 'image.build' || !n.op.image.build) continue;
-    const now = await hashContext(n.op.image.build.context).catch(() => 'unreadable');
+    const now = await hashContext(n.op.image.build.context, n.op.image.build.dockerfile).catch(() => 'unreadable');
     if (now !== n.op.image.build.contextHash) reasons.push(`the build context of image ${n.name} (${n.op.image.build.context}) changed`);
   }
   return reasons;

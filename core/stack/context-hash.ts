@@ -1,23 +1,36 @@
-/** Content hash of an image build context: paths, modes and bytes of every file, in a stable order. */
+/**
+ * Content hash of an image build context: paths, modes and bytes of every file sent to the engine
+ * (see context-files.ts: what `.dockerignore` excludes is not hashed; `.dockerignore` itself is),
+ * in a stable order. Without a `.dockerignore` the hash is what it always was, so upgrading moor
+ * rebuilds nothing.
+ */
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { contextEntries } from './context-files.js';
 
-export async function hashContext(dir: string): Promise<string> {
+export async function hashContext(dir: string, dockerfile: string): Promise<string> {
   const hash = createHash('sha256');
-  const walk = async (rel: string): Promise<void> => {
-    const entries = (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of entries) {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      const full = path.join(dir, p);
-      const st = await lstat(full);
-      hash.update(`${p}\0${st.mode}\0`);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isSymbolicLink()) hash.update(await readlink(full));
-      else if (e.isFile()) hash.update(await readFile(full));
+  // A directory's record closes after its children: `path\0mode\0 … children … \0`.
+  const open: string[] = [];
+  const closeUntil = (p: string) => {
+    while (open.length && !p.startsWith(`${open[open.length - 1]}/`)) {
+      open.pop();
       hash.update('\0');
     }
   };
-  await walk('');
+  for (const { path: p, stat } of await contextEntries(dir, dockerfile)) {
+    closeUntil(p);
+    hash.update(`${p}\0${stat.mode}\0`);
+    const full = path.join(dir, p);
+    if (stat.isDirectory()) {
+      open.push(p);
+      continue;
+    }
+    if (stat.isSymbolicLink()) hash.update(await readlink(full));
+    else if (stat.isFile()) hash.update(await readFile(full));
+    hash.update('\0');
+  }
+  closeUntil('');
   return hash.digest('hex').slice(0, 32);
 }

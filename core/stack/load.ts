@@ -74,7 +74,7 @@ async function checkBuildContexts(stack: DesiredStack): Promise<Diagnostic[]> {
         diags.push(error(problem.message, { ...where, field: problem.field }));
         return;
       }
-      img.build.contextHash = await hashContext(img.build.context);
+      img.build.contextHash = await hashContext(img.build.context, img.build.dockerfile);
     }),
   );
   return diags;

@@ -19,10 +19,12 @@ pull('the pull query: repository and tag, or the digest in tag (a digest referen
 pull('a pull the engine refuses names the image, the reason and the fix; a registry timing out is retryable', async () => {
   const failing = (message: string) => ({ streamJson: async () => { throw new EngineError(500, message, 'POST /images/create'); } }) as unknown as EngineClient;
   const img = { kind: 'image' as const, name: 'x.invalid/none:1', ref: 'x.invalid/none:1', labels: {} };
-  const gone = await pullImage(failing('dial tcp: lookup x.invalid: no such host'), img).catch((e: unknown) => e);
+  // No docker config: the message does not depend on the machine's ~/.docker.
+  const env = { ...process.env, DOCKER_CONFIG: '/nonexistent/moor-unit-docker-config' };
+  const gone = await pullImage(failing('dial tcp: lookup x.invalid: no such host'), img, env).catch((e: unknown) => e);
   assert.match((gone as Error).message, /^image x\.invalid\/none:1 is not on the engine and could not be pulled: dial tcp: lookup x\.invalid: no such host\n  Fix: /);
   assert.not.ok(isRetryable(gone));
-  const slow = await pullImage(failing('net/http: TLS handshake timeout'), img).catch((e: unknown) => e);
+  const slow = await pullImage(failing('net/http: TLS handshake timeout'), img, env).catch((e: unknown) => e);
   assert.ok(isRetryable(slow));
   assert.not.match((slow as Error).message, /Fix:/);
 });
