@@ -85,4 +85,9 @@ export class ChaosStack {
   async cleanup(): Promise<void> {
     await sweepEngine(this.ctx.client, this.name);
   }
+
+  /** For stacks whose file names another stack name than the slug's (the bad-input corpus). */
+  async cleanupAs(name: string): Promise<void> {
+    await sweepEngine(this.ctx.client, name);
+  }
 }
