@@ -6,24 +6,38 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient } from '../../../core/engine/client.js';
+import { EngineClient, resolveEndpoint } from '../../../core/engine/client.js';
 import { buildToolsImage, REPO, stackSource, sweepEngine, TOOLS } from '../../e2e/helpers.js';
 import { hex } from './engine-state.js';
 import { moor, type Kill, type MoorRun } from './moor.js';
 import { EngineProxy } from './proxy.js';
 
 export class ChaosContext {
-  readonly prefix = `chaos${hex(3)}`;
-  readonly client = new EngineClient();
+  readonly prefix: string;
+  client: EngineClient;
   /** Temp dir outside the repo (proxy socket, bind directories, archives). */
   readonly tmp = mkdtempSync(path.join(os.tmpdir(), 'moor-chaos-'));
-  readonly proxy = new EngineProxy(path.join(this.tmp, 'engine.sock'));
+  readonly proxy: EngineProxy;
+
+  /** `upstream`: another engine's socket than /var/run/docker.sock (the private dockerd). */
+  constructor(o: { prefix?: string; upstream?: string } = {}) {
+    this.prefix = o.prefix ?? `chaos${hex(3)}`;
+    this.checkerImage = `${this.prefix}-checker:latest`;
+    this.client = new EngineClient(o.upstream ? resolveEndpoint(`unix://${o.upstream}`) : undefined);
+    this.proxy = new EngineProxy(path.join(this.tmp, 'engine.sock'), o.upstream);
+  }
   /** Busybox image for the suite's own readers and writers. */
-  readonly checkerImage = `${this.prefix}-checker:latest`;
+  readonly checkerImage: string;
 
   async open(): Promise<void> {
     await this.proxy.start();
     await buildToolsImage(this.client, this.checkerImage);
+  }
+
+  /** A new client of the same engine (after the engine was restarted). */
+  reconnect(): void {
+    this.client.close();
+    this.client = new EngineClient(this.client.endpoint);
   }
 
   stack(slug: string): ChaosStack {
@@ -33,7 +47,11 @@ export class ChaosContext {
   async close(): Promise<void> {
     try {
       await this.proxy.stop();
-      await sweepEngine(this.client, this.prefix);
+      // Once more after a pause when the first sweep met a container still going away.
+      await sweepEngine(this.client, this.prefix).catch(async () => {
+        await new Promise((r) => setTimeout(r, 2000));
+        await sweepEngine(this.client, this.prefix);
+      });
     } finally {
       this.client.close();
       rmSync(this.tmp, { recursive: true, force: true });

@@ -106,15 +106,18 @@ export async function runCrashScenario(s: ChaosStack, sc: CrashScenario, family:
   return row;
 }
 
-async function digestAll(s: ChaosStack, sc: CrashScenario): Promise<Record<string, VolumeDigest | undefined>> {
+export type Checked = Pick<CrashScenario, 'declared' | 'running' | 'volumes' | 'growing'>;
+
+export async function digestAll(s: ChaosStack, sc: Checked): Promise<Record<string, VolumeDigest | undefined>> {
   return digestVolumes(s.ctx.client, s.ctx.checkerImage, [...sc.volumes(s), ...(sc.growing?.(s) ?? [])], s.ctx.prefix);
 }
 
-interface CheckFailure { converged: boolean; orphans: number; lost: number; stopped: number; symptom: string }
+export interface CheckFailure { converged: boolean; orphans: number; lost: number; stopped: number; symptom: string }
 
-async function check(
+/** The checks after a recovery: its commands exited 0, the plan is empty, no orphan, all running, no data lost. */
+export async function check(
   s: ChaosStack,
-  sc: CrashScenario,
+  sc: Checked,
   i: number,
   before: Record<string, VolumeDigest | undefined>,
   alt: Record<string, VolumeDigest | undefined> | undefined,

@@ -79,7 +79,7 @@ async function tarLines(stream: NodeJS.ReadableStream): Promise<string[]> {
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (h, body, next) => {
       const hash = createHash('sha256');
-      body.on('data', (c: Buffer) => hash.update(c));
+      body.on('data', (c: unknown) => hash.update(c as Buffer));
       body.on('end', () => {
         const name = h.name.replace(/^[^/]+\/?/, '');
         if (name !== '') lines.push(`${name}\t${h.type}\t${(h.mode ?? 0).toString(8)}\t${h.type === 'file' ? h.size : ''}\t${h.linkname ?? ''}\t${h.type === 'file' ? hash.digest('hex') : ''}`);

@@ -14,6 +14,8 @@ export interface Kill {
   when?: When;
   /** …or this long after the command started. */
   afterMs?: number;
+  /** Instead of the signal: what to do when the trap fires (the engine-restart fault). */
+  onTrap?: () => void;
 }
 
 export interface MoorRun {
@@ -48,7 +50,8 @@ export function moor(args: string[], o: MoorEnv, kill?: Kill): Promise<MoorRun> 
   let killed = false;
   const fire = () => {
     killed = true;
-    child.kill(kill!.signal);
+    if (kill!.onTrap) kill!.onTrap();
+    else child.kill(kill!.signal);
   };
   o.proxy.reset(kill?.k !== undefined ? { k: kill.k, when: kill.when ?? 'before', fire } : undefined);
   const timer = kill?.afterMs !== undefined ? setTimeout(fire, kill.afterMs) : undefined;
