@@ -95,7 +95,7 @@ const engineRestart: EngineFault = {
       await fillVolume(ctx.client, ctx.checkerImage, s.en('data'), 'seed', 100, ctx.prefix);
       restartStack(s, 'm1');
       const clean = await must(s.apply(), 'clean run');
-      const points = spreadPoints(clean.mutations, clean.ms, Number(process.env.CHAOS_RESTARTS ?? 6), 0).filter((p) => p.k !== undefined);
+      const points = spreadPoints(clean.mutations, clean.firstMs, clean.lastMs, Number(process.env.CHAOS_RESTARTS ?? 6), 0).filter((p) => p.k !== undefined);
       row.note = `clean run: ${clean.mutations} mutating requests`;
       for (const [j, p] of points.entries()) {
         restartStack(s, `m${j + 2}`);

@@ -38,18 +38,22 @@ export interface CrashScenario {
   alternative?(s: ChaosStack, i: number): Promise<Record<string, VolumeDigest | undefined>>;
 }
 
-/** The kills for an operation of `n` mutating requests that took `ms`. */
-export function spreadPoints(n: number, ms: number, want: number, sigint: number): Kill[] {
+/**
+ * The kills for an operation of `n` mutating requests, the first `first` ms and the last `last` ms
+ * after the command started (time points fall between them).
+ */
+export function spreadPoints(n: number, first: number, last: number, want: number, sigint: number): Kill[] {
   const all: Kill[] = [];
   for (let k = 1; k <= n; k++) all.push({ signal: 'SIGKILL', k, when: 'before' }, { signal: 'SIGKILL', k, when: 'after' });
   const pick = <T>(xs: T[], m: number): T[] => {
-    if (xs.length <= m) return xs;
+    if (xs.length <= m) return [...xs];
     const idx = new Set<number>();
     for (let j = 0; j < m; j++) idx.add(Math.round((j * (xs.length - 1)) / Math.max(1, m - 1)));
     return [...idx].map((i) => xs[i]!);
   };
   const kills = pick(all, want);
-  for (let j = 1; kills.length < want; j++) kills.push({ signal: 'SIGKILL', afterMs: Math.round((ms * j) / (want - all.length + 1)) });
+  const extra = want - kills.length;
+  for (let j = 1; j <= extra; j++) kills.push({ signal: 'SIGKILL', afterMs: Math.round(first + ((last - first) * j) / (extra + 1)) });
   // SIGINT at points between the SIGKILL ones (odd k, the other side of the request).
   const ints = pick(all.filter((_, i) => i % 2 === 1), sigint).map((p) => ({ ...p, signal: 'SIGINT' as const, when: p.when === 'after' ? 'before' as const : 'after' as const }));
   return [...kills, ...ints];
@@ -79,7 +83,7 @@ export async function runCrashScenario(s: ChaosStack, sc: CrashScenario, family:
   if (process.env.CHAOS_VERBOSE) log(`    clean run: ${clean.requests.map((r, i) => `${i + 1} ${r}`).join(', ')}`);
   const cleanCheck = await check(s, sc, 0, await digestAll(s, sc), undefined, await recover(s, 0));
   if (cleanCheck) row.failures.push({ what: 'clean run', symptom: cleanCheck.symptom });
-  const points = spreadPoints(cleanMutations, clean.ms, want, sigint);
+  const points = spreadPoints(cleanMutations, clean.firstMs, clean.lastMs, want, sigint);
   log(`  ${sc.name}: ${cleanMutations} mutating requests in the clean run; ${points.length} crash points`);
   for (const [j, kill] of points.entries()) {
     const i = j + 1;
@@ -167,11 +171,16 @@ export async function check(
   return { converged, orphans: left.length, lost, stopped: stopped.length, symptom: symptoms.join('; ') };
 }
 
-/** Remove the orphans of a failed point (recorded already), so the next point is judged on its own. */
+/**
+ * Remove the orphan containers and networks of a failed point (recorded already), so the next
+ * point is judged on its own. Volumes stay: an orphan volume may be the only copy of the data (a
+ * migration's stash), and the next run of moor is expected to deal with it.
+ */
 async function tidy(s: ChaosStack, sc: CrashScenario): Promise<void> {
   for (const o of await orphans(s.ctx.client, sc.declared(s))) {
     const [kind, name] = o.split(' ') as [string, string];
-    const path = kind === 'container' ? `/containers/${encodeURIComponent(name)}` : kind === 'network' ? `/networks/${encodeURIComponent(name)}` : `/volumes/${encodeURIComponent(name)}`;
+    if (kind === 'volume') continue;
+    const path = kind === 'container' ? `/containers/${encodeURIComponent(name)}` : `/networks/${encodeURIComponent(name)}`;
     await s.ctx.client.request('DELETE', path, { query: kind === 'container' ? { force: true, v: true } : {} }).catch(() => undefined);
   }
   await sc.tidy?.(s);

@@ -29,6 +29,9 @@ export interface MoorRun {
   mutations: number;
   /** The mutating requests, `POST /containers/create`… */
   requests: string[];
+  /** ms from the start to the first and to the last mutating request (0 when there was none). */
+  firstMs: number;
+  lastMs: number;
   /** Whether the kill happened (a trap on a request that never came does not fire). */
   killed: boolean;
 }
@@ -69,9 +72,12 @@ export function moor(args: string[], o: MoorEnv, kill?: Kill): Promise<MoorRun> 
       clearTimeout(limit);
       if (timer) clearTimeout(timer);
       const mutations = o.proxy.mutations.length;
+      const ms = o.proxy.mutations.map((m) => m.at - started);
+      const firstMs = ms.length ? ms[0]! : 0;
+      const lastMs = ms.length ? ms[ms.length - 1]! : 0;
       const requests = o.proxy.mutations.map((m) => `${m.method} ${m.path.split('?')[0]}`);
       o.proxy.reset();
-      resolve({ code: code ?? 128, signal, stdout, stderr, command, ms: Date.now() - started, mutations, requests, killed });
+      resolve({ code: code ?? 128, signal, stdout, stderr, command, ms: Date.now() - started, mutations, requests, killed, firstMs, lastMs });
     });
   });
 }

@@ -33,6 +33,8 @@ export interface Mutation {
   n: number;
   method: string;
   path: string;
+  /** Date.now() when its headers arrived. */
+  at: number;
 }
 
 /** Requests that do not change the engine's state, though they are POSTs (they wait, read or resize). */
@@ -128,7 +130,7 @@ export class EngineProxy {
       if (this.tripped) return 'drop';
       if (!isMutating(method, path)) return 'forward';
       const n = this.mutations.length + 1;
-      this.mutations.push({ n, method, path: path.replace(/^\/v\d+\.\d+/, '') });
+      this.mutations.push({ n, method, path: path.replace(/^\/v\d+\.\d+/, ''), at: Date.now() });
       if (this.trap?.k === n) {
         if (this.trap.when === 'before') {
           this.trip();
