@@ -1,0 +1,8 @@
+// bad: healthcheck interval in parsecs
+// expect: resource=container.app field=healthcheck
+import { stack } from 'moor';
+
+export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
+  const img = image('tools', { build: { context: '__TOOLS__' } });
+  container('app', { image: img, command: ['sleep', '3600'], healthcheck: { test: ['CMD', 'true'], interval: '5 parsecs' } }); // ←
+});

@@ -1,0 +1,8 @@
+// bad: stop signal in lower case
+// expect: resource=container.app field=stopSignal
+import { stack } from 'moor';
+
+export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
+  const img = image('tools', { build: { context: '__TOOLS__' } });
+  container('app', { image: img, command: ['sleep', '3600'], stopSignal: 'sigterm' }); // ←
+});

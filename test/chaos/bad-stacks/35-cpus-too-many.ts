@@ -1,0 +1,8 @@
+// bad: cpus: 512 on a 2-CPU engine (the engine refuses)
+// expect: resource=container.app field=resources
+import { stack } from 'moor';
+
+export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
+  const img = image('tools', { build: { context: '__TOOLS__' } });
+  container('app', { image: img, command: ['sleep', '3600'], resources: { cpus: 512 } }); // ←
+});

@@ -1,0 +1,8 @@
+// bad: host name with "!"
+// expect: resource=container.app field=hostname
+import { stack } from 'moor';
+
+export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
+  const img = image('tools', { build: { context: '__TOOLS__' } });
+  container('app', { image: img, command: ['sleep', '3600'], hostname: 'under_score!' }); // ←
+});

@@ -1,0 +1,8 @@
+// bad: a label value that is a number
+// expect: resource=container.app field=labels
+import { stack } from 'moor';
+
+export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
+  const img = image('tools', { build: { context: '__TOOLS__' } });
+  container('app', { image: img, command: ['sleep', '3600'], labels: { tier: 1 } }); // ←
+});

@@ -1,0 +1,10 @@
+// bad: a container whose dependsOn array gets itself
+// expect: text=cycle
+import { stack, type ContainerHandle } from 'moor';
+
+export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
+  const img = image('tools', { build: { context: '__TOOLS__' } });
+  const later: ContainerHandle[] = [];
+  const a = container('a', { image: img, command: ['sleep', '3600'], dependsOn: later }); // ←
+  later.push(a);
+});

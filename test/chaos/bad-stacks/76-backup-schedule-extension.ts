@@ -1,0 +1,10 @@
+// bad: schedule with a cron extension (1#2)
+// expect: resource=backup.nightly field=schedule
+import { stack } from 'moor';
+
+export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
+  const img = image('tools', { build: { context: '__TOOLS__' } });
+  const data = volume('data');
+  const store = volume('store');
+  backup('nightly', { volumes: [data], target: store, image: img, schedule: '0 3 * * 1#2' }); // ←
+});

@@ -1,0 +1,10 @@
+// bad: timezone 'Europe/Pariss'
+// expect: resource=backup.nightly field=timezone
+import { stack } from 'moor';
+
+export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
+  const img = image('tools', { build: { context: '__TOOLS__' } });
+  const data = volume('data');
+  const store = volume('store');
+  backup('nightly', { volumes: [data], target: store, image: img, schedule: '@daily', timezone: 'Europe/Pariss' }); // ←
+});

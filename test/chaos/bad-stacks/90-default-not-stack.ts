@@ -1,0 +1,3 @@
+// bad: the default export is not a stack
+// expect: text=stack
+export default { name: '__STACK__' };
