@@ -14,6 +14,8 @@ export interface CommandSamples {
   wallMs: number[];
   userMs: number[];
   sysMs: number[];
+  /** CPU time of the whole machine while the command ran (every process, the engine's too); kept in the JSON only. */
+  machineCpuMs?: number[];
 }
 
 export interface CommandResult {

@@ -151,7 +151,7 @@ export async function main(): Promise<number> {
     const owned = await listOwned(engine, `${prefix}-`);
     if (owned.containers.filter((c) => c.state === 'running').length !== 2) throw new Error(`after moor apply: expected the demo's 2 containers running, found ${owned.containers.map((c) => `${c.name} (${c.state})`).join(', ') || 'none'}`);
 
-    const samples = new Map<string, CommandSamples>(COMMANDS.map((c) => [c.id, { id: c.id, label: c.label, ...(c.target !== undefined ? { target: c.target } : {}), wallMs: [], userMs: [], sysMs: [] }]));
+    const samples = new Map<string, CommandSamples>(COMMANDS.map((c) => [c.id, { id: c.id, label: c.label, ...(c.target !== undefined ? { target: c.target } : {}), wallMs: [], userMs: [], sysMs: [], machineCpuMs: [] }]));
     const total = (warmup ? 1 : 0) + rounds;
     for (let round = 0; round < total; round++) {
       const counted = !(warmup && round === 0);
@@ -162,7 +162,7 @@ export async function main(): Promise<number> {
         const r = await runCommand(c, `${tag} ${randomBytes(3).toString('hex')}`);
         if (!counted) continue;
         const s = samples.get(c.id)!;
-        s.wallMs.push(r.ms); s.userMs.push(r.userMs); s.sysMs.push(r.sysMs);
+        s.wallMs.push(r.ms); s.userMs.push(r.userMs); s.sysMs.push(r.sysMs); s.machineCpuMs!.push(r.machineCpuMs);
       }
     }
 
@@ -174,7 +174,7 @@ export async function main(): Promise<number> {
     const method = 'Each command runs under bash\'s `time` (CPU: user + system of the process and everything it waited for); the wall time is spawn to exit of that wrapper, the same ≈ 2–3 ms for every command. Edited plans get a new comment at the end of their stack file before each run: the type-check and compiled-stack caches miss (checked after every run).\n';
     const md = `${header}\n${renderLoopTable(results, rounds)}\n${method}\n${renderLoopTargets(results)}`;
     process.stdout.write(`\n${md}`);
-    const json = { scenario: 'loop', startedAt, finishedAt, prefix, config: { rounds, warmup }, machine: m, dist: { atStart: distAtStart, atEnd }, ...quietness, results };
+    const json = { scenario: 'loop', startedAt, finishedAt, prefix, config: { rounds, warmup }, machine: m, dist: { atStart: distAtStart, atEnd }, ...quietness, results, samples: [...samples.values()] };
     await saveResults(`loop-${stampOf(startedAt)}`, json, md);
     return 0;
   } catch (e) {
