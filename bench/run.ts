@@ -5,6 +5,7 @@
  *   npm run bench                 stacks: moor vs docker-compose vs the raw Engine API floor
  *   npm run bench -- migrate      a volume migration: moor vs the raw floor (npm run bench:migrate)
  *   npm run bench -- backup       backup and restore of a 1 GiB volume: moor vs tar (npm run bench:backup)
+ *   npm run bench -- loop         the edit-plan loop: moor's short commands vs node -e 0 (npm run bench:loop)
  *
  * See BENCHMARKS.md for what each measures and the environment variables each reads.
  */
@@ -14,6 +15,7 @@ const scenarios: Record<string, () => Promise<{ main(): Promise<number> }>> = {
   stacks: () => import('./scenarios/stacks.js'),
   migrate: () => import('./scenarios/migrate.js'),
   backup: () => import('./scenarios/backup.js'),
+  loop: () => import('./scenarios/loop.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -115,10 +115,12 @@ async function moorRound(engine: Engine, s: Subject, notes: string[]) {
   const file = rel(s.file);
   const apply = await run('moor apply', 'node', moorCli('apply', file, '--yes', ...conc), moorEnv);
   await expectRunning(engine, s.objectPrefix, s.n, 'moor apply');
-  const plan = await run('moor plan (no-op)', 'node', moorCli('plan', file), { ...moorEnv, MOOR_COUNT_REQUESTS: '1' });
+  const plan = await run('moor plan (no-op, deep drift read)', 'node', moorCli('plan', file), { ...moorEnv, MOOR_COUNT_REQUESTS: '1' });
   if (!/No changes/.test(plan.stdout)) throw new Error(`moor plan after apply is not empty:\n${plan.stdout}`);
   const m = /moor: (\d+) engine requests/.exec(plan.stderr);
   if (!m) throw new Error(`moor plan did not report its request count (MOOR_COUNT_REQUESTS=1):\n${plan.stderr}`);
+  // The target is judged with the deep drift read on (moor's default): every container inspected.
+  if (Number(m[1]) < s.n) throw new Error(`moor plan made ${m[1]} engine requests for ${s.n} containers: the deep drift read (one inspect each) did not happen`);
   const destroy = await run('moor destroy', 'node', moorCli('destroy', file, '--yes', '--volumes', ...conc), moorEnv);
   if (!(await expectGone(engine, s.objectPrefix, 'moor destroy', notes))) await s.next();
   return { apply: apply.ms, plan: plan.ms, destroy: destroy.ms, requests: Number(m[1]) };
