@@ -76,7 +76,9 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       if (!expected || !digest || manifestDigest(expected) !== digest) {
         throw new MigrationError(`the verified copy in ${stash} does not match its marker ${marker}; it is kept untouched, ${volume} was not filled`);
       }
-      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD });
+      // A restore cut off half way into storage that outlives its engine volume (a bind()
+      // directory) is written again over what it left; anything else in the way refuses.
+      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected });
       const diff = compareManifests(expected, copied);
       if (diff.length) {
         throw new MigrationError(`${volume} does not match the data stashed in ${stash} (kept): ${diff.join('; ')}`);

@@ -24,6 +24,18 @@ export interface CopyOptions extends HelperOptions {
    * (parents owned by root, 0755) when missing. With both subs, their last components must match.
    */
   toSub?: string;
+  /**
+   * A destination that is not empty is accepted when it holds only paths this manifest holds,
+   * each of the same type: a copy of it that was cut off half way (a resumed migration into a
+   * host directory, which outlives its engine volume). The copy writes every one of them again.
+   */
+  resumeOf?: Manifest;
+}
+
+/** Paths in the destination that a resumed copy of `expected` would not write (or write as another type). */
+export function strangers(expected: Manifest, present: Manifest): string[] {
+  const types = new Map(expected.entries.map((e) => [e.path, e.type]));
+  return present.entries.filter((e) => e.path !== '.' && types.get(e.path) !== e.type).map((e) => e.path);
 }
 
 /** A copy that failed or whose result differs from its source; the destination may hold a partial copy. */
@@ -66,7 +78,12 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
     withHelper(client, [{ name: to, target: dst.target, readOnly: false }], labels, async (b) => {
       await linkTopAtRoot(client, b.id, dst);
       const state = await probeDirectory(client, b.id, dst.path);
-      if (state === 'non-empty') throw new VolumeCopyError(what.from, what.to, 'the destination is not empty');
+      if (state === 'non-empty') {
+        const extra = opts.resumeOf ? strangers(opts.resumeOf, await readManifestAt(client, b.id, dst, what.to)) : ['?'];
+        if (extra.length) {
+          throw new VolumeCopyError(what.from, what.to, `the destination is not empty${opts.resumeOf ? ` (it holds ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', …' : ''}, which the copy does not)` : ''}`);
+        }
+      }
       // Open the source before writing anything: a missing source leaves the destination untouched.
       const source = await openSource(client, what, a.id, src);
       if (state === 'missing') {
