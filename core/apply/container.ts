@@ -1,7 +1,7 @@
 /** Container operations, exactly as planned. */
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
-import { engineName, nextContainerName } from '../model/names.js';
+import { engineName, nextContainerName, oldContainerName } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import type { Operation, WaitFor } from '../plan/types.js';
 import type { LedgerWriter } from './ledger.js';
@@ -58,6 +58,58 @@ export async function removeContainer(client: EngineClient, id: string, stopTime
 
 type ContainerOp = Extract<Operation, { type: `container.${string}` }>;
 
+const rename = (ctx: ContainerContext, id: string, to: string) => ctx.client.request('POST', `/containers/${id}/rename`, { query: { name: to } });
+
+/**
+ * create-before-destroy: the new container exists before the old one stops; downtime is stop →
+ * renames → start. The old one is only stopped and set aside until the new one started: when the
+ * new one cannot start (a host port someone else holds, a mount that fails), the old one gets its
+ * name back and runs again, and the step fails saying so — the service is never left down.
+ */
+async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, { type: 'container.replace' }>): Promise<void> {
+  const c = op.container;
+  const en = engineName(ctx.stack.name, c.name);
+  const next = nextContainerName(ctx.stack.name, c.name);
+  await removeContainer(ctx.client, next, 0); // a leftover from an interrupted run
+  const id = await createContainer(ctx, c, next);
+  for (const w of op.waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
+  // The old one under its name again, running (a rename that happened but whose answer was lost is fine).
+  const restoreOld = () => rename(ctx, op.oldId, en).catch(() => undefined).then(() => ctx.client.request('POST', `/containers/${op.oldId}/start`, { okStatuses: [304] })).then(() => true, () => false);
+  const note = (why: unknown, back: boolean) => {
+    if (why instanceof Error) why.message += back ? ' (the old container was started again: nothing changed)' : ' (and the old container could not be started again: the next apply starts it)';
+  };
+  let oldKept = true;
+  try {
+    await ctx.client.request('POST', `/containers/${op.oldId}/stop`, { query: { t: c.stopTimeout ?? 10 }, okStatuses: [304] });
+    await rename(ctx, op.oldId, oldContainerName(ctx.stack.name, c.name));
+  } catch (e) {
+    if (!isNotFound(e)) {
+      await removeContainer(ctx.client, id, 0).catch(() => undefined);
+      note(e, await restoreOld());
+      throw e;
+    }
+    oldKept = false; // removed by someone else meanwhile: nothing to set aside or bring back
+  }
+  const bringBack = async (why: unknown): Promise<never> => {
+    if (oldKept) {
+      await removeContainer(ctx.client, id, 0).catch(() => undefined);
+      note(why, await restoreOld());
+    } else {
+      // Nothing to go back to: never leave the service down; the new one runs under its temporary name.
+      await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] }).catch(() => undefined);
+    }
+    throw why;
+  };
+  await rename(ctx, id, en).catch(bringBack);
+  try {
+    await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
+  } catch (e) {
+    await bringBack(await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c));
+  }
+  if (oldKept) await removeContainer(ctx.client, op.oldId, 0);
+  if (c.runOnce) await waitForContainer(ctx.client, { container: id, resource: c.name, condition: 'completed' }, ctx.waitTimeoutMs);
+}
+
 export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, phase: 'create' | 'update' | 'replace' | 'destroy'): Promise<void> {
   const name = (c: ContainerSpec) => engineName(ctx.stack.name, c.name);
   switch (op.type) {
@@ -83,21 +135,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
         else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container)), op.container, op.waitFor);
         return;
       }
-      // create-before-destroy: the new container exists before the old one stops; downtime is stop → rename → start.
-      const next = nextContainerName(ctx.stack.name, op.container.name);
-      await removeContainer(ctx.client, next, 0); // a leftover from an interrupted run
-      const id = await createContainer(ctx, op.container, next);
-      for (const w of op.waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
-      await removeContainer(ctx.client, op.oldId, stopTimeout);
-      try {
-        await ctx.client.request('POST', `/containers/${id}/rename`, { query: { name: name(op.container) } });
-      } catch (e) {
-        // The old container is gone: never leave the service down. The new one runs under its
-        // temporary name (its peers reach it by its aliases) until the next apply finishes the job.
-        await start(ctx, id, op.container).catch(() => undefined);
-        throw e;
-      }
-      await start(ctx, id, op.container);
+      await replaceNewFirst(ctx, op);
       return;
     }
     case 'container.update': {

@@ -16,6 +16,11 @@ export function nextContainerName(stack: string, name: string): string {
 
 export const NEXT_SUFFIX = '.moor-next';
 
+/** Name the old container is set aside under while its replacement starts (brought back if it cannot). */
+export function oldContainerName(stack: string, name: string): string {
+  return `${engineName(stack, name)}.moor-old`;
+}
+
 /** Normalize an image reference the way the engine reports it ('busybox' → 'busybox:latest'). */
 export function normalizeImageRef(ref: string): string {
   // The engine lists Docker Hub images in their familiar form: 'nginx:1.27', 'library' and registry dropped.

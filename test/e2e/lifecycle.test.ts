@@ -86,7 +86,7 @@ lifecycle('plan --json parses and describes every resource with action and chang
     const fresh = await s.plan('--json');
     assert.is(fresh.code, 0, show(fresh));
     const plan = JSON.parse(fresh.stdout) as PlanJson;
-    assert.is(plan.format_version, '1');
+    assert.is(plan.format_version, '2');
     assert.is(plan.stack, s.name);
     assert.equal(plan.summary, { create: 5, update: 0, replace: 0, migrate: 0, delete: 0 });
     assert.equal(plan.resources.map((r) => `${r.id}:${r.action}`).sort(),
@@ -104,7 +104,7 @@ lifecycle('plan --json parses and describes every resource with action and chang
     const changed = await s.plan('--json', '--detailed-exitcode');
     assert.is(changed.code, 2, show(changed));
     const p2 = JSON.parse(changed.stdout) as PlanJson;
-    assert.is(p2.format_version, '1');
+    assert.is(p2.format_version, '2');
     const db = p2.resources.find((r) => r.id === 'container.db');
     assert.ok(db, 'container.db is in the plan');
     assert.is(db.action, 'replace');

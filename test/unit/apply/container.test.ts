@@ -46,39 +46,51 @@ const envOf = (engine: FakeEngine, name: string) => (engine.container(name)?.con
 
 const replace = suite('apply: a container replaced new-first, failing half-way');
 
-replace('the rename fails: the old container is gone, the new one runs under its -next name; the next plan removes it and creates the container', async () => {
+replace('setting the old container aside fails: it runs again under its name, the new one is removed; nothing changed', async () => {
   const engine = await applied();
   try {
+    const oldId = engine.container('shop-web')!.Id;
     engine.fail(/^POST \/containers\/[0-9a-f]+\/rename$/, { status: 500, message: 'rename failed: device busy' });
     const a = await applyOn(engine, app({ mode: 'dev' }));
     assert.equal(a.writes, [
       'POST /containers/shop-web.moor-next/stop?t=0', // a leftover of an interrupted run: none (404)
       'POST /containers/create?name=shop-web.moor-next',
       'POST /containers/{shop-web}/stop?t=10',
-      'DELETE /containers/{shop-web}?force=true',
-      'POST /containers/{shop-web.moor-next}/rename?name=shop-web',
-      'POST /containers/{shop-web.moor-next}/start',
+      'POST /containers/{shop-web}/rename?name=shop-web.moor-old',
+      'POST /containers/{shop-web.moor-next}/stop?t=0',
+      'DELETE /containers/{shop-web.moor-next}?force=true',
+      'POST /containers/{shop-web}/rename?name=shop-web',
+      'POST /containers/{shop-web}/start',
     ]);
-    assert.is(engine.named(a.summary), [
-      'Apply incomplete: 0 created, 0 updated, 0 replaced, 0 removed; 1 failed, 0 not attempted.',
-      '  failed:  container.web (replace): POST /containers/{shop-web.moor-next}/rename: engine answered 500: rename failed: device busy',
-      'Run the same command again to converge what is left.', // device busy: a passing condition
-    ].join('\n'));
-    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web.moor-next running'], 'the service is not left down');
-    assert.ok(envOf(engine, 'shop-web.moor-next').includes('MODE=dev'));
-
-    const nextId = engine.container('shop-web.moor-next')!.Id;
+    assert.match(engine.named(a.summary), /failed: {2}container\.web \(replace\): POST \/containers\/\{shop-web\}\/rename: engine answered 500: rename failed: device busy \(the old container was started again: nothing changed\)/);
+    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web running'], 'the service is not left down');
+    assert.is(engine.container('shop-web')!.Id, oldId);
     const { next, after } = await nextPlanConverges(engine, app({ mode: 'dev' }));
-    assert.equal(next, ['container.web create', `container.web#${nextId.slice(0, 12)} delete`]);
+    assert.equal(next, ['container.web replace']);
     assert.equal(after, []);
-    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web running']);
     assert.ok(envOf(engine, 'shop-web').includes('MODE=dev'));
   } finally {
     await engine.close();
   }
 });
 
-replace('the rename happened but its answer was lost: the new container, under its name, is started anyway; the next plan is empty', async () => {
+replace('renaming the new container fails: the old one gets its name back and runs; the next plan replaces it', async () => {
+  const engine = await applied();
+  try {
+    engine.fail(/^POST \/containers\/[0-9a-f]+\/rename$/, { status: 500, message: 'rename failed: device busy' }, { nth: 2 });
+    const a = await applyOn(engine, app({ mode: 'dev' }));
+    assert.not.ok(a.result.ok);
+    assert.match(a.summary, /the old container was started again: nothing changed/);
+    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web running']);
+    assert.ok(envOf(engine, 'shop-web').includes('MODE=prod'));
+    const { next, after } = await nextPlanConverges(engine, app({ mode: 'dev' }));
+    assert.equal([next, after], [['container.web replace'], []]);
+  } finally {
+    await engine.close();
+  }
+});
+
+replace('the answer to setting the old one aside is lost (the engine did it): the old one still runs under its name again', async () => {
   const engine = await applied();
   try {
     engine.fail(/^POST \/containers\/[0-9a-f]+\/rename$/, { close: true }, { after: true });
@@ -86,8 +98,22 @@ replace('the rename happened but its answer was lost: the new container, under i
     assert.not.ok(a.result.ok);
     assert.equal(engine.containerStates(), ['shop-db running', 'shop-web running']);
     const { next, after } = await nextPlanConverges(engine, app({ mode: 'dev' }));
-    assert.equal([next, after], [[], []]);
-    assert.ok(envOf(engine, 'shop-web').includes('MODE=dev'));
+    assert.equal([next, after], [['container.web replace'], []]);
+  } finally {
+    await engine.close();
+  }
+});
+
+replace('the new container cannot start (a host port held elsewhere): the old one is brought back, running, and the step says so', async () => {
+  const engine = await applied();
+  try {
+    const oldId = engine.container('shop-web')!.Id;
+    engine.fail((r) => r.line.startsWith('POST /containers/') && r.line.endsWith('/start') && !r.path.includes(oldId), { status: 500, message: 'driver failed programming external connectivity: Bind for 0.0.0.0:8080 failed: port is already allocated' });
+    const a = await applyOn(engine, app({ mode: 'dev' }));
+    assert.not.ok(a.result.ok);
+    assert.match(a.summary, /the old container was started again: nothing changed/);
+    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web running']);
+    assert.is(engine.container('shop-web')!.Id, oldId);
   } finally {
     await engine.close();
   }
@@ -112,9 +138,12 @@ replace('creating the new container fails: the old one is untouched and keeps ru
 replace('a leftover -next container from an interrupted run is removed before the new one is created', async () => {
   const engine = await applied();
   try {
-    // The rename failed last time: the leftover waits under the -next name.
-    engine.fail(/^POST \/containers\/[0-9a-f]+\/rename$/, { status: 500, message: 'boom' });
+    // Last time stopping the old one failed, and so did removing the new one: the leftover waits under the -next name.
+    const oldId = engine.container('shop-web')!.Id;
+    engine.fail(`POST /containers/${oldId}/stop`, { status: 500, message: 'boom' });
+    engine.fail(/^DELETE \/containers\//, { status: 500, message: 'boom' });
     await applyOn(engine, app({ mode: 'dev' }));
+    assert.equal(engine.containerStates(), ['shop-db running', 'shop-web running', 'shop-web.moor-next created']);
     // This time the stack changed again before the next apply: the leftover must go, the container be created from the new spec.
     const { next, after } = await nextPlanConverges(engine, app({ mode: 'test' }));
     assert.is(next.length, 2);
