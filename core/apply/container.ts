@@ -1,6 +1,6 @@
 /** Container operations, exactly as planned. */
 import type { EngineClient } from '../engine/client.js';
-import { isNotFound } from '../engine/errors.js';
+import { EngineError, isNotFound } from '../engine/errors.js';
 import { engineName, nextContainerName, oldContainerName } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import type { Operation, WaitFor } from '../plan/types.js';
@@ -81,7 +81,10 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   let oldKept = true;
   try {
     await ctx.client.request('POST', `/containers/${op.oldId}/stop`, { query: { t: c.stopTimeout ?? 10 }, okStatuses: [304] });
-    await rename(ctx, op.oldId, oldContainerName(ctx.stack.name, c.name));
+    // Already set aside by an interrupted run: the engine refuses renaming to the current name.
+    await rename(ctx, op.oldId, oldContainerName(ctx.stack.name, c.name)).catch((e: unknown) => {
+      if (!(e instanceof EngineError && /same name/i.test(e.engineMessage))) throw e;
+    });
   } catch (e) {
     if (!isNotFound(e)) {
       await removeContainer(ctx.client, id, 0).catch(() => undefined);
