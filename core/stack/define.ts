@@ -37,7 +37,15 @@ export interface StackDefinition {
  * The build function receives the resource functions; it must not have side effects.
  */
 export function stack(name: string, build: BuildFunction): StackDefinition {
-  return Object.freeze({ __moorStack: 1 as const, name, build });
+  const def = { __moorStack: 1 as const, name, build };
+  // Where the stack was declared (a stack trace, resolved only when a diagnostic needs the line).
+  Object.defineProperty(def, '__moorWhere', { value: new Error().stack ?? '', enumerable: false });
+  return Object.freeze(def);
+}
+
+/** The stack trace of the stack() call, for diagnostics about the stack itself (its name). */
+export function declaredAt(def: StackDefinition): string {
+  return (def as unknown as { __moorWhere?: string }).__moorWhere ?? '';
 }
 
 export function isStackDefinition(value: unknown): value is StackDefinition {

@@ -6,9 +6,9 @@ import { access, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
-import { collectStack } from './collect.js';
+import { collectStack, userFrame } from './collect.js';
 import { hashContext } from './context-hash.js';
-import { isStackDefinition, type StackDefinition } from './define.js';
+import { declaredAt, isStackDefinition, type StackDefinition } from './define.js';
 import { importStackModule } from './import.js';
 import { normalizeStack } from './normalize.js';
 import { typecheckStack } from './typecheck.js';
@@ -34,7 +34,7 @@ export async function loadStack(fileArg: string): Promise<LoadResult> {
   const collected = await collectStack(imported.def, file);
   if (hasErrors(collected.diagnostics)) return { diagnostics: collected.diagnostics, typecheckCached: tc.cached };
   const { declarations } = collected;
-  const { stack, diagnostics } = normalizeStack(imported.def.name, file, declarations);
+  const { stack, diagnostics } = normalizeStack(imported.def.name, file, declarations, userFrame(declaredAt(imported.def), file));
   diagnostics.push(...(await checkBuildContexts(stack)));
   return { stack: hasErrors(diagnostics) ? undefined : stack, diagnostics, typecheckCached: tc.cached };
 }

@@ -3,7 +3,7 @@
  * Every problem becomes a diagnostic; all of them are returned together.
  */
 import path from 'node:path';
-import { error, warning, type Diagnostic } from '../diagnostics.js';
+import { error, warning, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import { findCycles, topoSort } from '../graph.js';
 import { builtImageRef, engineName, normalizeImageRef } from '../model/names.js';
 import type {
@@ -34,13 +34,13 @@ export interface NormalizeResult {
   diagnostics: Diagnostic[];
 }
 
-export function normalizeStack(stackName: string, file: string, declarations: Declaration[]): NormalizeResult {
+export function normalizeStack(stackName: string, file: string, declarations: Declaration[], where: SourceLocation = { file }): NormalizeResult {
   const diags: Diagnostic[] = [];
   const dir = path.dirname(file);
   const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], backups: [], locations: {}, lifecycle: {} };
 
   if (!STACK_NAME.test(stackName)) {
-    diags.push(error(`invalid stack name ${JSON.stringify(stackName)}: use lower-case letters, digits, "-" and "_" (max 63)`, { location: { file } }));
+    diags.push(error(`invalid stack name ${JSON.stringify(stackName)}: use lower-case letters, digits, "-" and "_" (max 63)`, { field: 'name', location: where }));
   }
 
   const declared = new Map<string, Declaration>();

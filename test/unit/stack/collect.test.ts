@@ -1,8 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
-import { collectStack } from '../../../core/stack/collect.js';
-import { stack } from '../../../core/stack/define.js';
+import { readFileSync } from 'node:fs';
+import { collectStack, userFrame } from '../../../core/stack/collect.js';
+import { declaredAt, stack } from '../../../core/stack/define.js';
 
 const FILE = fileURLToPath(import.meta.url);
 const collect = suite('collectStack');
@@ -58,6 +59,12 @@ collect('an async build function that rejects is a diagnostic too', async () => 
   const { diagnostics } = await collectStack(def, FILE);
   assert.is(diagnostics.length, 1);
   assert.match(diagnostics[0]!.summary, /threw: config file missing/);
+});
+
+collect('where the stack itself was declared: its stack() call, for diagnostics about its name', () => {
+  const def = stack('Bad Name', () => undefined); // DECLARED
+  const source = readFileSync(FILE, 'utf8').split('\n');
+  assert.equal(userFrame(declaredAt(def), FILE), { file: FILE, line: source.findIndex((l) => l.includes('// DECLARED')) + 1, column: 15 });
 });
 
 collect.run();

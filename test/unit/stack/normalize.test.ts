@@ -247,7 +247,7 @@ errors('names: stack, resources and image references are checked', () => {
     container('Web', { image: 'nginx' });
   }));
   assert.equal(plain(diagnostics), [
-    { severity: 'error', summary: 'invalid stack name "Shop": use lower-case letters, digits, "-" and "_" (max 63)' },
+    { severity: 'error', summary: 'invalid stack name "Shop": use lower-case letters, digits, "-" and "_" (max 63)', field: 'name' },
     { severity: 'error', summary: 'invalid container name "Web": use lower-case letters, digits, "-" and "_", starting with a letter or digit', resource: 'container.Web' },
     { severity: 'error', summary: 'invalid image reference "Not A Ref": a reference cannot contain spaces', resource: 'image.Not A Ref' },
   ]);
