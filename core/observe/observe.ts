@@ -30,6 +30,9 @@ export interface ObserveOptions {
 
 const filters = (f: Record<string, string[]>) => JSON.stringify(f);
 
+/** Drivers every engine has: no need to ask which it knows. */
+const BUILTIN_NETWORK_DRIVERS = ['bridge', 'host', 'null', 'none'];
+
 /**
  * Merge label- and name-filtered lists; keep only objects that are ours or collide with our names.
  * Ours means labelled with this stack AND this kind: a container someone created by hand from an
@@ -62,6 +65,8 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const hostPorts = [...new Set(desired.containers.flatMap((c) => c.ports.filter((p) => p.hostPort).map((p) => `${p.hostPort}/${p.containerPort.split('/')[1]}`)))];
 
   const wantsCpus = desired.containers.some((c) => c.resources.nanoCpus !== null);
+  // A network driver other than the built-in ones must be one the engine has (a plugin).
+  const wantsDrivers = desired.networks.some((n) => !BUILTIN_NETWORK_DRIVERS.includes(n.driver));
 
   const [engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef, info] = await Promise.all([
     client.engineInfo(),
@@ -81,7 +86,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
       ? client.request<ImageSummary[]>('GET', '/images/json', { query: { filters: filters({ reference: refs }) } })
       : Promise.resolve([] as ImageSummary[]),
     // The engine's CPU count, for CPU limits it would refuse: read only when the stack sets one.
-    wantsCpus ? client.request<{ NCPU?: number }>('GET', '/info').catch(() => undefined) : Promise.resolve(undefined),
+    wantsCpus || wantsDrivers ? client.request<{ NCPU?: number; Plugins?: { Network?: string[] } }>('GET', '/info').catch(() => undefined) : Promise.resolve(undefined),
   ]);
 
   const containers: ObservedContainer[] = classify(
@@ -158,6 +163,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
 
   return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
     engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
+    ...(wantsDrivers && info?.Plugins?.Network ? { networkDrivers: info.Plugins.Network } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };
 }

@@ -102,6 +102,8 @@ export interface ObservedState {
   publishedPorts?: PublishedPort[];
   /** CPUs of the engine's host (read only when the stack sets a CPU limit). */
   engineCpus?: number;
+  /** Network drivers the engine has (`/info` Plugins.Network), read only when the stack uses another than bridge/host/null. */
+  networkDrivers?: string[];
 }
 
 export interface EngineNetwork {

@@ -19,6 +19,22 @@ export function checkEngineConflicts(ctx: PlanContext, nodes: readonly PlanNode[
   checkSubnets(ctx, planned);
   checkHostPorts(ctx, planned);
   checkCpus(ctx, planned);
+  checkNetworkDrivers(ctx, planned);
+}
+
+/** A network driver the engine does not have: it would refuse the network at create. */
+function checkNetworkDrivers(ctx: PlanContext, planned: Map<string, PlanNode>): void {
+  const known = ctx.observed.networkDrivers;
+  if (!known) return;
+  for (const net of ctx.desired.networks) {
+    const id = `network.${net.name}`;
+    const node = planned.get(id);
+    if (known.includes(net.driver) || !node || node.action === 'noop' || node.action === 'delete') continue;
+    ctx.diagnostics.push(error(`network driver "${net.driver}" is not available on the engine (it has ${known.join(', ')})`, {
+      resource: id, field: 'driver', location: ctx.desired.locations[id],
+      detail: 'Install the driver\'s plugin on the engine, or use one it has.',
+    }));
+  }
 }
 
 /** "Range of CPUs is from 0.01 to N.00, as there are only N CPUs available": at create and at live update. */

@@ -59,6 +59,20 @@ failures('a stopSignal and a gateway the engine refuses are plan diagnostics; ap
     }
   }, { skipTypecheck: true }));
 
+failures('a network driver the engine does not have is a plan diagnostic (the engine refused the create half-way before); nothing is created', () =>
+  withStack(prefix, 'driver', async (s) => {
+    s.write(`
+  const mesh = network('mesh', { driver: 'weave' });
+  const data = volume('data');
+  container('app', { image: img, command: ['sleep', '60'], networks: [mesh], mounts: [{ volume: data, target: '/data' }] });
+`);
+    for (const r of [await s.plan(), await s.apply()]) {
+      assert.is(r.code, 1, show(r));
+      assert.match(r.stderr, /network\.mesh › driver: network driver "weave" is not available on the engine \(it has .*bridge/, show(r));
+      assert.is(await s.labelledCount(), 0, 'nothing created');
+    }
+  }, { skipTypecheck: true }));
+
 failures('a CPU limit above the engine host\'s CPUs is a plan diagnostic (the engine refused the create before); nothing is created', () =>
   withStack(prefix, 'cpus', async (s) => {
     s.write(`

@@ -78,4 +78,14 @@ conflicts('a CPU limit above the engine host\'s CPUs ("Range of CPUs is from 0.0
   assert.equal(problems(d, observedState({ stack: 'shop' })), [], 'unknown: not checked');
 });
 
+conflicts('a network driver the engine does not have (a plugin not installed) is found before anything is created', () => {
+  const d = desired('shop', ({ network }) => { network('mesh', { driver: 'weave' }); });
+  const drivers = ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'];
+  assert.equal(problems(d, observedState({ stack: 'shop', networkDrivers: drivers })), [
+    'network.mesh › driver: network driver "weave" is not available on the engine (it has bridge, host, ipvlan, macvlan, null, overlay)',
+  ]);
+  assert.equal(problems(d, observedState({ stack: 'shop', networkDrivers: [...drivers, 'weave'] })), []);
+  assert.equal(problems(d, observedState({ stack: 'shop' })), [], 'unknown: not checked');
+});
+
 conflicts.run();
