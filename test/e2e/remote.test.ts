@@ -9,7 +9,7 @@
  * - docker contexts made with the docker CLI: --context, DOCKER_CONTEXT and currentContext are
  *   honoured in the CLI's order, an unknown one is an error.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCerts, processesMentioning, sshClient, startTlsProxy } from '../fixtures/remote-engine.js';
 import { otherHostKey, startSshd } from '../fixtures/sshd.js';
-import { freePort, newPrefix, planSummary, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
+import { freePort, MOOR_BIN, newPrefix, planSummary, REPO, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 
 const run = promisify(execFile);
 const prefix = newPrefix();
@@ -86,6 +86,48 @@ remote('ssh://: apply, empty plan, live update, replace, destroy over one SSH co
 
       await step('destroy', 'destroy', 0);
       assert.is(await s.container('app'), undefined, 'destroyed through ssh');
+    });
+  } finally {
+    await sshd.stop();
+  }
+});
+
+remote('ssh://: Ctrl-C (twice) during an apply leaves no ssh process of moor\'s behind', async () => {
+  const sshd = await startSshd(prefix);
+  try {
+    await withStack(prefix, 'sigint', async (s) => {
+      const ssh = await sshClient(sshd, path.join(s.dir, 'ssh'));
+      // A container that never becomes healthy: apply waits for it until interrupted.
+      s.write(`
+  container('app', {
+    image: img,
+    command: ['sleep', '3600'],
+    healthcheck: { test: ['CMD', 'false'], interval: '1s', retries: 1000 },
+    stopSignal: 'SIGKILL',
+  });`);
+      const child = spawn(process.execPath, [MOOR_BIN, 'apply', s.relFile, '--yes'], {
+        cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1', MOOR_SKIP_TYPECHECK: '1', MOOR_CACHE_DIR: path.join(s.dir, 'cache'), ...ssh.env },
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!(await s.container('app'))?.State.Running) {
+          if (Date.now() > deadline || child.exitCode !== null) assert.unreachable(`the container never ran:\n${out}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.ok((await processesMentioning(ssh.tmp)).length > 0, 'moor\'s ssh runs while it applies');
+        child.kill('SIGINT');
+        await new Promise((r) => setTimeout(r, 300));
+        if (child.exitCode === null) child.kill('SIGINT');
+        assert.is(await exited, 130, out);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await assertNoSshLeft(ssh.tmp, 'Ctrl-C');
     });
   } finally {
     await sshd.stop();
