@@ -97,14 +97,15 @@ remote('ssh://: Ctrl-C (twice) during an apply leaves no ssh process of moor\'s 
   try {
     await withStack(prefix, 'sigint', async (s) => {
       const ssh = await sshClient(sshd, path.join(s.dir, 'ssh'));
-      // A container that never becomes healthy: apply waits for it until interrupted.
+      // A container that never becomes healthy, and one waiting for it: apply waits until interrupted.
       s.write(`
-  container('app', {
+  const app = container('app', {
     image: img,
     command: ['sleep', '3600'],
     healthcheck: { test: ['CMD', 'false'], interval: '1s', retries: 1000 },
     stopSignal: 'SIGKILL',
-  });`);
+  });
+  container('after', { image: img, command: ['sleep', '3600'], dependsOn: [{ container: app, condition: 'healthy' }], stopSignal: 'SIGKILL' });`);
       const child = spawn(process.execPath, [MOOR_BIN, 'apply', s.relFile, '--yes'], {
         cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, NO_COLOR: '1', MOOR_SKIP_TYPECHECK: '1', MOOR_CACHE_DIR: path.join(s.dir, 'cache'), ...ssh.env },
@@ -124,6 +125,7 @@ remote('ssh://: Ctrl-C (twice) during an apply leaves no ssh process of moor\'s 
         await new Promise((r) => setTimeout(r, 300));
         if (child.exitCode === null) child.kill('SIGINT');
         assert.is(await exited, 130, out);
+        assert.not.ok((await s.container('after'))?.State.Running, 'the waiting step was given up');
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
