@@ -225,6 +225,13 @@ remote('contexts: --context, then DOCKER_HOST, then DOCKER_CONTEXT, then current
     const unknownEnv = await moor(s, { ...base, DOCKER_CONTEXT: 'nope2' }, 'plan');
     assert.match(unknownEnv.stderr, /the docker context "nope2" \(from DOCKER_CONTEXT\) does not exist/, show(unknownEnv));
 
+    // backup takes --context too.
+    const backup = await runMoor(['backup', 'list', s.relFile, '--context', 'nope'], { env: { ...base, MOOR_SKIP_TYPECHECK: '1' } });
+    assert.is(backup.code, 1, show(backup));
+    assert.match(backup.stderr, /the docker context "nope" \(from --context\) does not exist/, show(backup));
+    const listed = await runMoor(['backup', 'list', s.relFile, '--context', 't1'], { env: { ...base, MOOR_SKIP_TYPECHECK: '1' } });
+    assert.is(listed.code, 0, show(listed));
+
     const destroyed = await moor(s, base, 'destroy', '--context', 't1');
     assert.is(destroyed.code, 0, show(destroyed));
   });
