@@ -3,7 +3,9 @@
  * - ssh://: an sshd (test/fixtures/sshd.ts) whose sessions run `docker system dial-stdio`; apply,
  *   empty plan, a live update, a replacement and destroy go through it, over ONE SSH connection per
  *   moor process (ssh's own debug log counts the authentications), and no ssh process of moor's is
- *   left afterwards. A host key that is not the pinned one, or none, is refused with its fingerprint.
+ *   left afterwards, also after Ctrl-C. A backup run (exec hook, attached worker, archive streams)
+ *   and a restore go through it too. A host key that is not the pinned one, or none, is refused
+ *   with its fingerprint.
  * - TLS: socat requiring a client certificate in front of the engine's socket; apply and plan over
  *   it with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH; without a client certificate, a clear error.
  * - docker contexts made with the docker CLI: --context, DOCKER_CONTEXT and currentContext are
@@ -17,6 +19,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCerts, processesMentioning, sshClient, startTlsProxy } from '../fixtures/remote-engine.js';
 import { otherHostKey, startSshd } from '../fixtures/sshd.js';
+import { readTree, sampleTree, treeDiff, writeTree } from './volume-tree.js';
 import { freePort, MOOR_BIN, newPrefix, planSummary, REPO, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 
 const run = promisify(execFile);
@@ -86,6 +89,47 @@ remote('ssh://: apply, empty plan, live update, replace, destroy over one SSH co
 
       await step('destroy', 'destroy', 0);
       assert.is(await s.container('app'), undefined, 'destroyed through ssh');
+    });
+  } finally {
+    await sshd.stop();
+  }
+});
+
+remote('ssh://: a backup run (exec hook, attached worker, archive streams) and a restore go through the SSH connection', async () => {
+  const sshd = await startSshd(prefix);
+  try {
+    await withStack(prefix, 'sshbackup', async (s) => {
+      const ssh = await sshClient(sshd, path.join(s.dir, 'ssh'), sshd.hostKey, true);
+      s.writeRaw(`import { stack } from 'moor';
+
+export default stack(${JSON.stringify(s.name)}, ({ image, volume, container, backup }) => {
+  const img = image('tools', { build: { context: ${JSON.stringify(s.toolsContext)} } });
+  const data = volume('data');
+  const db = container('db', { image: img, command: ['sleep', '3600'], mounts: [{ volume: data, target: '/data' }], stopSignal: 'SIGKILL' });
+  backup('nightly', {
+    volumes: [data], target: { hostPath: './archives' }, schedule: '0 3 * * *', keep: { last: 2 }, stop: [db],
+    hooks: { before: [{ exec: db, command: ['sh', '-c', 'echo dumped > /data/dump.sql'] }] },
+    image: img,
+  });
+});
+`);
+      const env = { ...ssh.env, MOOR_SKIP_TYPECHECK: '1', MOOR_CACHE_DIR: path.join(s.dir, 'cache') };
+      const applied = await moor(s, ssh.env, 'apply');
+      assert.is(applied.code, 0, show(applied));
+      const img = `${s.en('tools')}:latest`;
+      await writeTree(s.engine, img, s.en('data'), sampleTree(40, 64));
+      const before = authentications(ssh.log);
+      const run = await runMoor(['backup', 'run', s.relFile, 'nightly'], { env });
+      assert.is(run.code, 0, show(run));
+      assert.match(run.stdout, /^nightly: archive .* verified/, show(run));
+      const saved = await readTree(s.engine, img, s.en('data'));
+      assert.ok(saved.some((e) => e.path === 'dump.sql'), 'the before hook ran (exec over ssh)');
+      await writeTree(s.engine, img, s.en('data'), [{ header: { name: 'data/dump.sql', mode: 0o600 }, content: Buffer.from('changed') }]);
+      const restore = await runMoor(['backup', 'restore', s.relFile, 'nightly', '--yes'], { env });
+      assert.is(restore.code, 0, show(restore));
+      assert.equal(treeDiff(saved, await readTree(s.engine, img, s.en('data'))), [], 'restored exactly, through ssh');
+      assert.is(authentications(ssh.log) - before, 2, 'one SSH connection for each of the two commands');
+      await assertNoSshLeft(ssh.tmp, 'backup run and restore');
     });
   } finally {
     await sshd.stop();
