@@ -5,7 +5,7 @@ export class EngineUnreachableError extends MoorError {
   constructor(readonly where: string, reason: unknown) {
     super(
       `cannot reach the Docker engine at ${where}: ${(reason as Error)?.message ?? String(reason)}\n` +
-        'Is dockerd running? moor looks at DOCKER_HOST, or /var/run/docker.sock when it is unset.',
+        'Is dockerd running? moor looks at --context, DOCKER_HOST, DOCKER_CONTEXT and the docker CLI\'s current context, or /var/run/docker.sock without any (docs/remote.md).',
     );
     this.name = 'EngineUnreachableError';
   }

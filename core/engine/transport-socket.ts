@@ -17,7 +17,7 @@ export function socketTransport(endpoint: UnixEndpoint | TcpEndpoint): Transport
     dial(done) {
       done(null, endpoint.socketPath !== undefined ? net.connect(endpoint.socketPath) : net.connect(endpoint.port, endpoint.host));
     },
-    explain: (e) => unreachable(endpoint.display, e),
+    explain: (e) => unreachable(endpoint.context ? `${endpoint.display} (docker context "${endpoint.context}")` : endpoint.display, e),
     close() {},
   };
 }

@@ -253,6 +253,7 @@ remote('contexts: --context, then DOCKER_HOST, then DOCKER_CONTEXT, then current
     const current = await moor(s, base, 'plan');
     assert.is(current.code, 1, show(current));
     assert.match(current.stderr, missing, show(current));
+    assert.match(current.stderr, /no-engine\.sock \(docker context "gone"\): /, show(current));
     // DOCKER_CONTEXT before currentContext; --context before everything, DOCKER_HOST included.
     const byEnv = await moor(s, { ...base, DOCKER_CONTEXT: 't1' }, 'plan');
     assert.is(byEnv.code, 0, show(byEnv));
