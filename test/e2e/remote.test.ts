@@ -225,10 +225,10 @@ remote('TLS: apply and plan with DOCKER_TLS_VERIFY and a client certificate; wit
       assert.match(noCert.stderr, /^error: cannot talk TLS to the Docker engine at tcp:\/\/127\.0\.0\.1:\d+: .*no client certificate/m, show(noCert));
       assert.not.match(noCert.stderr, /internal error/);
 
-      // The same engine without the TLS variables is not spoken to in plain text by moor either:
-      // the proxy only speaks TLS, and moor reports the failure rather than anything else.
+      // Without the TLS variables moor speaks plain HTTP, which the TLS endpoint refuses: a clear error.
       const plain = await moor(s, { DOCKER_HOST: `tcp://127.0.0.1:${proxy.port}` }, 'plan');
-      assert.is.not(plain.code, 0, show(plain));
+      assert.is(plain.code, 1, show(plain));
+      assert.match(plain.stderr, /^error: cannot reach the Docker engine at tcp:\/\/127\.0\.0\.1:\d+: .*If it expects TLS, set DOCKER_TLS_VERIFY=1/m, show(plain));
 
       const destroyed = await moor(s, env, 'destroy');
       assert.is(destroyed.code, 0, show(destroyed));
