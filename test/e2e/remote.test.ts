@@ -207,7 +207,7 @@ remote('ssh://: a changed or unknown host key is refused, naming the host and th
   }
 });
 
-remote('TLS: apply and plan with DOCKER_TLS_VERIFY and a client certificate; without one, a clear error', async () => {
+remote('TLS: apply and plan with DOCKER_TLS_VERIFY and a client certificate; without one, or with an untrusted one, a clear error', async () => {
   await withStack(prefix, 'tls', async (s) => {
     const certs = await makeCerts(path.join(s.dir, 'certs'));
     const proxy = await startTlsProxy(certs, await freePort());
@@ -224,6 +224,9 @@ remote('TLS: apply and plan with DOCKER_TLS_VERIFY and a client certificate; wit
       assert.is(noCert.code, 1, show(noCert));
       assert.match(noCert.stderr, /^error: cannot talk TLS to the Docker engine at tcp:\/\/127\.0\.0\.1:\d+: .*no client certificate/m, show(noCert));
       assert.not.match(noCert.stderr, /internal error/);
+      const wrongCert = await moor(s, { ...env, DOCKER_CERT_PATH: certs.wrongClient }, 'plan');
+      assert.is(wrongCert.code, 1, show(wrongCert));
+      assert.match(wrongCert.stderr, /^error: cannot talk TLS to the Docker engine at tcp:\/\/127\.0\.0\.1:\d+: the engine refused moor's client certificate/m, show(wrongCert));
 
       // Without the TLS variables moor speaks plain HTTP, which the TLS endpoint refuses: a clear error.
       const plain = await moor(s, { DOCKER_HOST: `tcp://127.0.0.1:${proxy.port}` }, 'plan');
