@@ -7,11 +7,13 @@ npm run build --silent
 node node_modules/typescript/bin/tsc -p tsconfig.test.json
 
 bash scripts/ensure-engine.sh
-# The storage-provider tests mount over sshfs from an sshd on 127.0.0.1 they start themselves.
+# The storage-provider tests mount over sshfs, and the remote-engine tests reach the engine over ssh://,
+# from an sshd on 127.0.0.1 they start themselves.
 missing=()
 command -v sshfs >/dev/null 2>&1 || missing+=(sshfs)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v pkill >/dev/null 2>&1 || missing+=(procps)   # the sshfs tests kill sshfs/ssh to break a mount
+command -v socat >/dev/null 2>&1 || missing+=(socat)    # the remote-engine tests put TLS in front of the engine
 bash scripts/apt-install.sh ${missing[@]+"${missing[@]}"}
 bash scripts/prepare-busybox.sh test/fixtures/tools
 node --import tsx test/run.ts "$@"

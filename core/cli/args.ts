@@ -15,6 +15,8 @@ export interface CommonFlags {
   targets: string[];
   /** `--skip-checks`: no plan-time provider checks (air-gapped machines). */
   skipChecks: boolean;
+  /** `--context`: the docker context naming the engine (before DOCKER_HOST). */
+  context?: string;
 }
 
 export interface PlanFlags extends CommonFlags {
@@ -57,12 +59,13 @@ const options = {
   replace: { type: 'string', multiple: true },
   'migrate-volumes': { type: 'boolean' },
   'skip-checks': { type: 'boolean' },
+  context: { type: 'string' },
 } as const;
 
 const allowed: Record<string, string[]> = {
-  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes', 'skip-checks'],
-  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes', 'skip-checks'],
-  destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target'],
+  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context'],
+  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context'],
+  destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target', 'context'],
 };
 
 const DURATION = /^(\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
@@ -118,6 +121,7 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : /^\d+$/.test(values.concurrency) ? Number(values.concurrency) : NaN;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
   if (values.out !== undefined && !values.out) throw new UsageError('--out takes a file name, e.g. --out plan.json');
+  if (values.context !== undefined && !values.context) throw new UsageError('--context takes a docker context name, e.g. --context prod');
   return {
     stackFile: findStackFile(positionals[0], command),
     json: !!values.json,
@@ -134,5 +138,6 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
     replace: values.replace ?? [],
     migrateVolumes: !!values['migrate-volumes'],
     skipChecks: !!values['skip-checks'],
+    ...(values.context ? { context: values.context } : {}),
   };
 }

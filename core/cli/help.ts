@@ -13,6 +13,7 @@ export interface CommandHelp {
 const STACK_ARG = '<stack.ts | dir>';
 const STACK_NOTE = 'Without a file, or with a directory, the stack file is moor.ts, else stack.ts, in that directory (default: the current one).';
 const R = 'R is a resource name (web) or id (container.web).';
+const CONTEXT: [string, string] = ['--context NAME', 'the docker context naming the engine (before DOCKER_HOST; see docs/remote.md)'];
 
 const apply: CommandHelp = {
   usage: [`moor apply ${STACK_ARG} [flags]`, 'moor apply <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s] [--skip-checks] [--json]'],
@@ -29,6 +30,7 @@ const apply: CommandHelp = {
     ['--wait-timeout 120s', 'how long to wait for a container to start, be healthy or complete'],
     ['--lock-timeout 60s', 'how long to wait for another moor holding the stack\'s lock'],
     ['--skip-checks', 'no plan-time checks of volume providers (NFS server, SSH host key, host paths)'],
+    CONTEXT,
   ],
   examples: ['moor apply stacks/shop.ts', 'moor apply --yes --target web', 'moor plan --out plan.json && moor apply plan.json'],
 };
@@ -46,6 +48,7 @@ export const HELP: Record<string, CommandHelp> = {
       ['--migrate-volumes', 'plan volume recreations as migrations'],
       ['--refresh=false', 'do not inspect containers: faster, but drift in live settings is not checked'],
       ['--skip-checks', 'no plan-time checks of volume providers'],
+      CONTEXT,
     ],
     examples: ['moor plan', 'moor plan stacks/shop.ts --detailed-exitcode', 'moor plan infra/ --json | jq .summary'],
   },
@@ -61,13 +64,14 @@ export const HELP: Record<string, CommandHelp> = {
       ['--concurrency N', 'steps run at once (default 4)'],
       ['--wait-timeout 120s', 'as for apply'],
       ['--lock-timeout 60s', 'as for apply'],
+      CONTEXT,
     ],
     examples: ['moor destroy stacks/shop.ts', 'moor destroy --yes --volumes'],
   },
   backup: {
     usage: ['moor backup <run|list|verify|restore|daemon> <stack.ts> …'],
     summary: 'Run, list, verify and restore the stack\'s backup jobs, as applied on the engine. moor backup <subcommand> --help for each.',
-    flags: [],
+    flags: [['--context NAME', 'every subcommand: the docker context naming the engine (see docs/remote.md)']],
     examples: ['moor backup run stacks/shop.ts nightly', 'moor backup list stacks/shop.ts'],
   },
   'backup run': {

@@ -55,9 +55,9 @@ async function emptyVolumesFilled(client: EngineClient, plan: Plan, observed: Ob
   });
 }
 
-export async function savedPlanSession(file: string, io: Output, opts: Pick<SessionOptions, 'concurrency' | 'lock' | 'skipChecks'>): Promise<Session> {
+export async function savedPlanSession(file: string, io: Output, opts: Pick<SessionOptions, 'concurrency' | 'lock' | 'skipChecks' | 'context'>): Promise<Session> {
   const saved = readPlanFile(file);
-  const client = newClient(opts.concurrency);
+  const client = newClient(opts.concurrency, opts.context);
   let lock: Session['lock'] = null;
   const close = () => {
     lock?.release();

@@ -3,7 +3,7 @@
  * destroy), read secrets, observe, plan. Reads only; nothing here changes the engine.
  */
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../diagnostics.js';
-import { EngineClient } from '../engine/client.js';
+import { EngineClient, resolveEndpoint } from '../engine/client.js';
 import { acquireStackLock, type StackLock } from '../lock/stack-lock.js';
 import { newSecretKey } from '../model/secret.js';
 import { emptyStack, type DesiredStack } from '../model/spec.js';
@@ -44,6 +44,8 @@ export interface SessionOptions extends PlanOptions {
   lock?: { timeoutMs: number; command: string };
   /** `--skip-checks`: providers' plan-time checks are not made. */
   skipChecks?: boolean;
+  /** `--context NAME`: the docker context to use (before DOCKER_HOST, DOCKER_CONTEXT…). */
+  context?: string;
 }
 
 export function failOnDiagnostics(diags: Diagnostic[], io: Output): void {
@@ -58,8 +60,8 @@ export async function loadOrFail(file: string, io: Output): Promise<DesiredStack
   return loaded.stack;
 }
 
-export function newClient(concurrency = 4): EngineClient {
-  const client = new EngineClient(undefined, Math.max(8, concurrency * 2));
+export function newClient(concurrency = 4, context?: string): EngineClient {
+  const client = new EngineClient(resolveEndpoint({ context }), Math.max(8, concurrency * 2));
   // Negotiate the API version (a read) while the stack loads; its error, if any, surfaces in observe.
   client.engineInfo().catch(() => undefined);
   return client;
@@ -82,7 +84,7 @@ function planMeasured(client: EngineClient, desired: DesiredStack, observed: Obs
 }
 
 export async function planSession(file: string, io: Output, opts: SessionOptions): Promise<Session> {
-  const client = newClient(opts.concurrency);
+  const client = newClient(opts.concurrency, opts.context);
   let lock: StackLock | null = null;
   const close = () => {
     lock?.release();

@@ -13,11 +13,8 @@
  * stdin with OpenStdin, StdinOnce and AttachStdin. Its log driver should be `none`: otherwise the
  * engine also keeps everything it writes (a whole archive) in its log.
  */
-import http from 'node:http';
-import type { Socket } from 'node:net';
-import { PassThrough } from 'node:stream';
-import { connectTo, EngineClient, engineMessage, transportError } from './client.js';
-import { EngineError } from './errors.js';
+import { PassThrough, type Duplex } from 'node:stream';
+import type { EngineClient } from './client.js';
 import { Demuxer, OutputTail } from './exec.js';
 
 export interface Attached {
@@ -26,7 +23,7 @@ export interface Attached {
   /** The end of its stderr, for messages (and engine errors sent on the stream). */
   stderr: OutputTail;
   /** Its stdin, when asked for: end() it to close the container's stdin. */
-  stdin?: Socket;
+  stdin?: Duplex;
   /** Settles when the output has ended: the container's command has exited (or the stream broke). */
   ended: Promise<void>;
   /** Stop reading and writing: the connection is closed. */
@@ -34,29 +31,14 @@ export interface Attached {
 }
 
 export async function attachContainer(client: EngineClient, id: string, opts: { stdin?: boolean } = {}): Promise<Attached> {
-  const { apiVersion } = await client.engineInfo();
   const what = `POST /containers/${id}/attach`;
-  const query = `stream=1&stdout=1&stderr=1${opts.stdin ? '&stdin=1' : ''}`;
-  EngineClient.totalRequests++;
-  const req = http.request({
-    method: 'POST',
-    path: `/v${apiVersion}/containers/${encodeURIComponent(id)}/attach?${query}`,
-    headers: { Connection: 'Upgrade', Upgrade: 'tcp' },
-    // The connection becomes the container's streams: never one of the client's pool.
-    agent: false,
-    ...connectTo(client.endpoint),
+  // The connection becomes the container's streams: never one of the client's pool.
+  const req = await client.open('POST', `/containers/${encodeURIComponent(id)}/attach`, {
+    query: { stream: 1, stdout: 1, stderr: 1, ...(opts.stdin ? { stdin: 1 } : {}) },
+    upgrade: true,
   });
-  const socket = await new Promise<{ socket: Socket; head: Buffer }>((resolve, reject) => {
-    req.on('error', (e: NodeJS.ErrnoException) => reject(transportError(client.endpoint, e)));
-    req.on('upgrade', (_res, s: Socket, head: Buffer) => resolve({ socket: s, head }));
-    req.on('response', (res) => {
-      // Not upgraded: an error (no such container), or an engine that did not switch protocols.
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => reject(new EngineError(res.statusCode ?? 0, engineMessage(Buffer.concat(chunks)) || `the engine answered ${res.statusCode} instead of switching to the container's streams`, what)));
-    });
-    req.end();
-  });
+  req.body.end();
+  const socket = await req.upgraded;
   const s = socket.socket;
   const stdout = new PassThrough({ highWaterMark: 1 << 20 });
   // Its failure is also `ended`'s: a stream that breaks before anyone reads it must not crash the process.

@@ -1,31 +1,22 @@
 /**
- * A small Docker Engine API client: HTTP over the unix socket (or DOCKER_HOST unix:// / tcp://),
- * one keep-alive agent so connections are reused, the API version negotiated with the engine.
- * Structured requests only: moor never shells out to the docker CLI.
+ * A small Docker Engine API client over one transport (unix socket, tcp://, TLS or ssh://: see
+ * transport.ts): one keep-alive agent so connections are reused, the API version negotiated with
+ * the engine. Every request moor makes goes through `open`, the one streaming primitive: the JSON
+ * calls and builds read whole bodies on top of it, archive streams and exec/attach streams use it
+ * directly. Structured requests only: moor never shells out to the docker CLI.
  */
 import http from 'node:http';
-import { EngineError, EngineUnreachableError } from './errors.js';
+import type { Duplex, Readable } from 'node:stream';
+import { parseDockerHost, resolveEndpoint, type EngineEndpoint } from './endpoint.js';
+import { EngineError } from './errors.js';
+import { openTransport, TransportAgent, type Transport } from './transport.js';
+
+export { resolveEndpoint, parseDockerHost, type EngineEndpoint };
 
 /** Newest API version moor knows; older engines are spoken to in their own version. */
 export const MAX_API_VERSION = '1.45';
 /** Oldest API version moor supports (Docker 20.10). */
 export const MIN_API_VERSION = '1.41';
-
-export interface EngineEndpoint {
-  socketPath?: string;
-  host?: string;
-  port?: number;
-  /** Human-readable form for messages. */
-  display: string;
-}
-
-export function resolveEndpoint(dockerHost = process.env.DOCKER_HOST): EngineEndpoint {
-  if (!dockerHost) return { socketPath: '/var/run/docker.sock', display: 'unix:///var/run/docker.sock' };
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length), display: dockerHost };
-  const m = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(dockerHost);
-  if (m) return { host: m[1]!, port: Number(m[2] ?? 2375), display: dockerHost };
-  throw new EngineUnreachableError(dockerHost, new Error('unsupported DOCKER_HOST (use unix:///path or tcp://host:port)'));
-}
 
 function compareVersions(a: string, b: string): number {
   const [a1, a2] = a.split('.').map(Number) as [number, number];
@@ -38,14 +29,43 @@ export interface EngineInfo {
   apiVersion: string;
 }
 
+export type Query = Record<string, string | number | boolean | undefined>;
+
 export interface RequestOptions {
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Query;
   body?: unknown;
   /** Raw request body (e.g. a tar stream for builds). */
-  stream?: { pipe(destination: NodeJS.WritableStream): unknown };
+  stream?: Readable | { pipe(destination: NodeJS.WritableStream): unknown };
   headers?: Record<string, string>;
-  /** Statuses that are not errors (e.g. 304 for "already started"). */
+  /** Statuses that are not errors (e.g. 304 for "already started", 404 for "already gone"). */
   okStatuses?: number[];
+}
+
+export interface OpenOptions {
+  query?: Query;
+  headers?: Record<string, string>;
+  okStatuses?: number[];
+  /**
+   * A connection of its own, not one of the pool: for long streams (an archive, an exec's output)
+   * that must never hold a pooled connection, and for hijacked ones.
+   */
+  dedicated?: boolean;
+  /** `Upgrade: tcp` (attach): the connection becomes the container's raw streams; see `upgraded`. */
+  upgrade?: boolean;
+  /** Not under /v<api>: for the version negotiation itself. */
+  unversioned?: boolean;
+}
+
+/** A request in flight: the caller writes its body, then reads the response as it arrives. */
+export interface EngineStream {
+  /** Write the body here, then end() it (end() alone for none). */
+  body: http.ClientRequest;
+  /** The response once its status is a success (or in okStatuses); an EngineError with the engine's message otherwise. */
+  response: Promise<http.IncomingMessage>;
+  /** With `upgrade`: the raw connection once the engine switched protocols (and what came with the switch). */
+  upgraded: Promise<{ socket: Duplex; head: Buffer }>;
+  /** Abort the request and its response: nothing more is sent or read. */
+  abort(reason?: Error): void;
 }
 
 /** `a=1&b=x`: the query of an Engine API request, undefined values left out. */
@@ -66,35 +86,37 @@ export function engineMessage(body: Buffer): string {
   }
 }
 
-const UNREACHABLE = ['ENOENT', 'ECONNREFUSED', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'];
-
-/** A transport error: the engine cannot be reached (socket missing, refused…), or something else. */
-export function transportError(endpoint: EngineEndpoint, e: NodeJS.ErrnoException): Error {
-  return UNREACHABLE.includes(e.code ?? '') ? new EngineUnreachableError(endpoint.display, e) : e;
-}
-
-/** Where http.request connects for this endpoint. */
-export function connectTo(endpoint: EngineEndpoint): { socketPath: string } | { host: string | undefined; port: number | undefined } {
-  return endpoint.socketPath ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port };
+/** Read a whole (small) response body. */
+export async function readBody(res: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
 
 export class EngineClient {
-  private readonly agent: http.Agent;
+  private readonly agent: TransportAgent;
+  private readonly transport: Transport;
   private info?: Promise<EngineInfo>;
   /** Requests sent by every client in this process: the benchmark's "engine calls per plan". */
   static totalRequests = 0;
 
-  constructor(readonly endpoint: EngineEndpoint = resolveEndpoint(), maxSockets = 16) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  /** A string is a DOCKER_HOST value. */
+  constructor(endpoint: EngineEndpoint | string = resolveEndpoint(), maxSockets = 16) {
+    this.endpoint = typeof endpoint === 'string' ? parseDockerHost(endpoint) : endpoint;
+    this.transport = openTransport(this.endpoint, { reclaimIdle: () => this.agent.closeIdle() });
+    this.agent = new TransportAgent(this.transport, { keepAlive: true, maxSockets: Math.min(maxSockets, this.transport.maxConnections) });
   }
+
+  readonly endpoint: EngineEndpoint;
 
   close(): void {
     this.agent.destroy();
+    this.transport.close();
   }
 
   /** Negotiate once: the engine's version, capped at what moor speaks. */
   engineInfo(): Promise<EngineInfo> {
-    this.info ??= this.raw('GET', '/version').then(({ body }) => {
+    this.info ??= this.whole('GET', '/version', { unversioned: true }).then((body) => {
       const v = JSON.parse(body.toString()) as { Version: string; ApiVersion: string };
       const api = compareVersions(v.ApiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : v.ApiVersion;
       if (compareVersions(api, MIN_API_VERSION) < 0) {
@@ -106,19 +128,19 @@ export class EngineClient {
   }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const { body } = await this.versioned(method, path, opts);
+    const body = await this.requestRaw(method, path, opts);
     if (body.length === 0) return undefined as T;
     return JSON.parse(body.toString()) as T;
   }
 
   /** A request whose (small) response body is not JSON, e.g. a container's logs; the body as bytes. */
   async requestRaw(method: string, path: string, opts: RequestOptions = {}): Promise<Buffer> {
-    return (await this.versioned(method, path, opts)).body;
+    return this.whole(method, path, opts);
   }
 
   /** A request whose response is a stream of JSON messages (pull, build); errors inside it are raised. */
   async streamJson(method: string, path: string, opts: RequestOptions = {}, onMessage?: (m: Record<string, unknown>) => void): Promise<Record<string, unknown>[]> {
-    const { body } = await this.versioned(method, path, opts);
+    const body = await this.whole(method, path, opts);
     const messages: Record<string, unknown>[] = [];
     for (const line of body.toString().split(/\r?\n/)) {
       if (!line.trim()) continue;
@@ -132,49 +154,83 @@ export class EngineClient {
     return messages;
   }
 
-  private async versioned(method: string, path: string, opts: RequestOptions) {
-    const { apiVersion } = await this.engineInfo();
-    return this.raw(method, `/v${apiVersion}${path}`, opts);
+  /**
+   * The streaming primitive: open a request to the engine (in the negotiated API version) over the
+   * transport. Nothing is sent until the caller writes or ends `body`.
+   */
+  async open(method: string, path: string, opts: OpenOptions = {}): Promise<EngineStream> {
+    const prefix = opts.unversioned ? '' : `/v${(await this.engineInfo()).apiVersion}`;
+    const qs = queryString(opts.query);
+    const what = `${method} ${path}`;
+    EngineClient.totalRequests++;
+    const body = http.request({
+      method,
+      path: `${prefix}${path}${qs ? `?${qs}` : ''}`,
+      headers: { ...(opts.upgrade ? { Connection: 'Upgrade', Upgrade: 'tcp' } : {}), ...opts.headers },
+      // The Host header the docker CLI sends to a socket; a TLS engine's certificate is checked by the transport.
+      host: 'docker',
+      ...(opts.dedicated || opts.upgrade
+        ? { createConnection: (_o: unknown, done: (e: Error | null, s?: Duplex) => void) => void this.transport.dial(done) } // no agent: a connection of its own
+        : { agent: this.agent }),
+    } as http.RequestOptions);
+    let current: http.IncomingMessage | undefined;
+    // The connection of a dedicated request: node:http keeps it open after the response when no agent owns it.
+    let own: Duplex | undefined;
+    if (opts.dedicated || opts.upgrade) body.once('socket', (s: Duplex) => (own = s));
+    const failed = (e: NodeJS.ErrnoException) => this.transport.explain(e);
+    let upgradedResolve!: (u: { socket: Duplex; head: Buffer }) => void;
+    let upgradedReject!: (e: Error) => void;
+    const upgraded = new Promise<{ socket: Duplex; head: Buffer }>((ok, ko) => { upgradedResolve = ok; upgradedReject = ko; });
+    const response = new Promise<http.IncomingMessage>((resolve, reject) => {
+      body.on('error', (e: NodeJS.ErrnoException) => reject(failed(e)));
+      body.on('upgrade', (res: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        current = res;
+        upgradedResolve({ socket, head });
+        resolve(res);
+      });
+      body.on('response', (res) => {
+        current = res;
+        // A connection of its own is closed once its response has been read.
+        if (opts.dedicated || opts.upgrade) res.once('end', () => own?.destroy());
+        const status = res.statusCode ?? 0;
+        if (status < 400 || (opts.okStatuses ?? []).includes(status)) {
+          resolve(res);
+          if (opts.upgrade) {
+            // Not upgraded: an engine that did not switch protocols.
+            readBody(res).then((b) => upgradedReject(new EngineError(status, engineMessage(b) || `the engine answered ${status} instead of switching protocols`, what)), upgradedReject);
+          }
+          return;
+        }
+        readBody(res).then((b) => reject(new EngineError(status, engineMessage(b), what)), reject);
+      });
+    });
+    response.catch((e: Error) => upgradedReject(e));
+    // Whoever awaits them sees their failure; a failure nobody awaited must not crash the process.
+    response.catch(() => undefined);
+    upgraded.catch(() => undefined);
+    return {
+      body,
+      response,
+      upgraded,
+      abort(reason) {
+        current?.destroy(reason);
+        body.destroy(reason);
+        own?.destroy();
+      },
+    };
   }
 
-  private raw(method: string, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: Buffer }> {
-    const query = queryString(opts.query);
-    const fullPath = query ? `${path}?${query}` : path;
+  /** A request with a small body (JSON, or a stream piped in), its response read whole. */
+  private async whole(method: string, path: string, opts: RequestOptions & Pick<OpenOptions, 'unversioned'>): Promise<Buffer> {
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = { ...opts.headers };
     if (payload) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(payload.length);
     }
-    EngineClient.totalRequests++;
-    const request = `${method} ${path.replace(/^\/v[\d.]+/, '')}`;
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          method,
-          path: fullPath,
-          agent: this.agent,
-          headers,
-          ...connectTo(this.endpoint),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const body = Buffer.concat(chunks);
-            const status = res.statusCode ?? 0;
-            if (status >= 400 && !(opts.okStatuses ?? []).includes(status)) {
-              reject(new EngineError(status, engineMessage(body), request));
-              return;
-            }
-            resolve({ status, body });
-          });
-        },
-      );
-      req.on('error', (e: NodeJS.ErrnoException) => reject(transportError(this.endpoint, e)));
-      if (opts.stream) opts.stream.pipe(req);
-      else req.end(payload);
-    });
+    const req = await this.open(method, path, { query: opts.query, headers, okStatuses: opts.okStatuses, unversioned: opts.unversioned });
+    if (opts.stream) opts.stream.pipe(req.body);
+    else req.body.end(payload);
+    return readBody(await req.response);
   }
 }

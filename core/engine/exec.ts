@@ -7,14 +7,10 @@
  * as a big-endian uint32) and the payload. `Demuxer` splits it as the bytes arrive, without waiting
  * for whole frames; only the last OUTPUT_LIMIT bytes of each stream are kept.
  *
- * The start request is a streaming response, which EngineClient (it buffers whole bodies) does not
- * make: it goes to the same endpoint, in the API version the client negotiated, on a connection of
- * its own, as core/apply/volume-data/stream.ts does.
+ * The start request's response is read as it arrives, on a connection of its own (EngineClient.open).
  */
 import { MoorError } from '../errors.js';
-import http from 'node:http';
-import { connectTo, EngineClient, engineMessage, transportError } from './client.js';
-import { EngineError } from './errors.js';
+import type { EngineClient } from './client.js';
 
 /** The most output kept per stream: the end of it, where a failing command says why. */
 export const OUTPUT_LIMIT = 64 * 1024;
@@ -151,20 +147,15 @@ interface Output {
 
 /** POST /exec/{id}/start, attached: the output read into `out` until the command's streams close. */
 async function startAttached(client: EngineClient, id: string, out: Output, signal: AbortSignal): Promise<void> {
-  const { apiVersion } = await client.engineInfo();
   const what = `POST /exec/${id}/start`;
   const payload = Buffer.from(JSON.stringify({ Detach: false, Tty: false }));
-  EngineClient.totalRequests++;
-  const req = http.request({
-    method: 'POST',
-    path: `/v${apiVersion}/exec/${encodeURIComponent(id)}/start`,
+  // A long-running command holds this connection, not one of the client's pool.
+  const req = await client.open('POST', `/exec/${encodeURIComponent(id)}/start`, {
     headers: { 'content-type': 'application/json', 'content-length': String(payload.length) },
-    // A long-running command holds this connection, not one of the client's pool.
-    agent: false,
-    ...connectTo(client.endpoint),
+    dedicated: true,
   });
   return new Promise<void>((resolve, reject) => {
-    const stop = () => req.destroy();
+    const stop = () => req.abort();
     signal.addEventListener('abort', stop, { once: true });
     if (signal.aborted) stop();
     const settle = (e?: Error) => {
@@ -172,20 +163,12 @@ async function startAttached(client: EngineClient, id: string, out: Output, sign
       if (e) reject(e);
       else resolve();
     };
-    req.on('error', (e: NodeJS.ErrnoException) => settle(transportError(client.endpoint, e)));
-    req.on('response', (res) => {
+    req.response.then((res) => {
       const cut = (e?: Error) => settle(new Error(`${what}: the engine closed the output before the command finished${e ? ` (${e.message})` : ''}`));
       res.on('error', cut);
       res.on('close', () => {
         if (!res.complete) cut();
       });
-      const status = res.statusCode ?? 0;
-      if (status >= 400) {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => settle(new EngineError(status, engineMessage(Buffer.concat(chunks)), what)));
-        return;
-      }
       const demuxer = new Demuxer();
       res.on('data', (chunk: Buffer) => {
         try {
@@ -203,8 +186,8 @@ async function startAttached(client: EngineClient, id: string, out: Output, sign
           settle(e as Error);
         }
       });
-    });
-    req.end(payload);
+    }, settle);
+    req.body.end(payload);
   });
 }
 

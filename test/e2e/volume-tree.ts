@@ -6,7 +6,7 @@
  * never started, always removed, and named `<volume>-probe-<hex>` so the test's sweep finds it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
 import type { EngineClient } from '../../core/engine/client.js';
@@ -69,26 +69,16 @@ export function sampleTree(files: number, bigKb = 256): Entry[] {
   return entries;
 }
 
-/** A raw Engine API request on the engine's socket: the response as a stream, or an error with its body. */
-function raw(client: EngineClient, method: string, path: string, body?: Buffer): Promise<http.IncomingMessage> {
-  const ep = client.endpoint;
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        method, path,
-        headers: body ? { 'content-type': 'application/x-tar', 'content-length': String(body.length) } : {},
-        ...(ep.socketPath ? { socketPath: ep.socketPath } : { host: ep.host, port: ep.port }),
-      },
-      (res) => {
-        if ((res.statusCode ?? 0) < 400) return resolve(res);
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => reject(new Error(`${method} ${path}: HTTP ${res.statusCode}: ${text.trim()}`)));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+/** A raw Engine API request (through the client's transport): the response as a stream, or an error with its body. */
+async function raw(client: EngineClient, method: string, path: string, body?: Buffer): Promise<http.IncomingMessage> {
+  const [p, q] = path.replace(/^\/v[\d.]+/, '').split('?') as [string, string | undefined];
+  const req = await client.open(method, p, {
+    query: Object.fromEntries(new URLSearchParams(q ?? '')),
+    headers: body ? { 'content-type': 'application/x-tar', 'content-length': String(body.length) } : {},
+    dedicated: true,
   });
+  req.body.end(body);
+  return req.response;
 }
 
 /** Run `fn` with a never-started container mounting `volume` at /data; the container is removed afterwards. */

@@ -13,7 +13,8 @@ import type http from 'node:http';
 import { Readable } from 'node:stream';
 import tarStream, { type Extract, type Header } from 'tar-stream';
 import type { EngineClient } from '../../engine/client.js';
-import { isNotFound } from '../../engine/errors.js';
+import { engineMessage, readBody } from '../../engine/client.js';
+import { EngineError } from '../../engine/errors.js';
 import { openRequest, streamResponse, type OpenRequest } from './stream.js';
 import { pumpInto } from './tee.js';
 
@@ -67,6 +68,15 @@ const archivePath = (containerId: string) => `/containers/${encodeURIComponent(c
 /** GET the tar of `path` in the helper, as a stream; a missing path is an EngineError 404. */
 export function getArchive(client: EngineClient, containerId: string, path: string): Promise<http.IncomingMessage> {
   return streamResponse(client, 'GET', archivePath(containerId), { path });
+}
+
+/** GET the tar of `path` in the helper, as a stream; null when nothing is at `path` (a missing helper is still an error). */
+export async function getArchiveIfExists(client: EngineClient, containerId: string, path: string): Promise<http.IncomingMessage | null> {
+  const res = await streamResponse(client, 'GET', archivePath(containerId), { path }, [404]);
+  if (res.statusCode !== 404) return res;
+  const message = engineMessage(await readBody(res));
+  if (/no such container/i.test(message)) throw new EngineError(404, message, `GET ${archivePath(containerId)}`);
+  return null;
 }
 
 /**
@@ -132,13 +142,8 @@ export function tarEntries(res: http.IncomingMessage): Extract {
  * than the second entry). A path that is not a directory is an error.
  */
 export async function probeDirectory(client: EngineClient, containerId: string, path: string): Promise<'missing' | 'empty' | 'non-empty'> {
-  let res: http.IncomingMessage;
-  try {
-    res = await getArchive(client, containerId, path);
-  } catch (e) {
-    if (isNotFound(e)) return 'missing';
-    throw e;
-  }
+  const res = await getArchiveIfExists(client, containerId, path);
+  if (!res) return 'missing';
   let seen = 0;
   try {
     for await (const entry of tarEntries(res)) {

@@ -8,8 +8,7 @@
 import { MoorError } from '../../errors.js';
 import type http from 'node:http';
 import type { EngineClient } from '../../engine/client.js';
-import { isNotFound } from '../../engine/errors.js';
-import { basename, describeVolume, dirname, getArchive, linkTopAtRoot, locate, probeDirectory, putArchive, putSmallArchive, smallTar, volumeSubPath, type Location } from './archive.js';
+import { basename, describeVolume, dirname, getArchiveIfExists, linkTopAtRoot, locate, probeDirectory, putArchive, putSmallArchive, smallTar, volumeSubPath, type Location } from './archive.js';
 import { withHelper, type HelperOptions } from './helper-container.js';
 import { compareManifests, manifestSink, type Manifest } from './manifest.js';
 import { readManifestAt } from './read.js';
@@ -108,12 +107,9 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
 }
 
 async function openSource(client: EngineClient, what: { from: string; to: string }, srcId: string, src: Location): Promise<http.IncomingMessage> {
-  try {
-    return await getArchive(client, srcId, src.path);
-  } catch (e) {
-    if (isNotFound(e)) throw new VolumeCopyError(what.from, what.to, `the source ${what.from} does not exist`, [], { cause: e });
-    throw e;
-  }
+  const res = await getArchiveIfExists(client, srcId, src.path);
+  if (!res) throw new VolumeCopyError(what.from, what.to, `the source ${what.from} does not exist`);
+  return res;
 }
 
 /** Stream the source tree's archive into the destination's upload; the manifest of the bytes sent. */

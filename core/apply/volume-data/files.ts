@@ -2,10 +2,8 @@
  * One small file in a volume, read or written whole through a helper (e.g. a marker or a
  * manifest kept next to the data it describes).
  */
-import type http from 'node:http';
 import type { EngineClient } from '../../engine/client.js';
-import { isNotFound } from '../../engine/errors.js';
-import { describeVolume, getArchive, locate, putSmallArchive, smallTar, tarEntries, volumeSubPath } from './archive.js';
+import { describeVolume, getArchiveIfExists, locate, putSmallArchive, smallTar, tarEntries, volumeSubPath } from './archive.js';
 import { withHelper, type HelperOptions } from './helper-container.js';
 
 export interface WriteFileOptions extends HelperOptions {
@@ -43,13 +41,8 @@ export async function readFile(client: EngineClient, volume: string, path: strin
   const p = filePath(path);
   const loc = locate('/v', undefined);
   return withHelper(client, [{ name: volume, target: loc.target, readOnly: true }], opts.labels ?? {}, async (h) => {
-    let res: http.IncomingMessage;
-    try {
-      res = await getArchive(client, h.id, `${loc.path}/${p}`);
-    } catch (e) {
-      if (isNotFound(e)) return null;
-      throw e;
-    }
+    const res = await getArchiveIfExists(client, h.id, `${loc.path}/${p}`);
+    if (!res) return null;
     try {
       for await (const entry of tarEntries(res)) {
         if (entry.header.type !== 'file') {

@@ -1,8 +1,7 @@
 /** Read a volume's tree through a read-only helper: its manifest, or just its size. */
 import type http from 'node:http';
 import type { EngineClient } from '../../engine/client.js';
-import { isNotFound } from '../../engine/errors.js';
-import { describeVolume, getArchive, locate, tarEntries, volumeSubPath, type Location } from './archive.js';
+import { describeVolume, getArchiveIfExists, locate, tarEntries, volumeSubPath, type Location } from './archive.js';
 import { withHelper, type HelperOptions } from './helper-container.js';
 import { manifestFromTar, type Manifest } from './manifest.js';
 
@@ -50,10 +49,7 @@ export async function measureVolume(client: EngineClient, volume: string, opts: 
 }
 
 async function openTree(client: EngineClient, helperId: string, loc: Location, what: string): Promise<http.IncomingMessage> {
-  try {
-    return await getArchive(client, helperId, loc.path);
-  } catch (e) {
-    if (isNotFound(e)) throw new Error(`${what} does not exist`, { cause: e });
-    throw e;
-  }
+  const res = await getArchiveIfExists(client, helperId, loc.path);
+  if (!res) throw new Error(`${what} does not exist`);
+  return res;
 }

@@ -18,11 +18,11 @@ export async function applyCommand(argv: string[], io: Output, confirm: Confirm)
   if (isPlanFile(flags.stackFile)) {
     const given = [flags.targets.length && '--target', flags.replace.length && '--replace', flags.migrateVolumes && '--migrate-volumes', argv.some((a) => a.startsWith('--refresh')) && '--refresh'].filter(Boolean);
     if (given.length) throw new UsageError(`${given.join(', ')} cannot change a saved plan; pass them to moor plan --out instead`);
-    return executeSession(await savedPlanSession(flags.stackFile, io, { concurrency: flags.concurrency, lock, skipChecks: flags.skipChecks }), flags, io, confirm, 'Apply');
+    return executeSession(await savedPlanSession(flags.stackFile, io, { concurrency: flags.concurrency, lock, skipChecks: flags.skipChecks, context: flags.context }), flags, io, confirm, 'Apply');
   }
   const session = await planSession(flags.stackFile, io, {
     mode: 'apply', refresh: flags.refresh, concurrency: flags.concurrency, lock,
-    targetNames: flags.targets, replaceNames: flags.replace, migrateVolumes: flags.migrateVolumes, skipChecks: flags.skipChecks,
+    targetNames: flags.targets, replaceNames: flags.replace, migrateVolumes: flags.migrateVolumes, skipChecks: flags.skipChecks, context: flags.context,
   });
   return executeSession(session, flags, io, confirm, 'Apply');
 }

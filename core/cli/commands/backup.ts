@@ -29,6 +29,7 @@ const OPTIONS = {
   at: { type: 'string' },
   to: { type: 'string' },
   'lock-timeout': { type: 'string' },
+  context: { type: 'string' },
 } as const;
 
 const ALLOWED: Record<string, { flags: string[]; args: [number, number]; usage: string }> = {
@@ -56,12 +57,12 @@ export async function backupCommand(argv: string[], io: Output, confirm: Confirm
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
-  for (const k of Object.keys(values)) if (!spec.flags.includes(k)) throw new UsageError(`moor backup ${sub} does not take --${k}`);
+  for (const k of Object.keys(values)) if (!spec.flags.includes(k) && k !== 'context') throw new UsageError(`moor backup ${sub} does not take --${k}`);
   if (positionals.length < spec.args[0] || positionals.length > spec.args[1]) throw new UsageError(`usage: ${spec.usage}`);
   const [file, jobName, archive] = positionals as [string, string | undefined, string | undefined];
 
   const stack = await loadOrFail(file, io);
-  const client = newClient();
+  const client = newClient(undefined, values.context || undefined);
   try {
     const jobs = await readJobs(client, stack.name);
     const pick = (name: string) => {

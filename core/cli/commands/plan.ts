@@ -15,7 +15,7 @@ export async function planCommand(argv: string[], io: Output): Promise<number> {
   const flags = parseCommandArgs('plan', argv);
   const session = await planSession(flags.stackFile, io, {
     mode: 'apply', refresh: flags.refresh, targetNames: flags.targets, replaceNames: flags.replace, migrateVolumes: flags.migrateVolumes,
-    skipChecks: flags.skipChecks,
+    skipChecks: flags.skipChecks, context: flags.context,
   });
   const { plan, stack } = session;
   try {

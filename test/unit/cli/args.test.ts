@@ -52,6 +52,9 @@ parse('every flag of each command, in any position', () => {
   assert.equal([destroy.volumes, destroy.concurrency, destroy.waitTimeoutMs], [true, 2, 500]);
   assert.is(parseCommandArgs('plan', ['shop.ts', '--skip-checks']).skipChecks, true);
   assert.is(parseCommandArgs('apply', ['--skip-checks', 'shop.ts']).skipChecks, true);
+  assert.equal(['plan', 'apply', 'destroy'].map((c) => parseCommandArgs(c as 'plan', ['shop.ts', '--context', 'prod']).context), ['prod', 'prod', 'prod']);
+  assert.is(parseCommandArgs('apply', ['shop.ts']).context, undefined);
+  assert.is(usageError('plan', ['shop.ts', '--context=']), '--context takes a docker context name, e.g. --context prod');
 });
 
 parse('a flag another command takes is refused by name', () => {

@@ -49,7 +49,7 @@ summary('mixed: what to fix, and which failures may pass on a re-run', () => {
     'Apply incomplete: 0 created, 0 updated, 0 replaced, 0 removed; 2 failed, 0 not attempted.',
     '  failed:  container.web (create): POST /containers/create: engine answered 400: Invalid signal: SIGFOO',
     `  failed:  container.db (create): cannot reach the Docker engine at unix:///x: ECONNRESET`,
-    'Is dockerd running? moor looks at DOCKER_HOST, or /var/run/docker.sock when it is unset.',
+    'Is dockerd running? moor looks at --context, DOCKER_HOST, DOCKER_CONTEXT and the docker CLI\'s current context, or /var/run/docker.sock without any (docs/remote.md).',
     'Running the same command again would fail the same way: fix what the failures above name (the stack, or what is in its way on the engine), then apply again.',
     'The failures of container.db may pass on a re-run.',
   ]);
