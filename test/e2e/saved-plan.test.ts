@@ -43,7 +43,7 @@ saved('a saved plan is applied exactly; applying the same file again is refused 
     assert.match(plan.stdout, `Saved this plan to ${rel}. Apply exactly this plan with: moor apply ${rel}`, show(plan));
     assert.is(await s.labelledCount(), 0, 'plan --out creates nothing');
     const content = JSON.parse(readFileSync(file, 'utf8')) as { moor_plan_file: number; desired: { name: string } };
-    assert.is(content.moor_plan_file, 1);
+    assert.is(content.moor_plan_file, 2);
     assert.is(content.desired.name, s.name);
 
     // The stack file changes after the plan was made: the saved plan still applies what it planned.
