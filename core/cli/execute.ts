@@ -84,7 +84,7 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
     if (flags.json) emit(summaryEvent(result));
     return result.interrupted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.error;
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

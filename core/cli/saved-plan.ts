@@ -59,9 +59,13 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
   const saved = readPlanFile(file);
   const client = newClient(opts.concurrency, opts.context);
   let lock: Session['lock'] = null;
-  const close = () => {
-    lock?.release();
-    client.close();
+  // The lock goes first, over the client: an engine-side lock is removed through it.
+  const close = async () => {
+    try {
+      await lock?.release();
+    } finally {
+      client.close();
+    }
   };
   try {
     const { desired, plan } = saved;
@@ -88,7 +92,7 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
     plan.diagnostics = [...plan.diagnostics.filter((d) => !(d.field ?? '').startsWith('provider')), ...(await checkVolumeProviders(plan, desired, host))];
     return { client, stack: desired, plan, secrets: secrets.values, fingerprint: saved.fingerprint, lock, host, close };
   } catch (e) {
-    close();
+    await close();
     throw e;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { EngineClient, resolveEndpoint } from '../engine/client.js';
-import { acquireStackLock, type StackLock } from '../lock/stack-lock.js';
+import { acquireStackLock, type LockHolder, type StackLock } from '../lock/stack-lock.js';
 import { newSecretKey } from '../model/secret.js';
 import { emptyStack, type DesiredStack } from '../model/spec.js';
 import { observeStack } from '../observe/observe.js';
@@ -32,7 +32,8 @@ export interface Session {
   lock: StackLock | null;
   /** Where moor runs relative to the engine, for providers' host-side work. */
   host: HostContext;
-  close(): void;
+  /** Releases the lock (if any), then the engine connection. */
+  close(): Promise<void>;
 }
 
 export interface SessionOptions extends PlanOptions {
@@ -69,10 +70,15 @@ export function newClient(concurrency = 4, context?: string): EngineClient {
 
 export async function takeLock(client: EngineClient, stack: string, lock: SessionOptions['lock'], io: Output): Promise<StackLock | null> {
   if (!lock) return null;
-  return acquireStackLock({
+  const opts = {
     stack, engine: client.endpoint.display, timeoutMs: lock.timeoutMs, command: lock.command,
-    onWait: (h) => io.err(`Waiting for the lock on stack "${stack}"${h ? `, held by moor ${h.command} (pid ${h.pid} on ${h.host} since ${h.since})` : ''}…`),
-  });
+    onWait: (h: LockHolder | undefined) => io.err(`Waiting for the lock on stack "${stack}"${h ? `, held by moor ${h.command} (pid ${h.pid} on ${h.host} since ${h.since})` : ''}…`),
+  };
+  // An engine on this host: flock, which the kernel drops when its holder dies. Anywhere else the
+  // lock must be on the engine, where every machine applying to it sees it.
+  if (client.endpoint.socketPath) return acquireStackLock(opts);
+  const { acquireEngineLock } = await import('../lock/engine-lock.js');
+  return acquireEngineLock(client, opts);
 }
 
 /** Plan, and when the plan would delete or replace volumes, measure what they hold and plan again. */
@@ -86,9 +92,13 @@ function planMeasured(client: EngineClient, desired: DesiredStack, observed: Obs
 export async function planSession(file: string, io: Output, opts: SessionOptions): Promise<Session> {
   const client = newClient(opts.concurrency, opts.context);
   let lock: StackLock | null = null;
-  const close = () => {
-    lock?.release();
-    client.close();
+  // The lock goes first, over the client: an engine-side lock is removed through it.
+  const close = async () => {
+    try {
+      await lock?.release();
+    } finally {
+      client.close();
+    }
   };
   try {
     const stack = await loadOrFail(file, io);
@@ -116,7 +126,7 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     plan.diagnostics.push(...(await checkVolumeProviders(plan, desired, host)), ...(await checkBindSources(plan, desired, host)));
     return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
   } catch (e) {
-    close();
+    await close();
     throw e;
   }
 }

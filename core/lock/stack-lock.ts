@@ -46,8 +46,8 @@ export interface LockHolder {
 export interface StackLock {
   readonly path: string;
   readonly holder: LockHolder;
-  /** Unlocks and closes the file; calling it again does nothing. */
-  release(): void;
+  /** Unlocks (closes the file, or removes the engine's lock object); calling it again does nothing. */
+  release(): void | Promise<void>;
 }
 
 export interface AcquireOptions {

@@ -104,7 +104,7 @@ export async function backupCommand(argv: string[], io: Output, confirm: Confirm
           io.out(`Restored ${plan.archive.id} into ${plan.into.map((i) => i.engineVolume).join(', ')}: every entry written matched the archive's manifest.`);
           return EXIT.ok;
         } finally {
-          lock?.release();
+          await lock?.release();
         }
       }
       case 'daemon': {
@@ -141,6 +141,6 @@ async function runLocked(client: EngineClient, stack: DesiredStack, job: BackupS
     if (e instanceof BackupStepError) throw new RefusedError(`backup ${job.name} failed at ${e.message}`);
     throw e;
   } finally {
-    lock?.release();
+    await lock?.release();
   }
 }

@@ -34,6 +34,6 @@ export async function planCommand(argv: string[], io: Output): Promise<number> {
     }
     return flags.detailedExitcode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
   } finally {
-    session.close();
+    await session.close();
   }
 }
