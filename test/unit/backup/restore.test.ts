@@ -57,7 +57,7 @@ works('the archive is extracted beside the data, the users stopped, the volume s
 });
 
 // PENDING (merge of backupsafe): the fake workers emulate the old worker scripts; re-enabled once test/fixtures/fake-workers.ts follows them.
-// works.run();
+works.run();
 
 const refuses = suite('runRestore: refused before anything is stopped');
 
@@ -127,7 +127,7 @@ refuses('a manifest that is not one: refused, nothing stopped', async () => {
 });
 
 // PENDING (merge of backupsafe): the fake workers emulate the old worker scripts; re-enabled once test/fixtures/fake-workers.ts follows them.
-// refuses.run();
+refuses.run();
 
 const switching = suite('runRestore: the switch or a stop fails');
 
@@ -197,4 +197,4 @@ switching('stopping a user fails: nothing is switched, the staging directory is 
 });
 
 // PENDING (merge of backupsafe): the fake workers emulate the old worker scripts; re-enabled once test/fixtures/fake-workers.ts follows them.
-// switching.run();
+switching.run();
