@@ -147,6 +147,9 @@ async function sourceManifest(ctx: Ctx, reader: Worker, pacer: Pacer): Promise<M
   return canonical(parts.flat());
 }
 
+/** The archiving worker's exit code when tar itself failed (its message and status on stderr). */
+const TAR_FAILED = 3;
+
 function archiveScript(compression: 'gzip' | 'none'): string {
   // tar writes the archive into the target, as the floor would, under a temporary name; at the
   // same time a loop reads the file back from the target as it grows (dd from the last offset to
@@ -179,7 +182,7 @@ while :; do
   fi
 done
 c=$(cat /.moor-tar-exit)
-if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit 3; fi`;
+if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit ${TAR_FAILED}; fi`;
 }
 
 /**
@@ -213,16 +216,18 @@ async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string): Promi
   const reading = readArchiveStream(attached.stdout, name, ctx.job.compression, { onProgress: (n) => pacer.advance(n) })
     .catch((e: Error) => {
       // Nothing reads the rest: the worker's dd then fails on a closed pipe instead of waiting.
+      // Rejected still: the failure is the cause told when the worker then exits non-zero.
       attached.close();
-      return e;
+      throw e;
     })
     .finally(() => pacer.release());
   const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, reader, pacer)]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();
   if (code !== 0) {
-    // When moor stopped reading (the read-back failed), the worker's loop fails on the closed pipe: that read is the cause.
-    const cause = streamed.status === 'fulfilled' ? '' : `; reading it back: ${(streamed.reason as Error).message}`;
+    // When moor stopped reading (the read-back failed), the worker's loop fails on the closed pipe:
+    // that read is the cause. When tar failed, what it wrote ends short: tar is the cause, said on stderr.
+    const cause = streamed.status === 'fulfilled' || code === TAR_FAILED ? '' : `; reading it back: ${(streamed.reason as Error).message}`;
     throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}${cause}`);
   }
   if (source.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(source.reason as Error).message}`);
