@@ -74,7 +74,6 @@ ok('stop last-first, archive, start first-first, verify, write the manifest; the
   }
 });
 
-// PENDING (merge of backupsafe): the fake workers emulate the old worker scripts; re-enabled once test/fixtures/fake-workers.ts follows them.
 ok.run();
 
 const fails = suite('runBackup: a step fails');
@@ -230,5 +229,4 @@ fails('pruning fails: the new archive stands verified, the old one is still ther
   }
 });
 
-// PENDING (merge of backupsafe): the fake workers emulate the old worker scripts; re-enabled once test/fixtures/fake-workers.ts follows them.
 fails.run();
