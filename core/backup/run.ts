@@ -84,12 +84,20 @@ async function runHooks(ctx: Ctx, hooks: BackupHookSpec[], step: 'hooks before' 
   }
 }
 
+/** What stopping did so far: the containers stopped (in start order) and the record of them. */
+interface Stopping {
+  stopped: string[];
+  intent?: IntentHandle;
+}
+
 /**
- * Stop the listed containers that run, last first; `stopped` collects them in start order as it
- * goes. Which ones is recorded on the engine before the first stops (model/intent.ts): a run killed
- * from here on leaves a record the next command finishes by starting them again.
+ * Stop the listed containers that run, last first; `s` collects them in start order as it goes.
+ * Which ones is recorded on the engine before the first stops (model/intent.ts): a run killed
+ * from here on leaves a record the next command finishes by starting them again. The record is
+ * kept in `s` as soon as it is written, so a stop that fails half-way still removes it once the
+ * containers run again.
  */
-async function stopContainers(ctx: Ctx, stopped: string[]): Promise<IntentHandle | undefined> {
+async function stopContainers(ctx: Ctx, s: Stopping): Promise<void> {
   const running: { container: string; timeout: number }[] = [];
   for (const name of [...ctx.job.stop].reverse()) {
     const container = engineName(ctx.stack, name);
@@ -102,14 +110,13 @@ async function stopContainers(ctx: Ctx, stopped: string[]): Promise<IntentHandle
     }
     if (info.State.Running) running.push({ container, timeout: info.Config.StopTimeout ?? 10 });
   }
-  if (!running.length) return undefined;
-  const intent = await recordIntent(ctx.client, ctx.stack, { command: `backup run ${ctx.job.name}`, job: ctx.job.name, step: 'stop', stopped: running.map((r) => r.container).reverse() });
+  if (!running.length) return;
+  s.intent = await recordIntent(ctx.client, ctx.stack, { command: `backup run ${ctx.job.name}`, job: ctx.job.name, step: 'stop', stopped: running.map((r) => r.container).reverse() });
   for (const { container, timeout } of running) {
     ctx.log(`stop: ${container}`);
     await ctx.client.request('POST', `/containers/${encodeURIComponent(container)}/stop`, { query: { t: timeout }, okStatuses: [304] });
-    stopped.unshift(container);
+    s.stopped.unshift(container);
   }
-  return intent;
 }
 
 async function startContainers(ctx: Ctx, names: string[]): Promise<void> {
@@ -139,6 +146,9 @@ async function sourceManifest(ctx: Ctx, reader: Worker, pacer: Pacer): Promise<M
   );
   return canonical(parts.flat());
 }
+
+/** The archiving worker's exit code when tar itself failed (its message and status on stderr). */
+const TAR_FAILED = 3;
 
 function archiveScript(compression: 'gzip' | 'none'): string {
   // tar writes the archive into the target, as the floor would, under a temporary name; at the
@@ -172,7 +182,7 @@ while :; do
   fi
 done
 c=$(cat /.moor-tar-exit)
-if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit 3; fi`;
+if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit ${TAR_FAILED}; fi`;
 }
 
 /**
@@ -206,16 +216,18 @@ async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string): Promi
   const reading = readArchiveStream(attached.stdout, name, ctx.job.compression, { onProgress: (n) => pacer.advance(n) })
     .catch((e: Error) => {
       // Nothing reads the rest: the worker's dd then fails on a closed pipe instead of waiting.
+      // Rejected still: the failure is the cause told when the worker then exits non-zero.
       attached.close();
-      return e;
+      throw e;
     })
     .finally(() => pacer.release());
   const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, reader, pacer)]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();
   if (code !== 0) {
-    // When moor stopped reading (the read-back failed), the worker's loop fails on the closed pipe: that read is the cause.
-    const cause = streamed.status === 'fulfilled' ? '' : `; reading it back: ${(streamed.reason as Error).message}`;
+    // When moor stopped reading (the read-back failed), the worker's loop fails on the closed pipe:
+    // that read is the cause. When tar failed, what it wrote ends short: tar is the cause, said on stderr.
+    const cause = streamed.status === 'fulfilled' || code === TAR_FAILED ? '' : `; reading it back: ${(streamed.reason as Error).message}`;
     throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}${cause}`);
   }
   if (source.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(source.reason as Error).message}`);
@@ -242,13 +254,13 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
   await runHooks(ctx, job.hooks.before, 'hooks before');
   let worker: Worker | undefined;
   let finisher: Worker | undefined;
-  const stopped: string[] = [];
+  const stopping: Stopping = { stopped: [] };
+  const { stopped } = stopping;
   try {
     let archived: Archived | undefined;
     let failure: BackupStepError | undefined;
-    let intent: IntentHandle | undefined;
     try {
-      intent = await stopContainers(ctx, stopped).catch((e: Error) => {
+      await stopContainers(ctx, stopping).catch((e: Error) => {
         throw new BackupStepError('stop', e.message);
       });
       // Reads the volumes for their manifest while the archive is written; once verified, it
@@ -275,7 +287,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     // record goes once they run again (when one would not start, the next command tries again).
     try {
       await startContainers(ctx, stopped);
-      if (intent) await removeIntent(client, intent.volume);
+      if (stopping.intent) await removeIntent(client, stopping.intent.volume);
     } catch (e) {
       if (!failure) throw e instanceof BackupStepError ? e : new BackupStepError('restart', (e as Error).message);
       throw new BackupStepError(failure.step, `${failure.message.slice(failure.step.length + 2)}; and then ${(e as Error).message}`);

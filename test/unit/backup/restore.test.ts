@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { serializeManifest, parseManifest } from '../../../core/backup/archive-file.js';
 import { planRestore, RestoreError, runRestore } from '../../../core/backup/restore.js';
 import { runBackup } from '../../../core/backup/run.js';
+import { readIntent } from '../../../core/model/intent.js';
 import { backupRig, type BackupRig } from '../../fixtures/fake-backup.js';
 import { isWorker } from '../../fixtures/fake-workers.js';
 
@@ -50,14 +51,26 @@ works('the archive is extracted beside the data, the users stopped, the volume s
       'POST /containers/create?name=shop-nightly.moor-backup-restore',
       'POST /containers/create?name=shop-nightly.moor-backup-switch',
     ]);
+    // A record before the extraction (stage), replaced by one before the stop (switch: what stops, each volume's root), both gone once done.
+    assert.equal(rig.writes(from).filter((l) => l.includes('/volumes')), [
+      'POST /volumes/create', 'POST /volumes/create', 'DELETE /volumes/shop.moor-intent-ID', 'DELETE /volumes/shop.moor-intent-ID',
+    ]);
+    const records = rig.engine.requests.slice(from).filter((r) => r.line === 'POST /volumes/create').map((r) => readIntent((r.body as { Labels: Record<string, string> }).Labels)!);
+    assert.equal(records.map((i) => [i.step, i.stopped, i.restore!.volumes.map((v) => [v.volume, v.engineVolume, v.mode, v.owner])]), [
+      ['stage', [], [['data', 'shop-data', undefined, undefined]]],
+      ['switch', ['shop-db'], [['data', 'shop-data', '0755', '0:0']]],
+    ]);
+    const stopAt = rig.engine.requests.findIndex((r, i) => i >= from && r.line.startsWith('POST /containers/shop-db/stop'));
+    const switchRecordAt = rig.engine.requests.findIndex((r, i) => i >= from && r.line === 'POST /volumes/create' && readIntent((r.body as { Labels: Record<string, string> }).Labels)!.step === 'switch');
+    assert.ok(switchRecordAt < stopAt, 'the switch record is written before the stop');
+    assert.equal(rig.intents(), []);
     assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
   } finally {
     await rig.close();
   }
 });
 
-// PENDING (merge of backupsafe): the fake workers emulate the old worker scripts; re-enabled once test/fixtures/fake-workers.ts follows them.
-// works.run();
+works.run();
 
 const refuses = suite('runRestore: refused before anything is stopped');
 
@@ -83,7 +96,7 @@ for (const [what, path, type] of [
       assert.instance(e, RestoreError);
       assert.match(e.message, /^refusing to restore: .*; nothing was restored$/);
       assert.equal(stops(rig, from), []);
-      assert.not.ok(rig.writes(from).some((l) => /attach|moor-backup-(switch|cleanup)/.test(l)), 'the restore worker was started');
+      assert.not.ok(rig.writes(from).some((l) => /attach|moor-backup-(switch|cleanup)|\/volumes/.test(l)), 'the restore worker was started or a record written');
       assert.equal(rig.data.snapshot(), changed);
       assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
     } finally {
@@ -107,6 +120,8 @@ refuses('an archive that does not match its manifest: the staging directory is r
     assert.ok(rig.writes(from).includes('POST /containers/create?name=shop-nightly.moor-backup-cleanup'));
     assert.equal(rig.data.snapshot(), changed);
     assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+    // The stage record went with the staging directory.
+    assert.equal(rig.intents(), []);
   } finally {
     await rig.close();
   }
@@ -126,8 +141,7 @@ refuses('a manifest that is not one: refused, nothing stopped', async () => {
   }
 });
 
-// PENDING (merge of backupsafe): the fake workers emulate the old worker scripts; re-enabled once test/fixtures/fake-workers.ts follows them.
-// refuses.run();
+refuses.run();
 
 const switching = suite('runRestore: the switch or a stop fails');
 
@@ -146,6 +160,8 @@ switching('the switch fails: the error says where the restored data is, the cont
     assert.not.ok(rig.writes(from).some((l) => l.includes('moor-backup-cleanup')));
     assert.ok(rig.data.walk('').some(([k]) => /^\.moor-restore-[0-9a-f]{8}$/.test(k)), 'the staged data is gone');
     assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+    // The containers run again as before: no record (the message tells where the data is).
+    assert.equal(rig.intents(), []);
   } finally {
     await rig.close();
   }
@@ -160,6 +176,8 @@ switching('a container cannot be started again after a restore that worked: the 
     assert.is(e.message, 'restored, but could not start again: shop-db: POST /containers/shop-db/start: engine answered 500: error mounting volume');
     assert.equal(rig.data.snapshot(), original);
     assert.is(log.at(-1), 'could not start again: shop-db: POST /containers/shop-db/start: engine answered 500: error mounting volume');
+    // shop-db is still stopped: the switch record stays, for the next command to start it.
+    assert.equal(rig.intents(), [{ step: 'switch', stopped: ['shop-db'] }]);
   } finally {
     await rig.close();
   }
@@ -191,10 +209,11 @@ switching('stopping a user fails: nothing is switched, the staging directory is 
     assert.ok(rig.writes(from).includes('POST /containers/create?name=shop-nightly.moor-backup-cleanup'));
     assert.equal(rig.data.snapshot(), changed);
     assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web running']);
+    // Staged data discarded, everything running: the record is gone.
+    assert.equal(rig.intents(), []);
   } finally {
     await rig.close();
   }
 });
 
-// PENDING (merge of backupsafe): the fake workers emulate the old worker scripts; re-enabled once test/fixtures/fake-workers.ts follows them.
-// switching.run();
+switching.run();
