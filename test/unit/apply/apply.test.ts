@@ -131,12 +131,9 @@ ledger('the old generation cannot be removed: the update step fails, the new gen
   }
 });
 
-// BUG: core/apply/ledger.ts:22-29 — when removing the old generation fails after the new one was
-// created, `generation` is not advanced, so the next record() in the same apply "creates" the same
-// generation again; the engine returns the existing volume unchanged (labels are immutable), and
-// that second container's record is silently lost. Expected: every successful update's record is
-// in the newest generation.
-ledger.skip('two updates in one apply, the first cannot remove the old generation: the second record is still kept', async () => {
+// Was a bug (core/apply/ledger.ts): when removing the old generation failed after the new one was
+// created, the generation was not advanced and the next record of the same apply was lost.
+ledger('two updates in one apply, the first cannot remove the old generation: the second record is still kept', async () => {
   const engine = await applied();
   try {
     await applyOn(engine, app({ restart: 'no' }));
