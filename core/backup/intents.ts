@@ -88,8 +88,15 @@ export async function finishIntent(client: EngineClient, stack: string, found: I
       env: { VOLUMES: r.volumes.map((v) => v.volume).join(' '), STAGE: r.stage },
     };
     if (intent.step === 'stage') {
-      log(`discard: the data it staged (${r.stage}/ in ${r.volumes.map((v) => v.engineVolume).join(', ')}); the volumes keep their data`);
-      await runCommand(client, { ...spec, name: workerName(stack, intent.job, 'discard'), cmd: ['sh', '-c', DISCARD_STAGE_SCRIPT] }, 'removing the staging directories of the interrupted restore');
+      // Killed between writing the switch record and removing this one: the switch record owns the
+      // staged data now (it finishes the restore with it); discarding it here would race that.
+      const others = await observeInterrupted(client, stack);
+      if (others.intents.some((o) => o.intent.step === 'switch' && o.intent.restore?.stage === r.stage)) {
+        log(`the switch that followed it finishes the restore with the data it staged (${r.stage}/)`);
+      } else {
+        log(`discard: the data it staged (${r.stage}/ in ${r.volumes.map((v) => v.engineVolume).join(', ')}); the volumes keep their data`);
+        await runCommand(client, { ...spec, name: workerName(stack, intent.job, 'discard'), cmd: ['sh', '-c', DISCARD_STAGE_SCRIPT] }, 'removing the staging directories of the interrupted restore');
+      }
     } else {
       log(`switch: finishing the switch of ${r.volumes.map((v) => v.engineVolume).join(', ')} to the restored data`);
       const args = r.volumes.flatMap((v) => [v.volume, v.mode ?? '755', v.owner ?? '0:0']);
