@@ -18,6 +18,7 @@ import { planStack, type PlanOptions } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { loadStack } from '../stack/load.js';
+import { lateDeclarationDiagnostics } from '../stack/collect.js';
 import { hasSecrets, readSecretValues, sealSecrets } from '../stack/secret-values.js';
 import type { Output } from './output.js';
 import { knownResourceIds, resolveResourceNames } from './resource-names.js';
@@ -124,6 +125,8 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     const plan = await planMeasured(client, desired, observed, planOpts);
     if (newKey) plan.secretKey = newKey.toString('base64');
     plan.diagnostics.push(...(await checkVolumeProviders(plan, desired, host)), ...(await checkBindSources(plan, desired, host)));
+    // A promise the build function did not await may have declared more meanwhile: the plan would be of part of the stack.
+    failOnDiagnostics(lateDeclarationDiagnostics(), io);
     return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
   } catch (e) {
     await close();

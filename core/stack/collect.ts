@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { makeHandle, type ResourceKind } from './handles.js';
-import type { StackBuilder, StackDefinition } from './define.js';
+import { declaredAt, type StackBuilder, type StackDefinition } from './define.js';
 import { error, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 
 export interface Declaration {
@@ -104,7 +104,8 @@ export async function collectStack(def: StackDefinition, stackFile: string): Pro
     if (isThenable(c.returned)) await c.returned;
   } catch (e) {
     c?.seal();
-    const where = e instanceof Error && e.stack ? userFrame(e.stack, stackFile) : { file: stackFile };
+    // A thrown value that is not an Error has no stack trace: point at the stack() call then.
+    const where = userFrame(e instanceof Error && e.stack ? e.stack : declaredAt(def), stackFile);
     const message = e instanceof Error ? e.message : String(e);
     return { declarations: [], diagnostics: [error(`the stack's build function threw: ${message}`, { location: where })] };
   }

@@ -92,6 +92,7 @@ export async function runBadInput(ctx: ChaosContext, log: (l: string) => void): 
     const name = `${ctx.prefix}-b${String(i + 1).padStart(2, '0')}`;
     writeFileSync(s.file, b.source.replaceAll('__STACK__', name).replaceAll('__TOOLS__', path.relative(s.dir, TOOLS)));
     if (b.setup === 'symlink-context') symlinkSync(TOOLS, path.join(s.dir, 'ctx-link'));
+    if (b.setup === 'dangling-context') symlinkSync(path.join(s.dir, 'no-such-directory'), path.join(s.dir, 'ctx-link'));
     if (b.setup === 'empty-secret') writeFileSync(path.join(s.dir, 'empty.secret'), '');
     const runs = [await s.run(['plan']), await s.run(['apply', '--yes'])];
     const problems = runs.flatMap((r) => judge(b, r).map((p) => `${r.command.split(' ')[1]}: ${p}`));

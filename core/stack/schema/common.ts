@@ -48,9 +48,11 @@ export const byteSize = z.union([
   z.string().regex(SIZE, { message: 'expected a size like "64m", "1g" or a number of bytes' }),
 ]);
 
+/** Bytes of a size; NaN for text that is not one (zod may run a refinement on a value its regex refused). */
 export function sizeToBytes(value: string | number): number {
   if (typeof value === 'number') return value;
-  const m = SIZE.exec(value.trim())!;
+  const m = SIZE.exec(value.trim());
+  if (!m) return NaN;
   const mult: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
   return Math.round(Number(m[1]) * mult[m[2]!.toLowerCase()]!);
 }

@@ -84,7 +84,7 @@ export const resourcesSchema = z.strictObject({
   /** CPUs as a fraction, e.g. 0.5. */
   cpus: z.number().positive().max(1024).optional(),
   /** Memory limit: bytes or '256m', '1g'. */
-  memory: byteSize.refine((m) => sizeToBytes(m) >= MIN_MEMORY, { message: 'the engine needs a memory limit of at least 6 MiB ("6m")' }).optional(),
+  memory: byteSize.refine((m) => !(sizeToBytes(m) < MIN_MEMORY), { message: 'the engine needs a memory limit of at least 6 MiB ("6m")' }).optional(),
   /** Maximum number of processes. */
   pids: z.number().int().positive().optional(),
 });

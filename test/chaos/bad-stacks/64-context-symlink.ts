@@ -1,7 +1,6 @@
-// bad: a build context that is a symbolic link
+// bad: a build context that is a symbolic link to nothing (a link to a directory is followed, as docker build does)
 // expect: resource=image.app field=context
-// gap: symlinked contexts (being fixed)
-// setup: symlink-context
+// setup: dangling-context
 import { stack } from 'moor';
 
 export default stack('__STACK__', ({ image, network, volume, container, backup }) => {

@@ -1,9 +1,8 @@
-// bad: an async build function that declares after an await
-// gap: async build functions (lead: being fixed)
+// bad: a build function that declares from a promise it does not await (an async build function that awaits is fine)
+// expect: resource=container.late
 import { stack } from 'moor';
 
-export default stack('__STACK__', async ({ image, container }) => { // ←
+export default stack('__STACK__', ({ image, container }) => {
   const img = image('tools', { build: { context: '__TOOLS__' } });
-  await new Promise((r) => setTimeout(r, 10));
-  container('late', { image: img, command: ['sleep', '3600'] });
+  void new Promise((r) => setTimeout(r, 10)).then(() => container('late', { image: img, command: ['sleep', '3600'] })); // ←
 });

@@ -205,6 +205,15 @@ errors('runOnce: a restart policy that restarts a completed job, and waits that 
   ]);
 });
 
+errors('a memory limit that is not a size is a diagnostic naming the field, not an internal error', () => {
+  const { diagnostics } = normalize(stack('shop', ({ container }) => {
+    container('app', { image: 'busybox', resources: { memory: '12 potatoes' } });
+  }));
+  assert.equal(plain(diagnostics).map((d) => `${d.resource} ${d.field}: ${d.summary}`), [
+    'container.app resources.memory: expected a size like "64m", "1g" or a number of bytes',
+  ]);
+});
+
 errors('two separate cycles are both reported', () => {
   const { diagnostics } = normalize(stack('shop', ({ container }) => {
     const a = container('a', { image: 'busybox', dependsOn: [makeHandle('container', 'b', 'shop')] });
