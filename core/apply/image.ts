@@ -8,7 +8,7 @@ import type { ImageSpec } from '../model/spec.js';
 import { imageLabels } from '../plan/image.js';
 import { contextEntries } from '../stack/context-files.js';
 import { ApplyError, isRetryable, isTransientMessage } from './failure.js';
-import { pullAuth, redact, registryOf } from './registry-auth.js';
+import { explainPullFailure, pullAuth, redact } from './registry-auth.js';
 
 export async function buildImage(client: EngineClient, stack: string, img: ImageSpec): Promise<void> {
   const build = img.build!;
@@ -58,15 +58,7 @@ export async function pullImage(client: EngineClient, img: ImageSpec, env: NodeJ
     const retryable = isRetryable(e) || isTransientMessage(e.engineMessage);
     // The engine's words could quote what it was sent: never let a credential through.
     const reason = redact(e.engineMessage, auth.secrets);
-    const credentials = auth.header
-      ? `\n  Credentials for ${registryOf(img.ref)} were sent (from ${auth.source}).`
-      : auth.problem ? `\n  Note: ${auth.problem}.` : '';
-    throw new ApplyError(
-      `image ${img.ref} is not on the engine and could not be pulled: ${reason}${credentials}` +
-        (retryable ? '' : `\n  Fix: correct the reference in the stack, or put the image on the engine first (docker pull / docker load / docker build -t ${img.ref})${auth.header ? `, or renew the stored credentials (docker login ${registryOf(img.ref)})` : ', or docker login to its registry if it is private'}.`),
-      retryable,
-      { cause: new EngineError(e.status, reason, e.request) },
-    );
+    throw new ApplyError(explainPullFailure(img.ref, reason, auth, retryable), retryable, { cause: new EngineError(e.status, reason, e.request) });
   }
 }
 
@@ -82,3 +74,4 @@ export async function deleteImage(client: EngineClient, id: string, ref: string)
     if (!isNotFound(e)) throw e;
   }
 }
+

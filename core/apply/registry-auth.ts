@@ -147,3 +147,16 @@ function run(program: string, input: string, env: NodeJS.ProcessEnv): Promise<{ 
     child.stdin.end(input);
   });
 }
+
+/**
+ * Why an image cannot be pulled, in full: the registry's reason (already redacted), whether
+ * credentials were sent and from where, and what to do unless a re-run can help. Used by apply's
+ * pull and by plan when the registry already said so (observe/pullable.ts).
+ */
+export function explainPullFailure(ref: string, reason: string, auth: Pick<PullAuth, 'header' | 'source' | 'problem'>, retryable = false): string {
+  const credentials = auth.header
+    ? `\n  Credentials for ${registryOf(ref)} were sent (from ${auth.source}).`
+    : auth.problem ? `\n  Note: ${auth.problem}.` : '';
+  return `image ${ref} is not on the engine and could not be pulled: ${reason}${credentials}` +
+    (retryable ? '' : `\n  Fix: correct the reference in the stack, or put the image on the engine first (docker pull / docker load / docker build -t ${ref})${auth.header ? `, or renew the stored credentials (docker login ${registryOf(ref)})` : ', or docker login to its registry if it is private'}.`);
+}

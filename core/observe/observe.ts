@@ -10,6 +10,7 @@ import type { HostContext } from '../../providers/types.js';
 import { observeVolumeHealth } from './volume-health.js';
 import { engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
+import { checkPullable } from './pullable.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -161,7 +162,11 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     }),
   );
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
+  // Images the plan will pull: asked of their registry now, so that one that cannot be pulled stops the plan.
+  const missing = desired.images.filter((d) => !d.build && ![...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref);
+  const unpullable = await checkPullable(client, missing);
+
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
     engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
     ...(wantsDrivers && info?.Plugins?.Network ? { networkDrivers: info.Plugins.Network } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,

@@ -77,6 +77,8 @@ export interface ObservedImage {
 }
 
 export interface ObservedState {
+  /** Images the plan would pull that their registry says cannot be: reference → the registry's answer. */
+  unpullable?: Record<string, string>;
   stack: string;
   engine: EngineInfo;
   containers: ObservedContainer[];

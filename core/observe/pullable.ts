@@ -1,0 +1,26 @@
+/**
+ * Images a plan will pull: can they be? The engine asks the registry for the image's manifest
+ * (`GET /distribution/{name}/json`, a read: nothing is pulled), with the credentials a pull would
+ * send. An image that is not there, or that the registry refuses, is then a plan diagnostic —
+ * found before anything changes, not half-way through an apply. Only images missing from the
+ * engine are asked about: a no-op plan makes no such request.
+ */
+import type { EngineClient } from '../engine/client.js';
+import { EngineError } from '../engine/errors.js';
+
+/** Why each of these references cannot be pulled (the whole explanation); one the registry answered for is left out. */
+export async function checkPullable(client: EngineClient, refs: string[]): Promise<Record<string, string>> {
+  if (!refs.length) return {};
+  const { explainPullFailure, pullAuth, redact } = await import('../apply/registry-auth.js');
+  const out: Record<string, string> = {};
+  await Promise.all(refs.map(async (ref) => {
+    const auth = await pullAuth(ref);
+    try {
+      await client.request('GET', `/distribution/${ref}/json`, { headers: auth.header ? { 'X-Registry-Auth': auth.header } : {} });
+    } catch (e) {
+      // Only the registry's (or the engine's) own answer counts; a connection problem is not a verdict.
+      if (e instanceof EngineError) out[ref] = explainPullFailure(ref, redact(e.engineMessage, auth.secrets), auth);
+    }
+  }));
+  return out;
+}
