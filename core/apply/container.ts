@@ -73,10 +73,14 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   await removeContainer(ctx.client, next, 0); // a leftover from an interrupted run
   const id = await createContainer(ctx, c, next);
   for (const w of op.waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
-  // The old one under its name again, running (a rename that happened but whose answer was lost is fine).
-  const restoreOld = () => rename(ctx, op.oldId, en).catch(() => undefined).then(() => ctx.client.request('POST', `/containers/${op.oldId}/start`, { okStatuses: [304] })).then(() => true, () => false);
+  // Was it running? A completed runOnce job, or a container stopped by hand, is not started when it comes back.
+  const wasRunning = await ctx.client.request<{ State: { Running: boolean } }>('GET', `/containers/${op.oldId}/json`).then((i) => i.State.Running, () => false);
+  // The old one under its name again, as it was (a rename that happened but whose answer was lost is fine).
+  const restoreOld = () => rename(ctx, op.oldId, en).catch(() => undefined)
+    .then(() => (wasRunning ? ctx.client.request('POST', `/containers/${op.oldId}/start`, { okStatuses: [304] }) : undefined))
+    .then(() => true, () => false);
   const note = (why: unknown, back: boolean) => {
-    if (why instanceof Error) why.message += back ? ' (the old container was started again: nothing changed)' : ' (and the old container could not be started again: the next apply starts it)';
+    if (why instanceof Error) why.message += back ? ` (the old container ${wasRunning ? 'was started again' : 'is back'}: nothing changed)` : ' (and the old container could not be started again: the next apply starts it)';
   };
   let oldKept = true;
   try {

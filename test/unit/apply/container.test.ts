@@ -135,6 +135,24 @@ replace('creating the new container fails: the old one is untouched and keeps ru
   }
 });
 
+replace('an old container that was not running comes back as it was, not started, when the new one cannot start', async () => {
+  const engine = await applied();
+  try {
+    const old = engine.container('shop-web')!;
+    old.state = 'exited'; // stopped by hand, or a completed runOnce job
+    old.exitCode = 0;
+    engine.fail((r) => r.line.startsWith('POST /containers/') && r.line.endsWith('/start') && !r.path.includes(old.Id), { status: 500, message: 'error mounting: no such device' });
+    const a = await applyOn(engine, app({ mode: 'dev' }));
+    assert.not.ok(a.result.ok);
+    assert.match(a.summary, /the old container is back: nothing changed/);
+    assert.is(engine.container('shop-web')!.Id, old.Id);
+    assert.is(engine.container('shop-web')!.state, 'exited', 'not started: it was not running');
+    assert.not.ok(engine.calls({ writes: true }).includes(`POST /containers/${old.Id}/start`));
+  } finally {
+    await engine.close();
+  }
+});
+
 replace('a leftover -next container from an interrupted run is removed before the new one is created', async () => {
   const engine = await applied();
   try {
