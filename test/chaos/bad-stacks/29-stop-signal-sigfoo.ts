@@ -1,6 +1,5 @@
 // bad: stop signal SIGFOO (no such signal: the engine refuses the container)
 // expect: resource=container.app field=stopSignal
-// gap: stop signals are checked only by a regex (lead: being fixed)
 import { stack } from 'moor';
 
 export default stack('__STACK__', ({ image, network, volume, container, backup }) => {

@@ -1,6 +1,5 @@
 // bad: a gateway outside its subnet (the engine refuses)
 // expect: resource=network.backend field=gateway
-// gap: gateway/subnet checks (lead: being fixed)
 import { stack } from 'moor';
 
 export default stack('__STACK__', ({ image, network, volume, container, backup }) => {

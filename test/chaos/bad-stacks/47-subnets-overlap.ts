@@ -1,6 +1,5 @@
 // bad: two networks of the stack with overlapping subnets (the engine refuses the second)
 // expect: resource=network.b field=subnet
-// gap: gateway/subnet checks (lead: being fixed)
 import { stack } from 'moor';
 
 export default stack('__STACK__', ({ image, network, volume, container, backup }) => {

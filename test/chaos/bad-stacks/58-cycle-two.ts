@@ -1,6 +1,5 @@
 // bad: two separate cycles: a ↔ b and c ↔ d (both must be reported)
 // expect: text=c → d|d → c
-// gap: both cycles reported (lead: being fixed)
 import { stack, type ContainerHandle } from 'moor';
 
 export default stack('__STACK__', ({ image, network, volume, container, backup }) => {

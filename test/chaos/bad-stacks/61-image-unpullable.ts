@@ -1,6 +1,5 @@
 // bad: an image that is not on the engine and cannot be pulled (no registry)
 // expect: resource=container.app field=image
-// gap: only a pull can tell an image is not pullable: images are pulled first, so the pull is the one mutating request and nothing else is created
 import { stack } from 'moor';
 
 export default stack('__STACK__', ({ image, network, volume, container, backup }) => {
