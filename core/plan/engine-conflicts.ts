@@ -20,6 +20,20 @@ export function checkEngineConflicts(ctx: PlanContext, nodes: readonly PlanNode[
   checkHostPorts(ctx, planned);
   checkCpus(ctx, planned);
   checkNetworkDrivers(ctx, planned);
+  checkPullable(ctx, planned);
+}
+
+/** An image the plan pulls that its registry says cannot be had (observe/pullable.ts). */
+function checkPullable(ctx: PlanContext, planned: Map<string, PlanNode>): void {
+  for (const img of ctx.desired.images) {
+    const id = `image.${img.name}`;
+    const why = ctx.observed.unpullable?.[img.ref];
+    if (why === undefined || planned.get(id)?.op.type !== 'image.pull') continue;
+    // Named where the user wrote the reference: the first container using it, else the image.
+    const user = ctx.desired.containers.find((c) => c.image === img.name);
+    const where = user ? { resource: `container.${user.name}`, field: 'image', location: ctx.desired.locations[`container.${user.name}`] } : { resource: id, location: ctx.desired.locations[id] };
+    ctx.diagnostics.push({ severity: 'error', summary: why, ...where });
+  }
 }
 
 /** A network driver the engine does not have: it would refuse the network at create. */

@@ -20,15 +20,6 @@ export function planImages(ctx: PlanContext): PlanNode[] {
           ? { ...base, action: 'replace', causes: ['forced by --replace: pulled again'], op: { type: 'image.pull', image: img } }
           : { ...base, action: 'noop', causes: [], op: { type: 'noop' } }
         : { ...base, action: 'create', causes: ['not on the engine: will be pulled'], op: { type: 'image.pull', image: img } });
-      const why = present ? undefined : observed.unpullable?.[img.ref];
-      if (why !== undefined) {
-        // Named where the user wrote the reference: the first container using it, else the image.
-        const user = ctx.desired.containers.find((c) => c.image === img.name);
-        const where = user ? { resource: `container.${user.name}`, field: 'image', location: ctx.desired.locations[`container.${user.name}`] } : { resource: id, location: ctx.desired.locations[id] };
-        ctx.diagnostics.push({
-          severity: 'error', summary: why, ...where,
-        });
-      }
       continue;
     }
     if (present && present.labels[LABEL.stack] !== ctx.desired.name) {

@@ -49,13 +49,15 @@ pulled('a tag that now points to another image replaces the containers still on 
   assert.equal(db.causes, ['image id changed']);
 });
 
-pulled('an image its registry says cannot be pulled is a plan error where the container names it; one it can pull is not', () => {
-  const d = desired('shop', ({ container }) => { container('web', { image: 'redis:7' }); });
-  const plan = planStack(d, { ...emptyEngine('shop'), unpullable: { 'redis:7': 'pull access denied (as the registry said)' } });
-  assert.equal(plan.diagnostics.map((x) => [x.resource, x.field, x.summary]), [[
-    'container.web', 'image', "pull access denied (as the registry said)",
-  ]]);
+pulled('an image its registry says cannot be pulled is a plan error where the container names it; one it can pull is not; --target leaves out what it leaves out', () => {
+  const d = desired('shop', ({ container }) => {
+    container('web', { image: 'redis:7' });
+    container('api', { image: 'busybox:1' });
+  });
+  const o = { ...emptyEngine('shop'), unpullable: { 'redis:7': 'pull access denied (as the registry said)' } };
+  assert.equal(planStack(d, o).diagnostics.map((x) => [x.resource, x.field, x.summary]), [['container.web', 'image', 'pull access denied (as the registry said)']]);
   assert.equal(planStack(d, emptyEngine('shop')).diagnostics, []);
+  assert.equal(planStack(d, o, { mode: 'apply', targets: ['container.api'] }).diagnostics, [], 'web and its image are not part of this plan');
 });
 
 pulled.run();
