@@ -29,6 +29,11 @@ async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: st
   return created.Id;
 }
 
+/** A runOnce container's step lasts until its job completed (exited 0); others are done once started. */
+function untilCompleted(ctx: ContainerContext, id: string, c: ContainerSpec): Promise<void> {
+  return c.runOnce ? waitForContainer(ctx.client, { container: id, resource: c.name, condition: 'completed' }, ctx.waitTimeoutMs) : Promise.resolve();
+}
+
 /**
  * Start a created container; a volume that cannot be mounted is named, with the reason in plain
  * words. A runOnce container's step lasts until its job completed (exited 0).
@@ -39,7 +44,7 @@ async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promi
   } catch (e) {
     throw await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c);
   }
-  if (c.runOnce) await waitForContainer(ctx.client, { container: id, resource: c.name, condition: 'completed' }, ctx.waitTimeoutMs);
+  await untilCompleted(ctx, id, c);
 }
 
 async function startContainer(ctx: ContainerContext, id: string, c: ContainerSpec, waitFor: WaitFor[]): Promise<void> {
@@ -114,7 +119,7 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
     await bringBack(await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c));
   }
   if (oldKept) await removeContainer(ctx.client, op.oldId, 0);
-  if (c.runOnce) await waitForContainer(ctx.client, { container: id, resource: c.name, condition: 'completed' }, ctx.waitTimeoutMs);
+  await untilCompleted(ctx, id, c);
 }
 
 export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, phase: 'create' | 'update' | 'replace' | 'destroy'): Promise<void> {

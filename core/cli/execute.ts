@@ -13,7 +13,7 @@ import type { ApplyFlags } from './args.js';
 import type { Confirm } from './confirm.js';
 import { EXIT, RefusedError } from './errors.js';
 import type { Output } from './output.js';
-import type { Session } from './session.js';
+import { failOnDiagnostics, type Session } from './session.js';
 
 export async function executeSession(session: Session, flags: ApplyFlags, io: Output, confirm: Confirm, verb: 'Apply' | 'Destroy'): Promise<number> {
   const { client, plan, stack } = session;
@@ -50,11 +50,7 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
 
     // A promise the build function did not await may have declared more since the stack loaded:
     // the plan would then be of a partial stack. Nothing is changed.
-    const late = lateDeclarationDiagnostics();
-    if (late.length) {
-      io.err(renderDiagnostics(late, io.style));
-      throw new DiagnosticsError(late, 'the stack declared resources after its build function finished');
-    }
+    failOnDiagnostics(lateDeclarationDiagnostics(), io);
 
     const steps = plan.nodes.filter((n) => n.action !== 'noop').length;
     const progress = await createProgress(io.err, io.style, io.interactive, steps);

@@ -10,26 +10,17 @@
  * and then names the holder and the one command that breaks the lock (`docker rm`), to run once
  * that holder is known to be gone.
  */
-import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineClient } from '../engine/client.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import { ensureHelperImage } from '../apply/volume-data/helper-image.js';
-import { LockTimeoutError, type AcquireOptions, type LockHolder, type StackLock } from './stack-lock.js';
+import { pidAlive } from '../model/intent.js';
+import { holderHere, LockTimeoutError, type AcquireOptions, type LockHolder, type StackLock } from './stack-lock.js';
 
 export const LOCK_LABEL = 'moor.lock';
 
 export function engineLockName(stack: string): string {
   return `${stack}.moor-lock`;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readHolder(client: EngineClient, name: string): Promise<LockHolder | undefined | null> {
@@ -51,9 +42,7 @@ export class EngineLockTimeoutError extends LockTimeoutError {
 
 export async function acquireEngineLock(client: EngineClient, opts: AcquireOptions): Promise<StackLock> {
   const name = engineLockName(opts.stack);
-  const holder: LockHolder = {
-    pid: process.pid, host: os.hostname(), since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), command: opts.command, stack: opts.stack, engine: opts.engine,
-  };
+  const holder = holderHere(opts);
   const image = await ensureHelperImage(client);
   const deadline = Date.now() + opts.timeoutMs;
   let delay = 100;

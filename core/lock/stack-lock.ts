@@ -77,6 +77,18 @@ export class LockTimeoutError extends MoorError {
   }
 }
 
+/** This process as a lock's holder, as both locks (flock here, the engine's) record it. */
+export function holderHere(opts: Pick<AcquireOptions, 'command' | 'stack' | 'engine'>): LockHolder {
+  return {
+    pid: process.pid,
+    host: os.hostname(),
+    since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    command: opts.command,
+    stack: opts.stack,
+    engine: opts.engine,
+  };
+}
+
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 250;
 const SAFE_STACK = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
@@ -102,14 +114,7 @@ export async function acquireStackLock(opts: AcquireOptions): Promise<StackLock>
       await sleep(Math.min(delay, left));
       delay = Math.min(Math.round(delay * 1.5), MAX_DELAY_MS);
     }
-    holder = {
-      pid: process.pid,
-      host: os.hostname(),
-      since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      command: opts.command,
-      stack: opts.stack,
-      engine: opts.engine,
-    };
+    holder = holderHere(opts);
     writeHolder(fd, holder);
     heldHere.add(file);
   } catch (e) {

@@ -1,9 +1,10 @@
 /**
- * observe: every engine read a plan needs, and nothing else. The number of calls is constant
- * for a stack whose resources are unchanged: list calls with label and name filters, plus one
- * inspect only for containers whose live-updatable attributes (restart policy, limits, aliases)
- * differ between the stack and their labels — labels are immutable, so after a live update
- * only the engine knows the current value. `refresh` inspects every container (deep drift).
+ * observe: every engine read a plan needs, and nothing else, in parallel: list calls with label
+ * and name filters (plus, only when the stack needs them, the containers publishing its host
+ * ports, `/info`, and the registry of an image the plan would pull), then one inspect per managed
+ * container (the deep drift read: labels are immutable, so after a live update or a `docker
+ * update` by hand only the engine knows the current value). `refresh: false` inspects only the
+ * containers whose live attributes the stack changes.
  */
 import type { EngineClient } from '../engine/client.js';
 import type { HostContext } from '../../providers/types.js';
@@ -30,6 +31,12 @@ export interface ObserveOptions {
 }
 
 const filters = (f: Record<string, string[]>) => JSON.stringify(f);
+
+/** `Exited (3) 2 minutes ago` → 3; null for any other state. */
+function exitCodeOf(status: string): number | null {
+  const m = /^Exited \((-?\d+)\)/.exec(status);
+  return m ? Number(m[1]) : null;
+}
 
 /** Drivers every engine has: no need to ask which it knows. */
 const BUILTIN_NETWORK_DRIVERS = ['bridge', 'host', 'null', 'none'];
@@ -86,7 +93,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     refs.length
       ? client.request<ImageSummary[]>('GET', '/images/json', { query: { filters: filters({ reference: refs }) } })
       : Promise.resolve([] as ImageSummary[]),
-    // The engine's CPU count, for CPU limits it would refuse: read only when the stack sets one.
+    // The engine's CPU count and network drivers, for limits and drivers it would refuse: read only when the stack needs them.
     wantsCpus || wantsDrivers ? client.request<{ NCPU?: number; Plugins?: { Network?: string[] } }>('GET', '/info').catch(() => undefined) : Promise.resolve(undefined),
   ]);
 
@@ -105,7 +112,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
       spec: owner === 'stack' ? readSpec<ContainerSpec>(labels, 'container') : undefined,
       next: owner === 'stack' && name.endsWith(NEXT_SUFFIX),
       state: c.State,
-      exitCode: /^Exited \((-?\d+)\)/.test(status) ? Number(/^Exited \((-?\d+)\)/.exec(status)![1]) : null,
+      exitCode: exitCodeOf(status),
       health: /\(healthy\)/.test(status) ? 'healthy' : /\(unhealthy\)/.test(status) ? 'unhealthy' : /health: starting/.test(status) ? 'starting' : null,
       imageId: c.ImageID,
       networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
@@ -155,16 +162,15 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
 
   const refresh = options.refresh ?? true;
   const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired)));
-  await Promise.all(
-    toInspect.map(async (c) => {
+  // Images the plan will pull are asked of their registry, so that one that cannot be pulled stops the plan.
+  const missing = desired.images.filter((d) => !d.build && ![...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref);
+  const [unpullable] = await Promise.all([
+    checkPullable(client, missing),
+    ...toInspect.map(async (c) => {
       const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
       c.live = liveState(info, c.resource ?? '');
     }),
-  );
-
-  // Images the plan will pull: asked of their registry now, so that one that cannot be pulled stops the plan.
-  const missing = desired.images.filter((d) => !d.build && ![...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref);
-  const unpullable = await checkPullable(client, missing);
+  ]);
 
   return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
     engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
