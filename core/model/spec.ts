@@ -6,6 +6,8 @@
 import type { SourceLocation } from '../diagnostics.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { EnvValue } from './secret.js';
+import type { ServiceSpec } from './service.js';
+export type { ServiceSpec } from './service.js';
 
 export interface ImageSpec {
   kind: 'image';
@@ -148,7 +150,7 @@ export interface BackupSpec {
   image: string;
 }
 
-export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec | BackupSpec;
+export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec | BackupSpec | ServiceSpec;
 
 export interface DesiredStack {
   name: string;
@@ -159,6 +161,8 @@ export interface DesiredStack {
   volumes: VolumeSpec[];
   containers: ContainerSpec[];
   backups: BackupSpec[];
+  /** Swarm services (absent in stacks normalized before services existed: read as none). */
+  services?: ServiceSpec[];
   /** Where each resource was declared, by resource id (`container.db`). */
   locations: Record<string, SourceLocation>;
   /** Lifecycle rules by resource id, for resources that declare any. */

@@ -12,6 +12,7 @@ import { observeVolumeHealth } from './volume-health.js';
 import { engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
 import { checkPullable } from './pullable.js';
+import { observeServices } from './services.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -76,7 +77,8 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   // A network driver other than the built-in ones must be one the engine has (a plugin).
   const wantsDrivers = desired.networks.some((n) => !BUILTIN_NETWORK_DRIVERS.includes(n.driver));
 
-  const [engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef, info] = await Promise.all([
+  const [services, engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef, info] = await Promise.all([
+    observeServices(client, stack),
     client.engineInfo(),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),
@@ -174,6 +176,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
 
   return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
     engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
+    swarm: services.swarm, services: services.services, swarmSecrets: services.secrets,
     ...(wantsDrivers && info?.Plugins?.Network ? { networkDrivers: info.Plugins.Network } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };

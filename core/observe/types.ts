@@ -4,6 +4,7 @@ import type { ProviderHealth } from '../../providers/types.js';
 import type { Ledger, LiveRecord } from '../model/ledger.js';
 import type { ObservedMigration } from '../model/migration.js';
 import type { ObservedInterrupted } from './intents.js';
+import type { ObservedService, ObservedSwarm, ObservedSwarmSecret } from './services.js';
 import type { BackupSpec, ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 
 /** Who owns an engine object whose name or labels put it in this stack's way. */
@@ -104,6 +105,12 @@ export interface ObservedState {
   publishedPorts?: PublishedPort[];
   /** CPUs of the engine's host (read only when the stack sets a CPU limit). */
   engineCpus?: number;
+  /** Whether the engine is a swarm manager (absent: not read, as in older fixtures). */
+  swarm?: ObservedSwarm;
+  /** The stack's swarm services, and what collides with their names. */
+  services?: ObservedService[];
+  /** Swarm secrets moor made for the stack's services. */
+  swarmSecrets?: ObservedSwarmSecret[];
   /** Network drivers the engine has (`/info` Plugins.Network), read only when the stack uses another than bridge/host/null. */
   networkDrivers?: string[];
 }

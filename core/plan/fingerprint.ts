@@ -42,6 +42,8 @@ export function fingerprint(o: ObservedState, inTheWay?: ReadonlySet<string>): F
   fp['moor live-update record'] = { id: String(o.ledger.generation), digest: hash(o.ledger.entries) };
   for (const b of o.backups) fp[`backup job ${b.resource}`] = { id: b.name, digest: hash(b.spec ?? null) };
   for (const [resource, m] of Object.entries(o.migrations)) fp[`migration of volume ${resource}`] = { id: m.volume, digest: hash(m) };
+  // The version moves with every change to a service (by moor, by hand, a rollback).
+  for (const s of (o.services ?? []).filter(relevant)) fp[`service ${s.name}`] = { id: s.id, digest: hash([s.version, s.live]) };
   if (o.secretKey) fp['moor secret key'] = { id: o.secretKey.volume, digest: hash(o.secretKey.key) };
   return fp;
 }
@@ -66,5 +68,6 @@ export function stackNames(d: DesiredStack): Set<string> {
     ...d.containers.flatMap((c) => [engineName(d.name, c.name), nextContainerName(d.name, c.name)]),
     ...d.networks.map((n) => engineName(d.name, n.name)),
     ...d.volumes.map((v) => engineName(d.name, v.name)),
+    ...(d.services ?? []).map((s) => engineName(d.name, s.name)),
   ]);
 }

@@ -76,6 +76,7 @@ function startCollecting(def: StackDefinition, stackFile: string): Collection {
     volume: (name, options) => declare('volume', name, options) as ReturnType<StackBuilder['volume']>,
     container: (name, options) => declare('container', name, options) as ReturnType<StackBuilder['container']>,
     backup: (name, options) => declare('backup', name, options) as ReturnType<StackBuilder['backup']>,
+    service: (name, options) => declare('service', name, options) as ReturnType<StackBuilder['service']>,
   };
   const returned = def.build(builder);
   return { declarations, returned, seal: () => { sealed = true; } };
