@@ -18,6 +18,7 @@ import { writeBackupRecord } from './backup.js';
 import type { SecretValues } from './container-body.js';
 import { storeSecretKey } from './secret-key.js';
 import { finishIntent } from '../backup/intents.js';
+import { runServiceOp } from './service.js';
 
 export interface ApplyOptions {
   concurrency: number;
@@ -28,6 +29,8 @@ export interface ApplyOptions {
   host: HostContext;
   onStepStart?: (step: Step) => void;
   onStepEnd?: (step: Step, outcome: WalkOutcome, ms: number) => void;
+  /** How a long step is getting on (a service's rollout: tasks running/desired). */
+  onStepProgress?: (step: Step, text: string) => void;
   /** Checked before each step starts: true stops the apply after the steps in flight (Ctrl-C). */
   interrupted?: () => boolean;
 }
@@ -84,6 +87,10 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'container.replace':
     case 'container.update':
       return runContainerOp({ client, stack, waitTimeoutMs, ledger, secrets }, op, step.phase);
+    case 'service.create':
+    case 'service.update':
+    case 'service.delete':
+      return runServiceOp({ client, stack, waitTimeoutMs, secrets, progress: (text) => options.onStepProgress?.(step, text) }, op);
     case 'ledger.delete':
       for (const v of op.volumes) await deleteVolume(client, v);
       return;
