@@ -67,6 +67,7 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
           progress.start(s);
           if (flags.json) emit(stepStartEvent(s));
         },
+        onStepProgress: (s, text) => progress.note(s, text),
         onStepEnd: (s, o, ms) => {
           progress.end(s, o, ms);
           if (flags.json) emit(stepEndEvent(s, o, ms));

@@ -72,9 +72,6 @@ export function serviceSpec(d: Declaration, o: ServiceOptionsParsed, dir: string
     if (endpointMode === 'dnsrr' && mode === 'ingress') {
       diags.push(error('the routing mesh (ingress ports) needs endpointMode "vip": with "dnsrr", publish with mode: "host"', { ...where, field: `ports[${i}].mode` }));
     }
-    if (mode === 'host' && p.host === undefined) {
-      diags.push(error('a host-mode port needs a host port', { ...where, field: `ports[${i}].host` }));
-    }
     return { target: p.container, published: p.host ?? null, protocol: p.protocol ?? 'tcp', mode };
   }).sort((a, b) => a.target - b.target || a.protocol.localeCompare(b.protocol) || (a.published ?? 0) - (b.published ?? 0));
   const seen = new Set<string>();

@@ -19,7 +19,7 @@ const memory = byteSize.refine((m) => !(sizeToBytes(m) < MIN_MEMORY), { message:
 export const servicePortSchema = z.strictObject({
   /** Port inside the tasks' containers. */
   container: portNumber,
-  /** Published port. Omitted: the swarm picks one (ingress mode only). */
+  /** Published port. Omitted: the swarm picks one (in host mode, each task gets its own). */
   host: portNumber.optional(),
   protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
   /** 'ingress' (default): the routing mesh answers on every node; 'host': only the node running a task. */
