@@ -38,7 +38,9 @@ type ServiceOp = Extract<Operation, { type: 'service.create' | 'service.update' 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const filters = (f: Record<string, string[]>) => JSON.stringify(f);
 
-export async function runServiceOp(ctx: ServiceContext, op: ServiceOp): Promise<void> {
+export async function runServiceOp(ctx0: ServiceContext, op: ServiceOp): Promise<void> {
+  let shown = '';
+  const ctx = { ...ctx0, progress: (text: string) => { if (text !== shown) ctx0.progress((shown = text)); } };
   switch (op.type) {
     case 'service.create': {
       const ids = await createSecrets(ctx, op.service, op.secrets);

@@ -16,6 +16,20 @@ import { collision, type PlanContext } from './context.js';
 import type { AttributeChange, PlanNode, SwarmSecretPlan } from './types.js';
 
 const live = (forcesReplacement = false) => forcesReplacement;
+const seconds = (ns: number) => `${ns / 1e9}s`;
+
+/** Limits and reservations in the stack's units, only those set; null when none is. */
+function showResources(r: ServiceSpec['resources']): Record<string, number> | null {
+  const out: Record<string, number> = {};
+  const put = (k: string, v: number | null, scale = 1) => { if (v !== null) out[k] = v / scale; };
+  put('limits.cpus', r.limits.nanoCpus, 1e9); put('limits.memory', r.limits.memoryBytes); put('limits.pids', r.limits.pids);
+  put('reservations.cpus', r.reservations.nanoCpus, 1e9); put('reservations.memory', r.reservations.memoryBytes);
+  return Object.keys(out).length ? out : null;
+}
+
+function showPolicy(u: ServiceSpec['update']): Record<string, string | number> | null {
+  return u ? { parallelism: u.parallelism, delay: seconds(u.delayNs), order: u.order, failureAction: u.failureAction, monitor: seconds(u.monitorNs) } : null;
+}
 const RULES: AttributeRule<ServiceSpec>[] = [
   { path: 'image', get: (s) => s.image, forcesReplacement: live() },
   { path: 'replicas', get: (s) => s.replicas, forcesReplacement: live() },
@@ -32,11 +46,11 @@ const RULES: AttributeRule<ServiceSpec>[] = [
   { path: 'labels', get: (s) => s.labels, perKey: true, forcesReplacement: live() },
   { path: 'stopSignal', get: (s) => s.stopSignal, forcesReplacement: live() },
   { path: 'stopTimeout', get: (s) => s.stopTimeout, forcesReplacement: live() },
-  { path: 'resources', get: (s) => s.resources, forcesReplacement: live() },
+  { path: 'resources', get: (s) => showResources(s.resources), forcesReplacement: live() },
   { path: 'restart', get: (s) => s.restart, forcesReplacement: live() },
-  { path: 'update', get: (s) => s.update, forcesReplacement: live() },
-  { path: 'rollback', get: (s) => s.rollback, forcesReplacement: live() },
-  { path: 'placement', get: (s) => s.placement, forcesReplacement: live() },
+  { path: 'update', get: (s) => showPolicy(s.update), forcesReplacement: live() },
+  { path: 'rollback', get: (s) => showPolicy(s.rollback), forcesReplacement: live() },
+  { path: 'placement', get: (s) => (s.placement.constraints.length || s.placement.preferences.length ? s.placement : null), forcesReplacement: live() },
   { path: 'endpointMode', get: (s) => (s.endpointMode === 'vip' ? null : s.endpointMode), forcesReplacement: live() },
 ];
 

@@ -140,9 +140,9 @@ swarm('a service stack: apply, reach, roll, drift, failed rollout, secret rotati
       const oldSecrets = await docker('secret', 'ls', '-q', '--filter', `label=moor.stack=${s.name}`);
       s.writeRaw(source(s, { msg: 'two' }));
       r = await moor('plan', 'tok-2');
-      assert.match(r.stdout, /~ service web/, show(r));
+      assert.match(r.stdout, /~\s+service web/, show(r));
       assert.match(r.stdout, /env\.MSG/, show(r));
-      assert.match(r.stdout, /~ service client/, show(r));
+      assert.match(r.stdout, /~\s+service client/, show(r));
       assert.not.match(r.stdout + r.stderr, /tok-2/, 'secret value in plan output');
       r = await moor('apply', 'tok-2');
       assert.is(r.code, 0, show(r));
@@ -163,7 +163,7 @@ swarm('a service stack: apply, reach, roll, drift, failed rollout, secret rotati
       // Scaled by hand: drift shown, apply repairs it.
       await docker('service', 'scale', '-d', `${s.en('web')}=5`);
       r = await moor('plan', 'tok-2');
-      assert.match(r.stdout, /~ service web/, show(r));
+      assert.match(r.stdout, /~\s+service web/, show(r));
       assert.match(r.stdout, /scaled outside moor \(3 → 5\)/, show(r));
       r = await moor('apply', 'tok-2');
       assert.is(r.code, 0, show(r));
@@ -179,6 +179,7 @@ swarm('a service stack: apply, reach, roll, drift, failed rollout, secret rotati
       assert.match(r.stdout + r.stderr, /rollout of service web failed and was rolled back/, show(r));
       const rolled = await serviceInfo(s, 'web');
       assert.ok(rolled.env.includes('MSG=two'), 'the swarm runs the previous spec again');
+      await eventually('3 web tasks after the rollback', async () => (await taskContainers(s, 'web')).length === 3, 20_000);
       assert.equal(await webBodies(s), ['two', 'two', 'two']);
       r = await moor('plan', 'tok-2');
       assert.match(r.stdout, /env\.MSG/, `the change is still pending: ${show(r)}`);
