@@ -78,7 +78,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const wantsDrivers = desired.networks.some((n) => !BUILTIN_NETWORK_DRIVERS.includes(n.driver));
 
   const [services, engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef, info] = await Promise.all([
-    observeServices(client, stack),
+    observeServices(client, stack, (desired.services ?? []).length > 0),
     client.engineInfo(),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),

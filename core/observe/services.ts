@@ -90,10 +90,10 @@ export function liveServiceState(spec: SwarmServiceSpec): LiveServiceState {
 const notManager = (e: unknown) => e instanceof EngineError && [404, 501, 503].includes(e.status);
 
 /**
- * Services are read only when the stack declares some or the swarm may hold some of the stack's
- * (`always`): a non-swarm engine answers in a millisecond either way.
+ * One list by label always (a stack that dropped its last service must still remove it; a
+ * non-swarm engine answers in a millisecond); the rest only when the stack has services.
  */
-export async function observeServices(client: EngineClient, stack: string): Promise<ObservedServices> {
+export async function observeServices(client: EngineClient, stack: string, declared: boolean): Promise<ObservedServices> {
   const byLabel = filters({ label: [`${LABEL.stack}=${stack}`] });
   let listed: SwarmService[];
   try {
@@ -103,6 +103,8 @@ export async function observeServices(client: EngineClient, stack: string): Prom
     throw e;
   }
   const ours = listed.filter((s) => s.Spec.Labels?.[LABEL.stack] === stack && s.Spec.Labels?.[LABEL.kind] === 'service');
+  // A stack without services, none on the swarm: nothing can collide, no secret can be left.
+  if (!declared && !ours.length) return { swarm: { manager: true }, services: [], secrets: [] };
   const byName = filters({ name: [`${stack}-`] });
   const [named, tasks, secrets] = await Promise.all([
     client.request<SwarmService[]>('GET', '/services', { query: { filters: byName } }),

@@ -148,7 +148,7 @@ export function planServices(ctx: PlanContext): PlanNode[] {
     }
     const last = obs.spec;
     const want = last ? withIgnored(want0, last, obs, rules) : want0;
-    const changes = last ? diffAttributes(RULES, last, want) : serviceAttributes(want);
+    const changes = last ? diffAttributes(RULES, last, want).filter((c) => !isIgnored(rules, c.path)) : serviceAttributes(want);
     const drift = last
       ? diffAttributes(DRIFT, expectedLive(stack, last, serviceImageRef(ctx, last.image)), obs.live, 'drift')
         .filter((d) => !isIgnored(rules, d.path) && !changes.some((c) => c.path === d.path))
