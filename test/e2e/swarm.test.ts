@@ -8,12 +8,14 @@
  * and reported as an apply failure naming the service; a rotated secret is a new swarm secret;
  * destroy leaves nothing. (On these machines the ingress mesh and VIPs do not answer: ENGINE.md.)
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EngineClient } from '../../core/engine/client.js';
-import { eventually, httpGet, newPrefix, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
+import { eventually, httpGet, newPrefix, REPO, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 
 const run = promisify(execFile);
 const docker = async (...args: string[]) => (await run('docker', args, { timeout: 60_000 })).stdout.trim();
@@ -25,6 +27,13 @@ let initedHere = false;
 swarm.before(async () => {
   const state = await docker('info', '--format', '{{.Swarm.LocalNodeState}}');
   if (state === 'inactive') {
+    // Not a manager yet: a stack with services is a plan-time error saying how to make one.
+    await withStack(prefix, 'noswarm', async (s) => {
+      stageExample(s);
+      const r = await runMoor(['plan', s.relFile], { env: { EX_SWARM_TOKEN: 'x', MOOR_SKIP_TYPECHECK: '1' } });
+      assert.is(r.code, 1, show(r));
+      assert.match(r.stderr, /service\.web: the engine is not a swarm manager[\s\S]*docker swarm init[\s\S]*nothing was changed/, show(r));
+    });
     await docker('swarm', 'init', '--advertise-addr', '127.0.0.1');
     initedHere = true;
   }
@@ -197,6 +206,40 @@ swarm('a service stack: apply, reach, roll, drift, failed rollout, secret rotati
       await removeSwarmObjects(s.engine, s.name);
     }
   }, { skipTypecheck: true });
+});
+
+/** examples/swarm-services copied next to the test's files, renamed to the test's stack name (as examples.test.ts does). */
+function stageExample(s: TestStack): void {
+  const src = path.join(REPO, 'examples/swarm-services');
+  execFileSync('bash', [path.join(REPO, 'scripts/prepare-busybox.sh'), path.join(src, 'tools')], { stdio: 'ignore' });
+  cpSync(src, s.dir, { recursive: true });
+  s.writeRaw(readFileSync(path.join(src, 'stack.ts'), 'utf8').replace(/\bstack\('ex-swarm-services'/, `stack('${s.name}'`));
+}
+
+swarm('examples/swarm-services: apply (type-checked), the worker reaches web by name, the secret is a file, plan empty, destroy', async () => {
+  await withStack(prefix, 'example', async (s) => {
+    stageExample(s);
+    const moor = (...args: string[]) => runMoor([args[0]!, s.relFile, ...args.slice(1)], { env: { EX_SWARM_TOKEN: 'example-token', MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache') } });
+    try {
+      let r = await moor('apply', '--yes');
+      assert.is(r.code, 0, show(r));
+      assert.is((await taskContainers(s, 'web')).length, 3);
+      const [worker] = await taskContainers(s, 'worker');
+      assert.is(await docker('exec', worker!, 'cat', '/run/secrets/token'), 'example-token');
+      const last = await eventually('the worker fetched a page from web', async () => {
+        const out = await docker('exec', worker!, 'cat', '/tmp/last').catch(() => '');
+        return /^hello from /.test(out) && out;
+      }, 20_000);
+      assert.match(last, /^hello from \w+/);
+      r = await moor('plan', '--detailed-exitcode');
+      assert.is(r.code, 0, show(r));
+      r = await moor('destroy', '--yes');
+      assert.is(r.code, 0, show(r));
+      assert.is(await docker('service', 'ls', '-q', '--filter', `label=moor.stack=${s.name}`), '');
+    } finally {
+      await removeSwarmObjects(s.engine, s.name);
+    }
+  });
 });
 
 swarm.run();
