@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planStack } from '../../../core/plan/plan.js';
+import { fingerprint, staleReasons } from '../../../core/plan/fingerprint.js';
 import { renderPlan } from '../../../core/render/plan-text.js';
 import { plainStyle } from '../../../core/render/style.js';
 import { sealSecrets } from '../../../core/stack/secret-values.js';
@@ -116,6 +117,29 @@ services('a rotated secret: a new swarm secret (named by a keyed hash), the serv
   assert.equal(ops.remove, ['sec-old']);
   const text = renderPlan(plan, plainStyle) + JSON.stringify(plan);
   for (const v of ['new-value', 'old-value']) assert.not.ok(text.includes(v), `the value ${v} is in the plan`);
+});
+
+services('a saved plan goes stale when the service changed on the swarm since (its version moved)', () => {
+  const d = desired('shop', build());
+  const then = fingerprint(observedSwarm(d));
+  assert.equal(staleReasons(then, fingerprint(observedSwarm(d))), []);
+  assert.equal(staleReasons(then, fingerprint(observedSwarm(d, scaledByHand('web', 5)))), ['service shop-web changed']);
+});
+
+services('--target service.web plans the service and what it needs, nothing else', () => {
+  const d = desired('shop', ({ network, service: svc }) => {
+    const net = network('backend', { driver: 'overlay' });
+    svc('web', { image: 'nginx:1.27', networks: [net] });
+    svc('api', { image: 'nginx:1.27' });
+  });
+  const plan = planStack(d, { ...emptyEngine('shop'), swarm: { manager: true }, services: [], swarmSecrets: [] }, { mode: 'apply', targets: ['service.web'] });
+  assert.equal(actions(plan), ['image.nginx:1.27 create', 'network.backend create', 'service.web create']);
+});
+
+services('a named volume mounted by a service: the plan says it is per node', () => {
+  const d = desired('shop', ({ volume, service: svc }) => { const data = volume('data'); svc('web', { image: 'nginx:1.27', mounts: [{ volume: data, target: '/data' }] }); });
+  const plan = planStack(d, { ...emptyEngine('shop'), swarm: { manager: true }, services: [], swarmSecrets: [] });
+  assert.ok(plan.notes.some((n) => /service web mounts volume data: a named volume lives on each node separately .*nfs\(\) or sshfs\(\)/.test(n)), plan.notes.join('\n'));
 });
 
 services.run();
