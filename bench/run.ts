@@ -16,6 +16,7 @@ const scenarios: Record<string, () => Promise<{ main(): Promise<number> }>> = {
   migrate: () => import('./scenarios/migrate.js'),
   backup: () => import('./scenarios/backup.js'),
   loop: () => import('./scenarios/loop.js'),
+  swarm: () => import('./scenarios/swarm.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
