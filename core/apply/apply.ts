@@ -51,7 +51,7 @@ export interface ApplyResult {
   interrupted: boolean;
 }
 
-async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter): Promise<void> {
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter, releaseSlot: () => void): Promise<void> {
   const { op } = step.node;
   const name = stack.name;
   const { host, waitTimeoutMs } = options;
@@ -90,7 +90,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'service.create':
     case 'service.update':
     case 'service.delete':
-      return runServiceOp({ client, stack, waitTimeoutMs, secrets, progress: (text) => options.onStepProgress?.(step, text) }, op);
+      return runServiceOp({ client, stack, waitTimeoutMs, secrets, progress: (text) => options.onStepProgress?.(step, text), waiting: releaseSlot }, op);
     case 'ledger.delete':
       for (const v of op.volumes) await deleteVolume(client, v);
       return;
@@ -113,11 +113,11 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
   await walk(
     steps,
     Math.max(1, options.concurrency),
-    async (step) => {
+    async (step, release) => {
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
       if (!isImageStep(step)) await storeKey();
-      await runStep(client, stack, step, options, ledger);
+      await runStep(client, stack, step, options, ledger, release);
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;

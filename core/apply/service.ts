@@ -31,6 +31,8 @@ export interface ServiceContext {
   secrets: SecretValues;
   /** Progress of the rollout, e.g. "2/3 tasks running". */
   progress: (text: string) => void;
+  /** Called once the requests are sent and only waiting is left: the step gives its concurrency slot back. */
+  waiting?: () => void;
 }
 
 type ServiceOp = Extract<Operation, { type: 'service.create' | 'service.update' | 'service.delete' }>;
@@ -110,6 +112,7 @@ function sortKeys(v: unknown): unknown {
 export async function waitForRollout(ctx: ServiceContext, id: string, s: ServiceSpec): Promise<void> {
   const deadline = Date.now() + ctx.waitTimeoutMs;
   let shown = '';
+  ctx.waiting?.();
   for (;;) {
     const [svc, tasks] = await Promise.all([
       ctx.client.request<SwarmService>('GET', `/services/${id}`),
@@ -148,6 +151,7 @@ async function removeService(ctx: ServiceContext, id: string): Promise<void> {
     if (!isNotFound(e)) throw e;
   }
   const deadline = Date.now() + ctx.waitTimeoutMs;
+  ctx.waiting?.();
   for (;;) {
     const [tasks, containers] = await Promise.all([
       ctx.client.request<SwarmTask[]>('GET', '/tasks', { query: { filters: filters({ service: [id] }) } }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))),
