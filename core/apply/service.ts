@@ -53,7 +53,9 @@ export async function runServiceOp(ctx0: ServiceContext, op: ServiceOp): Promise
     case 'service.update': {
       const ids = await createSecrets(ctx, op.service, op.secrets);
       try {
-        await ctx.client.request('POST', `/services/${op.id}/update`, { query: { version: op.version }, body: serviceBody(ctx.stack, op.service, ids) });
+        const body = serviceBody(ctx.stack, op.service, ids);
+        body.TaskTemplate.ForceUpdate = op.forceUpdate;
+        await ctx.client.request('POST', `/services/${op.id}/update`, { query: { version: op.version }, body });
       } catch (e) {
         if (e instanceof EngineError && /out of sequence/.test(e.engineMessage)) {
           throw new RolloutError(`service ${op.service.name} changed on the swarm since the plan was made (its version moved past ${op.version}): nothing was sent; plan again`);

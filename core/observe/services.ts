@@ -32,6 +32,8 @@ export interface ObservedService extends ObservedBase {
   live: LiveServiceState;
   /** UpdateStatus.State: 'updating', 'completed', 'paused', 'rollback_completed'…; null before any update. */
   updateState: string | null;
+  /** TaskTemplate.ForceUpdate: raised to make the swarm replace every task with the spec unchanged. */
+  forceUpdate: number;
   /** Tasks whose desired state is running, and how many of them run. */
   tasks: { running: number; desired: number };
 }
@@ -127,6 +129,7 @@ export async function observeServices(client: EngineClient, stack: string, decla
       version: s.Version.Index,
       live: liveServiceState(s.Spec),
       updateState: s.UpdateStatus?.State ?? null,
+      forceUpdate: s.Spec.TaskTemplate.ForceUpdate ?? 0,
       tasks: { running: mine.filter((t) => t.Status.State === 'running').length, desired: mine.length },
     });
   }

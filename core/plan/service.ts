@@ -3,7 +3,7 @@
  * the service's labels, which a service update rewrites) finds changes; what the swarm runs now vs
  * last applied finds drift (scaled, updated or removed by hand). Every attribute changes in place
  * through `/services/{id}/update?version=` — the swarm rolls the tasks — so a service is never
- * replaced. The image is compared as written: the digest the swarm pins is not a change.
+ * replaced; `--replace service.x` is a forced rolling update (TaskTemplate.ForceUpdate raised). The image is compared as written: the digest the swarm pins is not a change.
  */
 import { error } from '../diagnostics.js';
 import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
@@ -157,13 +157,15 @@ export function planServices(ctx: PlanContext): PlanNode[] {
       ...(last ? changes.map((c) => `${c.path} changed`) : ['moor cannot read what it last applied to this service']),
       ...drift.map((d) => (d.path === 'replicas' ? `scaled outside moor (${String(d.before)} → ${String(d.after)})` : `${d.path} changed outside moor`)),
     ];
+    const forced = ctx.options.replace?.includes(id) ?? false;
+    if (forced) causes.push('forced by --replace (the swarm replaces every task, one batch at a time)');
     if (obs.updateState === 'paused' || obs.updateState === 'rollback_paused') causes.push(`its last rollout is ${obs.updateState.replace('_', ' ')}`);
     const secrets = secretPlan(ctx, want, last);
     if (secrets.create.length && !causes.length) causes.push('a secret it mounts is missing from the swarm');
     if (!causes.length) { nodes.push({ ...base, action: 'noop', causes: [], changes: [], op: { type: 'noop' } }); continue; }
     nodes.push({
       ...base, action: 'update', causes, changes: [...changes, ...drift.map((d) => ({ ...d, before: d.after, after: d.before }))],
-      op: { type: 'service.update', id: obs.id, version: obs.version, service: want, secrets },
+      op: { type: 'service.update', id: obs.id, version: obs.version, service: want, secrets, forceUpdate: obs.forceUpdate + (forced ? 1 : 0) },
     });
   }
   for (const obs of observed) {

@@ -92,7 +92,8 @@ export type Operation =
   | { type: 'container.delete'; id: string; stopTimeout: number | null }
   /** A swarm service (plan/service.ts): created, updated in place (a rolling update) at `version`, or removed. */
   | { type: 'service.create'; service: ServiceSpec; secrets: SwarmSecretPlan }
-  | { type: 'service.update'; id: string; version: number; service: ServiceSpec; secrets: SwarmSecretPlan }
+  /** `forceUpdate`: the TaskTemplate.ForceUpdate to send, raised by --replace to roll every task with the spec unchanged. */
+  | { type: 'service.update'; id: string; version: number; service: ServiceSpec; secrets: SwarmSecretPlan; forceUpdate: number }
   | { type: 'service.delete'; id: string; secrets: SwarmSecretPlan }
   | { type: 'ledger.delete'; volumes: string[] }
   /** Finish what a dead moor command began outside a plan (plan/intents.ts); `start`: start again the containers it stopped. */

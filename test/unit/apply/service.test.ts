@@ -31,7 +31,7 @@ function scripted(o: { update?: () => unknown; service: () => SwarmService; task
 const task = (id: string, state: string, desiredState = 'running', err?: string): SwarmTask => ({
   ID: id, ServiceID: 'svc1', DesiredState: desiredState, Status: { State: state, ...(err ? { Err: err } : {}) }, Spec: { ContainerSpec: spec.TaskTemplate.ContainerSpec }, CreatedAt: `2026-12-06T05:00:0${id.slice(1)}Z`,
 });
-const op = { type: 'service.update' as const, id: 'svc1', version: 41, service: web, secrets: { create: [], remove: [] } };
+const op = { type: 'service.update' as const, id: 'svc1', version: 41, service: web, secrets: { create: [], remove: [] }, forceUpdate: 0 };
 const ctx = (client: EngineClient, progress: string[] = []) => ({ client, stack: d, waitTimeoutMs: 5000, secrets: new Map(), progress: (t: string) => progress.push(t) });
 
 apply('an update names the planned version, then waits until every task runs the new spec, reporting progress', async () => {

@@ -119,6 +119,16 @@ services('a rotated secret: a new swarm secret (named by a keyed hash), the serv
   for (const v of ['new-value', 'old-value']) assert.not.ok(text.includes(v), `the value ${v} is in the plan`);
 });
 
+services('--replace service.web: a forced rolling update (ForceUpdate raised), never a delete', () => {
+  const d = desired('shop', build());
+  const plan = planStack(d, observedSwarm(d), { mode: 'apply', replace: ['service.web'] });
+  const web = nodeOf(plan, 'service.web');
+  assert.is(web.action, 'update');
+  assert.equal(web.causes, ['forced by --replace (the swarm replaces every task, one batch at a time)']);
+  assert.is(web.op.type === 'service.update' && web.op.forceUpdate, 1);
+  assert.is(nodeOf(planStack(d, observedSwarm(d)), 'service.web').action, 'noop', 'without --replace: nothing');
+});
+
 services('a saved plan goes stale when the service changed on the swarm since (its version moved)', () => {
   const d = desired('shop', build());
   const then = fingerprint(observedSwarm(d));
