@@ -112,24 +112,29 @@ function sortKeys(v: unknown): unknown {
 }
 
 export async function waitForRollout(ctx: ServiceContext, id: string, s: ServiceSpec): Promise<void> {
-  const deadline = Date.now() + ctx.waitTimeoutMs;
+  const started = Date.now();
+  const deadline = started + ctx.waitTimeoutMs;
   let shown = '';
   ctx.waiting?.();
-  for (;;) {
-    const [svc, tasks] = await Promise.all([
-      ctx.client.request<SwarmService>('GET', `/services/${id}`),
-      ctx.client.request<SwarmTask[]>('GET', '/tasks', { query: { filters: filters({ service: [id] }) } }),
-    ]);
-    const state = svc.UpdateStatus?.State ?? null;
+  // The tasks are read every time; the service (its update state, its spec) every 4th time, and
+  // whenever the tasks look converged, so that the verdict is always made on a fresh read. Polling
+  // costs CPU the swarm needs to start the tasks: ten services polled every 100 ms converged later.
+  let svc: SwarmService | undefined;
+  for (let polls = 0; ; polls++) {
+    const tasks = await ctx.client.request<SwarmTask[]>('GET', '/tasks', { query: { filters: filters({ service: [id] }) } });
+    const looksDone = svc && tasks.filter((t) => t.DesiredState === 'running' && t.Status.State === 'running').length === (svc.Spec.Mode?.Replicated?.Replicas ?? s.replicas);
+    if (!svc || polls % 4 === 0 || looksDone) svc = await ctx.client.request<SwarmService>('GET', `/services/${id}`);
+    const { UpdateStatus, Spec } = svc;
+    const state = UpdateStatus?.State ?? null;
     const current = tasks.filter((t) => t.DesiredState === 'running');
-    const running = current.filter((t) => t.Status.State === 'running' && sameJson(t.Spec?.ContainerSpec, svc.Spec.TaskTemplate.ContainerSpec));
-    const replicas = svc.Spec.Mode?.Replicated?.Replicas ?? s.replicas;
+    const running = current.filter((t) => t.Status.State === 'running' && sameJson(t.Spec?.ContainerSpec, Spec.TaskTemplate.ContainerSpec));
+    const replicas = Spec.Mode?.Replicated?.Replicas ?? s.replicas;
     const text = `${running.length}/${replicas} tasks running${state && state !== 'completed' ? ` (${state.replace('_', ' ')})` : ''}`;
     if (text !== shown) ctx.progress((shown = text));
     const errors = () => { const e = taskErrors(tasks); return e.length ? `; the tasks' errors: ${e.join('; ')}` : ''; };
     if (state === 'rollback_completed' || state === 'rollback_paused' || state === 'paused') {
       const what = state === 'paused' ? 'was paused by the swarm (update failureAction "pause")' : state === 'rollback_paused' ? 'failed and its rollback paused' : 'failed and was rolled back';
-      throw new RolloutError(`the rollout of service ${s.name} ${what}${svc.UpdateStatus?.Message ? ` (${svc.UpdateStatus.Message})` : ''}${errors()}`);
+      throw new RolloutError(`the rollout of service ${s.name} ${what}${UpdateStatus?.Message ? ` (${UpdateStatus.Message})` : ''}${errors()}`);
     }
     const settled = state === null || state === 'completed';
     if (settled && running.length === replicas && current.length === replicas) return;
@@ -141,7 +146,8 @@ export async function waitForRollout(ctx: ServiceContext, id: string, s: Service
     if (Date.now() > deadline) {
       throw new RolloutError(`timed out after ${Math.round(ctx.waitTimeoutMs / 1000)}s waiting for service ${s.name}: ${text} (--wait-timeout)${errors()}`);
     }
-    await sleep(250);
+    // Tasks usually start within seconds: look often then, less once it is a long rollout.
+    await sleep(Date.now() - started < 10_000 ? 250 : 500);
   }
 }
 

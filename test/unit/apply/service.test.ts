@@ -35,15 +35,17 @@ const op = { type: 'service.update' as const, id: 'svc1', version: 41, service: 
 const ctx = (client: EngineClient, progress: string[] = []) => ({ client, stack: d, waitTimeoutMs: 5000, secrets: new Map(), progress: (t: string) => progress.push(t) });
 
 apply('an update names the planned version, then waits until every task runs the new spec, reporting progress', async () => {
-  let polls = 0;
+  let reads = 0;
+  let taskReads = 0;
   const { client, calls } = scripted({
-    service: () => ({ ID: 'svc1', Version: { Index: 42 }, Spec: spec, UpdateStatus: { State: ++polls < 2 ? 'updating' : 'completed' } }),
-    tasks: () => (polls < 2 ? [task('t1', 'running'), task('t2', 'starting')] : [task('t1', 'running'), task('t2', 'running')]),
+    service: () => ({ ID: 'svc1', Version: { Index: 42 }, Spec: spec, UpdateStatus: { State: ++reads < 2 ? 'updating' : 'completed' } }),
+    tasks: () => (++taskReads < 3 ? [task('t1', 'running'), task('t2', 'starting')] : [task('t1', 'running'), task('t2', 'running')]),
   });
   const progress: string[] = [];
   await runServiceOp(ctx(client, progress), op);
   assert.equal(calls[0]!.query, { version: 41 });
   assert.equal(progress, ['1/2 tasks running (updating)', '2/2 tasks running']);
+  assert.is(reads, 2, 'the service is read first, then again once the tasks look converged (not at every poll)');
 });
 
 apply('a version the swarm moved past: a clear error, nothing else sent', async () => {
