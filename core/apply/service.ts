@@ -147,7 +147,7 @@ export async function waitForRollout(ctx: ServiceContext, id: string, s: Service
       throw new RolloutError(`timed out after ${Math.round(ctx.waitTimeoutMs / 1000)}s waiting for service ${s.name}: ${text} (--wait-timeout)${errors()}`);
     }
     // Tasks usually start within seconds: look often then, less once it is a long rollout.
-    await sleep(Date.now() - started < 10_000 ? 250 : 500);
+    await sleep(Date.now() - started < 3000 ? 150 : Date.now() - started < 10_000 ? 250 : 500);
   }
 }
 
