@@ -83,7 +83,7 @@ export default stack(${JSON.stringify(s.name)}, ({ image, network, service }) =>
     networks: [net],
     endpointMode: 'dnsrr',
     healthcheck: { test: ['CMD', 'sh', '-c', 'test "$MSG" != bad'], interval: '500ms', timeout: '1s', retries: 1 },
-    update: { parallelism: 3, order: 'stop-first', failureAction: 'rollback', monitor: '2s' },
+    update: { parallelism: 1, order: 'stop-first', failureAction: 'rollback', monitor: '1s' },
     rollback: { parallelism: 3, monitor: '1s' },
     stopSignal: 'SIGKILL',
     stopTimeout: 1,
@@ -155,6 +155,9 @@ swarm('a service stack: apply, reach, roll, drift, failed rollout, secret rotati
       assert.not.match(r.stdout + r.stderr, /tok-2/, 'secret value in plan output');
       r = await moor('apply', 'tok-2');
       assert.is(r.code, 0, show(r));
+      // Rolled one task at a time (parallelism 1): apply's progress counts the tasks on the new spec up.
+      const rolled = ['1/3', '2/3', '3/3'].map((n) => r.stderr.indexOf(`service web: ${n} tasks running`));
+      assert.ok(rolled.every((at, i) => at >= 0 && (i === 0 || at > rolled[i - 1]!)), `rolling progress in order${show(r)}`);
       const after = await serviceInfo(s, 'web');
       assert.ok(after.version > before.version, `version ${before.version} → ${after.version}`);
       assert.ok(after.env.includes('MSG=two'));
@@ -186,8 +189,8 @@ swarm('a service stack: apply, reach, roll, drift, failed rollout, secret rotati
       r = await moor('apply', 'tok-2');
       assert.is.not(r.code, 0, show(r));
       assert.match(r.stdout + r.stderr, /rollout of service web failed and was rolled back/, show(r));
-      const rolled = await serviceInfo(s, 'web');
-      assert.ok(rolled.env.includes('MSG=two'), 'the swarm runs the previous spec again');
+      const back = await serviceInfo(s, 'web');
+      assert.ok(back.env.includes('MSG=two'), 'the swarm runs the previous spec again');
       await eventually('3 web tasks after the rollback', async () => (await taskContainers(s, 'web')).length === 3, 20_000);
       assert.equal(await webBodies(s), ['two', 'two', 'two']);
       r = await moor('plan', 'tok-2');
