@@ -8,10 +8,8 @@ import os from 'node:os';
 import type { EngineClient } from '../engine/client.js';
 import type { ContainerSummary, VolumeSummary } from '../engine/api-types.js';
 import { stackLockState } from '../lock/stack-lock.js';
-import { LABEL } from '../model/labels.js';
+import { BACKUP_LABEL, HELPER_LABEL, LABEL } from '../model/labels.js';
 import { helperOwnerAlive, ownerAlive, ownerOf, pidAlive, readIntent, type Intent } from '../model/intent.js';
-import { BACKUP_LABEL } from '../backup/worker.js';
-import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
 
 export interface ObservedIntent {
   /** The record volume. */
