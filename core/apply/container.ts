@@ -8,6 +8,7 @@ import type { LedgerWriter } from './ledger.js';
 import { aliasesFor, containerCreateBody, endpointConfig, imageRefFor, type SecretValues } from './container-body.js';
 import { waitForContainer } from './wait.js';
 import { explainStartError } from './mount-error.js';
+import { explainRuntimeError } from './runtime-error.js';
 import { explainPortError, PortInUseError } from './port-error.js';
 
 export interface ContainerContext {
@@ -42,7 +43,7 @@ async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promi
   try {
     await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
   } catch (e) {
-    throw await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c);
+    throw await explainPortError(ctx.client, explainRuntimeError(explainStartError(e, ctx.stack, c), ctx.stack, c), ctx.stack, c);
   }
   await untilCompleted(ctx, id, c);
 }
@@ -116,7 +117,7 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   try {
     await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
   } catch (e) {
-    await bringBack(await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c));
+    await bringBack(await explainPortError(ctx.client, explainRuntimeError(explainStartError(e, ctx.stack, c), ctx.stack, c), ctx.stack, c));
   }
   if (oldKept) await removeContainer(ctx.client, op.oldId, 0);
   await untilCompleted(ctx, id, c);

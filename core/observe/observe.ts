@@ -164,9 +164,10 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired)));
   // Images the plan will pull are asked of their registry, so that one that cannot be pulled stops the plan.
   // pullPolicy 'always': the registry's current digest of images the engine has too.
-  const missing = desired.images.filter((d) => !d.build && d.pull?.policy !== 'never' && (d.pull?.policy === 'always' || ![...images.values()].some((o) => o.refs.includes(d.ref)))).map((d) => d.ref);
+  const present = new Set(desired.images.filter((d) => [...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref));
+  const ask = desired.images.filter((d) => !d.build && d.pull?.policy !== 'never' && (d.pull?.policy === 'always' || !present.has(d.ref))).map((d) => d.ref);
   const [{ unpullable, digests: registryDigests }] = await Promise.all([
-    askRegistry(client, missing),
+    askRegistry(client, ask, present),
     ...toInspect.map(async (c) => {
       const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
       c.live = liveState(info, c.resource ?? '');

@@ -17,7 +17,7 @@ export async function checkPullable(client: EngineClient, refs: string[]): Promi
  * The registry's answer for each reference: the digest it serves now (pullPolicy 'always' pulls
  * only when the engine's image is another one), or why it cannot be pulled.
  */
-export async function askRegistry(client: EngineClient, refs: string[]): Promise<{ digests: Record<string, string>; unpullable: Record<string, string> }> {
+export async function askRegistry(client: EngineClient, refs: string[], present: ReadonlySet<string> = new Set()): Promise<{ digests: Record<string, string>; unpullable: Record<string, string> }> {
   const out = { digests: {} as Record<string, string>, unpullable: {} as Record<string, string> };
   if (!refs.length) return out;
   const { explainPullFailure, pullAuth, redact } = await import('../apply/registry-auth.js');
@@ -28,7 +28,10 @@ export async function askRegistry(client: EngineClient, refs: string[]): Promise
       if (answer?.Descriptor?.digest) out.digests[ref] = answer.Descriptor.digest;
     } catch (e) {
       // Only the registry's (or the engine's) own answer counts; a connection problem is not a verdict.
-      if (e instanceof EngineError) out.unpullable[ref] = explainPullFailure(ref, redact(e.engineMessage, auth.secrets), auth);
+      if (!(e instanceof EngineError)) return;
+      const reason = redact(e.engineMessage, auth.secrets);
+      // An image the engine has: the question was only whether the registry serves another one.
+      out.unpullable[ref] = present.has(ref) ? `cannot ask the registry which image ${ref} is now (the engine has one): ${reason}` : explainPullFailure(ref, reason, auth);
     }
   }));
   return out;

@@ -29,7 +29,9 @@ export function pullPolicyNode(ctx: PlanContext, img: ImageSpec, present: Observ
   if (!present) return pullNode(['not on the engine: will be pulled']);
   const why = ctx.observed.unpullable?.[img.ref];
   if (why !== undefined) {
-    ctx.diagnostics.push(error(`pullPolicy "always": ${why}`, where));
+    ctx.diagnostics.push(error(`pullPolicy "always": ${why}`, {
+      ...where, detail: 'Make the registry reachable from the engine, or use pullPolicy "missing" to run the image the engine has.',
+    }));
     return undefined;
   }
   const digest = ctx.observed.registryDigests?.[img.ref];

@@ -85,6 +85,15 @@ address('an address changed replaces the container; the old one goes first, as t
   assert.ok(nodeOf(same, 'container.app').causes.includes('its fixed address cannot be held by two containers: the old one goes first'));
 });
 
+address('address and alias changes read in plan text as their values (the renderer used to crash on networks.NAME.aliases)', () => {
+  const text = planText(planStack(app({}, '10.77.0.20'), observed(app({}, '10.77.0.10'))));
+  assert.match(text, /~ networks\.net\.ipv4Address: "10\.77\.0\.10" → "10\.77\.0\.20"  # forces replacement # moor gives a container its fixed address when it creates it/, text);
+  const aliased = (aliases: string[]) => desired('rt', ({ network, container: c }) => { c('app', { image: 'busybox', networks: [{ network: network('net'), aliases }] }); });
+  const aliases = planText(planStack(aliased(['www', 'shop']), observed(aliased(['www']))));
+  assert.match(aliases, /~ networks\.net\.aliases: \["www"\] → \["shop", "www"\]/, aliases);
+  assert.match(planText(planStack(app({}, '10.77.0.10'), observed(app({}, '10.77.0.10'), removed('container', 'app')))), /\+ networks: \["net \(10\.77\.0\.10\)"\]/);
+});
+
 address('an address is checked against the network: declared subnet, inside it, not its gateway, network or broadcast address, not taken', () => {
   const errors = (build: Parameters<typeof stack>[1]) => normalize(stack('rt', build)).diagnostics.map((d) => `${d.field}: ${d.summary}`);
   assert.equal(errors(({ network, container: c }) => {
