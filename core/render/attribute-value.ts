@@ -26,6 +26,8 @@ function formatter(kind: ResourceKind, path: string): ((v: never) => string) | u
   if (kind === 'container') {
     // `networks.<name>` is an attachment; `networks.<name>.aliases` and `.ipv4Address` are plain values.
     if (/^networks\.[^.]+$/.test(path)) return attachment;
+    // The docker CLI's forms: a ulimit as soft:hard, a device as host:container:permissions.
+    if (path.startsWith('ulimits.')) return (v: { soft: number; hard: number }) => showValue(`${v.soft}:${v.hard}`);
     switch (path) {
       case 'ports': return (v: PortSpec[]) => list(v.map(showPort));
       case 'mounts': return (v: MountSpec[]) => list(v.map(showMount));
@@ -34,6 +36,8 @@ function formatter(kind: ResourceKind, path: string): ((v: never) => string) | u
       case 'healthcheck': return (v: HealthcheckSpec) => showHealthcheck(v) ?? '(none)';
       case 'restart': return (v: RestartSpec) => showValue(showRestart(v));
       case 'resources.memory': return (v: number) => showValue(showBytes(v));
+      case 'shmSize': return (v: number) => showValue(showBytes(v));
+      case 'devices': return (v: NonNullable<ContainerSpec['devices']>) => list(v.map((d) => `${d.host}:${d.container}:${d.permissions}`));
       case 'networks': return (v: NetworkAttachmentSpec[]) => list(v.map(showAttachment));
       case 'dependsOn': return (v: DependsOnSpec[]) => list(v.map((d) => `${d.container} (${d.condition})`));
     }

@@ -18,7 +18,7 @@ opts.after(() => sweepPrefix(prefix));
 
 // A subnet of this test file's own (the engine refuses overlapping subnets between test files).
 const byte = (i: number) => parseInt(prefix.slice(1 + 2 * i, 3 + 2 * i), 16);
-const net = `10.${200 + (byte(0) % 50)}.${byte(1)}`;
+const net = `10.${150 + (byte(0) % 50)}.${byte(1)}`;
 
 const body = (o: { nofile?: number; address?: string } = {}) => `
   const net = network('net', { subnet: '${net}.0/24' });
@@ -106,7 +106,7 @@ opts('applied options read back from the engine and inside the container; no dri
     assert.is(r.code, 2, show(r));
     // Its fixed address: the old container goes first (-/+), and the plan says why.
     assert.match(r.stdout, /-\/\+ container app .*ulimits\.nofile changed; its fixed address cannot be held by two containers: the old one goes first/, show(r));
-    assert.match(r.stdout, /ulimits\.nofile: \{"soft":1000,"hard":2000\} → \{"soft":1500,"hard":2000\}\s+# forces replacement # the engine sets it only when it creates the container/, show(r));
+    assert.match(r.stdout, /ulimits\.nofile: "1000:2000" → "1500:2000"\s+# forces replacement # the engine sets it only when it creates the container/, show(r));
     assert.not.match(r.stdout, /container plain/, show(r));
 
     // A new fixed address: the old container lets go of its address before the new one is created.

@@ -34,7 +34,9 @@ diff('each option changed is its own change, by name, forcing a replacement that
     ['logging.options.max-size', '1m', '2m', true, AT_CREATE],
   ]);
   assert.equal(node.causes, ['capabilities.add changed', 'readOnlyRoot changed', 'sysctls.net.ipv4.ip_forward changed', 'ulimits.nofile changed', 'ulimits.nproc changed', 'logging.options.max-size changed']);
-  assert.ok(planText(plan).includes('# forces replacement # the engine sets it only when it creates the container'), planText(plan));
+  assert.ok(planText(plan).includes('~ ulimits.nofile: "1024:1024" → "2048:2048"  # forces replacement # the engine sets it only when it creates the container'), planText(plan));
+  const created = planText(planStack(app({ shmSize: '16m', devices: ['/dev/sda:/dev/xvda:r'] }), observed(app(), removed('container', 'app'))));
+  assert.match(created, /\+ devices: \["\/dev\/sda:\/dev\/xvda:r"\]\n +\+ shmSize: "16 MiB"/, created);
 });
 
 diff('every other option: one change each, all replacements', () => {
