@@ -42,16 +42,19 @@ export const RUNTIME_RULES: AttributeRule<ContainerSpec>[] = [
 /**
  * A fixed address of a network the container stays on: the engine could move it by disconnecting
  * and connecting it again, but moor replaces it, so that the labels it keeps its last-applied spec
- * in say what the container has. Attachments added or removed are planned with the networks.
+ * in say what the container has. Attachments without an address are added and removed live, with the networks.
  */
 export function addressChanges(last: ContainerSpec, want: ContainerSpec): AttributeChange[] {
   if (last.networkMode.type !== 'networks' || want.networkMode.type !== 'networks') return [];
   const out: AttributeChange[] = [];
   for (const w of want.networks) {
     const b: NetworkAttachmentSpec | undefined = last.networks.find((n) => n.network === w.network);
-    if (!b || (b.ipv4Address ?? null) === (w.ipv4Address ?? null)) continue;
+    // A network joined with a fixed address replaces the container too: connected live, the address
+    // would be in no label, and a later change of it could not be seen.
+    if (!b && w.ipv4Address === undefined) continue;
+    if (b && (b.ipv4Address ?? null) === (w.ipv4Address ?? null)) continue;
     out.push({
-      path: `networks.${w.network}.ipv4Address`, before: b.ipv4Address ?? null, after: w.ipv4Address ?? null, forcesReplacement: true, source: 'change',
+      path: `networks.${w.network}.ipv4Address`, before: b?.ipv4Address ?? null, after: w.ipv4Address ?? null, forcesReplacement: true, source: 'change',
       note: 'moor gives a container its fixed address when it creates it',
     });
   }

@@ -4,7 +4,7 @@ import type { ContainerSpec } from '../../../core/model/spec.js';
 import { planStack } from '../../../core/plan/plan.js';
 import type { ContainerOptions } from '../../../core/stack/schema/container.js';
 import {
-  actions, container, containerId, desired, labelledWith, nodeOf, normalize, observed, observedImage, planText, removed,
+  actions, container, desired, labelledWith, nodeOf, normalize, observed, observedImage, planText, removed,
 } from '../../fixtures/builders.js';
 import { stack } from '../../../core/stack/define.js';
 
@@ -87,6 +87,24 @@ address('an address changed replaces the container; the old one goes first, as t
   assert.ok(nodeOf(same, 'container.app').causes.includes('its fixed address cannot be held by two containers: the old one goes first'));
 });
 
+address('joining a network with a fixed address replaces the container (a live connect would keep the address out of its labels); without one it is live', () => {
+  const two = (address?: string) => desired('rt', ({ network, container: c }) => {
+    const net = network('net', { subnet: '10.77.0.0/24' });
+    const more = network('more', { subnet: '10.78.0.0/24' });
+    c('app', { image: 'busybox', command: ['sleep', '1d'], networks: [net, { network: more, ...(address ? { ipv4Address: address } : {}) }] });
+  });
+  const before = observed(app());
+  const fixed = nodeOf(planStack(two('10.78.0.5'), before), 'container.app');
+  assert.is(fixed.action, 'replace');
+  assert.ok(fixed.changes.some((c) => c.path === 'networks.more.ipv4Address' && c.before === null && c.after === '10.78.0.5' && c.forcesReplacement));
+  assert.is(nodeOf(planStack(two(), before), 'container.app').action, 'update');
+});
+
+address('ignoreChanges of a runtime option leaves its changes out of the plan', () => {
+  const d = app({ ulimits: { nofile: 2048 }, ignoreChanges: ['ulimits', 'dns'], dns: { servers: ['10.0.0.1'] } });
+  assert.equal(actions(planStack(d, observed(app({ ulimits: { nofile: 1024 } })))), []);
+});
+
 address('address and alias changes read in plan text as their values (the renderer used to crash on networks.NAME.aliases)', () => {
   const text = planText(planStack(app({}, '10.77.0.20'), observed(app({}, '10.77.0.10'))));
   assert.match(text, /~ networks\.net\.ipv4Address: "10\.77\.0\.10" → "10\.77\.0\.20"  # forces replacement # moor gives a container its fixed address when it creates it/, text);
@@ -164,7 +182,6 @@ pull('"build" needs a built image; "always"/"never" need a pulled one; two conta
     'container.b pullPolicy: pullPolicy "never" is for pulled images: image "tools" is built by this stack (use "build", or leave it out)',
     'container.e pullPolicy: pullPolicy "never" contradicts pullPolicy "always" of container "d" for the same image busybox',
   ]);
-  void containerId;
 });
 
 pull.run();
