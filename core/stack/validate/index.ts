@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../diagnostics.js';
 import type { DesiredStack } from '../../model/spec.js';
 import { checkMountTargets, checkSharedHostPorts } from './container.js';
 import { checkSubnetOverlaps } from './network.js';
-import { checkFixedAddresses, checkHostNetworkSysctls } from './runtime.js';
+import { checkFixedAddresses, checkHostNetworkSysctls, checkSharedNamespaceOptions } from './runtime.js';
 
 export function validateStack(stack: DesiredStack, diags: Diagnostic[]): void {
   checkSubnetOverlaps(stack, diags);
@@ -14,4 +14,5 @@ export function validateStack(stack: DesiredStack, diags: Diagnostic[]): void {
   checkSharedHostPorts(stack, diags);
   checkFixedAddresses(stack, diags);
   checkHostNetworkSysctls(stack, diags);
+  checkSharedNamespaceOptions(stack, diags);
 }

@@ -3,7 +3,9 @@
  * a fixed IPv4 address needs a network of the stack with a declared subnet (the engine: "user
  * specified IP address is supported only when connecting to networks with user configured
  * subnets"), inside it, not its network, broadcast or gateway address, and not taken by another
- * container of the stack; net.* sysctls cannot be set in the host's network namespace.
+ * container of the stack; net.* sysctls cannot be set in the host's network namespace; a container
+ * in another's network namespace takes no DNS servers, extra hosts or exposed ports (the engine:
+ * "conflicting options: dns and the network mode").
  */
 import { error, type Diagnostic } from '../../diagnostics.js';
 import type { DesiredStack } from '../../model/spec.js';
@@ -57,5 +59,20 @@ export function checkHostNetworkSysctls(stack: DesiredStack, diags: Diagnostic[]
         resource: id, field: `sysctls["${name}"]`, location: stack.locations[id],
       }));
     }
+  }
+}
+
+/** What the engine refuses at create for a container in another container's network namespace. */
+export function checkSharedNamespaceOptions(stack: DesiredStack, diags: Diagnostic[]): void {
+  for (const c of stack.containers) {
+    if (c.networkMode.type !== 'container') continue;
+    const id = `container.${c.name}`;
+    const other = c.networkMode.container;
+    const refuse = (field: string, what: string) => diags.push(error(`${what} cannot be set with networkMode { container }: the container uses "${other}"'s network namespace, its name resolution and ports (the engine refuses it)`, {
+      resource: id, field, location: stack.locations[id],
+    }));
+    if (c.dns?.servers.length) refuse('dns.servers', 'DNS servers');
+    if (c.extraHosts) refuse('extraHosts', 'extra hosts');
+    if (c.expose) refuse('expose', 'exposed ports');
   }
 }

@@ -97,6 +97,18 @@ kernel('net.* sysctls with networkMode host would change the host: a diagnostic'
   ]);
 });
 
+kernel('in another container\'s network namespace: no DNS servers, extra hosts or exposed ports, as the engine refuses them', () => {
+  const { diagnostics } = normalize(stack('shop', ({ container }) => {
+    const web = container('web', { image: 'nginx:1' });
+    container('side', { image: 'busybox', networkMode: { container: web }, dns: { servers: ['10.0.0.53'], search: ['x.example'] }, extraHosts: { a: '10.0.0.1' }, expose: [9000] });
+  }));
+  assert.equal(diagnostics.map((d) => `${d.resource} ${d.field}: ${d.summary}`), [
+    'container.side dns.servers: DNS servers cannot be set with networkMode { container }: the container uses "web"\'s network namespace, its name resolution and ports (the engine refuses it)',
+    'container.side extraHosts: extra hosts cannot be set with networkMode { container }: the container uses "web"\'s network namespace, its name resolution and ports (the engine refuses it)',
+    'container.side expose: exposed ports cannot be set with networkMode { container }: the container uses "web"\'s network namespace, its name resolution and ports (the engine refuses it)',
+  ]);
+});
+
 kernel.run();
 
 const naming = suite('runtime options: hosts, DNS, logging, terminal, platform, GPUs, expose');
