@@ -22,6 +22,8 @@ export interface ImageSpec {
     contextHash: string;
   };
   labels: Record<string, string>;
+  /** A container's pullPolicy 'always' or 'never' for this pulled image ('missing' is the default). */
+  pull?: { policy: 'always' | 'never'; container: string };
 }
 
 export interface NetworkSpec {
@@ -61,6 +63,8 @@ export type MountSpec =
 export interface NetworkAttachmentSpec {
   network: string;
   aliases: string[];
+  /** A fixed address; present only when set (older labels lack it). */
+  ipv4Address?: string;
 }
 
 export type NetworkModeSpec =
@@ -94,7 +98,7 @@ export interface DependsOnSpec {
   condition: 'started' | 'healthy' | 'completed';
 }
 
-export interface ContainerSpec {
+export interface ContainerSpec extends RuntimeSpec {
   kind: 'container';
   name: string;
   /** Name of the image resource (its reference for pulled images). */
@@ -122,6 +126,49 @@ export interface ContainerSpec {
   dependsOn: DependsOnSpec[];
   /** Runs to completion: exited 0 is its desired state. Present only when true (older labels lack it). */
   runOnce?: true;
+}
+
+/**
+ * Runtime options (issue 14), each present only when it differs from the engine's default, so
+ * that a spec without them (and every label written before they existed) reads as the default.
+ */
+export interface RuntimeSpec {
+  /** Canonical names: 'CAP_NET_ADMIN' or 'ALL', sorted, each list deduplicated. */
+  capabilities?: { add: string[]; drop: string[] };
+  privileged?: true;
+  readOnlyRoot?: true;
+  init?: true;
+  /** Sorted. */
+  securityOptions?: string[];
+  /** name → value as text, sorted by name. */
+  sysctls?: Record<string, string>;
+  /** name → limits, sorted by name. */
+  ulimits?: Record<string, { soft: number; hard: number }>;
+  /** Sorted by the path in the container. */
+  devices?: { host: string; container: string; permissions: string }[];
+  /** Bytes; absent when it is the engine's 64 MiB. */
+  shmSize?: number;
+  /** host name → address (or 'host-gateway'), sorted. */
+  extraHosts?: Record<string, string>;
+  /** In the order given (resolv.conf's order matters); absent lists are empty. */
+  dns?: { servers: string[]; search: string[]; options: string[] };
+  logging?: { driver: string; options: Record<string, string> };
+  tty?: true;
+  stdinOpen?: true;
+  platform?: string;
+  /** Device requests; count -1 is 'all'. */
+  gpus?: GpuRequestSpec[];
+  /** '9000/tcp', sorted like ports; ranges expanded. */
+  expose?: string[];
+  /** Group names or ids as text, sorted. */
+  groupAdd?: string[];
+}
+
+export interface GpuRequestSpec {
+  driver: string;
+  count: number;
+  deviceIds: string[];
+  capabilities: string[];
 }
 
 /** A command run in a running container around a backup. */

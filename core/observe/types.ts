@@ -79,6 +79,8 @@ export interface ObservedImage {
 export interface ObservedState {
   /** Images the plan would pull that their registry says cannot be: reference → the registry's answer. */
   unpullable?: Record<string, string>;
+  /** Digests registries serve now for images with pullPolicy 'always' (reference → digest). */
+  registryDigests?: Record<string, string>;
   stack: string;
   engine: EngineInfo;
   containers: ObservedContainer[];

@@ -25,6 +25,8 @@ import { issuesToDiagnostics } from './zod-issues.js';
 import { lifecycleOf } from './lifecycle.js';
 import { imageRefProblem } from './validate/image-ref.js';
 import { validateStack } from './validate/index.js';
+import { runtimeSpec } from './runtime-spec.js';
+import { imagePullPolicy } from './pull-policy.js';
 import type { Secret } from './secret.js';
 import type { EnvValue } from '../model/secret.js';
 
@@ -151,6 +153,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const rules = lifecycleOf('container', r.data, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         if (typeof r.data.image === 'string') implicitImage(r.data.image, 'image');
+        imagePullPolicy(stack, spec, r.data, where, diags);
         stack.containers.push(spec);
         break;
       }
@@ -229,8 +232,9 @@ function containerSpec(
   const networks = (o.networks ?? []).map((n, i) => {
     const h = 'network' in n ? n.network : n;
     const aliases = 'network' in n ? (n.aliases ?? []) : [];
+    const ipv4Address = 'network' in n ? n.ipv4Address : undefined;
     // The resource name is always an alias (added by moor, like compose's service name): not kept twice.
-    return { network: ref(h, d, `networks[${i}]`), aliases: [...new Set(aliases)].filter((a) => a !== d.name).sort() };
+    return { network: ref(h, d, `networks[${i}]`), aliases: [...new Set(aliases)].filter((a) => a !== d.name).sort(), ...(ipv4Address ? { ipv4Address } : {}) };
   });
   networks.sort((a, b) => a.network.localeCompare(b.network));
   networks.forEach((n, i) => {
@@ -309,7 +313,7 @@ function containerSpec(
     hostname: o.hostname ?? null,
     labels: sortRecord(o.labels),
     stopSignal: o.stopSignal ?? null,
-    stopTimeout: o.stopTimeout ?? null,
+    stopTimeout: o.stopTimeout === undefined ? null : Math.round(durationToNanos(o.stopTimeout) / 1e9),
     resources: {
       nanoCpus: o.resources?.cpus === undefined ? null : Math.round(o.resources.cpus * 1e9),
       memoryBytes: o.resources?.memory === undefined ? null : sizeToBytes(o.resources.memory),
@@ -317,6 +321,7 @@ function containerSpec(
     },
     dependsOn: [...dependsOn].map(([container, condition]) => ({ container, condition })).sort((a, b) => a.container.localeCompare(b.container)),
     ...(o.runOnce ? { runOnce: true as const } : {}),
+    ...runtimeSpec(o, where, diags),
   };
 }
 

@@ -221,6 +221,26 @@ const cases: Record<string, ExampleCase> = {
     },
   },
   'volume-sshfs': sshfsCase(),
+  hardening: {
+    check: async () => {
+      // What the container reports about itself: only CAP_NET_BIND_SERVICE (bit 10), no new privileges, the limits, init as PID 1, a read-only root.
+      const page = (await httpGet(18700, '/', 20_000)).body;
+      for (const line of [/CapEff:\s*0000000000000400/, /NoNewPrivs:\s*1/, /Groups:.*\b2000\b/, /nofile 1024 2048/, /somaxconn 1024/, /pid1 \/sbin\/docker-init/, /\s16384\s+\d+\s+\d+\s+\d+% \/dev\/shm/, /touch: \/probe: Read-only file system/]) {
+        assert.match(page, line, page);
+      }
+    },
+  },
+  'logging-and-dns': {
+    check: async (s) => {
+      const page = (await httpGet(18710, '/', 20_000)).body;
+      for (const line of [/search internal\.example/, /options ndots:1 timeout:2/, /10\.213\.71\.20\s+metrics\.internal/, /inet 10\.213\.71\.10\/24/]) assert.match(page, line, page);
+      const web = await s.engine.request<{ HostConfig: { LogConfig: unknown; Dns: string[] } }>('GET', `/containers/${s.en('web')}/json`);
+      assert.equal(web.HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-file': '3', 'max-size': '1m' } });
+      assert.equal(web.HostConfig.Dns, ['10.213.71.20']);
+      const console = await s.engine.request<{ Config: { Tty: boolean; OpenStdin: boolean }; State: { Running: boolean } }>('GET', `/containers/${s.en('console')}/json`);
+      assert.equal([console.Config.Tty, console.Config.OpenStdin, console.State.Running], [true, true, true]);
+    },
+  },
 };
 
 /** Only planned: nothing answers at 192.0.2.10, and these hosts cannot mount NFS. */
