@@ -71,14 +71,15 @@ export function readEnvSources(stackFile: string, envFiles: readonly string[] = 
   const diagnostics: Diagnostic[] = [];
   const fromFiles = new Map<string, EnvVar>();
   const dotenv = path.join(path.dirname(stackFile), '.env');
-  const files = [...(existsSync(dotenv) ? [{ file: dotenv, given: false }] : []), ...envFiles.map((f) => ({ file: path.resolve(f), given: true }))];
+  const files = [...(existsSync(dotenv) ? [{ file: dotenv, given: undefined }] : []), ...envFiles.map((f) => ({ file: path.resolve(f), given: f }))];
   for (const { file, given } of files) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      diagnostics.push(error(`${given ? '--env-file ' : ''}${file} cannot be read (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`, { location: { file } }));
+      const why = code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message;
+      diagnostics.push(given === undefined ? error(`cannot be read (${why})`, { location: { file } }) : error(`--env-file ${given} cannot be read (${why})`));
       continue;
     }
     const parsed = parseDotenv(text, processEnv);

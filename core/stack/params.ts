@@ -51,7 +51,7 @@ export function parseParamText(defaults: ParamDefaults, name: string, text: stri
     if (text === 'false') return { value: false };
   } else {
     const n = Number(text);
-    if (text.trim() !== '' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim()) && Number.isFinite(n)) return { value: n };
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) && Number.isFinite(n)) return { value: n };
   }
   return { problem: `parameter ${name} is ${article(want)} (its default is ${JSON.stringify(def)}), not ${JSON.stringify(text)}` };
 }
