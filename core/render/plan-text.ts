@@ -5,7 +5,7 @@
 import { diffLines } from 'diff';
 import path from 'node:path';
 import type { AttributeChange, Plan, PlanNode } from '../plan/types.js';
-import { deletesFirst, summarize } from '../plan/types.js';
+import { deletesFirst, hasChanges, summarize } from '../plan/types.js';
 import { isMultiline } from './value.js';
 import { formatAttribute } from './attribute-value.js';
 import { SENSITIVE } from '../model/secret.js';
@@ -100,6 +100,7 @@ export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string;
     lines.push(style.warn('  ! --refresh=false: containers were not inspected, so restart policies, limits and aliases changed by hand were not checked.'));
   }
   if (lines.length) lines.push('');
+  if (opts.env !== undefined && hasChanges(plan)) lines.push(style.dim(`Environment ${opts.env}: the stack ${plan.stack} on the engine.`));
   lines.push(summaryLine(plan, opts.stackFile, opts.env));
   return lines.join('\n');
 }
