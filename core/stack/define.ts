@@ -61,8 +61,9 @@ export interface StackDefinition {
  *   stack('shop', ({ container }) => { … })
  *   stack('shop', { params: { replicas: 1, domain: 'localhost' } }, ({ container }, params) => { … })
  */
-export function stack(name: string, build: BuildFunction): StackDefinition;
 export function stack<const P extends ParamDefaults>(name: string, options: StackOptions<P>, build: ParamBuildFunction<P>): StackDefinition;
+// Last, so that `Parameters<typeof stack>` is the plain form's.
+export function stack(name: string, build: BuildFunction): StackDefinition;
 export function stack(name: string, a: BuildFunction | StackOptions<ParamDefaults>, b?: ParamBuildFunction<ParamDefaults>): StackDefinition {
   const build = (typeof a === 'function' ? a : b) as StackDefinition['build'];
   const params = typeof a === 'function' ? {} : Object.freeze({ ...(a?.params ?? {}) });

@@ -4,16 +4,16 @@
  */
 import { access, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
+import { error, hasErrors, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
-import { collectStack, userFrame } from './collect.js';
+import { collectStack, userFrame, type Declaration } from './collect.js';
 import { hashContext } from './context-hash.js';
 import { declaredAt, isStackDefinition, type ParamDefaults, type StackDefinition } from './define.js';
 import { readEnvSources, resolveParams, type EnvSources, type StackInputs } from './environment.js';
 import { defaultsProblems } from './params.js';
 import { importStackModule } from './import.js';
-import { normalizeStack } from './normalize.js';
 import { typecheckStack } from './typecheck.js';
+import { readValidated, validationKey, writeValidated, type Validated } from './validated-cache.js';
 
 export interface LoadResult {
   stack?: DesiredStack;
@@ -53,12 +53,22 @@ export async function loadStack(fileArg: string, inputs: StackInputs = {}, proce
 
   const collected = await collectStack(def, file, { stackName, params: params.values });
   if (hasErrors(collected.diagnostics)) return { diagnostics: collected.diagnostics, typecheckCached: tc.cached };
-  const { declarations } = collected;
-  const { stack, diagnostics } = normalizeStack(stackName, file, declarations, where);
+  const { stack, diagnostics } = await validate(stackName, file, collected.declarations, where);
   if (inputs.env !== undefined) stack.env = inputs.env;
   diagnostics.unshift(...inputDiags);
   diagnostics.push(...(await checkBuildContexts(stack)));
   return { stack: hasErrors(diagnostics) ? undefined : stack, diagnostics, typecheckCached: tc.cached, sources };
+}
+
+/** Validate and normalize the declarations, or take the result of the same declarations from the cache. */
+async function validate(stackName: string, file: string, declarations: Declaration[], callSite: SourceLocation): Promise<Validated> {
+  const key = validationKey(stackName, file, declarations, callSite);
+  const cached = key ? await readValidated(file, key) : undefined;
+  if (cached) return cached;
+  const { normalizeStack } = await import('./normalize.js');
+  const validated = normalizeStack(stackName, file, declarations, callSite);
+  if (key) await writeValidated(file, key, validated);
+  return validated;
 }
 
 async function importStack(file: string): Promise<{ def: StackDefinition } | { diagnostics: Diagnostic[] }> {
