@@ -114,6 +114,11 @@ test('two environment files → two stacks with their values, empty plans after 
       assert.is(badVar.code, 1, show(badVar));
       assert.match(badVar.stderr, /--var size=seven: parameter size is a number \(its default is 1\), not "seven"/, show(badVar));
       assert.equal((await envOf(s, `${dev}-web`)).SIZE, '10', 'nothing changed');
+      // The backup commands take --env too: they read the environment's stack.
+      const jobs = await runMoor(['backup', 'list', s.relFile, '--env', 'prod', '--env-file', prodEnv], { env: { MOOR_CACHE_DIR: path.join(REPO, 'test/.tmp', prefix, 'cache') } });
+      runs.push(jobs);
+      assert.is(jobs.code, 0, show(jobs));
+      assert.is(jobs.stdout.trim(), `stack ${prod} has no backup jobs on the engine`, show(jobs));
       // Without --env: the defaults, under the stack's own name: a stack of its own, to create.
       const plain = await moor('plan', '--detailed-exitcode');
       assert.is(plain.code, 2, show(plain));
