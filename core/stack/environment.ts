@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { error, type Diagnostic, type SourceLocation } from '../diagnostics.js';
+import { error, warning, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import { didYouMean } from '../cli/suggest.js';
 import type { ParamDefaults, ParamValue } from './define.js';
 import { parseDotenv } from './dotenv.js';
@@ -111,7 +111,7 @@ export function resolveParams(
   const diagnostics: Diagnostic[] = [];
   const values: Record<string, ParamValue> = { ...defaults };
   const known = Object.keys(defaults);
-  const unknownHint = (name: string) => (known.length ? `${didYouMean(name, known)} The stack's parameters: ${known.join(', ')}.` : ' The stack declares no parameters: stack(name, { params: { … } }, build).');
+  const unknownHint = (name: string) => `${didYouMean(name, known) || '.'} ${known.length ? `The stack's parameters: ${known.join(', ')}.` : 'The stack declares no parameters: stack(name, { params: { … } }, build).'}`;
 
   if (inputs.env !== undefined) {
     const file = environmentFile(stackFile, inputs.env);
@@ -135,7 +135,9 @@ export function resolveParams(
     const where = v.from ? { location: v.from } : {};
     const origin = v.from ? key : `environment variable ${key}`;
     if (defaults[name] === undefined) {
-      diagnostics.push(error(`${origin}: unknown parameter ${name}${unknownHint(name)}`, { ...where, field: key }));
+      // In a file beside the stack or given for it, a typo; in the shell's environment, maybe another stack's.
+      const report = v.from ? error : warning;
+      diagnostics.push(report(`${origin}: unknown parameter ${name}${v.from ? '' : ', ignored'}${unknownHint(name)}`, { ...where, field: key }));
       continue;
     }
     const r = parseParamText(defaults, name, v.value);

@@ -69,7 +69,7 @@ files('unknown and mistyped parameters name the file, key and line; a missing en
       'stack.prod.json:2 replicas: parameter replicas is a number (its default is 1), not string "3"',
       "stack.prod.json:3 domian: unknown parameter domian; did you mean domain? The stack's parameters: replicas, domain, debug.",
       'MOOR_PARAM_debug: environment variable MOOR_PARAM_debug: parameter debug is a boolean (true or false) (its default is false), not "maybe"',
-      ".env:2 MOOR_PARAM_nope: MOOR_PARAM_nope: unknown parameter nope The stack's parameters: replicas, domain, debug.",
+      ".env:2 MOOR_PARAM_nope: MOOR_PARAM_nope: unknown parameter nope. The stack's parameters: replicas, domain, debug.",
       '.env:1 MOOR_PARAM_replicas: MOOR_PARAM_replicas: parameter replicas is a number (its default is 1), not "three"',
       '--var replicas=x: parameter replicas is a number (its default is 1), not "x"',
       "--var replcas=2: unknown parameter replcas; did you mean replicas? The stack's parameters: replicas, domain, debug.",
@@ -81,11 +81,23 @@ files('unknown and mistyped parameters name the file, key and line; a missing en
   });
 });
 
+files('an unknown MOOR_PARAM_ in the process environment is a warning (another stack\'s, maybe); in a file, an error', () => {
+  inDir({ '.env': 'MOOR_PARAM_other=1\n' }, (dir, file) => {
+    const { sources } = readEnvSources(file, [], { MOOR_PARAM_elsewhere: 'x', MOOR_PARAM_size: '2' });
+    const r = resolveParams({ size: 1 }, file, {}, sources);
+    assert.equal(r.values, { size: 2 });
+    assert.equal(r.diagnostics.map((d) => [d.severity, summaries([d], dir)[0]]), [
+      ['warning', "MOOR_PARAM_elsewhere: environment variable MOOR_PARAM_elsewhere: unknown parameter elsewhere, ignored. The stack's parameters: size."],
+      ['error', ".env:1 MOOR_PARAM_other: MOOR_PARAM_other: unknown parameter other. The stack's parameters: size."],
+    ]);
+  });
+});
+
 files('a stack without parameters: any given parameter is unknown, and says how to declare them', () => {
   inDir({ 'stack.prod.json': '{ "replicas": 3 }' }, (dir, file) => {
     const { sources } = readEnvSources(file, [], {});
     assert.equal(summaries(resolveParams({}, file, { env: 'prod' }, sources).diagnostics, dir), [
-      'stack.prod.json:1 replicas: unknown parameter replicas The stack declares no parameters: stack(name, { params: { … } }, build).',
+      'stack.prod.json:1 replicas: unknown parameter replicas. The stack declares no parameters: stack(name, { params: { … } }, build).',
     ]);
     assert.equal(resolveParams({}, file, { env: 'prod2' }, sources).diagnostics.length, 1);
   });
