@@ -4,6 +4,7 @@ import { durationToNanos } from '../model/units.js';
 import { UsageError } from './errors.js';
 import { findStackFile } from './stack-file.js';
 import { didYouMean } from './suggest.js';
+import { ENV_NAME, type StackInputs } from '../stack/environment.js';
 
 export interface CommonFlags {
   /** A stack file, or (apply only) a saved plan file. */
@@ -17,6 +18,8 @@ export interface CommonFlags {
   skipChecks: boolean;
   /** `--context`: the docker context naming the engine (before DOCKER_HOST). */
   context?: string;
+  /** `--env`, `--var`, `--env-file`: the environment and the parameters' values. */
+  inputs: StackInputs;
 }
 
 export interface PlanFlags extends CommonFlags {
@@ -60,12 +63,34 @@ const options = {
   'migrate-volumes': { type: 'boolean' },
   'skip-checks': { type: 'boolean' },
   context: { type: 'string' },
+  env: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  'env-file': { type: 'string', multiple: true },
 } as const;
 
+/** The flags that choose an environment and give parameters (every command that loads a stack). */
+export const INPUT_FLAGS = ['env', 'var', 'env-file'] as const;
+
+/** `--env`, `--var`, `--env-file` as parsed by parseArgs, checked. */
+export function stackInputs(values: { env?: string; var?: string[]; 'env-file'?: string[] }): StackInputs {
+  if (values.env !== undefined && !ENV_NAME.test(values.env)) {
+    throw new UsageError(`--env takes an environment name of lower-case letters, digits, "-" and "_" (it becomes part of the stack's name on the engine), e.g. --env prod (got "${values.env}")`);
+  }
+  for (const v of values.var ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) throw new UsageError(`--var takes name=value, e.g. --var replicas=3 (got "${v}")`);
+  }
+  for (const f of values['env-file'] ?? []) if (!f) throw new UsageError('--env-file takes a file name, e.g. --env-file prod.env');
+  return {
+    ...(values.env !== undefined ? { env: values.env } : {}),
+    vars: values.var ?? [],
+    envFiles: values['env-file'] ?? [],
+  };
+}
+
 const allowed: Record<string, string[]> = {
-  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context'],
-  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context'],
-  destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target', 'context'],
+  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context', ...INPUT_FLAGS],
+  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context', ...INPUT_FLAGS],
+  destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target', 'context', ...INPUT_FLAGS],
 };
 
 const DURATION = /^(\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
@@ -139,5 +164,6 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
     migrateVolumes: !!values['migrate-volumes'],
     skipChecks: !!values['skip-checks'],
     ...(values.context ? { context: values.context } : {}),
+    inputs: stackInputs(values),
   };
 }

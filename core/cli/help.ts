@@ -14,9 +14,14 @@ const STACK_ARG = '<stack.ts | dir>';
 const STACK_NOTE = 'Without a file, or with a directory, the stack file is moor.ts, else stack.ts, in that directory (default: the current one).';
 const R = 'R is a resource name (web) or id (container.web).';
 const CONTEXT: [string, string] = ['--context NAME', 'the docker context naming the engine (before DOCKER_HOST; see docs/remote.md)'];
+const INPUTS: [string, string][] = [
+  ['--env NAME', 'the environment: parameters from <stack file>.NAME.json beside the stack; the stack on the engine is <name>-NAME'],
+  ['--var name=value', 'one parameter\'s value, parsed to its default\'s type (repeatable; over everything else)'],
+  ['--env-file F', 'variables for secret(\'NAME\') and MOOR_PARAM_<param>, over .env beside the stack (repeatable; the later wins)'],
+];
 
 const apply: CommandHelp = {
-  usage: [`moor apply ${STACK_ARG} [flags]`, 'moor apply <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s] [--skip-checks] [--json]'],
+  usage: [`moor apply ${STACK_ARG} [flags]`, 'moor apply <plan.json> [--yes] [--allow-data-loss] [--lock-timeout 60s] [--skip-checks] [--json] [--env NAME] [--env-file F]…'],
   summary: 'Plan, show the plan, ask for confirmation, then change the engine to match the stack. Holds the stack\'s lock. A saved plan (from plan --out) is applied exactly, or refused when the engine changed since.',
   flags: [
     ['-y, --yes', 'apply without asking'],
@@ -31,8 +36,9 @@ const apply: CommandHelp = {
     ['--lock-timeout 60s', 'how long to wait for another moor holding the stack\'s lock'],
     ['--skip-checks', 'no plan-time checks of volume providers (NFS server, SSH host key, host paths)'],
     CONTEXT,
+    ...INPUTS,
   ],
-  examples: ['moor apply stacks/shop.ts', 'moor apply --yes --target web', 'moor plan --out plan.json && moor apply plan.json'],
+  examples: ['moor apply stacks/shop.ts', 'moor apply --env prod --env-file prod.env', 'moor apply --yes --target web', 'moor plan --out plan.json && moor apply plan.json'],
 };
 
 export const HELP: Record<string, CommandHelp> = {
@@ -49,8 +55,9 @@ export const HELP: Record<string, CommandHelp> = {
       ['--refresh=false', 'do not inspect containers: faster, but drift in live settings is not checked'],
       ['--skip-checks', 'no plan-time checks of volume providers'],
       CONTEXT,
+      ...INPUTS,
     ],
-    examples: ['moor plan', 'moor plan stacks/shop.ts --detailed-exitcode', 'moor plan infra/ --json | jq .summary'],
+    examples: ['moor plan', 'moor plan stacks/shop.ts --detailed-exitcode', 'moor plan --env prod --var replicas=3', 'moor plan infra/ --json | jq .summary'],
   },
   apply,
   destroy: {
@@ -65,43 +72,47 @@ export const HELP: Record<string, CommandHelp> = {
       ['--wait-timeout 120s', 'as for apply'],
       ['--lock-timeout 60s', 'as for apply'],
       CONTEXT,
+      ...INPUTS,
     ],
-    examples: ['moor destroy stacks/shop.ts', 'moor destroy --yes --volumes'],
+    examples: ['moor destroy stacks/shop.ts', 'moor destroy --yes --volumes', 'moor destroy --env dev --yes'],
   },
   backup: {
     usage: ['moor backup <run|list|verify|restore|daemon> <stack.ts> …'],
     summary: 'Run, list, verify and restore the stack\'s backup jobs, as applied on the engine. moor backup <subcommand> --help for each.',
-    flags: [['--context NAME', 'every subcommand: the docker context naming the engine (see docs/remote.md)']],
+    flags: [
+      ['--context NAME', 'every subcommand: the docker context naming the engine (see docs/remote.md)'],
+      ['--env NAME', 'every subcommand: the environment (the stack <name>-NAME on the engine); --var and --env-file as for plan'],
+    ],
     examples: ['moor backup run stacks/shop.ts nightly', 'moor backup list stacks/shop.ts'],
   },
   'backup run': {
     usage: ['moor backup run <stack.ts> <job> [--lock-timeout 60s]'],
     summary: 'Archive the job\'s volumes now (stopping its stop: containers meanwhile), verify the archive, prune by keep:. Exit 1 names the failed step.',
-    flags: [['--lock-timeout 60s', 'how long to wait for the stack\'s lock'], CONTEXT],
+    flags: [['--lock-timeout 60s', 'how long to wait for the stack\'s lock'], CONTEXT, ...INPUTS],
     examples: ['moor backup run stacks/shop.ts nightly'],
   },
   'backup list': {
     usage: ['moor backup list <stack.ts> [job] [--json]'],
     summary: 'Archives with time, size, files and verification status.',
-    flags: [['--json', 'as JSON on stdout'], CONTEXT],
+    flags: [['--json', 'as JSON on stdout'], CONTEXT, ...INPUTS],
     examples: ['moor backup list stacks/shop.ts nightly'],
   },
   'backup verify': {
     usage: ['moor backup verify <stack.ts> <job> [archive] [--json]'],
     summary: 'Re-read an archive (default: the newest) and compare every entry with its manifest.',
-    flags: [['--json', 'as JSON on stdout'], CONTEXT],
+    flags: [['--json', 'as JSON on stdout'], CONTEXT, ...INPUTS],
     examples: ['moor backup verify stacks/shop.ts nightly'],
   },
   'backup restore': {
     usage: ['moor backup restore <stack.ts> <job> [--at <archive>] [--to <volume>] [--yes]'],
     summary: 'Restore an archive into its volumes (or --to another volume of the stack). The live data is replaced only once the archive proved good.',
-    flags: [['--at <archive>', 'which archive (default: the newest verified)'], ['--to <volume>', 'restore a one-volume archive into this volume'], ['-y, --yes', 'restore without asking'], ['--lock-timeout 60s', 'as for apply'], CONTEXT],
+    flags: [['--at <archive>', 'which archive (default: the newest verified)'], ['--to <volume>', 'restore a one-volume archive into this volume'], ['-y, --yes', 'restore without asking'], ['--lock-timeout 60s', 'as for apply'], CONTEXT, ...INPUTS],
     examples: ['moor backup restore stacks/shop.ts nightly --at 20261205T020000Z'],
   },
   'backup daemon': {
     usage: ['moor backup daemon <stack.ts>'],
     summary: 'Run the stack\'s jobs on their schedules until SIGTERM or SIGINT (which let the running job finish).',
-    flags: [['--lock-timeout 60s', 'as for apply'], CONTEXT],
+    flags: [['--lock-timeout 60s', 'as for apply'], CONTEXT, ...INPUTS],
     examples: ['moor backup daemon stacks/shop.ts'],
   },
   version: { usage: ['moor version'], summary: 'Print moor\'s version.', flags: [], examples: ['moor version'] },

@@ -18,6 +18,7 @@ import { planStack, type PlanOptions } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { loadStack } from '../stack/load.js';
+import type { EnvSources, StackInputs } from '../stack/environment.js';
 import { lateDeclarationDiagnostics } from '../stack/collect.js';
 import { hasSecrets, readSecretValues, sealSecrets } from '../stack/secret-values.js';
 import type { Output } from './output.js';
@@ -48,6 +49,8 @@ export interface SessionOptions extends PlanOptions {
   skipChecks?: boolean;
   /** `--context NAME`: the docker context to use (before DOCKER_HOST, DOCKER_CONTEXT…). */
   context?: string;
+  /** `--env`, `--var`, `--env-file`. */
+  inputs?: StackInputs;
 }
 
 export function failOnDiagnostics(diags: Diagnostic[], io: Output): void {
@@ -55,11 +58,16 @@ export function failOnDiagnostics(diags: Diagnostic[], io: Output): void {
   if (hasErrors(diags)) throw new DiagnosticsError(diags);
 }
 
-export async function loadOrFail(file: string, io: Output): Promise<DesiredStack> {
-  const loaded = await loadStack(file);
+/** The stack for `inputs` (--env, --var, --env-file), and where its secrets are read from. */
+export async function loadWithSources(file: string, io: Output, inputs: StackInputs = {}): Promise<{ stack: DesiredStack; sources: EnvSources }> {
+  const loaded = await loadStack(file, inputs);
   if (loaded.diagnostics.length) io.err(renderDiagnostics(loaded.diagnostics, io.style));
-  if (!loaded.stack || hasErrors(loaded.diagnostics)) throw new DiagnosticsError(loaded.diagnostics);
-  return loaded.stack;
+  if (!loaded.stack || !loaded.sources || hasErrors(loaded.diagnostics)) throw new DiagnosticsError(loaded.diagnostics);
+  return { stack: loaded.stack, sources: loaded.sources };
+}
+
+export async function loadOrFail(file: string, io: Output, inputs: StackInputs = {}): Promise<DesiredStack> {
+  return (await loadWithSources(file, io, inputs)).stack;
 }
 
 export function newClient(concurrency = 4, context?: string): EngineClient {
@@ -102,10 +110,10 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     }
   };
   try {
-    const stack = await loadOrFail(file, io);
+    const { stack, sources } = await loadWithSources(file, io, opts.inputs);
     lock = await takeLock(client, stack.name, opts.lock, io);
     let desired = opts.mode === 'destroy' ? emptyStack(stack.name, stack.file, stack) : stack;
-    const secrets = readSecretValues(desired);
+    const secrets = readSecretValues(desired, sources);
     failOnDiagnostics(secrets.diagnostics, io);
 
     const host = hostContext(client.endpoint, !!opts.skipChecks);

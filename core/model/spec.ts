@@ -198,7 +198,10 @@ export interface BackupSpec {
 export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec | BackupSpec;
 
 export interface DesiredStack {
+  /** The stack's name on the engine: the stack() name, `-<env>` appended with --env. */
   name: string;
+  /** The environment (`--env prod`) the stack was loaded for; absent without one. */
+  env?: string;
   /** Absolute path of the stack file. */
   file: string;
   images: ImageSpec[];

@@ -171,8 +171,40 @@ function backupJobsCase(): ExampleCase {
   };
 }
 
+/**
+ * environments: the plain apply (defaults) is the shared part; each environment is applied too, its
+ * page checked, its next plan empty, and destroyed by --env (also on failure, in `finally`).
+ */
+function environmentsCase(): ExampleCase {
+  const envs = (s: TestStack) => [
+    { env: 'dev', port: 18701, page: 'hello from dev (workers: 1, debug: on, API token: 20 characters)', flags: ['--env', 'dev'] },
+    { env: 'prod', port: 18702, page: 'hello from prod (workers: 3, debug: off, API token: 34 characters)', flags: ['--env', 'prod', '--env-file', path.join(s.dir, 'prod.env')] },
+  ];
+  return {
+    async check(s) {
+      assert.is((await httpGet(18720, '/', 20_000)).body.trim(), 'hello from the defaults (workers: 1, debug: off, API token: 20 characters)');
+      const destroys: RunResult[] = [];
+      try {
+        for (const e of envs(s)) {
+          const applied = await s.apply(...e.flags);
+          assert.is(applied.code, 0, show(applied));
+          assert.ok(await s.engine.request('GET', `/containers/${s.name}-${e.env}-web/json`), `the container ${s.name}-${e.env}-web`);
+          assert.is((await httpGet(e.port, '/', 20_000)).body.trim(), e.page);
+          const plan = await s.plan(...e.flags, '--detailed-exitcode');
+          assert.is(plan.code, 0, show(plan));
+          for (const r of [applied, plan]) assert.not.match(r.stdout + r.stderr, /token-0123456789|\$ecret/, show(r));
+        }
+      } finally {
+        for (const e of envs(s)) destroys.push(await s.destroy(...e.flags));
+      }
+      for (const d of destroys) assert.is(d.code, 0, show(d));
+    },
+  };
+}
+
 const cases: Record<string, ExampleCase> = {
   'backup-jobs': backupJobsCase(),
+  environments: environmentsCase(),
   'web-and-worker': {
     check: async () => assert.match((await httpGet(18080, '/', 20_000)).body, /written by the worker/),
   },
