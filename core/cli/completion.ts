@@ -18,7 +18,10 @@ export interface FlagInfo {
 
 /** The flags of a command, read from its help's flag table; every command takes --help. */
 export function commandFlags(command: string): FlagInfo[] {
-  const flags = (HELP[command]?.flags ?? []).map(([spec, description]) => ({
+  // backup's flags are its subcommands'.
+  const specs = command === 'backup' ? Object.keys(HELP).filter((k) => k.startsWith('backup ')).flatMap((k) => HELP[k]!.flags) : HELP[command]?.flags ?? [];
+  const unique = [...new Map(specs.map(([spec, d]) => [/--[\w-]+/.exec(spec)?.[0] ?? spec, [spec, d] as const])).values()];
+  const flags = unique.map(([spec, description]) => ({
     long: /--([a-z][\w-]*)/.exec(spec)?.[1],
     short: /(?:^|\s)-([a-zA-Z])\b/.exec(spec)?.[1],
     value: /--[\w-]+ \S/.test(spec),
@@ -39,6 +42,8 @@ const STACK_COMMANDS = ['plan', 'apply', 'destroy', 'ps', 'logs', 'exec', 'graph
 const RESOURCE_COMMANDS = ['logs', 'exec'];
 /** Values of flags that have a fixed set. */
 const FLAG_VALUES: Record<string, string[]> = { format: ['mermaid', 'dot'] };
+/** Flags whose value is a file. */
+const FILE_FLAGS = ['out'];
 
 const words = (xs: (string | undefined)[]) => xs.filter(Boolean).join(' ');
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -63,7 +68,7 @@ ${cases.join('\n')}
 ${Object.entries(FLAG_VALUES).map(([f, v]) => `    --${f}) COMPREPLY=( $(compgen -W ${q(v.join(' '))} -- "$cur") ); return ;;`).join('\n')}
   esac
   if [[ " $valued " == *" $prev "* ]]; then
-    COMPREPLY=( $(compgen -f -- "$cur") )
+    [[ " ${FILE_FLAGS.map((f) => `--${f}`).join(' ')} " == *" $prev "* ]] && COMPREPLY=( $(compgen -f -- "$cur") )
     return
   fi
   if [[ "$cur" == -* ]]; then
@@ -83,18 +88,19 @@ ${Object.entries(FLAG_VALUES).map(([f, v]) => `    --${f}) COMPREPLY=( $(compgen
     done
     COMPREPLY=( $(compgen -W "$(moor __complete resources $stackfile 2>/dev/null)" -- "$cur") )
   fi
-  COMPREPLY+=( $(compgen -d -S / -- "$cur") $(compgen -f -X '!*.ts' -- "$cur") )
+  COMPREPLY+=( $(compgen -d -- "$cur") $(compgen -f -X '!*.ts' -- "$cur") )
   [[ "$cmd" == apply ]] && COMPREPLY+=( $(compgen -f -X '!*.json' -- "$cur") )
   return 0
 }
-complete -o nospace -o filenames -F _moor moor
+complete -o filenames -F _moor moor
 `;
 }
 
 function zsh(): string {
   const specOf = (c: string) => commandFlags(c).map((f) => {
     const desc = f.description.replace(/[[\]:']/g, ' ');
-    const action = f.value ? `:${f.long ?? f.short}:${FLAG_VALUES[f.long ?? ''] ? `(${FLAG_VALUES[f.long!]!.join(' ')})` : '_files'}` : '';
+    const fixed = FLAG_VALUES[f.long ?? ''];
+    const action = f.value ? `:${f.long ?? f.short}:${fixed ? `(${fixed.join(' ')})` : FILE_FLAGS.includes(f.long ?? '') ? '_files' : ' '}` : '';
     const names = f.long && f.short ? `{-${f.short},--${f.long}}` : f.long ? `--${f.long}` : `-${f.short}`;
     return `      ${f.long && f.short ? `'(-${f.short} --${f.long})'${names}` : names}'[${desc}]${action}'`;
   });
@@ -161,7 +167,7 @@ function fish(): string {
   }
   lines.push(
     `complete -c moor -n '__fish_seen_subcommand_from ${STACK_COMMANDS.join(' ')} backup' -a '(__fish_complete_suffix .ts)'`,
-    `complete -c moor -n '__fish_seen_subcommand_from ${RESOURCE_COMMANDS.join(' ')}' -a '(moor __complete resources (__moor_stackfile) 2>/dev/null)'`,
+    `complete -c moor -n '__fish_seen_subcommand_from ${RESOURCE_COMMANDS.join(' ')}' -a '(command -q moor; and moor __complete resources (__moor_stackfile) 2>/dev/null)'`,
     `complete -c moor -n '__fish_seen_subcommand_from completion' -a ${q(SHELLS.join(' '))}`,
     `complete -c moor -n '__fish_seen_subcommand_from help' -a ${q(COMMANDS.join(' '))}`,
     `complete -c moor -n '__fish_seen_subcommand_from backup; and not __fish_seen_subcommand_from ${BACKUP_SUBCOMMANDS.join(' ')}' -a ${q(BACKUP_SUBCOMMANDS.join(' '))}`,
