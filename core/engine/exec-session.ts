@@ -24,7 +24,10 @@ export interface ExecSessionOptions extends Omit<ExecSpec, 'stdin'> {
 
 export async function execSession(client: EngineClient, container: string, opts: ExecSessionOptions): Promise<number> {
   const id = await createExec(client, container, { cmd: opts.cmd, user: opts.user, env: opts.env, workdir: opts.workdir, stdin: !!opts.stdin, tty: opts.tty });
-  const payload = Buffer.from(JSON.stringify({ Detach: false, Tty: opts.tty }));
+  // Engines from API 1.42 start the terminal at this size; older ones only take the resize below,
+  // which can come a moment after the command started (it may see a 0x0 terminal first).
+  const size = opts.tty && opts.terminal ? opts.terminal.size() : undefined;
+  const payload = Buffer.from(JSON.stringify({ Detach: false, Tty: opts.tty, ...(size && size.rows > 0 ? { ConsoleSize: [size.rows, size.columns] } : {}) }));
   // The connection becomes the command's streams: never one of the client's pool.
   const req = await client.open('POST', `/exec/${encodeURIComponent(id)}/start`, {
     headers: { 'content-type': 'application/json', 'content-length': String(payload.length) },
