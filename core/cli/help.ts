@@ -149,7 +149,7 @@ export const HELP: Record<string, CommandHelp> = {
     usage: ['moor completion bash|zsh|fish'],
     summary: 'Print a shell completion script: commands, flags, stack files, and the container names of the stack for logs and exec.',
     flags: [],
-    examples: ['source <(moor completion bash)', 'moor completion zsh > "${fpath[1]}/_moor"', 'moor completion fish > ~/.config/fish/completions/moor.fish'],
+    examples: ['moor completion bash > /etc/bash_completion.d/moor   # or: source <(moor completion bash)', 'moor completion zsh > "${fpath[1]}/_moor"', 'moor completion fish > ~/.config/fish/completions/moor.fish'],
   },
   version: { usage: ['moor version'], summary: 'Print moor\'s version.', flags: [], examples: ['moor version'] },
   help: { usage: ['moor help [command]'], summary: 'Show help for moor or one command.', flags: [], examples: ['moor help apply'] },
