@@ -8,6 +8,8 @@ export interface CommandHelp {
   summary: string;
   flags: [string, string][];
   examples: string[];
+  /** When the command's exit codes are not the common ones. */
+  exitCodes?: string;
 }
 
 const STACK_ARG = '<stack.ts | dir>';
@@ -138,10 +140,11 @@ export const HELP: Record<string, CommandHelp> = {
       CONTEXT,
     ],
     examples: ['moor exec web', 'moor exec stacks/shop.ts db -- psql -U shop', 'echo \'select 1\' | moor exec db psql -U shop'],
+    exitCodes: 'Exit codes: the command\'s own; 1 when moor could not run it (no such container, not running, engine unreachable).',
   },
   graph: {
     usage: [`moor graph ${STACK_ARG} [--format mermaid|dot]`],
-    summary: 'The stack\'s dependency graph: containers, images, networks, volumes and backup jobs, with dependsOn (and its condition), mounts, networks, images, volumesFrom, and what backups archive and stop. From the stack file alone; no engine needed. Mermaid renders in GitHub Markdown (in a ```mermaid block); DOT is for Graphviz.',
+    summary: 'The stack\'s dependency graph: containers, images, networks, volumes and backup jobs, with dependsOn (and its condition), mounts, networks, images, volumesFrom, and what backups archive and stop. From the stack file alone; no engine needed. Mermaid renders in GitHub Markdown (in a code block marked mermaid); DOT is for Graphviz.',
     flags: [['--format F', 'mermaid (default) or dot']],
     examples: ['moor graph', 'moor graph stacks/shop.ts --format dot | dot -Tsvg > shop.svg'],
   },
@@ -175,7 +178,7 @@ export function commandHelp(name: string): string {
     'Examples:',
     ...h.examples.map((e) => `  ${e}`),
     '',
-    EXIT_CODES,
+    h.exitCodes ?? EXIT_CODES,
   ].join('\n');
 }
 
