@@ -47,7 +47,8 @@ export async function logsCommand(argv: string[], io: Output): Promise<number> {
     const prefixer = logPrefixer(containers.map((c) => c.display), { color: io.style !== plainStyle, timestamps: !!values.timestamps });
     const print = (c: StackContainer, l: LogLine) => io.out(prefixer.line(c.display, l.text, l.at));
     const opts = { follow: !!values.follow, since, tail };
-    if (!values.follow) {
+    // Several containers' logs are merged in time order, so read whole first; one is printed as it comes.
+    if (!values.follow && containers.length > 1) {
       const lines: { c: StackContainer; l: LogLine; key: string }[] = [];
       const streams = await Promise.all(containers.map(async (c) => streamLogs(client, c.id, { ...opts, tty: await hasTty(client, c.id) }, (l) => lines.push({ c, l, key: sortKey(l.at) }))));
       await Promise.all(streams.map((s) => s.done));
@@ -66,7 +67,7 @@ async function hasTty(client: EngineClient, id: string): Promise<boolean> {
   return !!info.Config?.Tty;
 }
 
-/** Every container's log as it comes, until all of them ended or Ctrl-C / SIGTERM closed them all. */
+/** Every container's log as it comes, until all of them ended (or, following, stopped) or Ctrl-C / SIGTERM closed them all. */
 async function follow(client: EngineClient, containers: StackContainer[], opts: { follow: boolean; since?: number; tail?: string }, print: (c: StackContainer, l: LogLine) => void): Promise<number> {
   const streams: LogStream[] = [];
   let interrupted = false;

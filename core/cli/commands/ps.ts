@@ -27,7 +27,7 @@ export async function psCommand(argv: string[], io: Output): Promise<number> {
       const containers = await listStackContainers(client, values.stack);
       show(values.stack, containers.map((c) => ({
         id: `container.${c.resource}`, kind: 'container', name: c.resource, objects: [{ name: c.name, id: c.id.slice(0, 12) }],
-        state: c.state, health: c.health, ports: c.ports, sync: null, causes: [],
+        state: c.state === 'exited' && /^Exited \((\d+)\)/.test(c.status) ? `exited (${/^Exited \((\d+)\)/.exec(c.status)![1]})` : c.state, health: c.health, ports: c.ports, sync: null, causes: [],
       })));
       return EXIT.ok;
     } finally {
