@@ -196,7 +196,7 @@ export async function execExitCode(client: EngineClient, id: string, signal?: Ab
   for (;;) {
     const info = await client.request<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${encodeURIComponent(id)}/json`);
     if (!info.Running) {
-      if (typeof info.ExitCode !== 'number') throw new Error(`GET /exec/${id}/json: the engine reports no exit code`);
+      if (typeof info.ExitCode !== 'number') throw new MoorError(`GET /exec/${id}/json: the engine reports no exit code (was the container stopped meanwhile?)`);
       return info.ExitCode;
     }
     if (signal?.aborted) throw new Error('aborted');
