@@ -120,6 +120,8 @@ _moor_stack_args() {
 }
 _moor() {
   local -a commands
+  local context state state_descr line
+  typeset -A opt_args
   commands=(
 ${commandSummaries().map(([c, d]) => `    ${q(`${c}:${d.replace(/:/g, ' ')}`)}`).join('\n')}
   )

@@ -1,6 +1,6 @@
 /**
- * moor completion: each shell accepts its script (bash -n, zsh -n, fish -n), and bash and fish
- * complete with it for real — commands, a command's flags (the same as its --help lists), a
+ * moor completion: each shell accepts its script (bash -n, zsh -n, fish -n), and bash, fish and
+ * zsh (interactive, in a pseudo-terminal) complete with it for real — commands, a command's flags (the same as its --help lists), a
  * flag's values, stack files, and the container names of a stack file for logs and exec (through
  * `moor __complete resources`, with `moor` on the PATH as users have it).
  */
@@ -67,6 +67,20 @@ completion('each shell accepts its script; bash and fish complete commands, flag
     assert.ok(fish('moor logs --t').includes('--tail'));
     assert.equal(fish('moor graph --format '), ['dot', 'mermaid']);
     assert.ok(fish(`moor logs ${s.relFile} `).includes('worker'), fish(`moor logs ${s.relFile} `).join(' '));
+
+    // zsh: a real interactive zsh in a pseudo-terminal (zsh/zpty), TAB pressed, the line read back.
+    writeFileSync(path.join(s.dir, '_moor'), (await runMoor(['completion', 'zsh'])).stdout);
+    const lines = [`moor gr`, `moor logs --ta`, `moor graph --format d`, `moor exec ${s.relFile} wo`];
+    const driver = [
+      'zmodload zsh/zpty',
+      `zpty -b z ${JSON.stringify(`PS1="%% " PATH=${bin}:$PATH zsh -f -i`)}`,
+      `zpty -w z ${JSON.stringify(`fpath=(${s.dir} $fpath); autoload -U compinit; compinit -u -D; bindkey -e; cd ${REPO}`)}`,
+      ...lines.flatMap((l) => [`zpty -n -w z ${JSON.stringify(l)}$'\\t'`, 'sleep 2', `zpty -n -w z $'\\C-aprint -r -- BUF:\\n'`, 'sleep 0.5']),
+      'out=""; while zpty -r -t z chunk; do out+=$chunk; done; print -r -- "$out"; zpty -d z',
+    ].join('\n');
+    const typed = execFileSync('zsh', ['-f', '-c', driver], { cwd: REPO, env, encoding: 'utf8', timeout: 40_000 });
+    const completed = [...typed.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').matchAll(/BUF:(.*?)\r?$/gm)].map((m) => m[1]!.trim());
+    assert.equal(completed, ['moor graph', 'moor logs --tail', 'moor graph --format dot', `moor exec ${s.relFile} worker`], typed);
 
     // Unknown shell: a usage error.
     const r = await runMoor(['completion', 'tcsh']);
