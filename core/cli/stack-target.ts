@@ -4,16 +4,21 @@
  * engine's labels know it, without its file.
  */
 import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { DesiredStack } from '../model/spec.js';
 import { UsageError } from './errors.js';
 import type { Output } from './output.js';
-import { findStackFile } from './stack-file.js';
+import { findStackFile, STACK_FILE_NAMES } from './stack-file.js';
 
-/** A file or directory argument, as opposed to a resource name (`web`). */
+/**
+ * A file or directory argument, as opposed to a resource name (`web`): a name ending in .ts, a
+ * path with a `/`, or a directory here that holds a stack file (so a directory that happens to be
+ * called like a container, `web/`, does not hide the container).
+ */
 export function looksLikeStackPath(arg: string): boolean {
   if (/\.(?:m|c)?[tj]s$/.test(arg) || arg.includes('/') || arg === '.' || arg === '..') return true;
   try {
-    return existsSync(arg) && statSync(arg).isDirectory();
+    return statSync(arg).isDirectory() && STACK_FILE_NAMES.some((f) => existsSync(path.join(arg, f)));
   } catch {
     return false;
   }

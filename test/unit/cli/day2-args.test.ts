@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseDay2Args } from '../../../core/cli/args.js';
@@ -23,6 +26,20 @@ args('exec: moor\'s arguments end at the container; `--` is optional; the comman
 args('a stack argument is a path; a resource is a name', () => {
   for (const p of ['shop.ts', 'stacks/shop.ts', './', '.', 'infra/', 'x.mts']) assert.ok(looksLikeStackPath(p), p);
   for (const n of ['web', 'db-1', 'container.web']) assert.not.ok(looksLikeStackPath(n), n);
+  // A directory here is the stack's only when it holds a stack file.
+  const dir = mkdtempSync(path.join(tmpdir(), 'moor-target-'));
+  const cwd = process.cwd();
+  try {
+    process.chdir(dir);
+    mkdirSync('web');
+    mkdirSync('infra');
+    writeFileSync('infra/moor.ts', '');
+    assert.not.ok(looksLikeStackPath('web'));
+    assert.ok(looksLikeStackPath('infra'));
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.equal(splitStackArg(['shop.ts', 'web', 'db'], undefined), { file: 'shop.ts', rest: ['web', 'db'] });
   assert.equal(splitStackArg(['web', 'db'], undefined), { rest: ['web', 'db'] });
   assert.equal(splitStackArg(['shop.ts'], 'shop'), { rest: ['shop.ts'] });
