@@ -6,10 +6,12 @@ import path from 'node:path';
 import { error, warning, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import { findCycles, topoSort } from '../graph.js';
 import { builtImageRef, engineName, normalizeImageRef } from '../model/names.js';
+import { containerDependencies } from '../model/spec.js';
 import type {
   ContainerSpec, DesiredStack, ImageSpec, MountSpec, NetworkSpec, PortSpec, VolumeSpec,
 } from '../model/spec.js';
 import { getProvider, providerNames } from '../../providers/index.js';
+import { providerSchema } from '../../providers/schemas/index.js';
 import type { Declaration } from './collect.js';
 import { resourceId, type Handle, type ResourceKind } from './handles.js';
 import { durationToNanos, RESOURCE_NAME, sizeToBytes, STACK_NAME } from './schema/common.js';
@@ -121,11 +123,12 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const spec = r.data.provider ?? { provider: 'local', options: {} };
         const provider = getProvider(spec.provider);
-        if (!provider) {
+        const schema = providerSchema(spec.provider);
+        if (!provider || !schema) {
           diags.push(error(`unknown storage provider "${spec.provider}" (known: ${providerNames().join(', ')})`, { ...where, field: 'provider' }));
           break;
         }
-        const p = provider.schema.safeParse(spec.options);
+        const p = schema.safeParse(spec.options);
         if (!p.success) {
           diags.push(...issuesToDiagnostics(p.error.issues, where).map((x) => ({ ...x, field: x.field ? `provider.${x.field}` : 'provider' })));
           break;
@@ -378,12 +381,3 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     b.stop = [...new Set(b.stop)].sort((x, y) => startOrder.indexOf(x) - startOrder.indexOf(y));
   }
 }
-
-/** Containers a container needs before it can be created (dependsOn, volumesFrom, network namespace). */
-export function containerDependencies(c: ContainerSpec): string[] {
-  const deps = new Set<string>(c.dependsOn.map((d) => d.container));
-  c.volumesFrom.forEach((v) => deps.add(v.container));
-  if (c.networkMode.type === 'container') deps.add(c.networkMode.container);
-  return [...deps];
-}
-
