@@ -4,6 +4,7 @@
  */
 import type { ContainerSummary } from '../engine/api-types.js';
 import type { EngineClient } from '../engine/client.js';
+import { byCodePoint } from '../graph.js';
 import { LABEL } from '../model/labels.js';
 
 export interface StackContainer {
@@ -48,5 +49,5 @@ export async function listStackContainers(client: EngineClient, stack: string): 
       };
     })
     .filter((c) => !/\.moor-(?:next|old)$/.test(c.name))
-    .sort((a, b) => a.display.localeCompare(b.display));
+    .sort((a, b) => byCodePoint(a.display, b.display));
 }

@@ -9,6 +9,7 @@
  *   missing   declared but not on the engine (never applied, or removed by hand)
  *   extra     on the engine, labelled with the stack, but no longer declared: the next apply removes it
  */
+import { byCodePoint } from '../graph.js';
 import type { ObservedState } from '../observe/types.js';
 import type { ResourceKind } from '../stack/handles.js';
 import type { Plan, PlanNode } from './types.js';
@@ -91,5 +92,5 @@ export function resourceStatuses(plan: Plan, observed: ObservedState): ResourceS
       const causes = sync === 'in sync' || sync === 'missing' ? [] : node.causes.map((c) => c.replace(/: drifted$/, ''));
       return { id: node.id, kind: node.kind, name: node.name, ...objectsOf(node, observed), sync, causes };
     })
-    .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name));
+    .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || byCodePoint(a.name, b.name));
 }

@@ -9,7 +9,7 @@ import { streamLogs, type LogLine, type LogStream } from '../../engine/log-strea
 import { listStackContainers, type StackContainer } from '../../observe/stack-containers.js';
 import { logPrefixer } from '../../render/log-prefix.js';
 import { plainStyle } from '../../render/style.js';
-import { durationToNanos } from '../../stack/schema/common.js';
+import { durationToNanos } from '../../model/units.js';
 import { parseDay2Args } from '../args.js';
 import { pickContainers } from '../container-pick.js';
 import { EXIT, UsageError } from '../errors.js';
