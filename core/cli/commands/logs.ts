@@ -72,6 +72,8 @@ async function follow(client: EngineClient, containers: StackContainer[], opts: 
   const streams: LogStream[] = [];
   let interrupted = false;
   const stop = () => {
+    // A second Ctrl-C does not wait for the streams to close.
+    if (interrupted) process.exit(EXIT.interrupted);
     interrupted = true;
     for (const s of streams) s.abort();
   };
