@@ -84,7 +84,8 @@ async function follow(client: EngineClient, containers: StackContainer[], opts: 
       if (interrupted) break;
       streams.push(await streamLogs(client, c.id, { ...opts, tty: await hasTty(client, c.id) }, (l) => print(c, l)));
     }
-    if (interrupted) stop();
+    // Ctrl-C while the streams were being opened: close those opened since.
+    if (interrupted) for (const s of streams) s.abort();
     await Promise.all(streams.map((s) => s.done));
     return interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {
