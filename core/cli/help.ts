@@ -8,6 +8,8 @@ export interface CommandHelp {
   summary: string;
   flags: [string, string][];
   examples: string[];
+  /** When the command's exit codes are not the common ones. */
+  exitCodes?: string;
 }
 
 const STACK_ARG = '<stack.ts | dir>';
@@ -115,11 +117,62 @@ export const HELP: Record<string, CommandHelp> = {
     flags: [['--lock-timeout 60s', 'as for apply'], CONTEXT, ...INPUTS],
     examples: ['moor backup daemon stacks/shop.ts'],
   },
+  ps: {
+    usage: [`moor ps ${STACK_ARG} [--json]`, 'moor ps --stack NAME [--json]'],
+    summary: 'Each resource of the stack, its engine object(s), state, health, published ports, and whether it matches the stack: in sync, drifted (changed on the engine), changed (the stack was edited since the last apply), missing, or not in the stack. Reads the engine (as plan does), changes nothing. With --stack NAME, the stack\'s containers as the engine\'s labels know them, without the stack file (and so without the comparison).',
+    flags: [
+      ['--json', 'as JSON on stdout: {stack, resources: [{id, kind, name, objects, state, health, ports, sync, causes}]}'],
+      ['--stack NAME', 'the stack named NAME on the engine, without its file'],
+      CONTEXT,
+      ...INPUTS,
+    ],
+    examples: ['moor ps', 'moor ps stacks/shop.ts --json | jq \'.resources[] | select(.sync != "in sync")\'', 'moor ps --stack shop'],
+  },
+  logs: {
+    usage: [`moor logs [${STACK_ARG}] [resource…] [flags]`],
+    summary: 'The logs of the stack\'s containers (all, or the resources named), each line prefixed with its container as compose does, coloured on a terminal. Lines of several containers are merged in the order they were written. With -f, follows until every container stopped (exit 0) or Ctrl-C (exit 130).',
+    flags: [
+      ['-f, --follow', 'keep printing new lines until Ctrl-C'],
+      ['--since 10m', 'only lines since a duration ago (10m, 1h30m), a time (2026-12-06T05:00:00Z) or Unix seconds'],
+      ['--tail N', 'only the last N lines of each container (or "all")'],
+      ['-t, --timestamps', 'show each line\'s timestamp'],
+      ['--stack NAME', 'the stack named NAME on the engine, without its file'],
+      CONTEXT,
+      ...INPUTS,
+    ],
+    examples: ['moor logs', 'moor logs stacks/shop.ts web db --tail 20', 'moor logs -f --since 5m web'],
+  },
+  exec: {
+    usage: [`moor exec [${STACK_ARG}] <resource> [--] [command…]`],
+    summary: 'Run a command (default: sh) in a running container of the stack. With a terminal on stdin and stdout the command gets a TTY (raw mode, resized with the terminal); otherwise stdin is forwarded and its stdout and stderr come out apart. moor exits with the command\'s exit code. moor\'s own flags come before the resource; everything after it is the command.',
+    flags: [
+      ['-u, --user USER', 'user or uid[:gid] to run as (default: the container\'s)'],
+      ['-w, --workdir DIR', 'working directory of the command'],
+      ['-T, --no-tty', 'no TTY even on a terminal (plain pipes)'],
+      ['--stack NAME', 'the stack named NAME on the engine, without its file'],
+      CONTEXT,
+      ...INPUTS,
+    ],
+    examples: ['moor exec web', 'moor exec stacks/shop.ts db -- psql -U shop', 'echo \'select 1\' | moor exec db psql -U shop'],
+    exitCodes: 'Exit codes: the command\'s own; 1 when moor could not run it (no such container, not running, engine unreachable).',
+  },
+  graph: {
+    usage: [`moor graph ${STACK_ARG} [--format mermaid|dot]`],
+    summary: 'The stack\'s dependency graph: containers, images, networks, volumes and backup jobs, with dependsOn (and its condition), mounts, networks, images, volumesFrom, and what backups archive and stop. From the stack file alone; no engine needed. Mermaid renders in GitHub Markdown (in a code block marked mermaid); DOT is for Graphviz.',
+    flags: [['--format F', 'mermaid (default) or dot'], ...INPUTS],
+    examples: ['moor graph', 'moor graph stacks/shop.ts --format dot | dot -Tsvg > shop.svg'],
+  },
+  completion: {
+    usage: ['moor completion bash|zsh|fish'],
+    summary: 'Print a shell completion script: commands, flags, stack files, and the container names of the stack for logs and exec.',
+    flags: [],
+    examples: ['moor completion bash > /etc/bash_completion.d/moor   # or: source <(moor completion bash)', 'moor completion zsh > "${fpath[1]}/_moor"', 'moor completion fish > ~/.config/fish/completions/moor.fish'],
+  },
   version: { usage: ['moor version'], summary: 'Print moor\'s version.', flags: [], examples: ['moor version'] },
   help: { usage: ['moor help [command]'], summary: 'Show help for moor or one command.', flags: [], examples: ['moor help apply'] },
 };
 
-export const COMMANDS = ['plan', 'apply', 'destroy', 'backup', 'version', 'help'] as const;
+export const COMMANDS = ['plan', 'apply', 'destroy', 'ps', 'logs', 'exec', 'graph', 'backup', 'completion', 'version', 'help'] as const;
 export const BACKUP_SUBCOMMANDS = ['run', 'list', 'verify', 'restore', 'daemon'] as const;
 
 export const EXIT_CODES = 'Exit codes: 0 success (plan --detailed-exitcode: no changes), 1 error or refused, 2 plan has changes (--detailed-exitcode), 130 interrupted.';
@@ -127,7 +180,7 @@ export const EXIT_CODES = 'Exit codes: 0 success (plan --detailed-exitcode: no c
 export function commandHelp(name: string): string {
   const h = HELP[name]!;
   const width = Math.max(0, ...h.flags.map(([f]) => f.length));
-  const needsStack = ['plan', 'apply', 'destroy'].includes(name);
+  const needsStack = ['plan', 'apply', 'destroy', 'ps', 'logs', 'exec', 'graph'].includes(name);
   return [
     `Usage:\n${h.usage.map((u) => `  ${u}`).join('\n')}`,
     '',
@@ -139,7 +192,7 @@ export function commandHelp(name: string): string {
     'Examples:',
     ...h.examples.map((e) => `  ${e}`),
     '',
-    EXIT_CODES,
+    h.exitCodes ?? EXIT_CODES,
   ].join('\n');
 }
 
@@ -148,7 +201,12 @@ export function mainHelp(): string {
     ['plan', HELP.plan!.summary.split('. ')[0]!],
     ['apply', 'Change the engine to match the stack (or a saved plan)'],
     ['destroy', 'Remove everything the stack created'],
+    ['ps', 'What runs, and whether it matches the stack'],
+    ['logs', 'The containers\' logs, prefixed per container (-f follows)'],
+    ['exec', 'Run a command in a container (a TTY on a terminal)'],
+    ['graph', 'The dependency graph as Mermaid or DOT'],
     ['backup', 'Run, list, verify and restore backup jobs'],
+    ['completion', 'Shell completion for bash, zsh or fish'],
     ['version', 'Print moor\'s version'],
   ];
   return [
@@ -157,7 +215,7 @@ export function mainHelp(): string {
     'Usage: moor <command> [stack.ts] [flags]',
     '',
     'Commands:',
-    ...rows.map(([c, d]) => `  ${c.padEnd(8)}  ${d}`),
+    ...rows.map(([c, d]) => `  ${c.padEnd(10)}  ${d}`),
     '',
     'moor <command> --help shows a command\'s flags and examples. Docs: docs/cli.md.',
     'The engine is found through DOCKER_HOST (unix:// or tcp://), else /var/run/docker.sock.',

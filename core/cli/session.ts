@@ -28,6 +28,8 @@ export interface Session {
   client: EngineClient;
   stack: DesiredStack;
   plan: Plan;
+  /** What observe read (moor ps shows it beside the plan's judgement). */
+  observed: ObservedState;
   /** Secret values by reference, for apply only; never written anywhere. */
   secrets: Map<string, string>;
   fingerprint: Fingerprint;
@@ -135,7 +137,7 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     plan.diagnostics.push(...(await checkVolumeProviders(plan, desired, host)), ...(await checkBindSources(plan, desired, host)));
     // A promise the build function did not await may have declared more meanwhile: the plan would be of part of the stack.
     failOnDiagnostics(lateDeclarationDiagnostics(), io);
-    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
+    return { client, stack: desired, plan, observed, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
   } catch (e) {
     await close();
     throw e;

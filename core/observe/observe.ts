@@ -12,6 +12,7 @@ import { observeVolumeHealth } from './volume-health.js';
 import { engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
 import { askRegistry } from './pullable.js';
+import { healthOf, portsOf } from './stack-containers.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -113,8 +114,9 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
       next: owner === 'stack' && name.endsWith(NEXT_SUFFIX),
       state: c.State,
       exitCode: exitCodeOf(status),
-      health: /\(healthy\)/.test(status) ? 'healthy' : /\(unhealthy\)/.test(status) ? 'unhealthy' : /health: starting/.test(status) ? 'starting' : null,
+      health: healthOf(status),
       imageId: c.ImageID,
+      ports: portsOf(c.Ports),
       networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
     };
   });

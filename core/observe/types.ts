@@ -37,6 +37,8 @@ export interface ObservedContainer extends ObservedBase {
   exitCode: number | null;
   health: 'healthy' | 'unhealthy' | 'starting' | null;
   imageId: string;
+  /** Published ports as docker ps shows them (`127.0.0.1:8080->80/tcp`), for moor ps. */
+  ports?: string[];
   /** Engine names of attached networks. */
   networks: string[];
   /** What moor last applied live (restart, limits, aliases), from the ledger; labels hold the rest. */
