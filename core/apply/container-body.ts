@@ -1,6 +1,6 @@
 /** Translate a canonical container spec into the Engine API's create body. Pure. */
 import { specLabels } from '../model/labels.js';
-import { engineName } from '../model/names.js';
+import { attachedNetworkName, engineName } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import { isSecretRef, type EnvValue } from '../model/secret.js';
 
@@ -36,7 +36,7 @@ export function containerCreateBody(stack: string, imageRef: string, c: Containe
     exposed[p.containerPort] = {};
     (portBindings[p.containerPort] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort });
   }
-  const nets = c.networkMode.type === 'networks' ? c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: aliasesFor(c, n.aliases) })) : [];
+  const nets = c.networkMode.type === 'networks' ? c.networks.map((n) => ({ network: attachedNetworkName(stack, n), aliases: aliasesFor(c, n.aliases) })) : [];
   const networkMode = (() => {
     switch (c.networkMode.type) {
       case 'networks': return nets[0]!.network;

@@ -61,6 +61,8 @@ export type MountSpec =
 export interface NetworkAttachmentSpec {
   network: string;
   aliases: string[];
+  /** A network declared external: true, whose engine name is its name (not `<stack>-<name>`). Present only when true. */
+  external?: true;
 }
 
 export type NetworkModeSpec =
@@ -159,6 +161,8 @@ export interface DesiredStack {
   volumes: VolumeSpec[];
   containers: ContainerSpec[];
   backups: BackupSpec[];
+  /** Networks declared external: true (their engine names): joined, never created, changed or deleted. */
+  externalNetworks?: string[];
   /** Where each resource was declared, by resource id (`container.db`). */
   locations: Record<string, SourceLocation>;
   /** Lifecycle rules by resource id, for resources that declare any. */

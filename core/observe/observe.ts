@@ -12,12 +12,13 @@ import { observeVolumeHealth } from './volume-health.js';
 import { engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
 import { checkPullable } from './pullable.js';
+import { observeExternalNetworks } from './external-networks.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
 import { isKeyVolume, readKey } from '../model/secret.js';
 import { LABEL, readSpec } from '../model/labels.js';
-import { engineName, NEXT_SUFFIX } from '../model/names.js';
+import { attachedNetworkName, NEXT_SUFFIX } from '../model/names.js';
 import type { BackupSpec, ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
 import { sameValue } from '../plan/values.js';
 import type { ResourceKind } from '../stack/handles.js';
@@ -164,15 +165,16 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired)));
   // Images the plan will pull are asked of their registry, so that one that cannot be pulled stops the plan.
   const missing = desired.images.filter((d) => !d.build && ![...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref);
-  const [unpullable] = await Promise.all([
+  const [unpullable, externalNetworks] = await Promise.all([
     checkPullable(client, missing),
+    observeExternalNetworks(client, desired.externalNetworks ?? []),
     ...toInspect.map(async (c) => {
       const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
       c.live = liveState(info, c.resource ?? '');
     }),
   ]);
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted, externalNetworks,
     engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
     ...(wantsDrivers && info?.Plugins?.Network ? { networkDrivers: info.Plugins.Network } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
@@ -191,7 +193,7 @@ function needsLiveRead(c: ObservedContainer, desired: DesiredStack): boolean {
   if (!sameValue(want.restart, last.restart) || !sameValue(want.resources, last.resources)) return true;
   return want.networks.some((n) => {
     const before = spec.networks.find((x) => x.network === n.network);
-    const recorded = c.recorded?.aliases[engineName(desired.name, n.network)];
+    const recorded = c.recorded?.aliases[attachedNetworkName(desired.name, n)];
     return before !== undefined && !sameValue(recorded ?? before.aliases, n.aliases);
   });
 }

@@ -5,7 +5,7 @@
  * unless something the container uses is itself deleted first.
  */
 import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
-import { engineName } from '../model/names.js';
+import { attachedNetworkName, engineName } from '../model/names.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
 import { containerDependencies } from '../stack/normalize.js';
@@ -63,7 +63,8 @@ const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 function forwardDeps(c: ContainerSpec): string[] {
   return [
     `image.${c.image}`,
-    ...c.networks.map((n) => `network.${n.network}`),
+    // External networks are not the stack's: nothing to wait for.
+    ...c.networks.filter((n) => !n.external).map((n) => `network.${n.network}`),
     ...c.mounts.flatMap((m) => (m.type === 'volume' ? [`volume.${m.volume}`] : [])),
     ...containerDependencies(c).map((n) => `container.${n}`),
   ];
@@ -81,7 +82,7 @@ function dependentContainers(ctx: PlanContext, name: string): string[] {
 
 /** Network attachments the engine should show for a container, by engine network name. */
 function expectedAttachments(stack: string, c: ContainerSpec): NetworkAttachmentSpec[] | undefined {
-  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: n.aliases }));
+  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: attachedNetworkName(stack, n), aliases: n.aliases }));
   if (c.networkMode.type === 'bridge') return [{ network: 'bridge', aliases: [] }];
   return undefined; // host, none, container:… — nothing to attach or detach
 }

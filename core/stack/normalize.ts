@@ -26,6 +26,9 @@ import { validateStack } from './validate/index.js';
 import type { Secret } from './secret.js';
 import type { EnvValue } from '../model/secret.js';
 
+/** The engine's own rule for network names (an external network is named as the engine has it). */
+const EXTERNAL_NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
 const sortRecord = (r: Record<string, string> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(r ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
@@ -47,7 +50,11 @@ export function normalizeStack(stackName: string, file: string, declarations: De
   for (const d of declarations) {
     const id = resourceId(d.kind, d.name);
     const isImageRef = d.kind === 'image' && d.options === undefined;
-    if (!isImageRef && !RESOURCE_NAME.test(d.name)) {
+    // An external network keeps the engine's name as it is: the engine's rules for names apply.
+    const isExternal = d.kind === 'network' && (d.options as { external?: unknown } | undefined)?.external === true;
+    if (isExternal && !EXTERNAL_NETWORK_NAME.test(d.name)) {
+      diags.push(error(`invalid network name ${JSON.stringify(d.name)}: an engine network name uses letters, digits, "_", "." and "-"`, { resource: id, location: d.location }));
+    } else if (!isImageRef && !isExternal && !RESOURCE_NAME.test(d.name)) {
       diags.push(error(`invalid ${d.kind} name ${JSON.stringify(d.name)}: use lower-case letters, digits, "-" and "_", starting with a letter or digit`, { resource: id, location: d.location }));
     }
     if (declared.has(id)) {
@@ -108,6 +115,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const r = networkOptionsSchema.safeParse(d.options ?? {});
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const o = r.data;
+        if (o.external) { (stack.externalNetworks ??= []).push(d.name); break; }
         const rules = lifecycleOf('network', o, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         stack.networks.push({
@@ -166,6 +174,8 @@ export function normalizeStack(stackName: string, file: string, declarations: De
     }
   }
 
+  const external = new Set(stack.externalNetworks ?? []);
+  for (const c of stack.containers) for (const n of c.networks) if (external.has(n.network)) n.external = true;
   checkReferences(stack, declared, diags);
   validateStack(stack, diags);
   return { stack, diagnostics: diags };
