@@ -29,7 +29,11 @@ function envLine(key: string, v: EnvValue, secrets: SecretValues): string {
   return `${key}=${value}`;
 }
 
-export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec, secrets: SecretValues = new Map()): CreateBody {
+/**
+ * `anonymous`: the engine names of the old container's anonymous volumes, by target, that a
+ * replacement mounts again (its data kept); other anonymous mounts get a new volume.
+ */
+export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec, secrets: SecretValues = new Map(), anonymous: Record<string, string> = {}): CreateBody {
   const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   const exposed: Record<string, object> = {};
   for (const p of c.ports) {
@@ -64,13 +68,16 @@ export function containerCreateBody(stack: string, imageRef: string, c: Containe
       NetworkMode: networkMode,
       PortBindings: portBindings,
       PublishAllPorts: c.publishAll,
-      Mounts: c.mounts.map((m) => {
+      // The Mounts API has no SELinux relabel option: those binds take the Binds form (`src:dst:ro,Z`).
+      Mounts: c.mounts.filter((m) => !(m.type === 'bind' && m.selinux)).map((m) => {
         switch (m.type) {
           case 'volume': return { Type: 'volume', Source: engineName(stack, m.volume), Target: m.target, ReadOnly: m.readOnly };
           case 'bind': return { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
           case 'tmpfs': return { Type: 'tmpfs', Target: m.target, TmpfsOptions: { ...(m.sizeBytes ? { SizeBytes: m.sizeBytes } : {}), ...(m.mode !== null ? { Mode: m.mode } : {}) } };
+          case 'anonymous': return { Type: 'volume', Target: m.target, ...(anonymous[m.target] ? { Source: anonymous[m.target] } : {}) };
         }
       }),
+      Binds: c.mounts.flatMap((m) => (m.type === 'bind' && m.selinux ? [`${m.source}:${m.target}:${m.readOnly ? 'ro,' : ''}${m.selinux}`] : [])),
       VolumesFrom: c.volumesFrom.map((v) => `${engineName(stack, v.container)}${v.readOnly ? ':ro' : ''}`),
       RestartPolicy: { Name: c.restart.policy, MaximumRetryCount: c.restart.maxRetries },
       NanoCpus: c.resources.nanoCpus ?? 0,

@@ -55,8 +55,11 @@ export interface PortSpec {
 
 export type MountSpec =
   | { type: 'volume'; volume: string; target: string; readOnly: boolean }
-  | { type: 'bind'; source: string; target: string; readOnly: boolean }
-  | { type: 'tmpfs'; target: string; sizeBytes: number | null; mode: number | null };
+  /** selinux: present only when set (older labels lack it). */
+  | { type: 'bind'; source: string; target: string; readOnly: boolean; selinux?: 'z' | 'Z' }
+  | { type: 'tmpfs'; target: string; sizeBytes: number | null; mode: number | null }
+  /** An anonymous engine volume: the engine names it; a replacement carries it over. */
+  | { type: 'anonymous'; target: string };
 
 export interface NetworkAttachmentSpec {
   network: string;

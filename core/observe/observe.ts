@@ -117,6 +117,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
       health: /\(healthy\)/.test(status) ? 'healthy' : /\(unhealthy\)/.test(status) ? 'unhealthy' : /health: starting/.test(status) ? 'starting' : null,
       imageId: c.ImageID,
       networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+      volumeMounts: (c.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])),
     };
   });
 

@@ -40,6 +40,8 @@ export interface ObservedContainer extends ObservedBase {
   imageId: string;
   /** Engine names of attached networks. */
   networks: string[];
+  /** Engine volumes it mounts (named and anonymous), from the container list: what a replacement carries over. */
+  volumeMounts?: { name: string; target: string }[];
   /** What moor last applied live (restart, limits, aliases), from the ledger; labels hold the rest. */
   recorded?: LiveRecord;
   /** What the engine reports for live attributes, when observe inspected the container. */

@@ -14,6 +14,7 @@ import { collision, type PlanContext } from './context.js';
 import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from './types.js';
 import { sameValue } from './values.js';
 import { stoppedBy } from './intents.js';
+import { anonymousLeftBehind, carryAnonymousVolumes } from './anonymous-volumes.js';
 
 const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'image', get: (c) => c.image, forcesReplacement: true },
@@ -296,9 +297,14 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       // Something it uses is removed before being recreated: it must let go first, so it goes first too.
       const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); });
       if (rules.replaceOrder === 'delete-before-create' && !deleteFirst) causes.push('replaceOrder: delete-before-create');
+      const anonymous = carryAnonymousVolumes(want, last, obs);
+      causes.push(...anonymous.causes);
       out.push({
         ...base, action: 'replace', causes: [...new Set(causes)], changes,
-        op: { type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor },
+        op: {
+          type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor,
+          ...(Object.keys(anonymous.carried).length ? { anonymousVolumes: anonymous.carried } : {}),
+        },
       });
     } else if (changes.length) {
       out.push({
@@ -329,6 +335,8 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const declared = ctx.desired.containers.some((c) => c.name === resource);
     const cause = obs.next ? 'left behind by an interrupted replacement' : declared ? 'a second container for the same resource' : ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack';
     const nodeId = declared || obs.next ? `container.${resource}#${obs.id.slice(0, 12)}` : `container.${resource}`;
+    const left = declared || obs.next ? undefined : anonymousLeftBehind(obs);
+    if (left) ctx.notes.push(left);
     out.push({
       id: nodeId, kind: 'container', name: resource, engineName: obs.name, action: 'delete', causes: [cause], changes: obs.spec && !declared && !obs.next ? containerAttributes(obs.spec, true) : [],
       dependsOn: [], dependents: declared ? [] : dependentContainers(ctx, resource), op: { type: 'container.delete', id: obs.id, stopTimeout: obs.spec?.stopTimeout ?? null },

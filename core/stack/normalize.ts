@@ -222,7 +222,8 @@ function containerSpec(
 
   const mounts: MountSpec[] = (o.mounts ?? []).map((m, i): MountSpec => {
     if ('volume' in m) return { type: 'volume', volume: ref(m.volume, d, `mounts[${i}].volume`), target: m.target, readOnly: m.readOnly ?? false };
-    if ('bind' in m) return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false };
+    if ('bind' in m) return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false, ...(m.selinux ? { selinux: m.selinux } : {}) };
+    if (!('tmpfs' in m)) return { type: 'anonymous', target: m.target };
     const t = m.tmpfs === true ? {} : m.tmpfs;
     return { type: 'tmpfs', target: m.target, sizeBytes: t.size === undefined ? null : sizeToBytes(t.size), mode: t.mode ?? null };
   });

@@ -40,7 +40,14 @@ export const mountSchema = z.union([
     bind: z.string().min(1),
     target: mountTarget,
     readOnly: z.boolean().optional(),
+    /** SELinux relabelling of the host path: 'z' shared between containers, 'Z' private to this one (ignored where SELinux is off). */
+    selinux: z.enum(['z', 'Z']).optional(),
   }),
+  /**
+   * Only a target: an anonymous engine volume (compose's `volumes: ['/data']`). A replacement of the
+   * container carries it over to the new one, so its data is kept.
+   */
+  z.strictObject({ target: mountTarget }),
   z.strictObject({
     tmpfs: z.union([
       z.literal(true),
