@@ -25,6 +25,7 @@ import { imageRefProblem } from './validate/image-ref.js';
 import { validateStack } from './validate/index.js';
 import type { Secret } from './secret.js';
 import type { EnvValue } from '../model/secret.js';
+import { readEnvFiles } from './env-file.js';
 
 /** The engine's own rule for network names (an external network is named as the engine has it). */
 const EXTERNAL_NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -293,13 +294,18 @@ function containerSpec(
     diags.push(error(`a runOnce container cannot have restart "${restart.policy}": the engine would start it again each time it completes`, { ...where, field: 'restart' }));
   }
 
+  const envFiles = o.envFile === undefined ? [] : typeof o.envFile === 'string' ? [o.envFile] : o.envFile;
+  const fromFiles = readEnvFiles(envFiles, dir);
+  for (const p of fromFiles.problems) diags.push(error(p.message, { ...where, field: typeof o.envFile === 'string' ? 'envFile' : `envFile[${p.index}]` }));
+  const env: Record<string, string | Secret> = { ...fromFiles.env, ...o.env };
+
   return {
     kind: 'container',
     name: d.name,
     image: typeof o.image === 'string' ? o.image : ref(o.image, d, 'image'),
     command: o.command ?? null,
     entrypoint: o.entrypoint ?? null,
-    env: Object.fromEntries(Object.entries(o.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, envValue(v, dir)])),
+    env: Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, envValue(v, dir)])),
     ports,
     publishAll: o.publishAll ?? false,
     networkMode,

@@ -113,6 +113,11 @@ export const containerOptionsSchema = z.strictObject({
   env: z
     .record(z.string().regex(/^[^=\0]+$/, { message: 'environment variable names cannot contain "="' }), z.union([z.string(), secretValue]))
     .optional(),
+  /**
+   * Env files (compose's env_file), relative to the stack file: KEY=VALUE lines merged under `env`
+   * (env wins; a later file wins over an earlier one). Their values are data of the stack.
+   */
+  envFile: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   ports: z.array(portSchema).optional(),
   /** Publish every port the image exposes on a random host port. */
   publishAll: z.boolean().optional(),
