@@ -23,6 +23,8 @@ export async function buildImage(client: EngineClient, stack: string, img: Image
       t: img.ref,
       dockerfile: build.dockerfile,
       buildargs: JSON.stringify(build.args),
+      ...(build.target ? { target: build.target } : {}),
+      ...(build.platform ? { platform: build.platform } : {}),
       labels: JSON.stringify(imageLabels(stack, img)),
       rm: 1,
       forcerm: 1,

@@ -18,6 +18,9 @@ export interface ImageSpec {
     context: string;
     dockerfile: string;
     args: Record<string, string>;
+    /** Multi-stage target and platform; present only when set (older labels lack them). */
+    target?: string;
+    platform?: string;
     /** Content hash of the context: the image is rebuilt when it changes. */
     contextHash: string;
   };

@@ -98,6 +98,13 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         }
         const r = imageOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        if (Object.keys(r.data.build.secrets ?? {}).length) {
+          diags.push(error(`build secrets are not supported yet: moor cannot give them to the build without putting them in the image`, {
+            ...where, field: 'build.secrets',
+            detail: "The engine's classic builder cannot mount secrets, and BuildKit's secret mounts need a /session channel (gRPC) that moor does not implement; passing them as build args would keep them in the image's history. Build this image outside moor (docker build --secret …) and use its tag, or give the secret to the container at run time (env: { X: secret('X') }).",
+          }));
+          break;
+        }
         stack.images.push({
           kind: 'image',
           name: d.name,
@@ -106,6 +113,8 @@ export function normalizeStack(stackName: string, file: string, declarations: De
             context: path.resolve(dir, r.data.build.context),
             dockerfile: r.data.build.dockerfile ?? 'Dockerfile',
             args: sortRecord(r.data.build.args),
+            ...(r.data.build.target ? { target: r.data.build.target } : {}),
+            ...(r.data.build.platform ? { platform: r.data.build.platform } : {}),
             contextHash: '',
           },
           labels: sortRecord(r.data.labels),
