@@ -1,11 +1,13 @@
 /**
  * Issue 14 (mounts, networks, env files, builds) on the real engine, one apply shared:
  * - an external network (made by the test) is joined by its own name; destroy leaves it; a missing
- *   one is a plan error naming the stack file line and the network;
+ *   one is a plan error naming the stack file line and the network; disconnected by hand, it is
+ *   drift that apply repairs live (an update, not a replacement);
  * - an anonymous volume ({ target } only) keeps its data across two replacements (env file change,
  *   build target change): the new container mounts the same engine volume; applied, plans are empty
  *   (the engine-chosen name is no drift);
- * - a bind mount with selinux: 'Z' reaches the engine as a Binds entry `…:ro,Z`;
+ * - a bind mount with selinux: 'Z' reaches the engine as a Binds entry `…:ro,Z`; 'Z' → 'z' is a
+ *   `mounts` change that forces a replacement, and the engine then has `…:ro,z`;
  * - envFile values are in the container's env under explicit env; a changed file is a planned
  *   change of that key; a missing env file is a plan error;
  * - build target and platform: the built image holds the target stage's file; a target change
@@ -25,7 +27,7 @@ cp.after(() => sweepPrefix(prefix));
 
 const PROXY = `${prefix}-proxy`;
 
-function source(s: TestStack, o: { target: string; network?: string; envFile?: string; extra?: string }): string {
+function source(s: TestStack, o: { target: string; network?: string; envFile?: string; extra?: string; selinux?: string }): string {
   return `import { stack, secret } from 'moor';
 
 export default stack(${JSON.stringify(s.name)}, ({ image, network, container }) => {
@@ -34,7 +36,7 @@ export default stack(${JSON.stringify(s.name)}, ({ image, network, container }) 
   container('app', {
     image: img, command: ['sh', '-c', 'exec sleep 3600'], stopSignal: 'SIGKILL',
     networks: [proxy],
-    mounts: [{ target: '/data' }, { bind: './conf', target: '/conf', readOnly: true, selinux: 'Z' }],
+    mounts: [{ target: '/data' }, { bind: './conf', target: '/conf', readOnly: true, selinux: ${JSON.stringify(o.selinux ?? 'Z')} }],
     envFile: ${JSON.stringify(o.envFile ?? '.env')}, env: { B: 'explicit' },
   });${o.extra ?? ''}
 });
@@ -64,7 +66,7 @@ cp('external network, anonymous volume kept across replacements, selinux bind, e
       assert.not.match(applied.stdout, new RegExp(`network ${PROXY}`), 'the external network is never planned');
       const first = (await s.container('app'))!;
       assert.equal(Object.keys(first.NetworkSettings.Networks ?? {}), [PROXY]);
-      assert.equal((first.HostConfig as { Binds?: string[] }).Binds, [`${path.join(s.dir, 'conf')}:/conf:ro,Z`]);
+      assert.equal(first.HostConfig.Binds, [`${path.join(s.dir, 'conf')}:/conf:ro,Z`]);
       const vol = dataVolume(first);
       assert.ok(vol?.Type === 'volume' && /^[0-9a-f]{64}$/.test(vol.Name ?? ''), JSON.stringify(first.Mounts));
       anonymous.add(vol!.Name!);
@@ -86,17 +88,27 @@ cp('external network, anonymous volume kept across replacements, selinux bind, e
       assert.is(dataVolume(second)?.Name, vol!.Name);
       assert.is((await sh(s, 'cat /data/f')).stdout, 'kept\n');
 
-      // The build target changes: rebuilt, the container replaced, the data still there.
-      s.writeRaw(source(s, { target: 'prod' }));
+      // Disconnected from the external network by hand: drift, reconnected live (no replacement).
+      await s.engine.request('POST', `/networks/${PROXY}/disconnect`, { body: { Container: s.en('app'), Force: true } });
+      const drifted = await s.plan();
+      assert.match(drifted.stdout, new RegExp(`~ +container app[\\s\\S]*networks\\.${PROXY}: .*# drift: disconnected outside moor`), show(drifted));
+      const reconnected = await s.apply();
+      assert.match(reconnected.stdout, /Apply complete: 0 created, 1 updated, 0 replaced, 0 removed\./, show(reconnected));
+      assert.equal(Object.keys((await s.container('app'))!.NetworkSettings.Networks ?? {}), [PROXY]);
+
+      // The build target and the relabel change: rebuilt, the container replaced, the data still there.
+      s.writeRaw(source(s, { target: 'prod', selinux: 'z' }));
       const retarget = await s.plan();
       assert.match(retarget.stdout, /rebuild: target changed/, show(retarget));
+      assert.match(retarget.stdout, /~ mounts: .*selinux Z.* → .*selinux z.*# forces replacement/, show(retarget));
       assert.is((await s.apply()).code, 0);
       assert.is((await sh(s, 'cat /stage /data/f')).stdout, 'prod\nkept\n');
+      assert.equal((await s.container('app'))!.HostConfig.Binds, [`${path.join(s.dir, 'conf')}:/conf:ro,z`]);
       assert.is(dataVolume(await s.container('app'))?.Name, vol!.Name);
       assert.is((await s.plan('--detailed-exitcode')).code, 0);
 
       // Errors at plan time, nothing changed: a missing external network, a missing env file, build secrets.
-      s.writeRaw(source(s, { target: 'prod', network: `${prefix}-nope` }));
+      s.writeRaw(source(s, { target: 'prod', selinux: 'z', network: `${prefix}-nope` }));
       const noNet = await s.plan();
       assert.is(noNet.code, 1, show(noNet));
       assert.match(noNet.stderr, new RegExp(`${s.relFile}:\\d+:\\d+ network\\.${prefix}-nope › external: network "${prefix}-nope" is declared external: true, but the engine has no network named`), show(noNet));
@@ -109,7 +121,7 @@ cp('external network, anonymous volume kept across replacements, selinux bind, e
       assert.is(secrets.code, 1, show(secrets));
       assert.match(secrets.stderr, /image\.secretive › build\.secrets: build secrets are not supported yet/, show(secrets));
 
-      s.writeRaw(source(s, { target: 'prod' }));
+      s.writeRaw(source(s, { target: 'prod', selinux: 'z' }));
       const destroyed = await s.destroy();
       assert.is(destroyed.code, 0, show(destroyed));
       assert.ok(destroyed.stdout.includes(`leaves its anonymous volume on the engine with the data: ${vol!.Name} (/data)`), show(destroyed));
