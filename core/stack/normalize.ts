@@ -125,7 +125,14 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const r = networkOptionsSchema.safeParse(d.options ?? {});
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const o = r.data;
-        if (o.external) { (stack.externalNetworks ??= []).push(d.name); break; }
+        if (o.external) {
+          // The engine's own networks take no aliases and no other network: networkMode says them.
+          if (['bridge', 'host', 'none'].includes(d.name)) {
+            diags.push(error(`"${d.name}" is the engine's own network: use networkMode: '${d.name}' on the container instead of an external network`, { ...where, field: 'external' }));
+          }
+          (stack.externalNetworks ??= []).push(d.name);
+          break;
+        }
         const rules = lifecycleOf('network', o, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         stack.networks.push({

@@ -30,8 +30,10 @@ ext('any other option next to external: true is a diagnostic naming the field; a
   const { diagnostics } = normalize(stack('shop', ({ network }) => {
     network('proxy', { external: true, driver: 'overlay', labels: { a: 'b' } });
     network('Traefik.public', { external: true });
+    network('host', { external: true });
   }));
-  assert.equal(diagnostics.map((d) => [d.severity, d.resource, d.field]), [['error', 'network.proxy', 'driver'], ['error', 'network.proxy', 'labels']]);
+  assert.equal(diagnostics.map((d) => [d.severity, d.resource, d.field]), [['error', 'network.proxy', 'driver'], ['error', 'network.proxy', 'labels'], ['error', 'network.host', 'external']]);
+  assert.match(diagnostics[2]!.summary, "use networkMode: 'host'");
   assert.match(diagnostics[0]!.summary, 'not allowed with external: true');
   assert.ok(diagnostics[0]!.location?.line, 'names the line of the declaration');
 });
