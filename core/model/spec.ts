@@ -21,6 +21,8 @@ export interface ImageSpec {
     /** Multi-stage target and platform; present only when set (older labels lack them). */
     target?: string;
     platform?: string;
+    /** Build secrets: id → reference ('env:NAME' or 'file:/abs'), never a value. Present only when set. */
+    secrets?: Record<string, string>;
     /** Content hash of the context: the image is rebuilt when it changes. */
     contextHash: string;
   };

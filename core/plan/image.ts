@@ -75,10 +75,10 @@ export function planImages(ctx: PlanContext): PlanNode[] {
  * platform appear only when set, so images built before they existed are not rebuilt.
  */
 export function buildLabel(img: ImageSpec): string {
-  return JSON.stringify({ dockerfile: img.build?.dockerfile, args: img.build?.args, labels: img.labels, target: img.build?.target, platform: img.build?.platform });
+  return JSON.stringify({ dockerfile: img.build?.dockerfile, args: img.build?.args, labels: img.labels, target: img.build?.target, platform: img.build?.platform, secrets: img.build?.secrets });
 }
 
-const BUILD_FIELDS: Record<string, string> = { dockerfile: 'dockerfile', args: 'build args', labels: 'labels', target: 'target', platform: 'platform' };
+const BUILD_FIELDS: Record<string, string> = { dockerfile: 'dockerfile', args: 'build args', labels: 'labels', target: 'target', platform: 'platform', secrets: 'build secrets' };
 
 /** Which build settings differ between two build labels, in words ("target changed"). */
 function buildChangeNote(before: string | undefined, after: string): string {

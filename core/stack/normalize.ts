@@ -98,13 +98,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         }
         const r = imageOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
-        if (Object.keys(r.data.build.secrets ?? {}).length) {
-          diags.push(error(`build secrets are not supported yet: moor cannot give them to the build without putting them in the image`, {
-            ...where, field: 'build.secrets',
-            detail: "The engine's classic builder cannot mount secrets, and BuildKit's secret mounts need a /session channel (gRPC) that moor does not implement; passing them as build args would keep them in the image's history. Build this image outside moor (docker build --secret …) and use its tag, or give the secret to the container at run time (env: { X: secret('X') }).",
-          }));
-          break;
-        }
+        const buildSecrets = Object.entries(r.data.build.secrets ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         stack.images.push({
           kind: 'image',
           name: d.name,
@@ -115,6 +109,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
             args: sortRecord(r.data.build.args),
             ...(r.data.build.target ? { target: r.data.build.target } : {}),
             ...(r.data.build.platform ? { platform: r.data.build.platform } : {}),
+            ...(buildSecrets.length ? { secrets: Object.fromEntries(buildSecrets.map(([k, v]) => [k, secretRef(v, dir)])) } : {}),
             contextHash: '',
           },
           labels: sortRecord(r.data.labels),
@@ -350,10 +345,15 @@ function containerSpec(
   };
 }
 
+/** A secret's reference: 'env:NAME' or 'file:/absolute/path'. */
+function secretRef(v: Secret, dir: string): string {
+  return 'env' in v.source ? `env:${v.source.env}` : `file:${path.resolve(dir, v.source.file)}`;
+}
+
 /** A plain env value, or a secret's reference (sealed with its keyed hash once the engine's key is known). */
 function envValue(v: string | Secret, dir: string): EnvValue {
   if (typeof v === 'string') return v;
-  return { secret: 'env' in v.source ? `env:${v.source.env}` : `file:${path.resolve(dir, v.source.file)}`, digest: null };
+  return { secret: secretRef(v, dir), digest: null };
 }
 
 /** Cross-resource checks: references point at declared resources, no container cycles. */

@@ -11,7 +11,7 @@
  * - envFile values are in the container's env under explicit env; a changed file is a planned
  *   change of that key; a missing env file is a plan error;
  * - build target and platform: the built image holds the target stage's file; a target change
- *   rebuilds; build secrets are refused at plan time.
+ *   rebuilds; a build secret that is not set is a plan error (build-secrets.test.ts builds with one).
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -107,7 +107,7 @@ cp('external network, anonymous volume kept across replacements, selinux bind, e
       assert.is(dataVolume(await s.container('app'))?.Name, vol!.Name);
       assert.is((await s.plan('--detailed-exitcode')).code, 0);
 
-      // Errors at plan time, nothing changed: a missing external network, a missing env file, build secrets.
+      // Errors at plan time, nothing changed: a missing external network, a missing env file, a build secret not set.
       s.writeRaw(source(s, { target: 'prod', selinux: 'z', network: `${prefix}-nope` }));
       const noNet = await s.plan();
       assert.is(noNet.code, 1, show(noNet));
@@ -116,10 +116,10 @@ cp('external network, anonymous volume kept across replacements, selinux bind, e
       const noFile = await s.plan();
       assert.is(noFile.code, 1, show(noFile));
       assert.match(noFile.stderr, new RegExp(`${s.relFile}:\\d+:\\d+ container\\.app › envFile: env file .*missing\\.env does not exist`), show(noFile));
-      s.writeRaw(source(s, { target: 'prod', extra: `\n  image('secretive', { build: { context: './ctx', secrets: { npm: secret('NPM_TOKEN') } } });` }));
+      s.writeRaw(source(s, { target: 'prod', extra: `\n  image('secretive', { build: { context: './ctx', secrets: { npm: secret('MOOR_E2E_UNSET_SECRET') } } });` }));
       const secrets = await s.plan();
       assert.is(secrets.code, 1, show(secrets));
-      assert.match(secrets.stderr, /image\.secretive › build\.secrets: build secrets are not supported yet/, show(secrets));
+      assert.match(secrets.stderr, /image\.secretive › build\.secrets\.npm: secret MOOR_E2E_UNSET_SECRET is not set in the environment/, show(secrets));
 
       s.writeRaw(source(s, { target: 'prod', selinux: 'z' }));
       const destroyed = await s.destroy();

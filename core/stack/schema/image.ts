@@ -17,11 +17,14 @@ export const imageOptionsSchema = z.strictObject({
     /** The platform to build for, e.g. 'linux/amd64' (compose's build.platforms, one of them). */
     platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, { message: 'expected a platform like "linux/amd64" or "linux/arm64/v8"' }).optional(),
     /**
-     * Build secrets (compose's build.secrets), by id. Refused for now with a diagnostic: the
-     * classic builder cannot mount them and BuildKit's need a session moor does not speak (see
-     * docs/stack-reference.md); moor never passes them as build args.
+     * Build secrets (compose's build.secrets), by id: mounted only into the build steps that ask
+     * for them (`RUN --mount=type=secret,id=npm`), never in the image, its history or the plan.
+     * A build with secrets runs on the engine's BuildKit, through a session moor serves.
      */
-    secrets: z.record(z.string(), z.custom<Secret>((v) => isSecret(v), { message: "expected secret('NAME') or secret({ file })" })).optional(),
+    secrets: z.record(
+      z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, { message: 'expected a secret id like "npm" or "pip.conf"' }),
+      z.custom<Secret>((v) => isSecret(v), { message: "expected secret('NAME') or secret({ file })" }),
+    ).optional(),
   }),
   labels: labels.optional(),
 });
