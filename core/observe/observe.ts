@@ -1,7 +1,8 @@
 /**
  * observe: every engine read a plan needs, and nothing else, in parallel: list calls with label
  * and name filters (plus, only when the stack needs them, the containers publishing its host
- * ports, `/info`, and the registry of an image the plan would pull), then one inspect per managed
+ * ports, `/info`, and the registry of an image the plan would pull), one inspect by name per
+ * network the stack declares external, then one inspect per managed
  * container (the deep drift read: labels are immutable, so after a live update or a `docker
  * update` by hand only the engine knows the current value). `refresh: false` inspects only the
  * containers whose live attributes the stack changes.
