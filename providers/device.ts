@@ -13,19 +13,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
-import { z } from 'zod';
-import { providerSpec, type HostContext, type ProviderFinding, type VolumeProvider } from './types.js';
-
-const schema = z.strictObject({
-  /** The block device on the engine's host, e.g. '/dev/sdb1', '/dev/disk/by-uuid/…', '/dev/loop3'. */
-  device: z.string().regex(/^\/[^,\0]*$/, { message: 'expected the absolute path of a block device, e.g. "/dev/sdb1"' }),
-  /** The file system on it, as the kernel names it: 'ext4', 'xfs', 'btrfs'… */
-  type: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, { message: 'expected a file system type like "ext4", "xfs" or "btrfs"' }),
-  /** Mount options, comma-separated as mount(8) takes them: 'noatime', 'noatime,discard'. */
-  options: z.string().regex(/^[^\s,][^\s]*$/, { message: 'expected mount options like "noatime" or "noatime,discard" (comma-separated, no spaces)' }).optional(),
-});
-
-type Options = z.output<typeof schema>;
+import type { HostContext, ProviderFinding, VolumeProvider } from './types.js';
+import type { Options } from './schemas/device.js';
 
 /** File system types that never live on a block device (and have their own provider or none). */
 const NOT_ON_A_DEVICE: Record<string, string> = { tmpfs: 'use tmpfs()', nfs: 'use nfs()', nfs4: 'use nfs()', none: 'use bind() for a host directory' };
@@ -55,9 +44,8 @@ async function deviceKind(p: string): Promise<'block' | 'other' | 'missing'> {
   }
 }
 
-export const deviceProvider: VolumeProvider<typeof schema> = {
+export const deviceProvider: VolumeProvider<Options> = {
   name: 'device',
-  schema,
   data: 'external',
   toEngine: (o) => ({ driver: 'local', driverOpts: { type: o.type, device: o.device, ...(o.options ? { o: o.options } : {}) } }),
   describe: (o) => `${o.type} on block device ${o.device}${o.options ? ` (${o.options})` : ''}`,
@@ -93,10 +81,5 @@ export const deviceProvider: VolumeProvider<typeof schema> = {
   },
   notes: () => ['its data lives on the device: removing the volume leaves the file system and its files there'],
 };
-
-/** `volume('disk', { provider: device({ device: '/dev/sdb1', type: 'ext4', options: 'noatime' }) })` — a file system on a block device. */
-export function device(options: z.input<typeof schema>) {
-  return providerSpec('device', options);
-}
 
 export type DeviceOptions = Options;

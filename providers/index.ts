@@ -18,10 +18,5 @@ export function providerNames(): string[] {
   return [...providers.keys()];
 }
 
-export { local } from './local.js';
-export { tmpfs } from './tmpfs.js';
-export { bind } from './bind.js';
-export { nfs } from './nfs.js';
-export { sshfs } from './sshfs.js';
-export { device } from './device.js';
+export { local, tmpfs, bind, nfs, sshfs, device } from './api.js';
 export type { VolumeProvider, ProviderContext, HostContext, EngineVolume, DataHome, ProviderFinding, ProviderHealth } from './types.js';

@@ -1,6 +1,6 @@
 /** Command-line parsing with node:util's parseArgs; no framework needed for three commands. */
 import { parseArgs } from 'node:util';
-import { durationToNanos } from '../stack/schema/common.js';
+import { durationToNanos } from '../model/units.js';
 import { UsageError } from './errors.js';
 import { findStackFile } from './stack-file.js';
 import { didYouMean } from './suggest.js';

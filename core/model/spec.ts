@@ -181,3 +181,11 @@ export interface DesiredStack {
 export function emptyStack(name: string, file: string, keep: Partial<Pick<DesiredStack, 'lifecycle' | 'locations'>> = {}): DesiredStack {
   return { name, file, images: [], networks: [], volumes: [], containers: [], backups: [], locations: keep.locations ?? {}, lifecycle: keep.lifecycle ?? {} };
 }
+
+/** Containers a container needs before it can be created (dependsOn, volumesFrom, network namespace). */
+export function containerDependencies(c: ContainerSpec): string[] {
+  const deps = new Set<string>(c.dependsOn.map((d) => d.container));
+  c.volumesFrom.forEach((v) => deps.add(v.container));
+  if (c.networkMode.type === 'container') deps.add(c.networkMode.container);
+  return [...deps];
+}

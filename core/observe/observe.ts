@@ -149,7 +149,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     .map((v) => ({ name: v.Name, resource: v.Labels![LABEL.name]!, spec: readSpec<BackupSpec>(v.Labels, 'backup') }));
 
   if (options.host) await observeVolumeHealth(stack, volumes, options.host);
-  const interrupted = interruptedOf(client, stack, ours, cByName);
+  const interrupted = await interruptedOf(client, stack, ours, cByName);
 
   const images = new Map<string, ObservedImage>();
   for (const i of [...iByLabel, ...iByRef]) {

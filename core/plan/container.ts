@@ -8,7 +8,7 @@ import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
 import { attachedNetworkName, engineName } from '../model/names.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
-import { containerDependencies } from '../stack/normalize.js';
+import { containerDependencies } from '../model/spec.js';
 import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
 import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from './types.js';

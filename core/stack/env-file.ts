@@ -59,9 +59,10 @@ export function parseEnvFile(text: string, file: string): { env: Record<string, 
 }
 
 /** Read env files (relative to the stack's directory) in order, a later file winning. */
-export function readEnvFiles(files: string[], dir: string): { env: Record<string, string>; problems: EnvFileProblem[] } {
+export function readEnvFiles(files: string[], dir: string): { env: Record<string, string>; problems: EnvFileProblem[]; read: string[] } {
   const env: Record<string, string> = {};
   const problems: EnvFileProblem[] = [];
+  const read: string[] = [];
   files.forEach((f, index) => {
     const abs = path.resolve(dir, f);
     let text: string;
@@ -72,9 +73,10 @@ export function readEnvFiles(files: string[], dir: string): { env: Record<string
       problems.push({ index, message: code === 'ENOENT' ? `env file ${abs} does not exist` : `env file ${abs} cannot be read: ${(e as Error).message}` });
       return;
     }
+    read.push(abs);
     const parsed = parseEnvFile(text, abs);
     Object.assign(env, parsed.env);
     problems.push(...parsed.problems.map((message) => ({ index, message })));
   });
-  return { env, problems };
+  return { env, problems, read };
 }

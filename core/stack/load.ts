@@ -6,12 +6,12 @@ import { access, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
-import { collectStack, userFrame } from './collect.js';
+import { collectStack, userFrame, type Declaration } from './collect.js';
 import { hashContext } from './context-hash.js';
 import { declaredAt, isStackDefinition, type StackDefinition } from './define.js';
 import { importStackModule } from './import.js';
-import { normalizeStack } from './normalize.js';
 import { typecheckStack } from './typecheck.js';
+import { readValidated, validationKey, writeValidated, type Validated } from './validated-cache.js';
 
 export interface LoadResult {
   stack?: DesiredStack;
@@ -33,10 +33,22 @@ export async function loadStack(fileArg: string): Promise<LoadResult> {
 
   const collected = await collectStack(imported.def, file);
   if (hasErrors(collected.diagnostics)) return { diagnostics: collected.diagnostics, typecheckCached: tc.cached };
-  const { declarations } = collected;
-  const { stack, diagnostics } = normalizeStack(imported.def.name, file, declarations, userFrame(declaredAt(imported.def), file));
+  const { stack, diagnostics } = await validate(imported.def, file, collected.declarations);
   diagnostics.push(...(await checkBuildContexts(stack)));
   return { stack: hasErrors(diagnostics) ? undefined : stack, diagnostics, typecheckCached: tc.cached };
+}
+
+/** Validate and normalize the declarations, or take the result of the same declarations from the cache. */
+async function validate(def: StackDefinition, file: string, declarations: Declaration[]): Promise<Validated> {
+  const callSite = userFrame(declaredAt(def), file);
+  const key = validationKey(def.name, file, declarations, callSite);
+  const cached = key ? await readValidated(file, key) : undefined;
+  if (cached) return cached;
+  const { normalizeStack } = await import('./normalize.js');
+  const validated = normalizeStack(def.name, file, declarations, callSite);
+  // The env files it read are checked on every read of the entry: a changed one is validated again (its values are data).
+  if (key) await writeValidated(file, key, validated, validated.readFiles);
+  return validated;
 }
 
 async function importStack(file: string): Promise<{ def: StackDefinition } | { diagnostics: Diagnostic[] }> {

@@ -6,10 +6,12 @@ import path from 'node:path';
 import { error, warning, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import { findCycles, topoSort } from '../graph.js';
 import { builtImageRef, engineName, normalizeImageRef } from '../model/names.js';
+import { containerDependencies } from '../model/spec.js';
 import type {
   ContainerSpec, DesiredStack, ImageSpec, MountSpec, NetworkSpec, PortSpec, VolumeSpec,
 } from '../model/spec.js';
 import { getProvider, providerNames } from '../../providers/index.js';
+import { providerSchema } from '../../providers/schemas/index.js';
 import type { Declaration } from './collect.js';
 import { resourceId, type Handle, type ResourceKind } from './handles.js';
 import { durationToNanos, RESOURCE_NAME, sizeToBytes, STACK_NAME } from './schema/common.js';
@@ -36,10 +38,13 @@ const sortRecord = (r: Record<string, string> | undefined): Record<string, strin
 export interface NormalizeResult {
   stack: DesiredStack;
   diagnostics: Diagnostic[];
+  /** Files normalization read (env files), when it read any: the validated-stack cache must notice when they change. */
+  readFiles?: string[];
 }
 
 export function normalizeStack(stackName: string, file: string, declarations: Declaration[], where: SourceLocation = { file }): NormalizeResult {
   const diags: Diagnostic[] = [];
+  const readFiles: string[] = [];
   const dir = path.dirname(file);
   const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], backups: [], locations: {}, lifecycle: {} };
 
@@ -141,11 +146,12 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const spec = r.data.provider ?? { provider: 'local', options: {} };
         const provider = getProvider(spec.provider);
-        if (!provider) {
+        const schema = providerSchema(spec.provider);
+        if (!provider || !schema) {
           diags.push(error(`unknown storage provider "${spec.provider}" (known: ${providerNames().join(', ')})`, { ...where, field: 'provider' }));
           break;
         }
-        const p = provider.schema.safeParse(spec.options);
+        const p = schema.safeParse(spec.options);
         if (!p.success) {
           diags.push(...issuesToDiagnostics(p.error.issues, where).map((x) => ({ ...x, field: x.field ? `provider.${x.field}` : 'provider' })));
           break;
@@ -164,7 +170,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
       case 'container': {
         const r = containerOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
-        const spec = containerSpec(d, r.data, dir, ref, diags);
+        const spec = containerSpec(d, r.data, dir, ref, diags, readFiles);
         const rules = lifecycleOf('container', r.data, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         if (typeof r.data.image === 'string') implicitImage(r.data.image, 'image');
@@ -190,7 +196,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
   for (const c of stack.containers) for (const n of c.networks) if (external.has(n.network)) n.external = true;
   checkReferences(stack, declared, diags);
   validateStack(stack, diags);
-  return { stack, diagnostics: diags };
+  return { stack, diagnostics: diags, ...(readFiles.length ? { readFiles: [...new Set(readFiles)] } : {}) };
 }
 
 function containerSpec(
@@ -199,6 +205,7 @@ function containerSpec(
   dir: string,
   ref: (h: Handle<ResourceKind>, from: Declaration, field: string) => string,
   diags: Diagnostic[],
+  readFiles: string[],
 ): ContainerSpec {
   const id = resourceId('container', d.name);
   const where = { resource: id, location: d.location };
@@ -307,6 +314,7 @@ function containerSpec(
 
   const envFiles = o.envFile === undefined ? [] : typeof o.envFile === 'string' ? [o.envFile] : o.envFile;
   const fromFiles = readEnvFiles(envFiles, dir);
+  readFiles.push(...fromFiles.read);
   for (const p of fromFiles.problems) diags.push(error(p.message, { ...where, field: typeof o.envFile === 'string' ? 'envFile' : `envFile[${p.index}]` }));
   const env: Record<string, string | Secret> = { ...fromFiles.env, ...o.env };
 
@@ -411,12 +419,3 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     b.stop = [...new Set(b.stop)].sort((x, y) => startOrder.indexOf(x) - startOrder.indexOf(y));
   }
 }
-
-/** Containers a container needs before it can be created (dependsOn, volumesFrom, network namespace). */
-export function containerDependencies(c: ContainerSpec): string[] {
-  const deps = new Set<string>(c.dependsOn.map((d) => d.container));
-  c.volumesFrom.forEach((v) => deps.add(v.container));
-  if (c.networkMode.type === 'container') deps.add(c.networkMode.container);
-  return [...deps];
-}
-

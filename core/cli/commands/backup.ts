@@ -21,7 +21,7 @@ import type { Confirm } from '../confirm.js';
 import { EXIT, RefusedError, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
 import { loadOrFail, newClient, takeLock } from '../session.js';
-import { durationToNanos } from '../../stack/schema/common.js';
+import { durationToNanos } from '../../model/units.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { deviceProvider, parseFilesystems } from '../../../providers/device.js';
+import { schema } from '../../../providers/schemas/device.js';
 import { LOCAL_HOST, providerContext, REMOTE_HOST } from '../../fixtures/builders.js';
 
 const ctx = providerContext('disk', '/srv/stacks/shop.ts');
-const parse = (input: unknown) => deviceProvider.schema.safeParse(input);
+const parse = (input: unknown) => schema.safeParse(input);
 
 const pure = suite('device: options and engine volume');
 

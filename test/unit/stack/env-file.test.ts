@@ -44,6 +44,8 @@ merge('files relative to the stack file, a later file over an earlier one, expli
   const { stack: d, diagnostics } = shop('.env.web');
   assert.equal(diagnostics, []);
   assert.equal(containerSpec(d, 'web').env, { A: '1', B: 'explicit', C: 'second' });
+  // Named for the validated-stack cache, which must read a changed file as a changed stack.
+  assert.equal(shop('.env.web').readFiles, [path.join(dir, '.env'), path.join(dir, '.env.web')]);
 });
 
 merge('a missing file is an error naming the path and the field; a bad line names file:line', () => {
