@@ -4,15 +4,21 @@
  * - the build step saw the value (the image holds its md5, written by that step);
  * - the value is nowhere else: not in the image's config or history, not in the plan (text or
  *   --json), not in apply's output; the applied stack plans empty;
- * - a secret that is not set is a plan error naming the image and build.secrets.<id>.
+ * - a secret that is not set is a plan error naming the image and build.secrets.<id>;
+ * - the session also works when the engine connection is a command's stdio (CommandConn, what the
+ *   ssh:// transport uses: `socat` to the local socket stands in for `ssh … docker system dial-stdio`).
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { buildImage } from '../../core/apply/image.js';
+import { EngineClient } from '../../core/engine/client.js';
+import { CommandConn } from '../../core/engine/command-conn.js';
 import { execInContainer } from '../../core/engine/exec.js';
-import { newPrefix, runMoor, show, sweepPrefix, TOOLS, withStack } from './helpers.js';
+import { newPrefix, REPO, runMoor, show, sweepPrefix, TOOLS, withStack } from './helpers.js';
 
 const prefix = newPrefix();
 const bs = suite('e2e: build secrets');
@@ -68,6 +74,32 @@ export default stack(${JSON.stringify(s.name)}, ({ image, container }) => {
     const destroyed = await moor('destroy', s.relFile, '--yes');
     assert.is(destroyed.code, 0, show(destroyed));
   });
+});
+
+bs('the session works over a command connection (the kind of stream the ssh:// transport dials)', async () => {
+  const client = new EngineClient();
+  const ctx = path.join(REPO, 'test/.tmp', prefix, 'conn-ctx');
+  const ref = `${prefix}-conn:latest`;
+  // Every connection of this client is `socat - UNIX-CONNECT:…`, a child process's stdio.
+  const transport = (client as unknown as { transport: { dial: (done: (e: Error | null, s?: CommandConn) => void) => void } }).transport;
+  transport.dial = (done) => done(null, new CommandConn(spawn('socat', ['-', 'UNIX-CONNECT:/var/run/docker.sock']), (code, err) => new Error(`socat exited ${code}: ${err}`)));
+  try {
+    mkdirSync(ctx, { recursive: true });
+    copyFileSync(path.join(TOOLS, 'busybox'), path.join(ctx, 'busybox'));
+    writeFileSync(path.join(ctx, 'nonce'), `${prefix}-conn`);
+    writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCOPY nonce /nonce\nRUN --mount=type=secret,id=t md5sum /run/secrets/t | cut -c1-32 > /t.md5\n');
+    await buildImage(client, prefix, {
+      kind: 'image', name: 'conn', ref, labels: {},
+      build: { context: ctx, dockerfile: 'Dockerfile', args: {}, contextHash: '', secrets: { t: 'env:T' } },
+    }, new Map([['env:T', TOKEN]]));
+    const out = execFileSync('docker', ['run', '--rm', ref, 'cat', '/t.md5'], { encoding: 'utf8' });
+    assert.is(out.trim(), createHash('md5').update(TOKEN).digest('hex'));
+  } finally {
+    client.close();
+    const local = new EngineClient();
+    await local.request('DELETE', `/images/${encodeURIComponent(ref)}`).catch(() => undefined);
+    local.close();
+  }
 });
 
 bs.run();
