@@ -4,6 +4,7 @@
  * stack whose validated form is cached runs without the validator loaded at all.
  */
 import type { Input as BindInput } from './schemas/bind.js';
+import type { Input as DeviceInput } from './schemas/device.js';
 import type { Input as LocalInput } from './schemas/local.js';
 import type { Input as NfsInput } from './schemas/nfs.js';
 import type { Input as SshfsInput } from './schemas/sshfs.js';
@@ -33,4 +34,9 @@ export function nfs(options: NfsInput) {
 /** `volume('remote', { provider: sshfs({ host, user, path, identityFile, hostKey }) })` — a remote directory over SSH. */
 export function sshfs(options: SshfsInput) {
   return providerSpec('sshfs', options);
+}
+
+/** `volume('disk', { provider: device({ device: '/dev/sdb1', type: 'ext4', options: 'noatime' }) })` — a file system on a block device. */
+export function device(options: DeviceInput) {
+  return providerSpec('device', options);
 }

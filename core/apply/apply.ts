@@ -56,7 +56,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
   const release = (old: VolumeSpec | undefined) => (old ? { stack: name, old, host } : undefined);
   switch (op.type) {
     case 'noop': return;
-    case 'image.build': return buildImage(client, name, op.image);
+    case 'image.build': return buildImage(client, name, op.image, secrets);
     case 'image.pull': return pullImage(client, op.image);
     case 'image.delete': return deleteImage(client, op.id, op.ref);
     case 'network.create': return createNetwork(client, name, op.network);

@@ -19,8 +19,8 @@ export interface ContainerContext {
   secrets: SecretValues;
 }
 
-async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string): Promise<string> {
-  const { body, query, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets);
+async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string, anonymous?: Record<string, string>): Promise<string> {
+  const { body, query, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets, anonymous);
   const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name, ...query }, body });
   for (const n of extraNetworks) {
     await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
@@ -77,7 +77,7 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   const en = engineName(ctx.stack.name, c.name);
   const next = nextContainerName(ctx.stack.name, c.name);
   await removeContainer(ctx.client, next, 0); // a leftover from an interrupted run
-  const id = await createContainer(ctx, c, next);
+  const id = await createContainer(ctx, c, next, op.anonymousVolumes);
   for (const w of op.waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
   // Was it running? A completed runOnce job, or a container stopped by hand, is not started when it comes back.
   const wasRunning = await ctx.client.request<{ State: { Running: boolean } }>('GET', `/containers/${op.oldId}/json`).then((i) => i.State.Running, () => false);
@@ -145,7 +145,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       const stopTimeout = op.container.stopTimeout;
       if (op.order === 'delete-before-create') {
         if (phase === 'destroy') await removeContainer(ctx.client, op.oldId, stopTimeout);
-        else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container)), op.container, op.waitFor);
+        else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container), op.anonymousVolumes), op.container, op.waitFor);
         return;
       }
       await replaceNewFirst(ctx, op);

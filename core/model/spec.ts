@@ -18,6 +18,11 @@ export interface ImageSpec {
     context: string;
     dockerfile: string;
     args: Record<string, string>;
+    /** Multi-stage target and platform; present only when set (older labels lack them). */
+    target?: string;
+    platform?: string;
+    /** Build secrets: id → reference ('env:NAME' or 'file:/abs'), never a value. Present only when set. */
+    secrets?: Record<string, string>;
     /** Content hash of the context: the image is rebuilt when it changes. */
     contextHash: string;
   };
@@ -57,14 +62,19 @@ export interface PortSpec {
 
 export type MountSpec =
   | { type: 'volume'; volume: string; target: string; readOnly: boolean }
-  | { type: 'bind'; source: string; target: string; readOnly: boolean }
-  | { type: 'tmpfs'; target: string; sizeBytes: number | null; mode: number | null };
+  /** selinux: present only when set (older labels lack it). */
+  | { type: 'bind'; source: string; target: string; readOnly: boolean; selinux?: 'z' | 'Z' }
+  | { type: 'tmpfs'; target: string; sizeBytes: number | null; mode: number | null }
+  /** An anonymous engine volume: the engine names it; a replacement carries it over. */
+  | { type: 'anonymous'; target: string };
 
 export interface NetworkAttachmentSpec {
   network: string;
   aliases: string[];
   /** A fixed address; present only when set (older labels lack it). */
   ipv4Address?: string;
+  /** A network declared external: true, whose engine name is its name (not `<stack>-<name>`). Present only when true. */
+  external?: true;
 }
 
 export type NetworkModeSpec =
@@ -209,6 +219,8 @@ export interface DesiredStack {
   volumes: VolumeSpec[];
   containers: ContainerSpec[];
   backups: BackupSpec[];
+  /** Networks declared external: true (their engine names): joined, never created, changed or deleted. */
+  externalNetworks?: string[];
   /** Where each resource was declared, by resource id (`container.db`). */
   locations: Record<string, SourceLocation>;
   /** Lifecycle rules by resource id, for resources that declare any. */

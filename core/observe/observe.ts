@@ -1,7 +1,8 @@
 /**
  * observe: every engine read a plan needs, and nothing else, in parallel: list calls with label
  * and name filters (plus, only when the stack needs them, the containers publishing its host
- * ports, `/info`, and the registry of an image the plan would pull), then one inspect per managed
+ * ports, `/info`, and the registry of an image the plan would pull), one inspect by name per
+ * network the stack declares external, then one inspect per managed
  * container (the deep drift read: labels are immutable, so after a live update or a `docker
  * update` by hand only the engine knows the current value). `refresh: false` inspects only the
  * containers whose live attributes the stack changes.
@@ -13,12 +14,13 @@ import { engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
 import { askRegistry } from './pullable.js';
 import { healthOf, portsOf } from './stack-containers.js';
+import { observeExternalNetworks } from './external-networks.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
 import { isKeyVolume, readKey } from '../model/secret.js';
 import { LABEL, readSpec } from '../model/labels.js';
-import { engineName, NEXT_SUFFIX } from '../model/names.js';
+import { attachedNetworkName, NEXT_SUFFIX } from '../model/names.js';
 import type { BackupSpec, ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
 import { sameValue } from '../plan/values.js';
 import type { ResourceKind } from '../stack/handles.js';
@@ -118,6 +120,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
       imageId: c.ImageID,
       ports: portsOf(c.Ports),
       networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+      volumeMounts: (c.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])),
     };
   });
 
@@ -168,15 +171,16 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   // pullPolicy 'always': the registry's current digest of images the engine has too.
   const present = new Set(desired.images.filter((d) => [...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref));
   const ask = desired.images.filter((d) => !d.build && d.pull?.policy !== 'never' && (d.pull?.policy === 'always' || !present.has(d.ref))).map((d) => d.ref);
-  const [{ unpullable, digests: registryDigests }] = await Promise.all([
+  const [{ unpullable, digests: registryDigests }, externalNetworks] = await Promise.all([
     askRegistry(client, ask, present),
+    observeExternalNetworks(client, desired.externalNetworks ?? []),
     ...toInspect.map(async (c) => {
       const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
       c.live = liveState(info, c.resource ?? '');
     }),
   ]);
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, registryDigests, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, registryDigests, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted, externalNetworks,
     engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
     ...(wantsDrivers && info?.Plugins?.Network ? { networkDrivers: info.Plugins.Network } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
@@ -195,7 +199,7 @@ function needsLiveRead(c: ObservedContainer, desired: DesiredStack): boolean {
   if (!sameValue(want.restart, last.restart) || !sameValue(want.resources, last.resources)) return true;
   return want.networks.some((n) => {
     const before = spec.networks.find((x) => x.network === n.network);
-    const recorded = c.recorded?.aliases[engineName(desired.name, n.network)];
+    const recorded = c.recorded?.aliases[attachedNetworkName(desired.name, n)];
     return before !== undefined && !sameValue(recorded ?? before.aliases, n.aliases);
   });
 }

@@ -4,6 +4,7 @@ import type { ProviderHealth } from '../../providers/types.js';
 import type { Ledger, LiveRecord } from '../model/ledger.js';
 import type { ObservedMigration } from '../model/migration.js';
 import type { ObservedInterrupted } from './intents.js';
+import type { ObservedExternalNetwork } from './external-networks.js';
 import type { BackupSpec, ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 
 /** Who owns an engine object whose name or labels put it in this stack's way. */
@@ -41,6 +42,8 @@ export interface ObservedContainer extends ObservedBase {
   ports?: string[];
   /** Engine names of attached networks. */
   networks: string[];
+  /** Engine volumes it mounts (named and anonymous), from the container list: what a replacement carries over. */
+  volumeMounts?: { name: string; target: string }[];
   /** What moor last applied live (restart, limits, aliases), from the ledger; labels hold the rest. */
   recorded?: LiveRecord;
   /** What the engine reports for live attributes, when observe inspected the container. */
@@ -102,6 +105,8 @@ export interface ObservedState {
   volumeUsage: Record<string, VolumeUsage>;
   /** Records of operations moor began outside a plan, and backup workers of commands that are gone (observe/intents.ts). */
   interrupted?: ObservedInterrupted;
+  /** Networks the stack declares external: true, read by name: null when the engine has none. */
+  externalNetworks?: Record<string, ObservedExternalNetwork | null>;
   /** Every network on the engine with its subnets, for the subnet overlaps the engine refuses. */
   engineNetworks?: EngineNetwork[];
   /** Host ports running containers publish, for the ports a new container could not bind. */

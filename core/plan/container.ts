@@ -5,7 +5,7 @@
  * unless something the container uses is itself deleted first.
  */
 import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
-import { engineName } from '../model/names.js';
+import { attachedNetworkName, engineName } from '../model/names.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
 import { containerDependencies } from '../model/spec.js';
@@ -15,6 +15,7 @@ import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from 
 import { sameValue } from './values.js';
 import { stoppedBy } from './intents.js';
 import { addressChanges, RUNTIME_RULES, sharesFixedAddress } from './runtime-rules.js';
+import { anonymousLeftBehind, carryAnonymousVolumes } from './anonymous-volumes.js';
 
 const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'image', get: (c) => c.image, forcesReplacement: true },
@@ -65,7 +66,8 @@ const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 function forwardDeps(c: ContainerSpec): string[] {
   return [
     `image.${c.image}`,
-    ...c.networks.map((n) => `network.${n.network}`),
+    // External networks are not the stack's: nothing to wait for.
+    ...c.networks.filter((n) => !n.external).map((n) => `network.${n.network}`),
     ...c.mounts.flatMap((m) => (m.type === 'volume' ? [`volume.${m.volume}`] : [])),
     ...containerDependencies(c).map((n) => `container.${n}`),
   ];
@@ -83,7 +85,7 @@ function dependentContainers(ctx: PlanContext, name: string): string[] {
 
 /** Network attachments the engine should show for a container, by engine network name. */
 function expectedAttachments(stack: string, c: ContainerSpec): NetworkAttachmentSpec[] | undefined {
-  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: n.aliases, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }));
+  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: attachedNetworkName(stack, n), aliases: n.aliases, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }));
   if (c.networkMode.type === 'bridge') return [{ network: 'bridge', aliases: [] }];
   return undefined; // host, none, container:… — nothing to attach or detach
 }
@@ -298,9 +300,14 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); }) || (!!last && sharesFixedAddress(last, want));
       if (last && sharesFixedAddress(last, want)) causes.push('its fixed address cannot be held by two containers: the old one goes first');
       if (rules.replaceOrder === 'delete-before-create' && !deleteFirst) causes.push('replaceOrder: delete-before-create');
+      const anonymous = carryAnonymousVolumes(want, last, obs);
+      causes.push(...anonymous.causes);
       out.push({
         ...base, action: 'replace', causes: [...new Set(causes)], changes,
-        op: { type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor },
+        op: {
+          type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor,
+          ...(Object.keys(anonymous.carried).length ? { anonymousVolumes: anonymous.carried } : {}),
+        },
       });
     } else if (changes.length) {
       out.push({
@@ -331,6 +338,8 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const declared = ctx.desired.containers.some((c) => c.name === resource);
     const cause = obs.next ? 'left behind by an interrupted replacement' : declared ? 'a second container for the same resource' : ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack';
     const nodeId = declared || obs.next ? `container.${resource}#${obs.id.slice(0, 12)}` : `container.${resource}`;
+    const left = declared || obs.next ? undefined : anonymousLeftBehind(obs);
+    if (left) ctx.notes.push(left);
     out.push({
       id: nodeId, kind: 'container', name: resource, engineName: obs.name, action: 'delete', causes: [cause], changes: obs.spec && !declared && !obs.next ? containerAttributes(obs.spec, true) : [],
       dependsOn: [], dependents: declared ? [] : dependentContainers(ctx, resource), op: { type: 'container.delete', id: obs.id, stopTimeout: obs.spec?.stopTimeout ?? null },

@@ -41,6 +41,16 @@ export function planNetworks(ctx: PlanContext): PlanNode[] {
     }
     nodes.push({ ...base, action: 'noop', causes: [], changes: [], op: { type: 'noop' } });
   }
+  for (const name of ctx.desired.externalNetworks ?? []) {
+    // Never a node: moor does not create, change or delete it. Missing, it cannot be joined.
+    if (ctx.observed.externalNetworks?.[name] !== null) continue;
+    const id = `network.${name}`;
+    ctx.diagnostics.push({
+      severity: 'error', resource: id, field: 'external', location: ctx.desired.locations[id] ?? { file: ctx.desired.file },
+      summary: `network "${name}" is declared external: true, but the engine has no network named "${name}"`,
+      detail: `moor joins an external network and never creates it. Create it first (docker network create ${name}), or drop external: true to let this stack own it.`,
+    });
+  }
   for (const obs of ctx.observed.networks) {
     if (obs.owner !== 'stack' || !obs.resource || ctx.desired.networks.some((n) => n.name === obs.resource)) continue;
     nodes.push({

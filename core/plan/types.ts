@@ -65,7 +65,11 @@ export type Operation =
   | { type: 'backup.update'; backup: BackupSpec }
   | { type: 'backup.delete' }
   | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }
-  | { type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[] }
+  | {
+      type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[];
+      /** The old container's anonymous volumes the new one mounts again, engine name by target (their data kept). */
+      anonymousVolumes?: Record<string, string>;
+    }
   | {
       type: 'container.update';
       id: string;

@@ -67,7 +67,8 @@ async function validate(stackName: string, file: string, declarations: Declarati
   if (cached) return cached;
   const { normalizeStack } = await import('./normalize.js');
   const validated = normalizeStack(stackName, file, declarations, callSite);
-  if (key) await writeValidated(file, key, validated);
+  // The env files it read are checked on every read of the entry: a changed one is validated again (its values are data).
+  if (key) await writeValidated(file, key, validated, validated.readFiles);
   return validated;
 }
 

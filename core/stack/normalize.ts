@@ -29,6 +29,10 @@ import { runtimeSpec } from './runtime-spec.js';
 import { imagePullPolicy } from './pull-policy.js';
 import type { Secret } from './secret.js';
 import type { EnvValue } from '../model/secret.js';
+import { readEnvFiles } from './env-file.js';
+
+/** The engine's own rule for network names (an external network is named as the engine has it). */
+const EXTERNAL_NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 const sortRecord = (r: Record<string, string> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(r ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -36,10 +40,13 @@ const sortRecord = (r: Record<string, string> | undefined): Record<string, strin
 export interface NormalizeResult {
   stack: DesiredStack;
   diagnostics: Diagnostic[];
+  /** Files normalization read (env files), when it read any: the validated-stack cache must notice when they change. */
+  readFiles?: string[];
 }
 
 export function normalizeStack(stackName: string, file: string, declarations: Declaration[], where: SourceLocation = { file }): NormalizeResult {
   const diags: Diagnostic[] = [];
+  const readFiles: string[] = [];
   const dir = path.dirname(file);
   const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], backups: [], locations: {}, lifecycle: {} };
 
@@ -51,7 +58,11 @@ export function normalizeStack(stackName: string, file: string, declarations: De
   for (const d of declarations) {
     const id = resourceId(d.kind, d.name);
     const isImageRef = d.kind === 'image' && d.options === undefined;
-    if (!isImageRef && !RESOURCE_NAME.test(d.name)) {
+    // An external network keeps the engine's name as it is: the engine's rules for names apply.
+    const isExternal = d.kind === 'network' && (d.options as { external?: unknown } | undefined)?.external === true;
+    if (isExternal && !EXTERNAL_NETWORK_NAME.test(d.name)) {
+      diags.push(error(`invalid network name ${JSON.stringify(d.name)}: an engine network name uses letters, digits, "_", "." and "-"`, { resource: id, location: d.location }));
+    } else if (!isImageRef && !isExternal && !RESOURCE_NAME.test(d.name)) {
       diags.push(error(`invalid ${d.kind} name ${JSON.stringify(d.name)}: use lower-case letters, digits, "-" and "_", starting with a letter or digit`, { resource: id, location: d.location }));
     }
     if (declared.has(id)) {
@@ -94,6 +105,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         }
         const r = imageOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        const buildSecrets = Object.entries(r.data.build.secrets ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         stack.images.push({
           kind: 'image',
           name: d.name,
@@ -102,6 +114,9 @@ export function normalizeStack(stackName: string, file: string, declarations: De
             context: path.resolve(dir, r.data.build.context),
             dockerfile: r.data.build.dockerfile ?? 'Dockerfile',
             args: sortRecord(r.data.build.args),
+            ...(r.data.build.target ? { target: r.data.build.target } : {}),
+            ...(r.data.build.platform ? { platform: r.data.build.platform } : {}),
+            ...(buildSecrets.length ? { secrets: Object.fromEntries(buildSecrets.map(([k, v]) => [k, secretRef(v, dir)])) } : {}),
             contextHash: '',
           },
           labels: sortRecord(r.data.labels),
@@ -112,6 +127,14 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const r = networkOptionsSchema.safeParse(d.options ?? {});
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const o = r.data;
+        if (o.external) {
+          // The engine's own networks take no aliases and no other network: networkMode says them.
+          if (['bridge', 'host', 'none'].includes(d.name)) {
+            diags.push(error(`"${d.name}" is the engine's own network: use networkMode: '${d.name}' on the container instead of an external network`, { ...where, field: 'external' }));
+          }
+          (stack.externalNetworks ??= []).push(d.name);
+          break;
+        }
         const rules = lifecycleOf('network', o, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         stack.networks.push({
@@ -149,7 +172,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
       case 'container': {
         const r = containerOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
-        const spec = containerSpec(d, r.data, dir, ref, diags);
+        const spec = containerSpec(d, r.data, dir, ref, diags, readFiles);
         const rules = lifecycleOf('container', r.data, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         if (typeof r.data.image === 'string') implicitImage(r.data.image, 'image');
@@ -172,9 +195,11 @@ export function normalizeStack(stackName: string, file: string, declarations: De
     }
   }
 
+  const external = new Set(stack.externalNetworks ?? []);
+  for (const c of stack.containers) for (const n of c.networks) if (external.has(n.network)) n.external = true;
   checkReferences(stack, declared, diags);
   validateStack(stack, diags);
-  return { stack, diagnostics: diags };
+  return { stack, diagnostics: diags, ...(readFiles.length ? { readFiles: [...new Set(readFiles)] } : {}) };
 }
 
 function containerSpec(
@@ -183,6 +208,7 @@ function containerSpec(
   dir: string,
   ref: (h: Handle<ResourceKind>, from: Declaration, field: string) => string,
   diags: Diagnostic[],
+  readFiles: string[],
 ): ContainerSpec {
   const id = resourceId('container', d.name);
   const where = { resource: id, location: d.location };
@@ -218,7 +244,8 @@ function containerSpec(
 
   const mounts: MountSpec[] = (o.mounts ?? []).map((m, i): MountSpec => {
     if ('volume' in m) return { type: 'volume', volume: ref(m.volume, d, `mounts[${i}].volume`), target: m.target, readOnly: m.readOnly ?? false };
-    if ('bind' in m) return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false };
+    if ('bind' in m) return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false, ...(m.selinux ? { selinux: m.selinux } : {}) };
+    if (!('tmpfs' in m)) return { type: 'anonymous', target: m.target };
     const t = m.tmpfs === true ? {} : m.tmpfs;
     return { type: 'tmpfs', target: m.target, sizeBytes: t.size === undefined ? null : sizeToBytes(t.size), mode: t.mode ?? null };
   });
@@ -289,13 +316,19 @@ function containerSpec(
     diags.push(error(`a runOnce container cannot have restart "${restart.policy}": the engine would start it again each time it completes`, { ...where, field: 'restart' }));
   }
 
+  const envFiles = o.envFile === undefined ? [] : typeof o.envFile === 'string' ? [o.envFile] : o.envFile;
+  const fromFiles = readEnvFiles(envFiles, dir);
+  readFiles.push(...fromFiles.read);
+  for (const p of fromFiles.problems) diags.push(error(p.message, { ...where, field: typeof o.envFile === 'string' ? 'envFile' : `envFile[${p.index}]` }));
+  const env: Record<string, string | Secret> = { ...fromFiles.env, ...o.env };
+
   return {
     kind: 'container',
     name: d.name,
     image: typeof o.image === 'string' ? o.image : ref(o.image, d, 'image'),
     command: o.command ?? null,
     entrypoint: o.entrypoint ?? null,
-    env: Object.fromEntries(Object.entries(o.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, envValue(v, dir)])),
+    env: Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, envValue(v, dir)])),
     ports,
     publishAll: o.publishAll ?? false,
     networkMode,
@@ -325,10 +358,15 @@ function containerSpec(
   };
 }
 
+/** A secret's reference: 'env:NAME' or 'file:/absolute/path'. */
+function secretRef(v: Secret, dir: string): string {
+  return 'env' in v.source ? `env:${v.source.env}` : `file:${path.resolve(dir, v.source.file)}`;
+}
+
 /** A plain env value, or a secret's reference (sealed with its keyed hash once the engine's key is known). */
 function envValue(v: string | Secret, dir: string): EnvValue {
   if (typeof v === 'string') return v;
-  return { secret: 'env' in v.source ? `env:${v.source.env}` : `file:${path.resolve(dir, v.source.file)}`, digest: null };
+  return { secret: secretRef(v, dir), digest: null };
 }
 
 /** Cross-resource checks: references point at declared resources, no container cycles. */

@@ -68,6 +68,26 @@ export function readSecretValues(stack: DesiredStack, sources: EnvSources = proc
       }
     }
   }
+  // Build secrets: read like env secrets, never sealed (nothing on the engine to compare them with).
+  for (const img of stack.images) {
+    for (const [key, ref] of Object.entries(img.build?.secrets ?? {})) {
+      if (!values.has(ref) && !failed.has(ref)) {
+        try {
+          values.set(ref, readOne(ref, sources));
+        } catch (e) {
+          failed.set(ref, (e as Error).message);
+        }
+      }
+      const problem = failed.get(ref);
+      if (problem) {
+        const id = `image.${img.name}`;
+        diagnostics.push(error(problem, {
+          resource: id, field: `build.secrets.${key}`, location: stack.locations[id],
+          detail: ref.startsWith('env:') ? `Set it before running moor, e.g. export ${ref.slice(4)}=…` : 'Create the file, or point secret({ file }) at the right one.',
+        }));
+      }
+    }
+  }
   return { values, diagnostics };
 }
 

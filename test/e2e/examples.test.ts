@@ -14,6 +14,11 @@
  *   127.0.0.1 (test/fixtures/sshd.ts), and its mounts go under the test's own MOOR_STATE_DIR;
  *   whatever a failure leaves mounted there is unmounted in `finally`.
  *
+ * from-compose joins an external network: the test creates one named after its prefix and points
+ * the staged copy at it (and removes it, and the anonymous volume destroy leaves, in `finally`).
+ * volume-device needs a block device: the test makes an ext4 image file, attaches it with
+ * `losetup -f --show`, points the staged copy at it and detaches it in `finally`.
+ *
  * backup-jobs also runs its jobs once (`moor backup run`, on the staged copy) and requires each new
  * archive to be listed as verified by `moor backup list --json`. Its archives go to the staged
  * copy's ./archives (removed with the copy) and to its volume `backups` (removed by destroy
@@ -29,7 +34,7 @@
  * time, or an example applied by hand, make the second apply fail with a port or subnet conflict.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -121,6 +126,65 @@ function sshfsCase(): ExampleCase {
   };
 }
 
+/** Replace one literal in the staged stack.ts, asserting it is there exactly once. */
+function rewrite(s: TestStack, from: string, to: string): void {
+  const source = readFileSync(s.file, 'utf8');
+  assert.is(source.split(from).length, 2, `the example's stack.ts should contain ${from} once`);
+  s.writeRaw(source.replace(from, to));
+}
+
+function fromComposeCase(): ExampleCase {
+  const anonymous: string[] = [];
+  return {
+    async setup(s) {
+      const net = `${s.name}-proxy`;
+      rewrite(s, "network('ex-proxy'", `network('${net}'`);
+      await s.engine.request('POST', '/networks/create', { body: { Name: net, CheckDuplicate: true } });
+      return async () => {
+        await s.engine.request('DELETE', `/networks/${net}`).catch(() => undefined);
+        for (const v of anonymous) await s.engine.request('DELETE', `/volumes/${v}`).catch(() => undefined);
+      };
+    },
+    async check(s) {
+      const body = (await httpGet(18730, '/', 20_000)).body;
+      assert.match(body, /moor from-compose example[\s\S]*hello from web\.env; set in web\.env # not a comment; from stack\.ts\nweb stage\nstarts: 1/, body);
+      const c = await s.container('web');
+      assert.equal(Object.keys(c?.NetworkSettings.Networks ?? {}), [`${s.name}-proxy`]);
+      const data = c?.Mounts.find((m) => m.Destination === '/data');
+      assert.ok(data?.Type === 'volume' && data.Name, JSON.stringify(c?.Mounts));
+      anonymous.push(data.Name!);
+    },
+    async afterDestroy(s) {
+      assert.is((await s.engine.request<{ Name: string }>('GET', `/networks/${s.name}-proxy`)).Name, `${s.name}-proxy`, 'destroy leaves the external network');
+    },
+  };
+}
+
+function volumeDeviceCase(): ExampleCase {
+  let loop = '';
+  return {
+    plainDestroy: true,
+    async setup(s) {
+      const img = path.join(s.dir, 'disk.img');
+      writeFileSync(img, '');
+      execFileSync('truncate', ['-s', '16M', img]);
+      execFileSync('mkfs.ext4', ['-q', '-F', img]);
+      loop = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
+      rewrite(s, "device: '/dev/loop3'", `device: '${loop}'`);
+      return async () => { execFileSync('losetup', ['-d', loop]); };
+    },
+    async check(s) {
+      assert.equal(await volumeOptions(s, 'disk'), { type: 'ext4', device: loop, o: 'noatime' });
+      const body = (await httpGet(18740, '/', 20_000)).body;
+      assert.match(body, new RegExp(`^start at \\d\\d:\\d\\d:\\d\\d\\n${loop} /disk ext4 [^ ]*noatime`), body);
+    },
+    async afterDestroy() {
+      // The file system and what web wrote stay on the device.
+      assert.match(execFileSync('debugfs', ['-R', 'cat /starts', loop], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }), /^start at /);
+    },
+  };
+}
+
 /** `moor backup <sub> <the staged stack.ts> …args`, with the stack's cache directory. */
 function backupCmd(s: TestStack, sub: string, ...args: string[]): Promise<RunResult> {
   return runMoor(['backup', sub, s.relFile, ...args], { env: { MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache') } });
@@ -205,6 +269,8 @@ function environmentsCase(): ExampleCase {
 const cases: Record<string, ExampleCase> = {
   'backup-jobs': backupJobsCase(),
   environments: environmentsCase(),
+  'from-compose': fromComposeCase(),
+  'volume-device': volumeDeviceCase(),
   'web-and-worker': {
     check: async () => assert.match((await httpGet(18080, '/', 20_000)).body, /written by the worker/),
   },

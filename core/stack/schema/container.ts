@@ -41,7 +41,14 @@ export const mountSchema = z.union([
     bind: z.string().min(1),
     target: mountTarget,
     readOnly: z.boolean().optional(),
+    /** SELinux relabelling of the host path: 'z' shared between containers, 'Z' private to this one (ignored where SELinux is off). */
+    selinux: z.enum(['z', 'Z']).optional(),
   }),
+  /**
+   * Only a target: an anonymous engine volume (compose's `volumes: ['/data']`). A replacement of the
+   * container carries it over to the new one, so its data is kept.
+   */
+  z.strictObject({ target: mountTarget }),
   z.strictObject({
     tmpfs: z.union([
       z.literal(true),
@@ -109,6 +116,11 @@ export const containerOptionsSchema = z.strictObject({
   env: z
     .record(z.string().regex(/^[^=\0]+$/, { message: 'environment variable names cannot contain "="' }), z.union([z.string(), secretValue]))
     .optional(),
+  /**
+   * Env files (compose's env_file), relative to the stack file: KEY=VALUE lines merged under `env`
+   * (env wins; a later file wins over an earlier one). Their values are data of the stack.
+   */
+  envFile: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   ports: z.array(portSchema).optional(),
   /** Publish every port the image exposes on a random host port. */
   publishAll: z.boolean().optional(),
