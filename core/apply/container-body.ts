@@ -1,6 +1,6 @@
 /** Translate a canonical container spec into the Engine API's create body. Pure. */
 import { specLabels } from '../model/labels.js';
-import { engineName } from '../model/names.js';
+import { engineName as nameOf } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import { isSecretRef, type EnvValue } from '../model/secret.js';
 
@@ -29,18 +29,23 @@ function envLine(key: string, v: EnvValue, secrets: SecretValues): string {
   return `${key}=${value}`;
 }
 
-export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec, secrets: SecretValues = new Map()): CreateBody {
+/**
+ * `names`: engine names of adopted objects that kept theirs (`network.default` → `shop_default`,
+ * see model/adoption.ts), by resource id; every other resource is named `<stack>-<name>`.
+ */
+export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec, secrets: SecretValues = new Map(), names: Record<string, string> = {}): CreateBody {
+  const engineName = (s: string, name: string, kind: 'network' | 'volume' | 'container') => names[`${kind}.${name}`] ?? nameOf(s, name);
   const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   const exposed: Record<string, object> = {};
   for (const p of c.ports) {
     exposed[p.containerPort] = {};
     (portBindings[p.containerPort] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort });
   }
-  const nets = c.networkMode.type === 'networks' ? c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: aliasesFor(c, n.aliases) })) : [];
+  const nets = c.networkMode.type === 'networks' ? c.networks.map((n) => ({ network: engineName(stack, n.network, 'network'), aliases: aliasesFor(c, n.aliases) })) : [];
   const networkMode = (() => {
     switch (c.networkMode.type) {
       case 'networks': return nets[0]!.network;
-      case 'container': return `container:${engineName(stack, c.networkMode.container)}`;
+      case 'container': return `container:${engineName(stack, c.networkMode.container, 'container')}`;
       default: return c.networkMode.type;
     }
   })();
@@ -66,12 +71,12 @@ export function containerCreateBody(stack: string, imageRef: string, c: Containe
       PublishAllPorts: c.publishAll,
       Mounts: c.mounts.map((m) => {
         switch (m.type) {
-          case 'volume': return { Type: 'volume', Source: engineName(stack, m.volume), Target: m.target, ReadOnly: m.readOnly };
+          case 'volume': return { Type: 'volume', Source: engineName(stack, m.volume, 'volume'), Target: m.target, ReadOnly: m.readOnly };
           case 'bind': return { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
           case 'tmpfs': return { Type: 'tmpfs', Target: m.target, TmpfsOptions: { ...(m.sizeBytes ? { SizeBytes: m.sizeBytes } : {}), ...(m.mode !== null ? { Mode: m.mode } : {}) } };
         }
       }),
-      VolumesFrom: c.volumesFrom.map((v) => `${engineName(stack, v.container)}${v.readOnly ? ':ro' : ''}`),
+      VolumesFrom: c.volumesFrom.map((v) => `${engineName(stack, v.container, 'container')}${v.readOnly ? ':ro' : ''}`),
       RestartPolicy: { Name: c.restart.policy, MaximumRetryCount: c.restart.maxRetries },
       NanoCpus: c.resources.nanoCpus ?? 0,
       Memory: c.resources.memoryBytes ?? 0,

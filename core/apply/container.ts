@@ -16,10 +16,12 @@ export interface ContainerContext {
   waitTimeoutMs: number;
   ledger: LedgerWriter;
   secrets: SecretValues;
+  /** Engine names of adopted objects that kept theirs, by resource id (plan.adoption.names). */
+  names?: Record<string, string>;
 }
 
 async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string): Promise<string> {
-  const { body, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets);
+  const { body, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets, ctx.names);
   const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name }, body });
   for (const n of extraNetworks) {
     await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
