@@ -104,11 +104,25 @@ export const HELP: Record<string, CommandHelp> = {
     flags: [['--lock-timeout 60s', 'as for apply'], CONTEXT],
     examples: ['moor backup daemon stacks/shop.ts'],
   },
+  import: {
+    usage: ['moor import --project NAME [-o stack.ts] [--name STACK] [--force]', 'moor import container NAME… [--network NAME]… [--volume NAME]… --name STACK [-o stack.ts] [--force]'],
+    summary: 'Adopt running objects without recreating them: write a stack file that reproduces them (engine defaults left out) and record them as the stack\'s, so that moor plan shows no changes. A compose project is found by its labels. Objects another moor stack owns are refused. Exit 2: adopted, with settings the file cannot express (listed).',
+    flags: [
+      ['--project NAME', 'the compose project (com.docker.compose.project label): its containers, networks and volumes'],
+      ['--name STACK', 'the stack\'s name (default: the project\'s)'],
+      ['-o FILE', 'where to write the stack file (default stack.ts)'],
+      ['--network NAME', 'also adopt this network (repeatable)'],
+      ['--volume NAME', 'also adopt this volume (repeatable)'],
+      ['--force', 'overwrite the stack file if it exists'],
+      CONTEXT,
+    ],
+    examples: ['moor import --project shop -o shop.ts', 'moor import container db cache --volume pgdata --name data'],
+  },
   version: { usage: ['moor version'], summary: 'Print moor\'s version.', flags: [], examples: ['moor version'] },
   help: { usage: ['moor help [command]'], summary: 'Show help for moor or one command.', flags: [], examples: ['moor help apply'] },
 };
 
-export const COMMANDS = ['plan', 'apply', 'destroy', 'backup', 'version', 'help'] as const;
+export const COMMANDS = ['plan', 'apply', 'destroy', 'backup', 'import', 'version', 'help'] as const;
 export const BACKUP_SUBCOMMANDS = ['run', 'list', 'verify', 'restore', 'daemon'] as const;
 
 export const EXIT_CODES = 'Exit codes: 0 success (plan --detailed-exitcode: no changes), 1 error or refused, 2 plan has changes (--detailed-exitcode), 130 interrupted.';
@@ -138,6 +152,7 @@ export function mainHelp(): string {
     ['apply', 'Change the engine to match the stack (or a saved plan)'],
     ['destroy', 'Remove everything the stack created'],
     ['backup', 'Run, list, verify and restore backup jobs'],
+    ['import', 'Adopt running containers (a compose project) into a stack'],
     ['version', 'Print moor\'s version'],
   ];
   return [

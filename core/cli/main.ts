@@ -17,6 +17,7 @@ const LOAD: Record<string, () => Promise<Command>> = {
   apply: async () => (await import('./commands/apply.js')).applyCommand,
   destroy: async () => (await import('./commands/destroy.js')).destroyCommand,
   backup: async () => (await import('./commands/backup.js')).backupCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
 };
 
 const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '-h');
