@@ -12,7 +12,7 @@ import { resourceName } from '../../import/adopt/names.js';
 import type { Selection } from '../../import/adopt/read.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
-import { loadOrFail, newClient } from '../session.js';
+import { loadOrFail, newClient, takeLock } from '../session.js';
 import { STACK_NAME } from '../../stack/schema/common.js';
 
 function parse(argv: string[]): { selection: Selection; name?: string; output: string; force: boolean; context?: string } {
@@ -51,7 +51,10 @@ export async function adoptCommand(argv: string[], io: Output): Promise<number> 
   const stackName = args.name ?? resourceName(args.selection.project!);
   if (!STACK_NAME.test(stackName)) throw new UsageError(`moor import: "${stackName}" is not a valid stack name (lowercase letters, digits, _ and -): choose one with --name`);
   const client = newClient(4, args.context);
+  // The stack's lock, as apply holds it: the record is never written while an apply of the stack runs.
+  let lock: Awaited<ReturnType<typeof takeLock>> = null;
   try {
+    lock = await takeLock(client, stackName, { timeoutMs: 60_000, command: 'import' }, io);
     const now = new Date().toISOString();
     const { file, mapped } = await writeAdoptedStack(client, { selection: args.selection, stackName, output: args.output, force: args.force, now });
     io.err(`Wrote ${file}.`);
@@ -68,6 +71,7 @@ export async function adoptCommand(argv: string[], io: Output): Promise<number> 
     }
     return EXIT.ok;
   } finally {
+    await lock?.release();
     client.close();
   }
 }

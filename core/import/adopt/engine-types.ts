@@ -26,7 +26,7 @@ export interface ContainerDetail {
   Name: string;
   /** Image id (`sha256:…`). */
   Image: string;
-  State: { Status: string };
+  State: { Status: string; ExitCode?: number };
   Config: ImageConfig & {
     Image: string;
     Hostname?: string;
@@ -79,6 +79,8 @@ export interface EngineSnapshot {
   images: Record<string, ImageConfig>;
   networks: NetworkDetail[];
   volumes: VolumeDetail[];
+  /** Image id each image reference the containers were created from points to now. */
+  refs?: Record<string, string>;
   /** The engine's default log driver (`/info` LoggingDriver). */
   loggingDriver: string;
 }

@@ -80,7 +80,8 @@ function env(c: ContainerDetail, img: ImageConfig): Record<string, string> {
 }
 
 function ownLabels(labels: Record<string, string> | null | undefined, inherited: Record<string, string> | null | undefined = {}): Record<string, string> | undefined {
-  const out = Object.fromEntries(Object.entries(labels ?? {}).filter(([k, v]) => !isComposeLabel(k) && inherited?.[k] !== v));
+  // moor's own keys are reserved (an image moor built passes them on): never the user's.
+  const out = Object.fromEntries(Object.entries(labels ?? {}).filter(([k, v]) => !isComposeLabel(k) && !k.startsWith('moor.') && inherited?.[k] !== v));
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -140,6 +141,12 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
     const hc = c.HostConfig;
     const o: Record<string, unknown> = { image: cfg.Image };
     if (/^sha256:/.test(cfg.Image)) report.push({ object, field: 'Config.Image', why: 'it was created from an image id, not a reference: put the reference in `image`' });
+    const now = snap.refs?.[cfg.Image];
+    if (now && now !== c.Image) report.push({ object, field: 'Image', why: `${cfg.Image} now points to another image than the one it runs: the first apply replaces it (moor plan shows it)` });
+    // A job that ran to completion (exited 0, never restarted) is a runOnce container; anything else not running is started by the next apply.
+    const restartNo = !c.HostConfig.RestartPolicy?.Name || c.HostConfig.RestartPolicy.Name === 'no';
+    if (c.State.Status === 'exited' && c.State.ExitCode === 0 && restartNo) o.runOnce = true;
+    else if (c.State.Status !== 'running') report.push({ object, field: 'State', why: `it is ${c.State.Status}${c.State.Status === 'exited' ? ` (exit code ${c.State.ExitCode ?? '?'})` : ''}: moor keeps containers running, so the first apply starts it (moor plan shows it)` });
     // The engine drops the image's command when the entrypoint is set: both are the container's then.
     const ownEntrypoint = !same(cfg.Entrypoint, img.Entrypoint);
     if (ownEntrypoint && cfg.Entrypoint) o.entrypoint = cfg.Entrypoint;

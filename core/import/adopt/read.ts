@@ -59,16 +59,19 @@ export async function readSnapshot(client: EngineClient, sel: Selection): Promis
   for (const c of unique) for (const m of c.Mounts) if (m.Type === 'volume' && m.Name && !anonymous(m.Name)) volNames.add(m.Name);
 
   const imageIds = [...new Set(unique.map((c) => c.Image))];
-  const [networks, volumes, images] = await Promise.all([
+  const refs = [...new Set(unique.map((c) => c.Config.Image))];
+  const [networks, volumes, images, refIds] = await Promise.all([
     Promise.all([...netNames].map((n) => inspect<NetworkDetail>(client, `/networks/${encodeURIComponent(n)}`, `network ${n}`))),
     Promise.all([...volNames].map((v) => inspect<VolumeDetail>(client, `/volumes/${encodeURIComponent(v)}`, `volume ${v}`))),
     Promise.all(imageIds.map((id) => client.request<{ Config?: ImageConfig | null }>('GET', `/images/${encodeURIComponent(id)}/json`).then((i) => [id, i.Config ?? {}] as const, () => [id, {}] as const))),
+    Promise.all(refs.map((r) => client.request<{ Id: string }>('GET', `/images/${encodeURIComponent(r)}/json`).then((i) => [[r, i.Id] as const], () => []))),
   ]);
   return {
     containers: unique,
     networks: [...new Map(networks.filter((n) => !ENGINE_NETWORKS.has(n.Name)).map((n) => [n.Id, n])).values()].sort((a, b) => a.Name.localeCompare(b.Name)),
     volumes: [...new Map(volumes.map((v) => [v.Name, v])).values()].sort((a, b) => a.Name.localeCompare(b.Name)),
     images: Object.fromEntries(images),
+    refs: Object.fromEntries(refIds.flat()),
     loggingDriver: info.LoggingDriver ?? 'json-file',
   };
 }

@@ -96,6 +96,24 @@ map('settings no option expresses are reported with why; anonymous volumes too',
   assert.ok(m.report.every((r) => r.why.length > 10));
 });
 
+map('a job that exited 0 with no restart policy is a runOnce container; one stopped otherwise is reported', () => {
+  const job = composeContainer('migrate', { });
+  job.State = { Status: 'exited', ExitCode: 0 };
+  const crashed = composeContainer('web');
+  crashed.State = { Status: 'exited', ExitCode: 3 };
+  const m = mapSnapshot('shop', snapshot([job, crashed]));
+  assert.is(m.model.containers[0]!.options.runOnce, true);
+  assert.is(m.model.containers[1]!.options.runOnce, undefined);
+  assert.equal(m.report.map((r) => `${r.object}: ${r.field}`), ['container web: State']);
+  assert.match(m.report[0]!.why, /exit code 3/);
+});
+
+map('a tag that moved since the container was created is reported: the first apply replaces it', () => {
+  const m = mapSnapshot('shop', snapshot([composeContainer('web')], { refs: { shop_web: 'sha256:' + 'c'.repeat(64) } }));
+  assert.equal(m.report.map((r) => r.field), ['Image']);
+  assert.equal(mapSnapshot('shop', snapshot([composeContainer('web')], { refs: { shop_web: IMAGE_ID } })).report, []);
+});
+
 map('the settings of this round\'s options are mapped by their names (capabilities, logging, tty…)', () => {
   const c = composeContainer('web', {
     Config: { Tty: true },
