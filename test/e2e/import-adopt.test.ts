@@ -10,7 +10,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EngineClient } from '../../core/engine/client.js';
-import { buildToolsImage, freePort, httpGet, inspectContainer, newPrefix, REPO, runMoor, show, sweepPrefix } from './helpers.js';
+import { buildToolsImage, freePort, httpGet, inspectContainer, inspectNetwork, newPrefix, REPO, runMoor, show, sweepPrefix } from './helpers.js';
 
 const prefix = newPrefix();
 const project = `${prefix}-ad`;
@@ -145,6 +145,46 @@ test('a container another stack owns by its labels is refused, naming the stack;
     assert.equal(records.Volumes ?? [], []);
   } finally {
     await client.request('DELETE', `/containers/${name}`, { query: { force: true } }).catch(() => undefined);
+    client.close();
+  }
+});
+
+test('named objects: a container, its network and volume adopted by name → empty plan → destroy --volumes removes them', async () => {
+  const client = new EngineClient();
+  const [net, vol, name, stackName] = [`${prefix}-net`, `${prefix}-vol`, `${prefix}-solo`, `${prefix}-named`];
+  try {
+    await buildToolsImage(client, tools);
+    await client.request('POST', '/networks/create', { body: { Name: net } });
+    await client.request('POST', '/volumes/create', { body: { Name: vol } });
+    const { Id } = await client.request<{ Id: string }>('POST', '/containers/create', {
+      query: { name },
+      body: {
+        Image: tools, Cmd: ['sh', '-c', loop.replace('$$', '$')], Env: ['GREETING=hi'],
+        HostConfig: { NetworkMode: net, Mounts: [{ Type: 'volume', Source: vol, Target: '/data' }], RestartPolicy: { Name: 'always' }, Memory: 64 * 1024 * 1024 },
+      },
+    });
+    await client.request('POST', `/containers/${Id}/start`);
+    const file = path.join(dir, 'named.ts');
+    const r = await runMoor(['import', 'container', name, '--name', stackName, '-o', file]);
+    assert.is(r.code, 0, show(r));
+    const source = readFileSync(file, 'utf8');
+    assert.match(source, /restart: 'always'/);
+    assert.match(source, /resources: \{ memory: 67108864 \}/);
+    const plan = await runMoor(['plan', file, '--detailed-exitcode']);
+    assert.is(plan.code, 0, show(plan));
+    assert.is((await inspectContainer(client, name))?.Id, Id);
+    const destroy = await runMoor(['destroy', file, '--yes', '--volumes']);
+    assert.is(destroy.code, 0, show(destroy));
+    assert.is(await inspectContainer(client, name), undefined);
+    const vols = await client.request<{ Volumes: { Name: string }[] | null }>('GET', '/volumes', { query: { filters: JSON.stringify({ name: [vol] }) } });
+    assert.equal((vols.Volumes ?? []).filter((v) => v.Name === vol), []);
+    assert.is(await inspectNetwork(client, net), undefined);
+    const records = await client.request<{ Volumes: { Name: string }[] | null }>('GET', '/volumes', { query: { filters: JSON.stringify({ label: [`moor.stack=${stackName}`] }) } });
+    assert.equal(records.Volumes ?? [], [], 'the adoption record is gone with the last adopted object');
+  } finally {
+    await client.request('DELETE', `/containers/${name}`, { query: { force: true } }).catch(() => undefined);
+    await client.request('DELETE', `/networks/${net}`).catch(() => undefined);
+    await client.request('DELETE', `/volumes/${vol}`).catch(() => undefined);
     client.close();
   }
 });
