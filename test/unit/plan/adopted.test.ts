@@ -5,6 +5,7 @@ import { containerCreateBody } from '../../../core/apply/container-body.js';
 import type { AdoptedEntry } from '../../../core/model/adoption.js';
 import type { ObservedState } from '../../../core/observe/types.js';
 import type { Plan } from '../../../core/plan/types.js';
+import { fingerprint, staleReasons } from '../../../core/plan/fingerprint.js';
 import { actions, containerSpec, inspected, nodeOf, observed, shopStack, type Mutation } from '../../fixtures/builders.js';
 
 /** compose 1.x names: `shop_web_1`, `shop_backend`, `shop_data`. */
@@ -99,6 +100,13 @@ plan('objects only partly adopted: the others keep moor names, an adopted networ
   assert.equal(changed(p), []);
   assert.is(nodeOf(p, 'container.web').engineName, 'shop-web');
   assert.is(nodeOf(p, 'network.frontend').engineName, 'shop_frontend');
+});
+
+plan('a saved plan is stale once the adoption record changed (an import or apply since)', () => {
+  const d = shopStack();
+  const o = observed(d, adopted());
+  const later: ObservedState = { ...o, adoption: { ...o.adoption!, generation: 2, entries: o.adoption!.entries.slice(1) } };
+  assert.equal(staleReasons(fingerprint(o), fingerprint(later)), ['moor adoption record was recreated (id 1 → 2)']);
 });
 
 plan('a stack without a record has no adoption in its plan', () => {
