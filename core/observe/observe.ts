@@ -175,7 +175,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   }
 
   const refresh = options.refresh ?? true;
-  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired)));
+  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired, networks)));
   // Images the plan will pull are asked of their registry, so that one that cannot be pulled stops the plan.
   const missing = desired.images.filter((d) => !d.build && ![...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref);
   const [unpullable] = await Promise.all([
@@ -201,7 +201,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
  * Only when the stack wants a live attribute other than what moor last applied (the ledger, else
  * the labels) must we ask the engine what it has now.
  */
-function needsLiveRead(c: ObservedContainer, desired: DesiredStack): boolean {
+function needsLiveRead(c: ObservedContainer, desired: DesiredStack, networks: ObservedNetwork[]): boolean {
   const spec = c.spec!;
   const want = desired.containers.find((d) => d.name === spec.name);
   if (!want) return false;
@@ -209,7 +209,9 @@ function needsLiveRead(c: ObservedContainer, desired: DesiredStack): boolean {
   if (!sameValue(want.restart, last.restart) || !sameValue(want.resources, last.resources)) return true;
   return want.networks.some((n) => {
     const before = spec.networks.find((x) => x.network === n.network);
-    const recorded = c.recorded?.aliases[engineName(desired.name, n.network)];
+    // An adopted network keeps its own name (model/adoption.ts).
+    const net = networks.find((x) => x.adopted && x.resource === n.network)?.name ?? engineName(desired.name, n.network);
+    const recorded = c.recorded?.aliases[net];
     return before !== undefined && !sameValue(recorded ?? before.aliases, n.aliases);
   });
 }

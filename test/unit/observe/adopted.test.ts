@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import type { EngineClient } from '../../../core/engine/client.js';
 import type { ContainerInspect, ContainerSummary, NetworkSummary, VolumeSummary } from '../../../core/engine/api-types.js';
 import { adoptionLabels, type AdoptedEntry } from '../../../core/model/adoption.js';
+import { ledgerLabels } from '../../../core/model/ledger.js';
 import { observeStack } from '../../../core/observe/observe.js';
 import { planStack } from '../../../core/plan/plan.js';
 import { ENGINE, fakeId, planText, shopStack } from '../../fixtures/builders.js';
@@ -91,6 +92,17 @@ observe('adopted objects are the stack\'s, with the recorded spec; planning the 
   assert.is(planText(planStack(engine.d, o)), 'No changes. The engine matches stack shop.');
   // One more round: the adopted containers by id and the adopted volumes by name.
   assert.equal(calls.filter((c) => c.includes('"id"') || c.includes('"name":["shop_data"]')).length, 2);
+});
+
+observe('refresh: false: aliases moor set live on an adopted network are read from the ledger under its name (no inspect needed)', async () => {
+  const engine = adoptedEngine();
+  const web = engine.d.containers.find((c) => c.name === 'web')!;
+  const aliases = { shop_backend: ['www', 'x'], shop_frontend: [] };
+  engine.volumes.push({ Name: 'shop.moor-live.1', Driver: 'local', Options: null, Mountpoint: '/z',
+    Labels: ledgerLabels('shop', { [fakeId('container:web')]: { restart: web.restart, resources: web.resources, aliases } }) });
+  const { client, calls } = fakeClient(engine);
+  await observeStack(client, shopStack({ webAliases: ['www', 'x'] }), { refresh: false });
+  assert.equal(calls.filter((c) => /^GET \/containers\/\w+\/json/.test(c)), []);
 });
 
 observe('without a record no extra call is made and compose-named objects stay foreign', async () => {
