@@ -83,7 +83,7 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   // Was it running? A completed runOnce job, or a container stopped by hand, is not started when it comes back.
   const wasRunning = await ctx.client.request<{ State: { Running: boolean } }>('GET', `/containers/${op.oldId}/json`).then((i) => i.State.Running, () => false);
   // The old one under its name again, as it was (a rename that happened but whose answer was lost is fine).
-  const restoreOld = () => rename(ctx, op.oldId, en).catch(() => undefined)
+  const restoreOld = () => rename(ctx, op.oldId, op.oldName ?? en).catch(() => undefined)
     .then(() => (wasRunning ? ctx.client.request('POST', `/containers/${op.oldId}/start`, { okStatuses: [304] }) : undefined))
     .then(() => true, () => false);
   const note = (why: unknown, back: boolean) => {

@@ -299,7 +299,10 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       if (rules.replaceOrder === 'delete-before-create' && !deleteFirst) causes.push('replaceOrder: delete-before-create');
       out.push({
         ...base, engineName: en, action: 'replace', causes: [...new Set(causes)], changes,
-        op: { type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor },
+        op: {
+          type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor,
+          ...(obs.adopted ? { oldName: obs.name } : {}),
+        },
       });
     } else if (changes.length) {
       out.push({

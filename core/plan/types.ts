@@ -66,7 +66,8 @@ export type Operation =
   | { type: 'backup.update'; backup: BackupSpec }
   | { type: 'backup.delete' }
   | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }
-  | { type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[] }
+  /** `oldName`: an adopted container's own name, which it gets back if its replacement cannot start. */
+  | { type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[]; oldName?: string }
   | {
       type: 'container.update';
       id: string;

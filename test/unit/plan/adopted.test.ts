@@ -62,6 +62,7 @@ plan('an env change replaces only that container, under moor\'s name, and drops 
   const web = nodeOf(p, 'container.web');
   assert.is(web.engineName, 'shop-web');
   assert.equal(web.op.type === 'container.replace' && web.op.oldId, o.containers.find((c) => c.resource === 'web')!.id);
+  assert.is(web.op.type === 'container.replace' && web.op.oldName, 'shop_web_1', 'the name it gets back if its replacement cannot start');
   // web waits for db, which keeps its adopted name.
   assert.equal(web.op.type === 'container.replace' && web.op.waitFor, [{ container: 'shop_db_1', resource: 'db', condition: 'healthy' }]);
   assert.not.ok(p.adoption!.keep.includes('container.web'));
