@@ -59,7 +59,10 @@ export async function adoptCommand(argv: string[], io: Output): Promise<number> 
     const { file, mapped } = await writeAdoptedStack(client, { selection: args.selection, stackName, output: args.output, force: args.force, now });
     io.err(`Wrote ${file}.`);
     // The file as moor reads it is what moor compares with from now on.
-    const desired = await loadOrFail(file, io);
+    const desired = await loadOrFail(file, io).catch((e: unknown) => {
+      io.err(`${file} was written but does not load as a stack (above): nothing was adopted. Fix it, or report it: moor should write only stacks it can load.`);
+      throw e;
+    });
     const entries = adoptionEntries(mapped, desired, now);
     await recordAdoption(client, stackName, entries);
     const count = (k: string) => entries.filter((e) => e.kind === k).length;
