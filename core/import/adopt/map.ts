@@ -112,6 +112,14 @@ function mapVolume(v: VolumeDetail, resource: string, report: ReportItem[]): Ent
   return { varName: resource, name: resource, options: ownLabels(v.Labels) ? { labels: ownLabels(v.Labels) } : {} };
 }
 
+/** `name`, or `name-2`, `name-3`… when another object of the kind took it. */
+function unique(name: string, taken: Map<string, string>): string {
+  const used = new Set(taken.values());
+  let out = name;
+  for (let n = 2; used.has(out); n++) out = `${name.slice(0, 60)}-${n}`;
+  return out;
+}
+
 export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: string[] = []): MappedStack {
   const report: ReportItem[] = [];
   const targets: AdoptTarget[] = [];
@@ -119,18 +127,18 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
   const volVar = new Map<string, string>();
   const ctrVar = new Map<string, string>();
   const networks = snap.networks.map((n) => {
-    const resource = networkResource(n);
+    const resource = unique(networkResource(n), netVar);
     netVar.set(n.Name, resource);
     targets.push({ kind: 'network', resource, id: n.Id, engineName: n.Name });
     return mapNetwork(n, resource, report);
   });
   const volumes = snap.volumes.map((v) => {
-    const resource = volumeResource(v);
+    const resource = unique(volumeResource(v), volVar);
     volVar.set(v.Name, resource);
     targets.push({ kind: 'volume', resource, id: v.Name, engineName: v.Name });
     return mapVolume(v, resource, report);
   });
-  for (const c of snap.containers) ctrVar.set(nameOf(c), containerResource(c));
+  for (const c of snap.containers) ctrVar.set(nameOf(c), unique(containerResource(c), ctrVar));
 
   const containers = snap.containers.map((c): Entry => {
     const resource = ctrVar.get(nameOf(c))!;

@@ -136,6 +136,14 @@ map('networks and volumes are named after compose\'s keys; the adoption targets 
   assert.equal(m.targets.map((t) => `${t.kind} ${t.resource} ${t.engineName}`), ['network default shop_default', 'volume data shop_data', 'container web shop_web_1']);
 });
 
+map('objects whose names make the same resource name get distinct ones', () => {
+  const a = composeContainer('web', { Config: { Labels: {} } });
+  a.Name = '/app.one';
+  const b = composeContainer('api', { Config: { Labels: {} } });
+  b.Name = '/app-one';
+  assert.equal(mapSnapshot('shop', snapshot([a, b])).model.containers.map((c) => c.name), ['app-one', 'app-one-2']);
+});
+
 map.run();
 
 const owned = suite('ownedObjects: refusing what another stack owns');
