@@ -7,7 +7,7 @@
  */
 import type { ContainerDetail, EngineSnapshot, HealthConfig, ImageConfig, NetworkDetail, VolumeDetail } from './engine-types.js';
 import type { Entry, ImportedStack } from '../emit.js';
-import { containerResource, isComposeLabel, networkResource, volumeResource } from './names.js';
+import { containerResource, handleVar, isComposeLabel, networkResource, volumeResource } from './names.js';
 import { hostConfigLeftovers, mapHostOptions } from './host-config.js';
 
 export interface ReportItem {
@@ -93,7 +93,7 @@ function mapNetwork(n: NetworkDetail, resource: string, report: ReportItem[]): E
   if (ipam.length > 1) report.push({ object, field: 'IPAM.Config', why: 'network() takes one subnet; the others are not kept' });
   if (ipam.some((c) => c.IPRange)) report.push({ object, field: 'IPAM.Config.IPRange', why: 'network() has no ip range option' });
   return {
-    varName: resource, name: resource,
+    varName: handleVar('network', resource), name: resource,
     options: {
       ...(n.Driver !== 'bridge' ? { driver: n.Driver } : {}),
       ...(n.Internal ? { internal: true } : {}),
@@ -109,7 +109,7 @@ function mapNetwork(n: NetworkDetail, resource: string, report: ReportItem[]): E
 function mapVolume(v: VolumeDetail, resource: string, report: ReportItem[]): Entry {
   if (v.Driver !== 'local') report.push({ object: `volume ${resource}`, field: 'Driver', why: `driver ${v.Driver}: moor's volumes use storage providers (local, tmpfs, bind, nfs, sshfs)` });
   if (v.Options && Object.keys(v.Options).length) report.push({ object: `volume ${resource}`, field: 'Options', why: `driver options (${Object.entries(v.Options).map(([k, x]) => `${k}=${x}`).join(', ')}) are not mapped to a provider` });
-  return { varName: resource, name: resource, options: ownLabels(v.Labels) ? { labels: ownLabels(v.Labels) } : {} };
+  return { varName: handleVar('volume', resource), name: resource, options: ownLabels(v.Labels) ? { labels: ownLabels(v.Labels) } : {} };
 }
 
 /** `name`, or `name-2`, `name-3`… when another object of the kind took it. */
@@ -173,7 +173,7 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
     if (mode === 'host' || mode === 'none') o.networkMode = mode;
     else if (mode.startsWith('container:')) {
       const other = snap.containers.find((x) => x.Id === mode.slice(10) || nameOf(x) === mode.slice(10));
-      if (other) o.networkMode = { container: { $ref: ctrVar.get(nameOf(other))! } };
+      if (other) o.networkMode = { container: { $ref: handleVar('container', ctrVar.get(nameOf(other))!) } };
       else report.push({ object, field: 'HostConfig.NetworkMode', why: `${mode}: that container is not adopted with it` });
     } else if (!(attached.length === 1 && attached[0]![0] === 'bridge')) {
       if (attached.some(([net]) => net === 'bridge')) report.push({ object, field: 'NetworkSettings.Networks.bridge', why: "the engine's default bridge together with other networks cannot be declared" });
@@ -181,7 +181,7 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
         // The engine's and compose's own aliases (short id, name, service name = the resource name) are moor's too.
         const aliases = (ep.Aliases ?? []).filter((a) => a !== resource && a !== c.Id.slice(0, 12) && a !== nameOf(c) && a !== cfg.Hostname);
         const ip = ep.IPAMConfig?.IPv4Address;
-        const ref = { $ref: netVar.get(net) ?? net };
+        const ref = { $ref: handleVar('network', netVar.get(net) ?? net) };
         return aliases.length || ip ? { network: ref, ...(aliases.length ? { aliases } : {}), ...(ip ? { ipv4Address: ip } : {}) } : ref;
       });
     }
@@ -190,7 +190,7 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
     const tmpfs = hc.Tmpfs ?? {};
     for (const m of [...c.Mounts].sort((a, b) => a.Destination.localeCompare(b.Destination))) {
       const readOnly = m.RW ? {} : { readOnly: true };
-      if (m.Type === 'volume' && m.Name && volVar.has(m.Name)) mounts.push({ volume: { $ref: volVar.get(m.Name)! }, target: m.Destination, ...readOnly });
+      if (m.Type === 'volume' && m.Name && volVar.has(m.Name)) mounts.push({ volume: { $ref: handleVar('volume', volVar.get(m.Name)!) }, target: m.Destination, ...readOnly });
       else if (m.Type === 'volume') report.push({ object, field: `Mounts ${m.Destination}`, why: `anonymous volume ${m.Name?.slice(0, 12) ?? ''} (from the image's VOLUME or an unnamed mount) is not adopted: its data stays with this container` });
       else if (m.Type === 'bind') mounts.push({ bind: m.Source, target: m.Destination, ...readOnly });
       else if (m.Type === 'tmpfs' && !(m.Destination in tmpfs)) mounts.push({ tmpfs: true, target: m.Destination });
@@ -207,7 +207,7 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
       const [name, ro] = v.split(':');
       const other = snap.containers.find((x) => nameOf(x) === name || x.Id.startsWith(name ?? '?'));
       if (!other) { report.push({ object, field: 'HostConfig.VolumesFrom', why: `${name}: that container is not adopted with it` }); return undefined; }
-      const ref = { $ref: ctrVar.get(nameOf(other))! };
+      const ref = { $ref: handleVar('container', ctrVar.get(nameOf(other))!) };
       return ro === 'ro' ? { container: ref, readOnly: true } : ref;
     }).filter((x) => x !== undefined);
     if (from.length) o.volumesFrom = from;
@@ -234,13 +234,13 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
       const other = snap.containers.find((x) => x.Config.Labels?.['com.docker.compose.service'] === svc);
       if (!other) return [];
       const condition = cond === 'service_healthy' ? 'healthy' : cond === 'service_completed_successfully' ? 'completed' : undefined;
-      const ref = { $ref: ctrVar.get(nameOf(other))! };
+      const ref = { $ref: handleVar('container', ctrVar.get(nameOf(other))!) };
       return [condition ? { container: ref, condition } : ref];
     });
     if (deps.length) o.dependsOn = deps;
     Object.assign(o, mapHostOptions(c, snap.loggingDriver));
     for (const [field, why] of hostConfigLeftovers(c)) report.push({ object, field, why });
-    return { varName: resource, name: resource, options: o };
+    return { varName: handleVar('container', resource), name: resource, options: o };
   });
 
   const model: ImportedStack = { name: stackName, header, images: [], networks, volumes, containers };

@@ -33,3 +33,17 @@ export function networkResource(n: NetworkDetail): string {
 export function volumeResource(v: VolumeDetail): string {
   return resourceName(v.Labels?.[COMPOSE.volume] ?? v.Name);
 }
+
+/** Words a variable cannot be named (and moor's builder names): a handle named so gets its kind appended (`defaultNetwork`). */
+const NOT_A_VARIABLE = new Set([
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends',
+  'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this',
+  'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'let', 'static', 'implements', 'interface', 'package',
+  'private', 'protected', 'public', 'await', 'arguments', 'eval', 'undefined',
+  'image', 'network', 'volume', 'container', 'backup', 'stack', 'secret', 'local', 'tmpfs', 'bind', 'nfs', 'sshfs', 'device',
+]);
+
+/** The variable for a handle: its resource name, unless that cannot be a variable. */
+export function handleVar(kind: 'network' | 'volume' | 'container', resource: string): string {
+  return NOT_A_VARIABLE.has(resource) ? `${resource}${kind[0]!.toUpperCase()}${kind.slice(1)}` : resource;
+}

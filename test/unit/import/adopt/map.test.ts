@@ -49,7 +49,7 @@ const map = suite('mapSnapshot: inspect → container() options');
 
 map("what the image or the engine sets by default is left out: only the image reference remains", () => {
   const m = mapSnapshot('shop', snapshot([composeContainer('web')]));
-  assert.equal(m.model.containers[0]!.options, { image: 'shop_web', networks: [{ $ref: 'default' }] });
+  assert.equal(m.model.containers[0]!.options, { image: 'shop_web', networks: [{ $ref: 'defaultNetwork' }] });
   assert.equal(m.report, []);
 });
 
@@ -69,7 +69,7 @@ map("the container's own settings are mapped; the image's env entries and compos
   assert.equal(o, {
     image: 'shop_web', command: ['httpd', '-f'], env: { MODE: 'prod', EMPTY: '' },
     ports: [{ container: 53, protocol: 'udp' }, { container: 80, host: 8080, hostIp: '127.0.0.1' }],
-    networks: [{ network: { $ref: 'default' }, aliases: ['www', 'webfffff'] }],
+    networks: [{ network: { $ref: 'defaultNetwork' }, aliases: ['www', 'webfffff'] }],
     mounts: [{ volume: { $ref: 'data' }, target: '/data' }, { bind: '/srv/www', target: '/www', readOnly: true }],
     restart: { policy: 'on-failure', maxRetries: 4 },
     healthcheck: { test: ['CMD-SHELL', 'wget -q localhost'], interval: '2s', retries: 3 },
