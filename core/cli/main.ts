@@ -25,6 +25,7 @@ const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '
 /** `moor backup run --help` → 'backup run'; `moor plan -h` → 'plan'. */
 function helpTopic(command: string, rest: string[]): string {
   if (command === 'backup' && rest[0] && (BACKUP_SUBCOMMANDS as readonly string[]).includes(rest[0])) return `backup ${rest[0]}`;
+  if (command === 'import' && rest[0] && HELP[`import ${rest[0]}`]) return `import ${rest[0]}`;
   return command;
 }
 

@@ -3,8 +3,8 @@
  * `moor import container NAME… [--network NAME]… [--volume NAME]… --name STACK [-o stack.ts] [--force]`
  *
  * Adopt running objects: write a stack file that reproduces them, and record them as the stack's
- * (core/import/adopt). Exit 0: everything is expressed; 2: adopted, with settings the file cannot
- * express (listed); 1: nothing adopted.
+ * (core/import/adopt). Exit 0: everything is expressed; 3: adopted, with settings the file cannot
+ * express (listed), as `moor import compose` exits when it left keys out; 1: nothing adopted.
  */
 import { parseArgs } from 'node:util';
 import { adoptionEntries, recordAdoption, reportLines, writeAdoptedStack } from '../../import/adopt/adopt.js';
@@ -14,6 +14,9 @@ import { EXIT, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
 import { loadOrFail, newClient, takeLock } from '../session.js';
 import { STACK_NAME } from '../../stack/schema/common.js';
+
+/** The compose import's code for "something was left out" (core/import/compose/report.ts EXIT_LEFT_OUT). */
+const EXIT_LEFT_OUT = 3;
 
 function parse(argv: string[]): { selection: Selection; name?: string; output: string; force: boolean; context?: string } {
   let values: Record<string, string | string[] | boolean | undefined>;
@@ -70,7 +73,7 @@ export async function adoptCommand(argv: string[], io: Output): Promise<number> 
     io.out(`Next: moor plan ${file}   (shows no changes)`);
     if (mapped.report.length) {
       io.err(`\nNot expressed in ${file} (the running containers keep these settings until moor replaces them):\n${reportLines(mapped.report).map((l) => `  - ${l}`).join('\n')}`);
-      return EXIT.changes;
+      return EXIT_LEFT_OUT;
     }
     return EXIT.ok;
   } finally {
