@@ -46,3 +46,21 @@ export function planAdoption(ctx: PlanContext, nodes: PlanNode[]): Plan['adoptio
   }
   return { generation: record.generation, volumes: record.volumes, entries: record.entries, keep, names };
 }
+
+/**
+ * destroy: once no adopted object stays, the record goes too — with moor's other bookkeeping
+ * (the `ledger` node), so that a destroy finds it even when nothing else is left to remove.
+ */
+export function dropRecordOnDestroy(ctx: PlanContext, nodes: PlanNode[], adoption: Plan['adoption']): PlanNode[] {
+  if (!adoption || ctx.options.mode !== 'destroy' || adoption.keep.length || !adoption.volumes.length) return nodes;
+  const ledger = nodes.find((n) => n.id === 'ledger');
+  if (ledger?.op.type === 'ledger.delete') {
+    const volumes = [...ledger.op.volumes, ...adoption.volumes];
+    return nodes.map((n) => (n === ledger ? { ...n, engineName: volumes.join(', '), op: { type: 'ledger.delete', volumes } } : n));
+  }
+  const containers = ctx.observed.containers.filter((c) => c.owner === 'stack').map((c) => `container.${c.resource ?? c.name}`);
+  return [...nodes, {
+    id: 'ledger', kind: 'volume', name: '(moor bookkeeping)', engineName: adoption.volumes.join(', '), action: 'delete',
+    causes: ['moor bookkeeping, holds no data'], changes: [], dependsOn: [], dependents: containers, op: { type: 'ledger.delete', volumes: adoption.volumes },
+  }];
+}

@@ -95,6 +95,18 @@ plan('an adopted volume is never deleted by destroy without --volumes, and keeps
   assert.equal(withVolumes.adoption!.keep, []);
 });
 
+plan('destroy removes the record once nothing adopted stays, even when nothing else is left to remove', () => {
+  const d = shopStack();
+  const none = { ...d, images: [], networks: [], volumes: [], containers: [], backups: [] };
+  // Everything adopted was removed by hand: only the record is left.
+  const gone: Mutation = (s) => ({ ...s, containers: [], networks: [], volumes: [], images: [] });
+  const p = planStack(none, observed(d, adopted(), gone), { mode: 'destroy' });
+  assert.equal(changed(p), ['ledger delete']);
+  assert.equal(nodeOf(p, 'ledger').op, { type: 'ledger.delete', volumes: ['shop.moor-adopted.1'] });
+  // A kept volume keeps the record.
+  assert.not.ok(actions(planStack(none, observed(d, adopted()), { mode: 'destroy' })).includes('ledger delete'));
+});
+
 plan('objects only partly adopted: the others keep moor names, an adopted network is looked up by its record', () => {
   const d = shopStack();
   const p = planStack(d, observed(d, adopted((kind) => kind === 'network')));
