@@ -36,11 +36,21 @@ export function planAdoption(ctx: PlanContext, nodes: PlanNode[]): Plan['adoptio
   const record = ctx.observed.adoption;
   if (!record) return undefined;
   const byId = new Map(nodes.map((n) => [n.id, n]));
+  // Objects this plan removes, by engine id (a second container of a resource is removed under its own node id).
+  const removed = new Set(nodes.flatMap((n) => {
+    switch (n.op.type) {
+      case 'container.delete': return [n.op.id];
+      case 'container.replace': return [n.op.oldId];
+      case 'network.delete': case 'network.replace': return [n.op.id];
+      case 'volume.delete': case 'volume.replace': case 'volume.migrate': return [n.engineName];
+      default: return [];
+    }
+  }));
   const keep: string[] = [];
   const names: Record<string, string> = {};
   for (const e of record.entries) {
     const obs = observedOf(ctx, e.kind).find((o) => o.adopted && o.id === e.id);
-    if (!obs || goes(byId.get(entryKey(e)))) continue;
+    if (!obs || removed.has(obs.id) || goes(byId.get(entryKey(e)))) continue;
     keep.push(entryKey(e));
     names[entryKey(e)] = obs.name;
   }

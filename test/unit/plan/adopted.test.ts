@@ -107,6 +107,17 @@ plan('destroy removes the record once nothing adopted stays, even when nothing e
   assert.not.ok(actions(planStack(none, observed(d, adopted()), { mode: 'destroy' })).includes('ledger delete'));
 });
 
+plan('an adopted container left beside its replacement by an interrupted apply is removed, and leaves the record', () => {
+  const d = shopStack();
+  const o = observed(d, adopted((kind, r) => kind === 'container' && r === 'jobs'));
+  const old = o.containers.find((c) => c.adopted)!;
+  // The replacement exists under moor's name, with moor's labels; the adopted one was set aside.
+  const replacement = { ...old, id: 'f'.repeat(64), name: 'shop-jobs', adopted: undefined, labels: {} };
+  const p = planStack(d, { ...o, containers: [...o.containers, { ...old, name: 'shop-jobs.moor-old', state: 'exited' }].filter((c) => c !== old).concat(replacement) });
+  assert.equal(changed(p), [`container.jobs#${old.id.slice(0, 12)} delete`]);
+  assert.equal(p.adoption!.keep, []);
+});
+
 plan('objects only partly adopted: the others keep moor names, an adopted network is looked up by its record', () => {
   const d = shopStack();
   const p = planStack(d, observed(d, adopted((kind) => kind === 'network')));
