@@ -153,8 +153,8 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
     if (now && now !== c.Image) report.push({ object, field: 'Image', why: `${cfg.Image} now points to another image than the one it runs: the first apply replaces it (moor plan shows it)` });
     // A job that ran to completion (exited 0, never restarted) is a runOnce container; anything else not running is started by the next apply.
     const restartNo = !c.HostConfig.RestartPolicy?.Name || c.HostConfig.RestartPolicy.Name === 'no';
-    if (c.State.Status === 'exited' && c.State.ExitCode === 0 && restartNo) o.runOnce = true;
-    else if (c.State.Status !== 'running') report.push({ object, field: 'State', why: `it is ${c.State.Status}${c.State.Status === 'exited' ? ` (exit code ${c.State.ExitCode ?? '?'})` : ''}: moor keeps containers running, so the first apply starts it (moor plan shows it)` });
+    const runOnce = c.State.Status === 'exited' && c.State.ExitCode === 0 && restartNo;
+    if (!runOnce && c.State.Status !== 'running') report.push({ object, field: 'State', why: `it is ${c.State.Status}${c.State.Status === 'exited' ? ` (exit code ${c.State.ExitCode ?? '?'})` : ''}: moor keeps containers running, so the first apply starts it (moor plan shows it)` });
     // The engine drops the image's command when the entrypoint is set: both are the container's then.
     const ownEntrypoint = !same(cfg.Entrypoint, img.Entrypoint);
     if (ownEntrypoint && cfg.Entrypoint) o.entrypoint = cfg.Entrypoint;
@@ -238,6 +238,7 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
       return [condition ? { container: ref, condition } : ref];
     });
     if (deps.length) o.dependsOn = deps;
+    if (runOnce) o.runOnce = true;
     Object.assign(o, mapHostOptions(c, snap.loggingDriver));
     for (const [field, why] of hostConfigLeftovers(c)) report.push({ object, field, why });
     return { varName: handleVar('container', resource), name: resource, options: o };
