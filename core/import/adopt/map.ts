@@ -232,7 +232,7 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
     const deps = (cfg.Labels?.['com.docker.compose.depends_on'] ?? '').split(',').filter(Boolean).flatMap((d) => {
       const [svc, cond] = d.split(':');
       const other = snap.containers.find((x) => x.Config.Labels?.['com.docker.compose.service'] === svc);
-      if (!other) return [];
+      if (!other) { report.push({ object, field: 'depends_on', why: `${svc}: that service is not adopted with it` }); return []; }
       const condition = cond === 'service_healthy' ? 'healthy' : cond === 'service_completed_successfully' ? 'completed' : undefined;
       const ref = { $ref: handleVar('container', ctrVar.get(nameOf(other))!) };
       return [condition ? { container: ref, condition } : ref];

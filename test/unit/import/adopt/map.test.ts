@@ -136,6 +136,22 @@ map('networks and volumes are named after compose\'s keys; the adoption targets 
   assert.equal(m.targets.map((t) => `${t.kind} ${t.resource} ${t.engineName}`), ['network default shop_default', 'volume data shop_data', 'container web shop_web_1']);
 });
 
+map("references between adopted containers: compose v2's depends_on label, volumes_from, a shared network namespace", () => {
+  const db = composeContainer('db');
+  const web = composeContainer('web', {
+    Config: { Labels: { 'com.docker.compose.service': 'web', 'com.docker.compose.depends_on': 'db:service_healthy:false,cache:service_started:false' } },
+    HostConfig: { VolumesFrom: ['shop_db_1:ro'] },
+  });
+  const side = composeContainer('side', { HostConfig: { NetworkMode: `container:${web.Id}` }, networks: {} });
+  const m = mapSnapshot('shop', snapshot([db, web, side]));
+  const [, w, sd] = m.model.containers;
+  assert.equal(w!.options.dependsOn, [{ container: { $ref: 'db' }, condition: 'healthy' }]);
+  assert.equal(m.report.map((r) => `${r.object}: ${r.field} ${r.why}`), ['container web: depends_on cache: that service is not adopted with it']);
+  assert.equal(w!.options.volumesFrom, [{ container: { $ref: 'db' }, readOnly: true }]);
+  assert.equal(sd!.options.networkMode, { container: { $ref: 'web' } });
+  assert.is(sd!.options.networks, undefined);
+});
+
 map('objects whose names make the same resource name get distinct ones', () => {
   const a = composeContainer('web', { Config: { Labels: {} } });
   a.Name = '/app.one';
