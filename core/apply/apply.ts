@@ -18,6 +18,7 @@ import { writeBackupRecord } from './backup.js';
 import type { SecretValues } from './container-body.js';
 import { storeSecretKey } from './secret-key.js';
 import { finishIntent } from '../backup/intents.js';
+import { settleAdoption } from './adoption.js';
 
 export interface ApplyOptions {
   concurrency: number;
@@ -48,7 +49,7 @@ export interface ApplyResult {
   interrupted: boolean;
 }
 
-async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter): Promise<void> {
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter, names: Record<string, string>): Promise<void> {
   const { op } = step.node;
   const name = stack.name;
   const { host, waitTimeoutMs } = options;
@@ -83,7 +84,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'container.delete':
     case 'container.replace':
     case 'container.update':
-      return runContainerOp({ client, stack, waitTimeoutMs, ledger, secrets }, op, step.phase);
+      return runContainerOp({ client, stack, waitTimeoutMs, ledger, secrets, names }, op, step.phase);
     case 'ledger.delete':
       for (const v of op.volumes) await deleteVolume(client, v);
       return;
@@ -110,7 +111,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
       if (!isImageStep(step)) await storeKey();
-      await runStep(client, stack, step, options, ledger);
+      await runStep(client, stack, step, options, ledger, plan.adoption?.names ?? {});
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;
@@ -121,6 +122,8 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
   );
   // A plan of pulls and builds only still stores a new key (nothing else ran to store it).
   if (!results.some((r) => r.resource.startsWith('image.') && r.phase !== 'destroy' && r.outcome.status !== 'done')) await storeKey();
+  // Adopted objects replaced or deleted leave the adoption record (model/adoption.ts).
+  await settleAdoption(client, plan, results);
   const interrupted = !!options.interrupted?.();
   return { steps: results, ok: !interrupted && results.every((r) => r.outcome.status === 'done'), interrupted };
 }

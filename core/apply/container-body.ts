@@ -1,6 +1,6 @@
 /** Translate a canonical container spec into the Engine API's create body. Pure. */
 import { specLabels } from '../model/labels.js';
-import { attachedNetworkName, engineName } from '../model/names.js';
+import { attachedNetworkName, engineName as nameOf } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import { isSecretRef, type EnvValue } from '../model/secret.js';
 import { exposedPorts, runtimeBody } from './runtime-body.js';
@@ -40,6 +40,8 @@ function envLine(key: string, v: EnvValue, secrets: SecretValues): string {
 /**
  * `anonymous`: the engine names of the old container's anonymous volumes, by target, that a
  * replacement mounts again (its data kept); other anonymous mounts get a new volume.
+ * `names`: engine names of adopted objects that kept theirs (`network.default` → `shop_default`,
+ * see model/adoption.ts), by resource id; every other resource is named `<stack>-<name>`.
  */
 /** Bind mounts with an SELinux relabel option, in the Binds form; none: no Binds field. */
 function relabelledBinds(c: ContainerSpec): { Binds?: string[] } {
@@ -47,18 +49,19 @@ function relabelledBinds(c: ContainerSpec): { Binds?: string[] } {
   return binds.length ? { Binds: binds } : {};
 }
 
-export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec, secrets: SecretValues = new Map(), anonymous: Record<string, string> = {}): CreateBody {
+export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec, secrets: SecretValues = new Map(), anonymous: Record<string, string> = {}, names: Record<string, string> = {}): CreateBody {
+  const engineName = (s: string, name: string, kind: 'network' | 'volume' | 'container') => names[`${kind}.${name}`] ?? nameOf(s, name);
   const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const p of c.ports) (portBindings[p.containerPort] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort });
   const exposed = exposedPorts(c.ports.map((p) => p.containerPort), c.expose);
   const nets = c.networkMode.type === 'networks'
-    ? c.networks.map((n) => ({ network: attachedNetworkName(stack, n), aliases: aliasesFor(c, n.aliases), ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }))
+    ? c.networks.map((n) => ({ network: names[`network.${n.network}`] ?? attachedNetworkName(stack, n), aliases: aliasesFor(c, n.aliases), ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }))
     : [];
   const runtime = runtimeBody(c);
   const networkMode = (() => {
     switch (c.networkMode.type) {
       case 'networks': return nets[0]!.network;
-      case 'container': return `container:${engineName(stack, c.networkMode.container)}`;
+      case 'container': return `container:${engineName(stack, c.networkMode.container, 'container')}`;
       default: return c.networkMode.type;
     }
   })();
@@ -86,14 +89,14 @@ export function containerCreateBody(stack: string, imageRef: string, c: Containe
       // The Mounts API has no SELinux relabel option: those binds take the Binds form (`src:dst:ro,Z`).
       Mounts: c.mounts.filter((m) => !(m.type === 'bind' && m.selinux)).map((m) => {
         switch (m.type) {
-          case 'volume': return { Type: 'volume', Source: engineName(stack, m.volume), Target: m.target, ReadOnly: m.readOnly };
+          case 'volume': return { Type: 'volume', Source: engineName(stack, m.volume, 'volume'), Target: m.target, ReadOnly: m.readOnly };
           case 'bind': return { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
           case 'tmpfs': return { Type: 'tmpfs', Target: m.target, TmpfsOptions: { ...(m.sizeBytes ? { SizeBytes: m.sizeBytes } : {}), ...(m.mode !== null ? { Mode: m.mode } : {}) } };
           case 'anonymous': return { Type: 'volume', Target: m.target, ...(anonymous[m.target] ? { Source: anonymous[m.target] } : {}) };
         }
       }),
       ...relabelledBinds(c),
-      VolumesFrom: c.volumesFrom.map((v) => `${engineName(stack, v.container)}${v.readOnly ? ':ro' : ''}`),
+      VolumesFrom: c.volumesFrom.map((v) => `${engineName(stack, v.container, 'container')}${v.readOnly ? ':ro' : ''}`),
       RestartPolicy: { Name: c.restart.policy, MaximumRetryCount: c.restart.maxRetries },
       NanoCpus: c.resources.nanoCpus ?? 0,
       Memory: c.resources.memoryBytes ?? 0,

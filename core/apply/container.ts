@@ -17,10 +17,12 @@ export interface ContainerContext {
   waitTimeoutMs: number;
   ledger: LedgerWriter;
   secrets: SecretValues;
+  /** Engine names of adopted objects that kept theirs, by resource id (plan.adoption.names). */
+  names?: Record<string, string>;
 }
 
 async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string, anonymous?: Record<string, string>): Promise<string> {
-  const { body, query, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets, anonymous);
+  const { body, query, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets, anonymous, ctx.names);
   const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name, ...query }, body });
   for (const n of extraNetworks) {
     await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
@@ -82,7 +84,7 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   // Was it running? A completed runOnce job, or a container stopped by hand, is not started when it comes back.
   const wasRunning = await ctx.client.request<{ State: { Running: boolean } }>('GET', `/containers/${op.oldId}/json`).then((i) => i.State.Running, () => false);
   // The old one under its name again, as it was (a rename that happened but whose answer was lost is fine).
-  const restoreOld = () => rename(ctx, op.oldId, en).catch(() => undefined)
+  const restoreOld = () => rename(ctx, op.oldId, op.oldName ?? en).catch(() => undefined)
     .then(() => (wasRunning ? ctx.client.request('POST', `/containers/${op.oldId}/start`, { okStatuses: [304] }) : undefined))
     .then(() => true, () => false);
   const note = (why: unknown, back: boolean) => {

@@ -168,14 +168,44 @@ export const HELP: Record<string, CommandHelp> = {
     flags: [],
     examples: ['moor completion bash > /etc/bash_completion.d/moor   # or: source <(moor completion bash)', 'moor completion zsh > "${fpath[1]}/_moor"', 'moor completion fish > ~/.config/fish/completions/moor.fish'],
   },
+  import: {
+    usage: [
+      'moor import compose [docker-compose.yml …] [flags]',
+      'moor import --project NAME [-o stack.ts] [--name STACK] [--force]',
+      'moor import container NAME… [--network NAME]… [--volume NAME]… --name STACK [-o stack.ts] [--force]',
+    ],
+    summary: 'Write a stack file from what exists elsewhere: compose files, or running objects adopted without recreating them (a compose project by its labels, or named containers, networks and volumes). moor import <source> --help for each source.',
+    flags: [
+      ['--project NAME', 'adopt the running compose project NAME (com.docker.compose.project label): its containers, networks and volumes'],
+      ['--name STACK', 'the stack\'s name (default: the project\'s)'],
+      ['-o FILE', 'where to write the stack file (default stack.ts)'],
+      ['--force', 'overwrite the stack file if it exists'],
+      CONTEXT,
+    ],
+    examples: ['moor import --project shop -o shop.ts', 'moor import container db cache --volume pgdata --name data'],
+  },
+  'import container': {
+    usage: ['moor import container NAME… [--network NAME]… [--volume NAME]… --name STACK [-o stack.ts] [--force]', 'moor import --project NAME [-o stack.ts] [--name STACK] [--force]'],
+    summary: 'Adopt running objects without recreating them: write a stack file that reproduces them (engine and image defaults left out) and record them as the stack\'s, so that moor plan shows no changes and the next change replaces them as usual. The networks and named volumes the containers use come with them. Objects another moor stack owns are refused, naming it. Exit 3: adopted, with settings the file cannot express (listed). See docs/import.md#adopting-running-containers.',
+    flags: [
+      ['--name STACK', 'the stack\'s name (required; with --project the project\'s by default)'],
+      ['--network NAME', 'also adopt this network (repeatable)'],
+      ['--volume NAME', 'also adopt this volume (repeatable)'],
+      ['--project NAME', 'instead of names: the compose project NAME (its containers, one-off run containers left out, networks and volumes)'],
+      ['-o FILE', 'where to write the stack file (default stack.ts)'],
+      ['--force', 'overwrite the stack file if it exists'],
+      CONTEXT,
+    ],
+    examples: ['moor import container db cache --volume pgdata --name data -o data.ts', 'moor import --project shop'],
+  },
   version: { usage: ['moor version'], summary: 'Print moor\'s version.', flags: [], examples: ['moor version'] },
   help: { usage: ['moor help [command]'], summary: 'Show help for moor or one command.', flags: [], examples: ['moor help apply'] },
 };
 
-export const COMMANDS = ['plan', 'apply', 'destroy', 'ps', 'logs', 'exec', 'graph', 'backup', 'completion', 'version', 'help'] as const;
+export const COMMANDS = ['plan', 'apply', 'destroy', 'ps', 'logs', 'exec', 'graph', 'backup', 'import', 'completion', 'version', 'help'] as const;
 export const BACKUP_SUBCOMMANDS = ['run', 'list', 'verify', 'restore', 'daemon'] as const;
 
-export const EXIT_CODES = 'Exit codes: 0 success (plan --detailed-exitcode: no changes), 1 error or refused, 2 plan has changes (--detailed-exitcode), 130 interrupted.';
+export const EXIT_CODES = 'Exit codes: 0 success (plan --detailed-exitcode: no changes), 1 error or refused, 2 plan has changes (--detailed-exitcode), 3 import left something out, 130 interrupted.';
 
 export function commandHelp(name: string): string {
   const h = HELP[name]!;
@@ -206,6 +236,7 @@ export function mainHelp(): string {
     ['exec', 'Run a command in a container (a TTY on a terminal)'],
     ['graph', 'The dependency graph as Mermaid or DOT'],
     ['backup', 'Run, list, verify and restore backup jobs'],
+    ['import', 'Adopt running containers (a compose project) into a stack'],
     ['completion', 'Shell completion for bash, zsh or fish'],
     ['version', 'Print moor\'s version'],
   ];

@@ -24,6 +24,7 @@ const LOAD: Record<string, () => Promise<Command>> = {
   completion: async () => (await import('./commands/completion.js')).completionCommand,
   // Hidden: what shell completion asks for (the container names of a stack).
   __complete: async () => (await import('./commands/completion.js')).completeCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
 };
 
 const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '-h');
@@ -31,6 +32,7 @@ const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '
 /** `moor backup run --help` → 'backup run'; `moor plan -h` → 'plan'. */
 function helpTopic(command: string, rest: string[]): string {
   if (command === 'backup' && rest[0] && (BACKUP_SUBCOMMANDS as readonly string[]).includes(rest[0])) return `backup ${rest[0]}`;
+  if (command === 'import' && rest[0] && HELP[`import ${rest[0]}`]) return `import ${rest[0]}`;
   return command;
 }
 

@@ -2,6 +2,7 @@
 import type { EngineInfo } from '../engine/client.js';
 import type { ProviderHealth } from '../../providers/types.js';
 import type { Ledger, LiveRecord } from '../model/ledger.js';
+import type { AdoptionRecord } from '../model/adoption.js';
 import type { ObservedMigration } from '../model/migration.js';
 import type { ObservedInterrupted } from './intents.js';
 import type { ObservedExternalNetwork } from './external-networks.js';
@@ -19,6 +20,8 @@ export interface ObservedBase {
   owner: Ownership;
   /** Resource name from moor.name when owned. */
   resource?: string;
+  /** Owned through the stack's adoption record (no moor labels): its name is kept until it is replaced. */
+  adopted?: true;
 }
 
 /** Attributes the engine can change live; read by inspect when the labels cannot be trusted for them. */
@@ -95,6 +98,8 @@ export interface ObservedState {
   backups: ObservedBackup[];
   /** The record of live updates (see model/ledger.ts). */
   ledger: Ledger;
+  /** Objects adopted without recreating them (model/adoption.ts); absent when the stack has none. */
+  adoption?: AdoptionRecord;
   /** True when every managed container was inspected (deep drift check). */
   refreshed: boolean;
   /** Interrupted or running volume migrations, by volume resource name. */

@@ -16,6 +16,7 @@ import { sameValue } from './values.js';
 import { stoppedBy } from './intents.js';
 import { addressChanges, RUNTIME_RULES, sharesFixedAddress } from './runtime-rules.js';
 import { anonymousLeftBehind, carryAnonymousVolumes } from './anonymous-volumes.js';
+import { nameOf } from './adopted.js';
 
 const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'image', get: (c) => c.image, forcesReplacement: true },
@@ -84,8 +85,8 @@ function dependentContainers(ctx: PlanContext, name: string): string[] {
 }
 
 /** Network attachments the engine should show for a container, by engine network name. */
-function expectedAttachments(stack: string, c: ContainerSpec): NetworkAttachmentSpec[] | undefined {
-  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: attachedNetworkName(stack, n), aliases: n.aliases, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }));
+function expectedAttachments(ctx: PlanContext, c: ContainerSpec): NetworkAttachmentSpec[] | undefined {
+  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: n.external ? n.network : nameOf(ctx, 'network', n.network), aliases: n.aliases, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }));
   if (c.networkMode.type === 'bridge') return [{ network: 'bridge', aliases: [] }];
   return undefined; // host, none, container:… — nothing to attach or detach
 }
@@ -143,9 +144,9 @@ interface NetworkDelta {
 function networkDelta(ctx: PlanContext, obs: ObservedContainer, last: ContainerSpec, want: ContainerSpec): NetworkDelta {
   const stack = ctx.desired.name;
   const delta: NetworkDelta = { changes: [], connect: [], disconnect: [] };
-  const desired = expectedAttachments(stack, want);
+  const desired = expectedAttachments(ctx, want);
   if (!desired) return delta;
-  const before = expectedAttachments(stack, last) ?? [];
+  const before = expectedAttachments(ctx, last) ?? [];
   const label = (net: string) => net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net;
   // Raw values: an attachment is its aliases, null when not attached.
   const att = (a: NetworkAttachmentSpec | undefined) => (a ? { aliases: a.aliases } : null);
@@ -205,8 +206,9 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     if (foreign) { collision(ctx, 'container', want.name, en); continue; }
     const obs = owned.find((c) => c.resource === want.name && c.name === en) ?? owned.find((c) => c.resource === want.name);
     if (obs) claimed.add(obs.id);
-    const waitFor: WaitFor[] = want.dependsOn.map((d) => ({ container: engineName(stack, d.container), resource: d.container, condition: d.condition }));
-    const base = { id, kind: 'container' as const, name: want.name, engineName: en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name) };
+    const waitFor: WaitFor[] = want.dependsOn.map((d) => ({ container: nameOf(ctx, 'container', d.container), resource: d.container, condition: d.condition }));
+    // Adopted (model/adoption.ts): it keeps the name it has until it is replaced.
+    const base = { id, kind: 'container' as const, name: want.name, engineName: obs?.adopted ? obs.name : en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name) };
 
     if (!obs) {
       out.push({ ...base, action: 'create', causes: ['not on the engine'], changes: containerAttributes(want), op: { type: 'container.create', container: want, waitFor } });
@@ -274,7 +276,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const stateChange = by?.alive ? undefined : plannedState(want, obs, by?.note);
     if (stateChange) changes.push(stateChange);
     // Renamed by hand (`docker rename`): found by its labels, renamed back live.
-    const renamed = obs.name !== en;
+    const renamed = !obs.adopted && obs.name !== en;
     if (renamed) changes.push({ path: 'name', before: obs.name, after: en, forcesReplacement: false, source: 'drift', note: 'renamed outside moor' });
 
     // What the container uses being replaced forces it to be recreated too.
@@ -303,10 +305,11 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const anonymous = carryAnonymousVolumes(want, last, obs);
       causes.push(...anonymous.causes);
       out.push({
-        ...base, action: 'replace', causes: [...new Set(causes)], changes,
+        ...base, engineName: en, action: 'replace', causes: [...new Set(causes)], changes,
         op: {
           type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor,
           ...(Object.keys(anonymous.carried).length ? { anonymousVolumes: anonymous.carried } : {}),
+          ...(obs.adopted ? { oldName: obs.name } : {}),
         },
       });
     } else if (changes.length) {
@@ -321,7 +324,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
           record: {
             restart: cmp.restart,
             resources: cmp.resources,
-            aliases: Object.fromEntries((expectedAttachments(stack, cmp) ?? []).map((a) => [a.network, a.aliases])),
+            aliases: Object.fromEntries((expectedAttachments(ctx, cmp) ?? []).map((a) => [a.network, a.aliases])),
           },
         },
       });

@@ -43,6 +43,7 @@ export function fingerprint(o: ObservedState, inTheWay?: ReadonlySet<string>): F
   fp['moor live-update record'] = { id: String(o.ledger.generation), digest: hash(o.ledger.entries) };
   for (const b of o.backups) fp[`backup job ${b.resource}`] = { id: b.name, digest: hash(b.spec ?? null) };
   for (const [resource, m] of Object.entries(o.migrations)) fp[`migration of volume ${resource}`] = { id: m.volume, digest: hash(m) };
+  if (o.adoption) fp['moor adoption record'] = { id: String(o.adoption.generation), digest: hash(o.adoption.entries) };
   if (o.secretKey) fp['moor secret key'] = { id: o.secretKey.volume, digest: hash(o.secretKey.key) };
   return fp;
 }

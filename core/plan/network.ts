@@ -4,6 +4,7 @@ import type { NetworkSpec } from '../model/spec.js';
 import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
 import type { PlanNode } from './types.js';
+import { adoptedObject } from './adopted.js';
 
 const RULES: AttributeRule<NetworkSpec>[] = [
   { path: 'driver', get: (n) => n.driver, forcesReplacement: true },
@@ -24,8 +25,10 @@ export function planNetworks(ctx: PlanContext): PlanNode[] {
   const stack = ctx.desired.name;
   for (const net of ctx.desired.networks) {
     const id = `network.${net.name}`;
-    const en = engineName(stack, net.name);
-    const obs = ctx.observed.networks.find((o) => o.name === en);
+    // Adopted in place (model/adoption.ts): found by its record, under the name it has.
+    const adopted = adoptedObject(ctx.observed.networks, net.name);
+    const en = adopted?.name ?? engineName(stack, net.name);
+    const obs = adopted ?? ctx.observed.networks.find((o) => o.name === en);
     const base = { id, kind: 'network' as const, name: net.name, engineName: en, dependsOn: [], dependents: attached(ctx, en) };
     if (obs?.owner === 'foreign') { collision(ctx, 'network', net.name, en); continue; }
     if (!obs) { nodes.push({ ...base, action: 'create', causes: ['not on the engine'], changes: describeAttributes(RULES, net), op: { type: 'network.create', network: net } }); continue; }
@@ -36,6 +39,8 @@ export function planNetworks(ctx: PlanContext): PlanNode[] {
         ...base, action: 'replace', changes,
         causes: [...(obs.spec ? changes.map((c) => `${c.path} changed`) : ['moor cannot read what it last applied to this network']), ...(forced ? ['forced by --replace'] : [])],
         op: { type: 'network.replace', id: obs.id, network: net },
+        // A replacement is created under moor's name.
+        ...(adopted ? { engineName: engineName(stack, net.name) } : {}),
       });
       continue;
     }

@@ -16,6 +16,7 @@ import { planVolumes } from './volume.js';
 import { planBackups } from './backup.js';
 import { checkEngineConflicts } from './engine-conflicts.js';
 import { planInterrupted } from './intents.js';
+import { dropRecordOnDestroy, planAdoption } from './adopted.js';
 
 export type { PlanOptions } from './context.js';
 
@@ -31,9 +32,11 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   remember(planContainers(ctx, containerOrder));
   remember(planBackups(ctx));
   remember(planLedger(ctx));
-  const nodes = ctx.options.targets?.length ? targeted([...ctx.nodes.values()], ctx.options.targets) : [...ctx.nodes.values()];
+  let nodes = ctx.options.targets?.length ? targeted([...ctx.nodes.values()], ctx.options.targets) : [...ctx.nodes.values()];
   checkProtection(ctx, nodes);
   checkEngineConflicts(ctx, nodes);
+  const adoption = planAdoption(ctx, nodes);
+  nodes = dropRecordOnDestroy(ctx, nodes, adoption);
 
   return {
     format: 2,
@@ -45,6 +48,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
     refreshed: observed.refreshed,
     diagnostics: ctx.diagnostics,
     notes: ctx.notes,
+    ...(adoption ? { adoption } : {}),
     ledger: {
       generation: observed.ledger.generation,
       // Only what this plan removes: with --target, containers left out of it keep their record.
