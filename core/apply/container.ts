@@ -19,6 +19,8 @@ export interface ContainerContext {
   secrets: SecretValues;
   /** Engine names of adopted objects that kept theirs, by resource id (plan.adoption.names). */
   names?: Record<string, string>;
+  /** Told of every container started (not runOnce ones): apply checks they still run when it ends. */
+  onStarted?: (id: string, c: ContainerSpec) => void;
 }
 
 async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string, anonymous?: Record<string, string>): Promise<string> {
@@ -47,6 +49,7 @@ async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promi
   } catch (e) {
     throw await explainPortError(ctx.client, explainRuntimeError(explainStartError(e, ctx.stack, c), ctx.stack, c), ctx.stack, c);
   }
+  if (!c.runOnce) ctx.onStarted?.(id, c);
   await untilCompleted(ctx, id, c);
 }
 
