@@ -184,12 +184,16 @@ function plannedState(want: ContainerSpec, obs: ObservedContainer, stoppedByMoor
   if (obs.state === 'running') return undefined;
   if (want.runOnce) {
     if (obs.state === 'exited' && obs.exitCode === 0) return undefined;
-    const before = obs.state === 'exited' && obs.exitCode !== null ? `exited (${obs.exitCode})` : obs.state;
-    const note = obs.state === 'created' ? 'never started: its last start failed' : obs.state === 'exited' ? 'its last run failed: it runs again' : 'not completed';
-    return { path: 'state', before, after: 'completed', forcesReplacement: false, source: 'drift', note };
+    const code = obs.state === 'exited' && obs.exitCode !== null ? ` (exit code ${obs.exitCode})` : '';
+    const note = obs.state === 'created' ? 'never started: its last start failed' : obs.state === 'exited' ? `its last run failed${code}: it runs again` : 'not completed';
+    return { path: 'state', before: obs.state, after: 'completed', forcesReplacement: false, source: 'drift', note };
   }
-  // 'created': it never ran (its start failed, e.g. a volume that could not be mounted).
-  const note = obs.state === 'created' ? 'never started: its last start failed' : stoppedByMoor ?? 'stopped outside moor';
+  // 'created': it never ran (its start failed, e.g. a volume that could not be mounted). Exit 0 or a
+  // SIGTERM/SIGKILL status (143, 137) is what `docker stop` leaves; any other code is more likely a
+  // crash, and the plan says what it saw rather than who did it.
+  const crashed = obs.state === 'exited' && obs.exitCode !== null && ![0, 137, 143].includes(obs.exitCode);
+  const exited = crashed ? `exited with code ${obs.exitCode} (it crashed, or was stopped outside moor)` : undefined;
+  const note = obs.state === 'created' ? 'never started: its last start failed' : stoppedByMoor ?? exited ?? 'stopped outside moor';
   return { path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note };
 }
 
