@@ -104,14 +104,32 @@ export const HELP: Record<string, CommandHelp> = {
     flags: [['--lock-timeout 60s', 'as for apply'], CONTEXT],
     examples: ['moor backup daemon stacks/shop.ts'],
   },
+  import: {
+    usage: ['moor import compose [docker-compose.yml …] [flags]'],
+    summary: 'Write a stack file from what exists elsewhere. moor import <source> --help for each source.',
+    flags: [],
+    examples: ['moor import compose docker-compose.yml -o stack.ts'],
+  },
+  'import compose': {
+    usage: ['moor import compose [docker-compose.yml …] [-o stack.ts] [--name STACK] [--secret-env NAME]… [--profile P]…'],
+    summary: 'Write a typed stack from compose files, loaded as compose loads them (files merged in order, .env and ${VAR} interpolation, extends, anchors, profiles). Every compose key is mapped or listed in the report (stdout, and a comment at the top of the stack) with file:line and why. Without files: compose.yaml or docker-compose.yml (and its .override file) in the current directory. Reads no engine. See docs/import.md.',
+    flags: [
+      ['-o, --out stack.ts', 'the stack file to write (default: ./stack.ts; - for stdout); paths in it are relative to it'],
+      ['--name STACK', 'the stack\'s name (default: the compose project name, or the directory\'s)'],
+      ['--secret-env NAME', 'the environment variable NAME becomes secret(\'NAME\'), read when moor runs, not a literal (repeatable)'],
+      ['--profile P', 'include the services of profile P (repeatable; COMPOSE_PROFILES is read too)'],
+      ['--force', 'overwrite the stack file if it exists'],
+    ],
+    examples: ['moor import compose', 'moor import compose docker-compose.yml docker-compose.prod.yml -o infra/stack.ts --secret-env DB_PASSWORD', 'moor import compose --profile debug -o -'],
+  },
   version: { usage: ['moor version'], summary: 'Print moor\'s version.', flags: [], examples: ['moor version'] },
   help: { usage: ['moor help [command]'], summary: 'Show help for moor or one command.', flags: [], examples: ['moor help apply'] },
 };
 
-export const COMMANDS = ['plan', 'apply', 'destroy', 'backup', 'version', 'help'] as const;
+export const COMMANDS = ['plan', 'apply', 'destroy', 'backup', 'import', 'version', 'help'] as const;
 export const BACKUP_SUBCOMMANDS = ['run', 'list', 'verify', 'restore', 'daemon'] as const;
 
-export const EXIT_CODES = 'Exit codes: 0 success (plan --detailed-exitcode: no changes), 1 error or refused, 2 plan has changes (--detailed-exitcode), 130 interrupted.';
+export const EXIT_CODES = 'Exit codes: 0 success (plan --detailed-exitcode: no changes), 1 error or refused, 2 plan has changes (--detailed-exitcode), 3 import left something out, 130 interrupted.';
 
 export function commandHelp(name: string): string {
   const h = HELP[name]!;
@@ -138,6 +156,7 @@ export function mainHelp(): string {
     ['apply', 'Change the engine to match the stack (or a saved plan)'],
     ['destroy', 'Remove everything the stack created'],
     ['backup', 'Run, list, verify and restore backup jobs'],
+    ['import', 'Write a stack from compose files'],
     ['version', 'Print moor\'s version'],
   ];
   return [

@@ -17,6 +17,7 @@ const LOAD: Record<string, () => Promise<Command>> = {
   apply: async () => (await import('./commands/apply.js')).applyCommand,
   destroy: async () => (await import('./commands/destroy.js')).destroyCommand,
   backup: async () => (await import('./commands/backup.js')).backupCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
 };
 
 const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '-h');
@@ -24,6 +25,7 @@ const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '
 /** `moor backup run --help` → 'backup run'; `moor plan -h` → 'plan'. */
 function helpTopic(command: string, rest: string[]): string {
   if (command === 'backup' && rest[0] && (BACKUP_SUBCOMMANDS as readonly string[]).includes(rest[0])) return `backup ${rest[0]}`;
+  if (command === 'import' && rest[0] && HELP[`import ${rest[0]}`]) return `import ${rest[0]}`;
   return command;
 }
 

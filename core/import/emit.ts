@@ -12,7 +12,7 @@
  * a variable. ts-morph (loaded only here) builds and formats the file.
  */
 import { createRequire } from 'node:module';
-import { isIdentifier, quote, renderValue, refsOf, type Value } from './emit-value.js';
+import { isIdentifier, JS_RESERVED, quote, renderValue, refsOf, type Value } from './emit-value.js';
 
 export interface Entry {
   /** The variable that holds the handle (made a valid, unique identifier if it is not one). */
@@ -37,7 +37,10 @@ export interface ImportedStack {
 type Kind = 'image' | 'network' | 'volume' | 'container';
 const KINDS: [Kind, keyof ImportedStack][] = [['image', 'images'], ['network', 'networks'], ['volume', 'volumes'], ['container', 'containers']];
 /** Names a generated variable must not shadow. */
-const RESERVED = new Set(['image', 'network', 'volume', 'container', 'backup', 'stack', 'secret', 'local', 'tmpfs', 'bind', 'nfs', 'sshfs', 'device']);
+const RESERVED = new Set([
+  'image', 'network', 'volume', 'container', 'backup', 'stack', 'secret', 'local', 'tmpfs', 'bind', 'nfs', 'sshfs', 'device',
+  ...JS_RESERVED,
+]);
 const PROVIDERS = new Set(['local', 'tmpfs', 'bind', 'nfs', 'sshfs', 'device']);
 
 /** Valid, unique identifiers for every entry's varName (the same map rewrites the references). */

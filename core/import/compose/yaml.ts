@@ -19,7 +19,9 @@ export interface ParsedFile {
 type YamlModule = typeof import('yaml');
 
 export async function parseComposeYaml(text: string, file: string): Promise<ParsedFile> {
-  const Y: YamlModule = await import('yaml');
+  const m = await import('yaml');
+  // Bundled, the CommonJS package's exports sit on `default`.
+  const Y = ('LineCounter' in m && m.LineCounter ? m : (m as unknown as { default: YamlModule }).default) as YamlModule;
   const lineCounter = new Y.LineCounter();
   const doc = Y.parseDocument(text, { merge: true, version: '1.2', schema: 'core', lineCounter, uniqueKeys: true, prettyErrors: false });
   const problem = doc.errors[0];
