@@ -14,6 +14,7 @@ command -v sshfs >/dev/null 2>&1 || missing+=(sshfs)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v pkill >/dev/null 2>&1 || missing+=(procps)   # the sshfs tests kill sshfs/ssh to break a mount
 command -v socat >/dev/null 2>&1 || missing+=(socat)    # the remote-engine tests put TLS in front of the engine
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)   # moor import compose is compared with docker-compose up
 bash scripts/apt-install.sh ${missing[@]+"${missing[@]}"}
 bash scripts/prepare-busybox.sh test/fixtures/tools
 node --import tsx test/run.ts "$@"
