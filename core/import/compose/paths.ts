@@ -9,9 +9,18 @@ import path from 'node:path';
 import { isHostPath, parseVolumeShort } from './syntax.js';
 import { isDict, type Dict } from './types.js';
 
+/**
+ * Paths that were relative in the compose file (after resolving): the stack writes them relative
+ * to itself; absolute and ~ paths stay absolute.
+ */
+export const madeAbsolute = new Set<string>();
+
 export function absolute(p: string, dir: string): string {
   if (p === '~' || p.startsWith('~/')) return path.join(os.homedir(), p.slice(1));
-  return path.resolve(dir, p);
+  if (path.isAbsolute(p)) return p;
+  const abs = path.resolve(dir, p);
+  madeAbsolute.add(abs);
+  return abs;
 }
 
 /** A build context that is a URL (git, http) stays as it is. */
@@ -23,7 +32,7 @@ export function absolutizeService(def: Dict, dir: string): Dict {
   else if (isDict(out.build)) {
     const b = { ...out.build };
     if (typeof b.context === 'string' && !isUrl(b.context)) b.context = absolute(b.context, dir);
-    else if (b.context === undefined) b.context = dir;
+    else if (b.context === undefined) b.context = absolute('.', dir);
     out.build = b;
   }
   const envFile = (e: unknown): unknown => (typeof e === 'string' ? absolute(e, dir) : isDict(e) && typeof e.path === 'string' ? { ...e, path: absolute(e.path, dir) } : e);
