@@ -79,4 +79,11 @@ corpus('generated stacks type-check (those using only options this branch has)',
   console.log(`  type-checked ${checked}; waiting for this round's options:\n    ${waiting.join('\n    ')}`);
 });
 
+corpus('examples/compose-import/stack.ts is exactly what moor import compose writes from its docker-compose.yml', async () => {
+  const dir = path.join(REPO, 'examples/compose-import');
+  const r = await importCompose({ files: [path.join(dir, 'docker-compose.yml')], out: path.join(dir, 'stack.ts'), name: 'ex-compose-import', env: {} });
+  assert.is(r.leftOut, false);
+  assert.fixture(r.text, readFileSync(path.join(dir, 'stack.ts'), 'utf8'));
+});
+
 corpus.run();

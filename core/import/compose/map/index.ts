@@ -46,15 +46,33 @@ export function mapProject(project: ComposeProject, options: MapOptions): Mapped
   }
 
   const mapped: ServiceMap[] = [];
-  const images: { key: string; entry: Omit<Entry, 'varName'> }[] = [];
+  const images: { key: string; entry: Omit<Entry, 'varName'>; shared: boolean }[] = [];
   for (const [name, def] of Object.entries(services)) {
     if (!isDict(def)) continue;
     const s = mapService(ctx, name, def);
     const image = imageOf(ctx, s, def);
     if (image === undefined) { ctx.report('left-out', `services/${name}`, 'neither image nor build: there is nothing to run'); continue; }
     if (typeof image === 'string') s.options = { image, ...s.options };
-    else { images.push({ key: `img:${name}`, entry: image }); s.options = { image: { $ref: `img:${name}` }, ...s.options }; }
+    else {
+      // Services built the same way share one image (compose would build it once per service).
+      const same = images.find((i) => JSON.stringify(i.entry.options) === JSON.stringify(image.options));
+      if (same) same.shared = true;
+      else images.push({ key: `img:${name}`, entry: image, shared: false });
+      s.options = { image: { $ref: same?.key ?? `img:${name}` }, ...s.options };
+    }
     mapped.push(s);
+  }
+  for (const s of mapped) {
+    if (s.resource === s.name) continue;
+    // Other services reach it by its compose name: keep that name as an alias on its networks.
+    const nets = s.options.networks as unknown[] | undefined;
+    if (nets && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(s.name)) {
+      s.options.networks = nets.map((n) => {
+        const att = isDict(n) && 'network' in n ? n : { network: n };
+        return { ...att, aliases: [...new Set([...((att.aliases as string[] | undefined) ?? []), s.name])] };
+      });
+      s.note('', `moor's resource names are lower-case [a-z0-9_-]: named ${s.resource}, with ${s.name} as a network alias`);
+    } else s.note('', `moor's resource names are lower-case [a-z0-9_-]: named ${s.resource}`);
   }
   for (const name of ctx.runOnce) {
     const s = mapped.find((m) => m.name === name);
@@ -81,7 +99,14 @@ export function mapProject(project: ComposeProject, options: MapOptions): Mapped
   const usedNets = new Set(mapped.flatMap((s) => JSON.stringify(s.options).match(/"net:[^"]+"/g) ?? []).map((m) => m.slice(5, -1)));
   for (const name of ctx.networks.keys()) if (usedNets.has(name)) claim(`net:${name}`, ctx.networks.get(name)!, 'Net');
   for (const [name, r] of ctx.volumes) if (r) claim(`vol:${name}`, r, 'Volume');
-  for (const i of images) claim(i.key, i.entry.name, 'Image');
+  const imageNames = new Set<string>();
+  for (const i of images) {
+    // A shared image is named after its build context's directory.
+    const context = String((i.entry.options.build as Dict).context);
+    const base = i.shared ? context.split('/').filter((p) => p && p !== '.' && p !== '..').pop() ?? i.entry.name : i.entry.name;
+    i.entry = { ...i.entry, name: resourceName(base, imageNames) };
+    claim(i.key, i.entry.name, 'Image');
+  }
   const varOf = (key: string) => vars.get(key) ?? key;
 
   const networkEntries: Entry[] = [];

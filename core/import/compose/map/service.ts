@@ -32,8 +32,8 @@ export class ServiceMap {
 
   /** Mapped, but not one-to-one: a comment above the container and a report line. */
   note(key: string, why: string): void {
-    this.ctx.report('note', `${this.path}/${key}`, why);
-    this.comments.push(`${key.replace(/\//g, '.')}: ${why}`);
+    this.ctx.report('note', key ? `${this.path}/${key}` : this.path, why);
+    this.comments.push(key ? `${key.replace(/\//g, '.')}: ${why}` : why);
   }
 
   /** Nothing is lost: the report says so, no comment. */

@@ -226,4 +226,12 @@ map('a generated stack using only options of this branch type-checks with moor\'
   }
 });
 
+map('a service name moor cannot take is renamed, and keeps its compose name as a network alias', async () => {
+  const r = await run({ 'compose.yml': 'services:\n  Web.App:\n    image: x\n  db:\n    image: y\n    depends_on: [Web.App]\n' });
+  assert.equal(r.stack.containers.map((c) => c.name), ['web-app', 'db']);
+  assert.equal(r.containers['web-app']!.networks, [{ network: { $ref: 'defaultNet' }, aliases: ['Web.App'] }]);
+  assert.equal(r.containers.db!.dependsOn, [{ $ref: 'webApp' }]);
+  assert.ok(r.items.some((i) => i.kind === 'note' && i.key === 'services.Web.App'));
+});
+
 map.run();
