@@ -152,10 +152,17 @@ export function emitStack(model: ImportedStack): string {
 }
 
 /** ts-morph's formatter (the TypeScript language service's): indentation and spacing. */
+let formatter: { project: import('ts-morph').Project; ts: typeof import('ts-morph').ts } | undefined;
+
 function format(text: string): string {
-  const { Project, ts } = createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph');
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
-  const file = project.createSourceFile('stack.ts', text);
+  if (!formatter) {
+    const { Project, ts } = createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph');
+    formatter = { project: new Project({ useInMemoryFileSystem: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } }), ts };
+  }
+  const { project, ts } = formatter;
+  const file = project.createSourceFile('stack.ts', text, { overwrite: true });
   file.formatText({ indentSize: 2, convertTabsToSpaces: true, semicolons: ts.SemicolonPreference.Insert, ensureNewLineAtEndOfFile: true });
-  return file.getFullText();
+  const out = file.getFullText();
+  project.removeSourceFile(file);
+  return out;
 }

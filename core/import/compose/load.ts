@@ -64,7 +64,7 @@ export async function loadCompose(files: string[], options: LoadOptions = {}): P
     let p = cache.get(key);
     if (!p) {
       p = (async () => {
-        const parsed = await parseComposeYaml(await readText(file), file);
+        const parsed = await parseComposeYaml(await readText(file), file, path.relative(dir, file) || file);
         const interpolated = interpolateValue(parsed.value, lookup, parsed.locs, '', dir) as Dict;
         return { file, model: absolutizeTop(interpolated, relativeTo), locs: parsed.locs };
       })();

@@ -18,7 +18,8 @@ export interface ParsedFile {
 
 type YamlModule = typeof import('yaml');
 
-export async function parseComposeYaml(text: string, file: string): Promise<ParsedFile> {
+/** `shown`: the file's name in error messages. */
+export async function parseComposeYaml(text: string, file: string, shown = file): Promise<ParsedFile> {
   const m = await import('yaml');
   // Bundled, the CommonJS package's exports sit on `default`.
   const Y = ('LineCounter' in m && m.LineCounter ? m : (m as unknown as { default: YamlModule }).default) as YamlModule;
@@ -27,16 +28,16 @@ export async function parseComposeYaml(text: string, file: string): Promise<Pars
   const problem = doc.errors[0];
   if (problem) {
     const line = problem.linePos?.[0]?.line ?? (problem.pos ? lineCounter.linePos(problem.pos[0]).line : undefined);
-    throw new ComposeError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${problem.message.split('\n')[0]}`);
+    throw new ComposeError(`${shown}${line ? `:${line}` : ''}: invalid YAML: ${problem.message.split('\n')[0]}`);
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 10_000 });
   } catch (e) {
-    throw new ComposeError(`${file}: invalid YAML: ${(e as Error).message}`);
+    throw new ComposeError(`${shown}: invalid YAML: ${(e as Error).message}`);
   }
   if (value === null || value === undefined) value = {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ComposeError(`${file}:1: a compose file is a mapping (services:, networks:, …)`);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ComposeError(`${shown}:1: a compose file is a mapping (services:, networks:, …)`);
   const locs: Locs = new Map();
   walk(Y, doc, doc.contents, '', file, lineCounter, locs, 0);
   return { value: value as Record<string, unknown>, locs };

@@ -43,6 +43,7 @@ const ulimits: Handler = (v, s) => {
 };
 
 const sysctls: Handler = (v, s) => {
+  if (!Array.isArray(v) && !isDict(v)) return s.bad('sysctls', v);
   const out: Dict = {};
   for (const [k, x] of Object.entries(listOrMap(v))) {
     if (typeof x === 'number' || typeof x === 'string') out[k] = x;

@@ -36,6 +36,7 @@ const ports: Handler = (v, s) => {
 };
 
 const networks: Handler = (v, s) => {
+  if (!Array.isArray(v) && !isDict(v)) return s.bad('networks', v);
   const out: unknown[] = [];
   for (const [name, o] of Object.entries(namesOrMap(v))) {
     const key = `networks/${name}`;

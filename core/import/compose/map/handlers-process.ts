@@ -21,6 +21,7 @@ function words(key: string): Handler {
 }
 
 const environment: Handler = (v, s) => {
+  if (!Array.isArray(v) && !isDict(v)) return s.bad('environment', v);
   const env: Dict = {};
   for (const [k, raw] of Object.entries(listOrMap(v))) {
     if (s.ctx.secretEnv.has(k)) { env[k] = { $secret: k }; continue; }
@@ -91,6 +92,7 @@ const healthcheck: Handler = (v, s) => {
 };
 
 const dependsOn: Handler = (v, s) => {
+  if (!Array.isArray(v) && !isDict(v)) return s.bad('depends_on', v);
   const deps: unknown[] = (s.options.dependsOn as unknown[] | undefined) ?? [];
   for (const [name, o] of Object.entries(namesOrMap(v))) {
     const key = `depends_on/${name}`;
@@ -209,6 +211,7 @@ export const PROCESS_HANDLERS: Record<string, Handler> = {
     s.set('stopTimeout', secs !== undefined && Number.isInteger(secs) ? secs : d);
   },
   labels: (v, s) => {
+    if (!Array.isArray(v) && !isDict(v)) return s.bad('labels', v);
     const labels = Object.fromEntries(Object.entries(listOrMap(v)).map(([k, x]) => [k, str(x) ?? '']));
     const reserved = Object.keys(labels).filter((k) => k.startsWith('moor.'));
     for (const k of reserved) { s.leftOut(`labels/${k}`, 'labels starting with moor. are reserved for moor'); delete labels[k]; }

@@ -25,7 +25,10 @@ export function mapProject(project: ComposeProject, options: MapOptions): Mapped
 
   // Names first: handlers refer to each other's resources.
   const taken = { svc: new Set<string>(), net: new Set<string>(), vol: new Set<string>() };
-  for (const name of Object.keys(services)) ctx.services.set(name, resourceName(name, taken.svc));
+  for (const [name, def] of Object.entries(services)) {
+    if (isDict(def) && runnable(def)) ctx.services.set(name, resourceName(name, taken.svc));
+    else ctx.report('left-out', `services/${name}`, 'neither an image nor a local build context: there is nothing to run');
+  }
   for (const name of Object.keys(networks)) ctx.networks.set(name, resourceName(name, taken.net));
   if (!ctx.networks.has('default')) ctx.networks.set('default', resourceName('default', taken.net));
   for (const [name, def] of Object.entries(volumes)) {
@@ -48,10 +51,9 @@ export function mapProject(project: ComposeProject, options: MapOptions): Mapped
   const mapped: ServiceMap[] = [];
   const images: { key: string; entry: Omit<Entry, 'varName'>; shared: boolean }[] = [];
   for (const [name, def] of Object.entries(services)) {
-    if (!isDict(def)) continue;
+    if (!isDict(def) || !ctx.services.has(name)) continue;
     const s = mapService(ctx, name, def);
-    const image = imageOf(ctx, s, def);
-    if (image === undefined) { ctx.report('left-out', `services/${name}`, 'neither image nor build: there is nothing to run'); continue; }
+    const image = imageOf(ctx, s, def)!;
     if (typeof image === 'string') s.options = { image, ...s.options };
     else {
       // Services built the same way share one image (compose would build it once per service).
@@ -140,6 +142,13 @@ export function mapProject(project: ComposeProject, options: MapOptions): Mapped
     items: ctx.items,
     services: mapped.map((s) => s.name),
   };
+}
+
+/** A service has something to run: an image reference, or a build context on this machine. */
+function runnable(def: Dict): boolean {
+  if (str(def.image)) return true;
+  const context = typeof def.build === 'string' ? def.build : isDict(def.build) ? str(def.build.context) : undefined;
+  return !!context?.startsWith('/');
 }
 
 /** The container's image: a reference, or an image() built from the service's build:. */

@@ -62,6 +62,7 @@ export function mapService(ctx: MapContext, name: string, def: Dict): ServiceMap
   const s = new ServiceMap(ctx, name, def);
   for (const [key, value] of Object.entries(def)) {
     if (ELSEWHERE.has(key) || value === undefined) continue;
+    if (value === null) { s.info(key, 'empty: compose reads it as unset too'); continue; }
     if (key.startsWith('x-')) { s.info(key, 'an extension field: compose ignores it too'); continue; }
     const handler = HANDLERS[key];
     if (handler) handler(value, s);
