@@ -152,17 +152,12 @@ export function emitStack(model: ImportedStack): string {
 }
 
 /** ts-morph's formatter (the TypeScript language service's): indentation and spacing. */
-let formatter: { project: import('ts-morph').Project; ts: typeof import('ts-morph').ts } | undefined;
-
 function format(text: string): string {
-  if (!formatter) {
-    const { Project, ts } = createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph');
-    formatter = { project: new Project({ useInMemoryFileSystem: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } }), ts };
-  }
-  const { project, ts } = formatter;
-  const file = project.createSourceFile('stack.ts', text, { overwrite: true });
+  // A new in-memory project each time: reusing one across files corrupts the formatting edits
+  // (the language service keeps positions of the previous text).
+  const { Project, ts } = createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph');
+  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+  const file = project.createSourceFile('stack.ts', text);
   file.formatText({ indentSize: 2, convertTabsToSpaces: true, semicolons: ts.SemicolonPreference.Insert, ensureNewLineAtEndOfFile: true });
-  const out = file.getFullText();
-  project.removeSourceFile(file);
-  return out;
+  return file.getFullText();
 }
