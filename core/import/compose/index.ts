@@ -49,7 +49,9 @@ export async function importCompose(o: ImportComposeOptions): Promise<ImportComp
     counts: { containers: stack.containers.length, images: stack.images.length, networks: stack.networks.length, volumes: stack.volumes.length },
   });
   stack.header = report;
-  return { text: emitStack(stack), stack, report, items: mapped.items, leftOut: hasLeftOut(mapped.items) };
+  const text = emitStack(stack);
+  refuseSecretLeaks(text, o.secretEnv ?? [], lookup);
+  return { text, stack, report, items: mapped.items, leftOut: hasLeftOut(mapped.items) };
 }
 
 /** 'docker-compose.yml, docker-compose.override.yml (in ../app)': the files, and where they are from the stack. */
@@ -58,4 +60,16 @@ function sourcesLine(files: string[], dir: string, stackDir: string): string[] {
   const where = path.relative(stackDir, dir);
   const shown = !where ? '' : where.split('/').filter((p) => p === '..').length > 2 ? dir : where;
   return shown ? [...names.slice(0, -1), `${names[names.length - 1]} (in ${shown})`] : names;
+}
+
+/** The last guard of --secret-env: a marked variable's value (4 characters or more) anywhere in the stack stops the import. */
+function refuseSecretLeaks(text: string, names: string[], lookup: (n: string) => string | undefined): void {
+  for (const name of names) {
+    const v = lookup(name);
+    if (!v || v.length < 4) continue;
+    const at = text.indexOf(v);
+    if (at < 0) continue;
+    const line = text.slice(0, at).split('\n').length;
+    throw new ComposeError(`the value of ${name}, marked --secret-env, would be written into the stack (line ${line} of the generated file): it is used in a place where moor takes no secret (a command, a label, a build argument…); nothing was written`);
+  }
 }

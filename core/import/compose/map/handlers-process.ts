@@ -32,7 +32,13 @@ const environment: Handler = (v, s) => {
       else { env[k] = value; s.info(`environment/${k}`, `value of ${k} read at import time`); }
       continue;
     }
-    env[k] = str(raw) ?? JSON.stringify(raw);
+    const value = str(raw) ?? JSON.stringify(raw);
+    // A value that is (or holds) the value of a --secret-env variable never becomes a literal.
+    const whole = [...s.ctx.secretEnv].find((n) => { const v = s.ctx.options.lookup(n); return !!v && v === value; });
+    if (whole) { env[k] = { $secret: whole }; s.info(`environment/${k}`, `the value of ${whole} (--secret-env): secret('${whole}')`); continue; }
+    const inside = [...s.ctx.secretEnv].find((n) => { const v = s.ctx.options.lookup(n); return !!v && v.length >= 3 && value.includes(v); });
+    if (inside) { s.leftOut(`environment/${k}`, `its value holds the value of ${inside} (--secret-env), and env takes a secret only whole: set ${k} itself from a secret`); continue; }
+    env[k] = value;
   }
   if (Object.keys(env).length) s.set('env', env);
 };

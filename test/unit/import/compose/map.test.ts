@@ -83,6 +83,21 @@ map('a web app: build, env, ports, volumes, healthcheck, depends_on conditions, 
   assert.not.match(r.text, /hunter2/, 'a --secret-env value never reaches the file');
 });
 
+map('--secret-env: a value equal to a marked variable becomes its secret(); a value holding it is left out; elsewhere it stops the import', async () => {
+  const env = { PG_PASS: 's3cret-pw' };
+  const files = (extra: string) => ({ 'compose.yml': `services:\n  app:\n    image: x\n    environment:\n      DB_PASSWORD: \${PG_PASS}\n      DB_URL: postgres://u:\${PG_PASS}@db/app\n${extra}` });
+  const r = await run(files(''), { secretEnv: ['PG_PASS'], env });
+  assert.equal(r.containers.app!.env, { DB_PASSWORD: { $secret: 'PG_PASS' } });
+  assert.ok(r.items.some((i) => i.kind === 'left-out' && i.key === 'services.app.environment.DB_URL' && /holds the value of PG_PASS/.test(i.why)));
+  assert.not.match(r.text, /s3cret-pw/);
+  try {
+    await run(files('    command: ["run", "--password=\${PG_PASS}"]\n'), { secretEnv: ['PG_PASS'], env });
+    assert.unreachable('a command holding the secret must stop the import');
+  } catch (e) {
+    assert.match((e as Error).message, /the value of PG_PASS, marked --secret-env, would be written into the stack \(line \d+/);
+  }
+});
+
 map('this round\'s options: security, kernel, dns, logging, devices, networks with aliases and addresses', async () => {
   const r = await run({
     'compose.yml': yaml`
