@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseDotenv } from './dotenv.js';
 import { resolveExtends, type LoadedFile } from './extends.js';
 import { interpolateValue, type Lookup } from './interpolate.js';
-import { mergeFiles } from './merge.js';
+import { copyLocs, mergeFiles } from './merge.js';
 import { absolutizeTop } from './paths.js';
 import { ComposeError, isDict, locate, type ComposeProject, type Dict, type Loc } from './types.js';
 import { parseComposeYaml } from './yaml.js';
@@ -44,7 +44,7 @@ async function projectVariables(dir: string, env: Record<string, string | undefi
   return parseDotenv(text, file, (n) => env[n]);
 }
 
-export async function loadCompose(files: string[], options: LoadOptions = {}): Promise<ComposeProject> {
+export async function loadCompose(files: string[], options: LoadOptions = {}, nested: string[] = []): Promise<ComposeProject> {
   if (!files.length) throw new ComposeError('no compose file given');
   const abs = files.map((f) => path.resolve(f));
   const dir = path.dirname(abs[0]!);
@@ -90,7 +90,9 @@ export async function loadCompose(files: string[], options: LoadOptions = {}): P
     } else {
       model = mergeFiles(model, f.model, locs, f.locs);
     }
+    if (f.model.include !== undefined) await include(f, model, locs, options, [...nested, file]);
   }
+  if (nested.length) return { dir, files: abs, model, locs, disabled: [], variables };
 
   const profiles = new Set([...(options.profiles ?? []), ...(env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean)]);
   const disabled: ComposeProject['disabled'] = [];
@@ -117,6 +119,34 @@ function checkShape(f: LoadedFile): void {
     for (const [name, def] of Object.entries(services)) {
       if (def !== null && !isDict(def)) throw new ComposeError(`${f.file}:${f.locs.get(`services/${name}`)?.line ?? 1}: service ${name} must be a mapping`);
       if (def === null) services[name] = {};
+    }
+  }
+}
+
+/**
+ * `include:` — each entry is a compose application of its own (its paths relative to its own
+ * directory, its own .env), whose resources are added to this one; a name defined twice is an error.
+ */
+async function include(f: LoadedFile, model: Dict, locs: Map<string, Loc>, options: LoadOptions, nested: string[]): Promise<void> {
+  const entries = Array.isArray(f.model.include) ? f.model.include : [];
+  const where = (i: number) => `${f.file}:${f.locs.get(`include/${i}`)?.line ?? f.locs.get('include')?.line ?? 1}`;
+  if (!Array.isArray(f.model.include)) throw new ComposeError(`${where(0)}: include must be a list`);
+  for (const [i, entry] of entries.entries()) {
+    const paths = typeof entry === 'string' ? [entry] : isDict(entry) ? (Array.isArray(entry.path) ? entry.path.map(String) : typeof entry.path === 'string' ? [entry.path] : []) : [];
+    if (!paths.length) throw new ComposeError(`${where(i)}: an include entry needs a path`);
+    const files = paths.map((p) => path.resolve(path.dirname(f.file), p));
+    if (files.some((x) => nested.includes(x))) throw new ComposeError(`${where(i)}: include makes a cycle through ${files.find((x) => nested.includes(x))}`);
+    const envFile = isDict(entry) && typeof entry.env_file === 'string' ? path.resolve(path.dirname(f.file), entry.env_file) : undefined;
+    const sub = await loadCompose(files, { env: options.env, envFile }, nested);
+    for (const section of ['services', 'networks', 'volumes', 'secrets', 'configs']) {
+      const theirs = sub.model[section];
+      if (!isDict(theirs)) continue;
+      const ours = isDict(model[section]) ? (model[section] as Dict) : (model[section] = {});
+      for (const [name, def] of Object.entries(theirs)) {
+        if (name in ours) throw new ComposeError(`${where(i)}: ${section}.${name} from ${paths.join(', ')} is already defined`);
+        ours[name] = def;
+        copyLocs(sub.locs, `${section}/${name}`, locs, `${section}/${name}`);
+      }
     }
   }
 }

@@ -41,7 +41,7 @@ export function mapProject(project: ComposeProject, options: MapOptions): Mapped
     if (key === 'version') ctx.report('info', key, 'obsolete in the Compose spec: nothing to map');
     else if (key === 'name') ctx.report('info', key, 'the project name: the stack\'s name unless --name is given');
     else if (key.startsWith('x-')) ctx.report('info', key, 'an extension field: its anchors were applied where used');
-    else if (key === 'include') ctx.report('left-out', key, 'include: is not read by moor import yet: pass the files with their own project, or list them as several files');
+    else if (key === 'include') ctx.report('info', key, 'the included applications\' services, networks and volumes are part of this stack');
     else ctx.report('left-out', key, `not a top-level compose key moor knows (${JSON.stringify(v).slice(0, 40)})`);
   }
   for (const d of project.disabled) {

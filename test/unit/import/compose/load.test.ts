@@ -237,7 +237,49 @@ prof('services with profiles are left out unless enabled (--profile or COMPOSE_P
   assert.equal(Object.keys(env.services).length, 4);
 });
 
+const inc = suite('loadCompose: include (spec: include.md)');
+
+inc('an included application brings its resources, its paths relative to its own directory, its own .env', async () => {
+  const { services, dir, project } = await load({
+    'compose.yaml': yaml`
+      include:
+        - infra/my-compose-include.yaml
+      services:
+        serviceA:
+          build: .
+          depends_on:
+            - serviceB
+    `,
+    'infra/my-compose-include.yaml': yaml`
+      services:
+        serviceB:
+          build: ./b
+          image: "b:\${B_TAG}"
+      volumes:
+        data: {}
+    `,
+    'infra/.env': 'B_TAG=7\n',
+  }, ['compose.yaml']);
+  assert.equal(Object.keys(services), ['serviceA', 'serviceB']);
+  assert.is(services.serviceB!.build, `${dir}/infra/b`);
+  assert.is(services.serviceB!.image, 'b:7');
+  assert.ok((project.model.volumes as Record<string, unknown>).data !== undefined);
+  assert.ok(project.locs.get('services/serviceB')!.file.endsWith('infra/my-compose-include.yaml'));
+});
+
+inc('a resource defined twice is an error; so is an include cycle', async () => {
+  assert.match(await loadError({
+    'compose.yaml': 'include: [other.yaml]\nservices:\n  a: { image: x }\n',
+    'other.yaml': 'services:\n  a: { image: y }\n',
+  }, ['compose.yaml']), /compose\.yaml:1: services\.a from other\.yaml is already defined/);
+  assert.match(await loadError({
+    'compose.yaml': 'include: [other.yaml]\nservices:\n  a: { image: x }\n',
+    'other.yaml': 'include: [compose.yaml]\n',
+  }, ['compose.yaml']), /include makes a cycle/);
+});
+
 merge.run();
+inc.run();
 interp.run();
 anchors.run();
 ext.run();
