@@ -36,7 +36,10 @@ const ulimits: Handler = (v, s) => {
   for (const [name, l] of Object.entries(v)) {
     const single = num(l);
     if (single !== undefined) out[name] = single;
-    else if (isDict(l) && num(l.soft) !== undefined && num(l.hard) !== undefined) out[name] = { soft: num(l.soft), hard: num(l.hard) };
+    else if (isDict(l) && num(l.soft) !== undefined && num(l.hard) !== undefined) {
+      out[name] = { soft: num(l.soft), hard: num(l.hard) };
+      s.unknownKeys(`ulimits/${name}`, l, ['soft', 'hard']);
+    }
     else s.bad(`ulimits/${name}`, l);
   }
   s.set('ulimits', out);
@@ -58,6 +61,7 @@ const devices: Handler = (v, s) => {
   v.forEach((d, i) => {
     if (typeof d === 'string') out.push(d);
     else if (isDict(d) && typeof d.source === 'string') {
+      s.unknownKeys(`devices/${i}`, d, ['source', 'target', 'permissions']);
       out.push({ host: d.source, ...(d.target ? { container: str(d.target) } : {}), ...(d.permissions ? { permissions: str(d.permissions) } : {}) });
     } else s.bad(`devices/${i}`, d);
   });
@@ -86,6 +90,7 @@ const extraHosts: Handler = (v, s) => {
 
 const logging: Handler = (v, s) => {
   if (!isDict(v)) return s.bad('logging', v);
+  s.unknownKeys('logging', v, ['driver', 'options']);
   const out: Dict = { driver: str(v.driver) ?? 'json-file' };
   if (v.driver === undefined) s.note('logging', 'no driver named: the engine\'s default is written as json-file');
   if (isDict(v.options)) out.options = Object.fromEntries(Object.entries(v.options).map(([k, x]) => [k, str(x) ?? '']));

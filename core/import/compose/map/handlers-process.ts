@@ -49,6 +49,7 @@ const envFile: Handler = (v, s) => {
   list.forEach((e, i) => {
     const p = typeof e === 'string' ? e : isDict(e) && typeof e.path === 'string' ? e.path : undefined;
     if (!p) return s.bad(`env_file/${i}`, e);
+    s.unknownKeys(`env_file/${i}`, e, ['path', 'required', 'format']);
     if (isDict(e) && e.format !== undefined) s.leftOut(`env_file/${i}/format`, 'only compose\'s default .env format is read');
     if (isDict(e) && bool(e.required) === false) s.note(`env_file/${i}`, `required: false — moor needs ${s.ctx.relative(p)} to exist`);
     files.push(s.ctx.relative(p));
@@ -108,6 +109,7 @@ const dependsOn: Handler = (v, s) => {
       else s.leftOut(key, `${name} is not a service of this project`);
       continue;
     }
+    s.unknownKeys(key, o, ['condition', 'restart', 'required']);
     const condition = o?.condition ?? 'service_started';
     const ref = { $ref: `svc:${name}` };
     if (condition === 'service_started') deps.push(ref);
@@ -158,6 +160,7 @@ const deploy: Handler = (v, s) => {
         } else s.bad(`deploy/resources/${rk}`, ro);
       }
     } else if (k === 'restart_policy' && isDict(o)) {
+      s.unknownKeys('deploy/restart_policy', o, ['condition', 'delay', 'max_attempts', 'window']);
       if (s.def.restart !== undefined) { s.info('deploy/restart_policy', 'restart: is set and wins outside swarm'); continue; }
       const max = num(o.max_attempts);
       const cond = str(o.condition) ?? 'any';
@@ -183,6 +186,7 @@ function gpus(list: unknown[], s: ServiceMap, key: string): void {
     if (Array.isArray(d.device_ids)) g.deviceIds = d.device_ids.map(String);
     if (Array.isArray(d.capabilities)) g.capabilities = d.capabilities.map(String);
     if (d.options !== undefined) s.leftOut(`${key}/${i}/options`, 'device request options are not a moor option');
+    s.unknownKeys(`${key}/${i}`, d, ['driver', 'count', 'device_ids', 'capabilities', 'options']);
     out.push(g);
   });
   if (out.length) s.set('gpus', out);

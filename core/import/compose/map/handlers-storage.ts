@@ -41,6 +41,7 @@ const volumes: Handler = (v, s) => {
     if (m.consistency !== undefined) s.info(`${key}/consistency`, 'a Docker Desktop hint, no effect on Linux');
     if (m.type === 'volume') {
       const sub = isDict(m.volume) ? m.volume : {};
+      s.unknownKeys(`${key}/volume`, m.volume, ['nocopy', 'subpath']);
       if (bool(sub.nocopy) === true) s.leftOut(`${key}/volume/nocopy`, 'moor lets the engine copy the image\'s files into a new volume');
       if (sub.subpath !== undefined) s.leftOut(`${key}/volume/subpath`, 'mounting a sub-path of a volume is not a moor option yet');
       if (!m.source) return void mounts(s).push({ target: m.target });
@@ -50,12 +51,14 @@ const volumes: Handler = (v, s) => {
     } else if (m.type === 'bind') {
       if (!m.source) return s.bad(key, entry);
       const sub = isDict(m.bind) ? m.bind : {};
+      s.unknownKeys(`${key}/bind`, m.bind, ['propagation', 'create_host_path', 'selinux']);
       const selinux = flags.find((f) => f === 'z' || f === 'Z') ?? (sub.selinux === 'z' || sub.selinux === 'Z' ? sub.selinux : undefined);
       if (sub.propagation !== undefined) s.leftOut(`${key}/bind/propagation`, 'mount propagation is not a moor option yet');
       if (bool(sub.create_host_path) === false) s.info(`${key}/bind/create_host_path`, 'moor does not create a missing host path either');
       mounts(s).push({ bind: s.ctx.relative(m.source), target: m.target, ...readOnly, ...(selinux ? { selinux } : {}) });
     } else if (m.type === 'tmpfs') {
       const t = isDict(m.tmpfs) ? m.tmpfs : {};
+      s.unknownKeys(`${key}/tmpfs`, m.tmpfs, ['size', 'mode']);
       const o: Dict = {};
       if (t.size !== undefined) o.size = t.size;
       if (num(t.mode) !== undefined) o.mode = /^[0-7]+$/.test(String(t.mode)) ? parseInt(String(t.mode), 8) : num(t.mode);
@@ -77,6 +80,7 @@ function fileMounts(kind: 'secrets' | 'configs'): Handler {
       if (!isDict(def)) return s.leftOut(key, `${source} is not declared under the top-level ${kind}:`);
       const name = fileRefKey(entry);
       const target = name.startsWith('/') ? name : kind === 'secrets' ? `/run/secrets/${name}` : `/${name}`;
+      s.unknownKeys(key, entry, ['source', 'target', 'uid', 'gid', 'mode']);
       if (isDict(entry)) for (const k of ['uid', 'gid', 'mode']) if (entry[k] !== undefined) s.info(`${key}/${k}`, 'compose ignores it outside swarm too (the file keeps its owner and mode)');
       if (typeof def.file === 'string') {
         mounts(s).push({ bind: s.ctx.relative(def.file), target, readOnly: true });

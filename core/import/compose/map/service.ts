@@ -46,6 +46,12 @@ export class ServiceMap {
     this.leftOut(key, `unexpected value ${JSON.stringify(value)}`);
   }
 
+  /** Sub-keys of a mapping no handler reads: reported, never dropped silently. */
+  unknownKeys(key: string, value: unknown, known: string[]): void {
+    if (!isDict(value)) return;
+    for (const k of Object.keys(value)) if (!known.includes(k)) this.leftOut(`${key}/${k}`, `not a ${key.replace(/\/\d+$/, '').replace(/\//g, '.')} option moor knows`);
+  }
+
   set(option: string, value: unknown): void {
     if (value !== undefined) this.options[option] = value;
   }

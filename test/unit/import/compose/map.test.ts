@@ -193,6 +193,24 @@ map('left out: every key moor cannot map is reported with file:line and why; exi
   assert.match(r.text, /\/\/ not imported: container_name: moor names every container/);
 });
 
+map('nested keys no handler reads are reported, not dropped', async () => {
+  const r = await run({
+    'compose.yml': yaml`
+      services:
+        app:
+          image: x
+          volumes: [{ type: bind, source: ./a, target: /a, bind: { recursive: enabled } }]
+          logging: { driver: local, format: json }
+          depends_on: { db: { condition: service_started, delay: 3 } }
+          deploy: { restart_policy: { condition: any, jitter: 1s } }
+        db:
+          image: y
+    `,
+  });
+  const left = r.items.filter((i) => i.kind === 'left-out').map((i) => i.key).sort();
+  assert.equal(left, ['services.app.depends_on.db.delay', 'services.app.deploy.restart_policy.jitter', 'services.app.logging.format', 'services.app.volumes.0.bind.recursive']);
+});
+
 map('paths are relative to the stack file wherever -o writes it', async () => {
   const p = writeProject({ 'proj/compose.yml': 'services:\n  web:\n    build: ./app\n    volumes: ["./data:/data", "../shared:/shared"]\n' });
   try {
