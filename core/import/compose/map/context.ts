@@ -20,7 +20,6 @@ export class MapContext {
   readonly volumes = new Map<string, string>();
   /** Services another one waits for with service_completed_successfully. */
   readonly runOnce = new Set<string>();
-  usesDefaultNetwork = false;
   readonly secretEnv: Set<string>;
 
   constructor(readonly project: ComposeProject, readonly options: MapOptions) {

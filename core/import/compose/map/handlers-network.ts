@@ -41,7 +41,6 @@ const networks: Handler = (v, s) => {
   for (const [name, o] of Object.entries(namesOrMap(v))) {
     const key = `networks/${name}`;
     if (!s.ctx.networks.has(name) && name !== 'default') { s.leftOut(key, `${name} is not declared under the top-level networks:`); continue; }
-    if (name === 'default') s.ctx.usesDefaultNetwork = true;
     const ref = { $ref: `net:${name}` };
     if (!o) { out.push(ref); continue; }
     const att: Dict = { network: ref };

@@ -76,7 +76,6 @@ export function mapService(ctx: MapContext, name: string, def: Dict): ServiceMap
   }
   if (!def.network_mode && !isDict(def.networks) && !Array.isArray(def.networks)) {
     // Compose attaches a service without networks to the project's default network.
-    ctx.usesDefaultNetwork = true;
     s.options.networks = [{ $ref: 'net:default' }];
   }
   return s;
