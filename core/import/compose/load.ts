@@ -58,6 +58,7 @@ export async function loadCompose(files: string[], options: LoadOptions = {}, ne
     return v;
   };
 
+  const relativePaths = new Set<string>();
   const cache = new Map<string, Promise<LoadedFile>>();
   const readOne = (file: string, relativeTo: string): Promise<LoadedFile> => {
     const key = `${file}\0${relativeTo}`;
@@ -66,7 +67,7 @@ export async function loadCompose(files: string[], options: LoadOptions = {}, ne
       p = (async () => {
         const parsed = await parseComposeYaml(await readText(file), file, path.relative(dir, file) || file);
         const interpolated = interpolateValue(parsed.value, lookup, parsed.locs, '', dir) as Dict;
-        return { file, model: absolutizeTop(interpolated, relativeTo), locs: parsed.locs };
+        return { file, model: absolutizeTop(interpolated, relativeTo, relativePaths), locs: parsed.locs };
       })();
       cache.set(key, p);
     }
@@ -90,9 +91,9 @@ export async function loadCompose(files: string[], options: LoadOptions = {}, ne
     } else {
       model = mergeFiles(model, f.model, locs, f.locs);
     }
-    if (f.model.include !== undefined) await include(f, model, locs, options, [...nested, file]);
+    if (f.model.include !== undefined) await include(f, model, locs, relativePaths, options, [...nested, file]);
   }
-  if (nested.length) return { dir, files: abs, model, locs, disabled: [], variables };
+  if (nested.length) return { dir, files: abs, model, locs, disabled: [], variables, relativePaths };
 
   const profiles = new Set([...(options.profiles ?? []), ...(env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean)]);
   const disabled: ComposeProject['disabled'] = [];
@@ -104,7 +105,7 @@ export async function loadCompose(files: string[], options: LoadOptions = {}, ne
       delete services[name];
     }
   }
-  return { dir, files: abs, name: typeof model.name === 'string' ? model.name : undefined, model, locs, disabled, variables };
+  return { dir, files: abs, name: typeof model.name === 'string' ? model.name : undefined, model, locs, disabled, variables, relativePaths };
 }
 
 function checkShape(f: LoadedFile): void {
@@ -127,7 +128,7 @@ function checkShape(f: LoadedFile): void {
  * `include:` — each entry is a compose application of its own (its paths relative to its own
  * directory, its own .env), whose resources are added to this one; a name defined twice is an error.
  */
-async function include(f: LoadedFile, model: Dict, locs: Map<string, Loc>, options: LoadOptions, nested: string[]): Promise<void> {
+async function include(f: LoadedFile, model: Dict, locs: Map<string, Loc>, relativePaths: Set<string>, options: LoadOptions, nested: string[]): Promise<void> {
   const entries = Array.isArray(f.model.include) ? f.model.include : [];
   const where = (i: number) => `${f.file}:${f.locs.get(`include/${i}`)?.line ?? f.locs.get('include')?.line ?? 1}`;
   if (!Array.isArray(f.model.include)) throw new ComposeError(`${where(0)}: include must be a list`);
@@ -138,6 +139,7 @@ async function include(f: LoadedFile, model: Dict, locs: Map<string, Loc>, optio
     if (files.some((x) => nested.includes(x))) throw new ComposeError(`${where(i)}: include makes a cycle through ${files.find((x) => nested.includes(x))}`);
     const envFile = isDict(entry) && typeof entry.env_file === 'string' ? path.resolve(path.dirname(f.file), entry.env_file) : undefined;
     const sub = await loadCompose(files, { env: options.env, envFile }, nested);
+    for (const p of sub.relativePaths) relativePaths.add(p);
     for (const section of ['services', 'networks', 'volumes', 'secrets', 'configs']) {
       const theirs = sub.model[section];
       if (!isDict(theirs)) continue;

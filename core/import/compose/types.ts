@@ -32,6 +32,8 @@ export interface ComposeProject {
   locs: Map<string, Loc>;
   /** Services left out because none of their profiles is enabled. */
   disabled: { name: string; profiles: string[]; loc?: Loc }[];
+  /** Host paths that were relative in the files (resolved): the stack writes them relative to itself. */
+  relativePaths: Set<string>;
   /** Variables read at import time (name → value), for the report. */
   variables: Map<string, string | undefined>;
 }

@@ -1,6 +1,5 @@
 /** What the mapping of one compose project shares: names, the report, the stack file's place. */
 import path from 'node:path';
-import { madeAbsolute } from '../paths.js';
 import { locate, type ComposeProject, type Dict, type ReportItem } from '../types.js';
 
 export interface MapOptions {
@@ -33,7 +32,7 @@ export class MapContext {
 
   /** A host path as the stack file should write it: relative to the stack file's directory if it was relative in compose. */
   relative(abs: string): string {
-    if (!madeAbsolute.has(abs)) return abs;
+    if (!this.project.relativePaths.has(abs)) return abs;
     const rel = path.relative(this.options.stackDir, abs) || '.';
     return rel.startsWith('..') || path.isAbsolute(rel) ? rel : `./${rel}`;
   }
