@@ -14,4 +14,4 @@ export type { ContainerOptions } from './stack/schema/container.js';
 export type { ImageOptions } from './stack/schema/image.js';
 export type { NetworkOptions } from './stack/schema/network.js';
 export type { VolumeOptions, ProviderSpec } from './stack/schema/volume.js';
-export { local, tmpfs, bind, nfs, sshfs } from '../providers/index.js';
+export { local, tmpfs, bind, nfs, sshfs } from '../providers/api.js';

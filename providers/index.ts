@@ -17,9 +17,5 @@ export function providerNames(): string[] {
   return [...providers.keys()];
 }
 
-export { local } from './local.js';
-export { tmpfs } from './tmpfs.js';
-export { bind } from './bind.js';
-export { nfs } from './nfs.js';
-export { sshfs } from './sshfs.js';
+export { local, tmpfs, bind, nfs, sshfs } from './api.js';
 export type { VolumeProvider, ProviderContext, HostContext, EngineVolume, DataHome, ProviderFinding, ProviderHealth } from './types.js';

@@ -3,11 +3,19 @@ import { specLabels } from '../model/labels.js';
 import { engineName } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import { isSecretRef, type EnvValue } from '../model/secret.js';
+import { exposedPorts, runtimeBody } from './runtime-body.js';
 
 export interface CreateBody {
   body: Record<string, unknown>;
+  /** Query of the create call besides the name (platform). */
+  query: Record<string, string>;
   /** Networks to connect after creation (the create call takes only one on older engines). */
-  extraNetworks: { network: string; aliases: string[] }[];
+  extraNetworks: { network: string; aliases: string[]; ipv4Address?: string }[];
+}
+
+/** A network endpoint's settings: its aliases and, when fixed, its IPv4 address. */
+export function endpointConfig(aliases: string[], ipv4Address?: string): Record<string, unknown> {
+  return { ...(aliases.length ? { Aliases: aliases } : {}), ...(ipv4Address ? { IPAMConfig: { IPv4Address: ipv4Address } } : {}) };
 }
 
 export function imageRefFor(stack: DesiredStack | { images: DesiredStack['images'] }, image: string): string {
@@ -31,12 +39,12 @@ function envLine(key: string, v: EnvValue, secrets: SecretValues): string {
 
 export function containerCreateBody(stack: string, imageRef: string, c: ContainerSpec, secrets: SecretValues = new Map()): CreateBody {
   const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  const exposed: Record<string, object> = {};
-  for (const p of c.ports) {
-    exposed[p.containerPort] = {};
-    (portBindings[p.containerPort] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort });
-  }
-  const nets = c.networkMode.type === 'networks' ? c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: aliasesFor(c, n.aliases) })) : [];
+  for (const p of c.ports) (portBindings[p.containerPort] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort });
+  const exposed = exposedPorts(c.ports.map((p) => p.containerPort), c.expose);
+  const nets = c.networkMode.type === 'networks'
+    ? c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: aliasesFor(c, n.aliases), ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }))
+    : [];
+  const runtime = runtimeBody(c);
   const networkMode = (() => {
     switch (c.networkMode.type) {
       case 'networks': return nets[0]!.network;
@@ -60,6 +68,7 @@ export function containerCreateBody(stack: string, imageRef: string, c: Containe
     Healthcheck: hc
       ? { Test: hc.test, Interval: hc.intervalNs ?? 0, Timeout: hc.timeoutNs ?? 0, StartPeriod: hc.startPeriodNs ?? 0, Retries: hc.retries ?? 0 }
       : undefined,
+    ...runtime.config,
     HostConfig: {
       NetworkMode: networkMode,
       PortBindings: portBindings,
@@ -76,8 +85,9 @@ export function containerCreateBody(stack: string, imageRef: string, c: Containe
       NanoCpus: c.resources.nanoCpus ?? 0,
       Memory: c.resources.memoryBytes ?? 0,
       PidsLimit: c.resources.pids ?? 0,
+      ...runtime.hostConfig,
     },
-    NetworkingConfig: nets.length ? { EndpointsConfig: { [nets[0]!.network]: { Aliases: nets[0]!.aliases } } } : undefined,
+    NetworkingConfig: nets.length ? { EndpointsConfig: { [nets[0]!.network]: endpointConfig(nets[0]!.aliases, nets[0]!.ipv4Address) } } : undefined,
   };
-  return { body, extraNetworks: nets.slice(1) };
+  return { body, query: runtime.query, extraNetworks: nets.slice(1) };
 }

@@ -5,9 +5,10 @@ import { engineName, nextContainerName, oldContainerName } from '../model/names.
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import type { Operation, WaitFor } from '../plan/types.js';
 import type { LedgerWriter } from './ledger.js';
-import { aliasesFor, containerCreateBody, imageRefFor, type SecretValues } from './container-body.js';
+import { aliasesFor, containerCreateBody, endpointConfig, imageRefFor, type SecretValues } from './container-body.js';
 import { waitForContainer } from './wait.js';
 import { explainStartError } from './mount-error.js';
+import { explainRuntimeError } from './runtime-error.js';
 import { explainPortError, PortInUseError } from './port-error.js';
 
 export interface ContainerContext {
@@ -19,11 +20,11 @@ export interface ContainerContext {
 }
 
 async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string): Promise<string> {
-  const { body, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets);
-  const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name }, body });
+  const { body, query, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets);
+  const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name, ...query }, body });
   for (const n of extraNetworks) {
     await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
-      body: { Container: created.Id, EndpointConfig: { Aliases: n.aliases } },
+      body: { Container: created.Id, EndpointConfig: endpointConfig(n.aliases, n.ipv4Address) },
     });
   }
   return created.Id;
@@ -42,7 +43,7 @@ async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promi
   try {
     await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
   } catch (e) {
-    throw await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c);
+    throw await explainPortError(ctx.client, explainRuntimeError(explainStartError(e, ctx.stack, c), ctx.stack, c), ctx.stack, c);
   }
   await untilCompleted(ctx, id, c);
 }
@@ -116,7 +117,7 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   try {
     await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
   } catch (e) {
-    await bringBack(await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c));
+    await bringBack(await explainPortError(ctx.client, explainRuntimeError(explainStartError(e, ctx.stack, c), ctx.stack, c), ctx.stack, c));
   }
   if (oldKept) await removeContainer(ctx.client, op.oldId, 0);
   await untilCompleted(ctx, id, c);
@@ -169,7 +170,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       for (const n of op.connect) {
         const aliases = n.network === 'bridge' ? [] : aliasesFor(op.container, n.aliases);
         await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
-          body: { Container: op.id, EndpointConfig: aliases.length ? { Aliases: aliases } : {} },
+          body: { Container: op.id, EndpointConfig: endpointConfig(aliases, n.ipv4Address) },
         });
       }
       if (op.start) await startContainer(ctx, op.id, op.container, op.waitFor);

@@ -11,7 +11,8 @@ import type { HostContext } from '../../providers/types.js';
 import { observeVolumeHealth } from './volume-health.js';
 import { engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
-import { checkPullable } from './pullable.js';
+import { askRegistry } from './pullable.js';
+import { healthOf, portsOf } from './stack-containers.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -113,8 +114,9 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
       next: owner === 'stack' && name.endsWith(NEXT_SUFFIX),
       state: c.State,
       exitCode: exitCodeOf(status),
-      health: /\(healthy\)/.test(status) ? 'healthy' : /\(unhealthy\)/.test(status) ? 'unhealthy' : /health: starting/.test(status) ? 'starting' : null,
+      health: healthOf(status),
       imageId: c.ImageID,
+      ports: portsOf(c.Ports),
       networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
     };
   });
@@ -146,7 +148,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     .map((v) => ({ name: v.Name, resource: v.Labels![LABEL.name]!, spec: readSpec<BackupSpec>(v.Labels, 'backup') }));
 
   if (options.host) await observeVolumeHealth(stack, volumes, options.host);
-  const interrupted = interruptedOf(client, stack, ours, cByName);
+  const interrupted = await interruptedOf(client, stack, ours, cByName);
 
   const images = new Map<string, ObservedImage>();
   for (const i of [...iByLabel, ...iByRef]) {
@@ -163,16 +165,18 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   const refresh = options.refresh ?? true;
   const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired)));
   // Images the plan will pull are asked of their registry, so that one that cannot be pulled stops the plan.
-  const missing = desired.images.filter((d) => !d.build && ![...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref);
-  const [unpullable] = await Promise.all([
-    checkPullable(client, missing),
+  // pullPolicy 'always': the registry's current digest of images the engine has too.
+  const present = new Set(desired.images.filter((d) => [...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref));
+  const ask = desired.images.filter((d) => !d.build && d.pull?.policy !== 'never' && (d.pull?.policy === 'always' || !present.has(d.ref))).map((d) => d.ref);
+  const [{ unpullable, digests: registryDigests }] = await Promise.all([
+    askRegistry(client, ask, present),
     ...toInspect.map(async (c) => {
       const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
       c.live = liveState(info, c.resource ?? '');
     }),
   ]);
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, registryDigests, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
     engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
     ...(wantsDrivers && info?.Plugins?.Network ? { networkDrivers: info.Plugins.Network } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,

@@ -37,6 +37,8 @@ export interface ObservedContainer extends ObservedBase {
   exitCode: number | null;
   health: 'healthy' | 'unhealthy' | 'starting' | null;
   imageId: string;
+  /** Published ports as docker ps shows them (`127.0.0.1:8080->80/tcp`), for moor ps. */
+  ports?: string[];
   /** Engine names of attached networks. */
   networks: string[];
   /** What moor last applied live (restart, limits, aliases), from the ledger; labels hold the rest. */
@@ -79,6 +81,8 @@ export interface ObservedImage {
 export interface ObservedState {
   /** Images the plan would pull that their registry says cannot be: reference → the registry's answer. */
   unpullable?: Record<string, string>;
+  /** Digests registries serve now for images with pullPolicy 'always' (reference → digest). */
+  registryDigests?: Record<string, string>;
   stack: string;
   engine: EngineInfo;
   containers: ObservedContainer[];

@@ -8,12 +8,13 @@ import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
 import { engineName } from '../model/names.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
-import { containerDependencies } from '../stack/normalize.js';
+import { containerDependencies } from '../model/spec.js';
 import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
 import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from './types.js';
 import { sameValue } from './values.js';
 import { stoppedBy } from './intents.js';
+import { addressChanges, RUNTIME_RULES, sharesFixedAddress } from './runtime-rules.js';
 
 const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'image', get: (c) => c.image, forcesReplacement: true },
@@ -33,6 +34,7 @@ const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'stopSignal', get: (c) => c.stopSignal, forcesReplacement: true },
   { path: 'stopTimeout', get: (c) => c.stopTimeout, forcesReplacement: true },
   { path: 'runOnce', get: (c) => c.runOnce ?? false, forcesReplacement: true },
+  ...RUNTIME_RULES,
 ];
 
 /** Limits in the stack's units: CPUs (a fraction), memory in bytes, a number of processes. */
@@ -81,7 +83,7 @@ function dependentContainers(ctx: PlanContext, name: string): string[] {
 
 /** Network attachments the engine should show for a container, by engine network name. */
 function expectedAttachments(stack: string, c: ContainerSpec): NetworkAttachmentSpec[] | undefined {
-  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: n.aliases }));
+  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: n.aliases, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }));
   if (c.networkMode.type === 'bridge') return [{ network: 'bridge', aliases: [] }];
   return undefined; // host, none, container:… — nothing to attach or detach
 }
@@ -222,7 +224,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     let restart: RestartSpec | undefined;
     let resources: ContainerSpec['resources'] | undefined;
     if (last) {
-      changes.push(...diffAttributes(FIXED, last, cmp));
+      changes.push(...diffAttributes(FIXED, last, cmp), ...addressChanges(last, cmp));
       // Live attributes: what moor last applied is the ledger's record, else the labels; what the engine
       // has now is its own report when observe inspected the container, else that same record.
       const lastRestart = obs.recorded?.restart ?? last.restart;
@@ -293,7 +295,8 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     if (forced) {
       causes.unshift(...changes.filter((c) => c.forcesReplacement).map((c) => `${c.path} ${c.source === 'drift' ? 'drifted' : 'changed'}`));
       // Something it uses is removed before being recreated: it must let go first, so it goes first too.
-      const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); });
+      const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); }) || (!!last && sharesFixedAddress(last, want));
+      if (last && sharesFixedAddress(last, want)) causes.push('its fixed address cannot be held by two containers: the old one goes first');
       if (rules.replaceOrder === 'delete-before-create' && !deleteFirst) causes.push('replaceOrder: delete-before-create');
       out.push({
         ...base, action: 'replace', causes: [...new Set(causes)], changes,

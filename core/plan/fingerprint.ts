@@ -5,6 +5,7 @@
  * change there does not make the plan stale. Pure.
  */
 import { createHash } from 'node:crypto';
+import { byCodePoint } from '../graph.js';
 import type { ObservedState } from '../observe/types.js';
 import { engineName, nextContainerName } from '../model/names.js';
 import type { DesiredStack } from '../model/spec.js';
@@ -21,7 +22,7 @@ export type Fingerprint = Record<string, ObjectPrint>;
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 const hash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 32);
-const sorted = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+const sorted = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => byCodePoint(a, b)));
 
 /**
  * `inTheWay`: engine names the stack's resources take. Objects of other owners count only when

@@ -5,6 +5,7 @@ import { builtImageRef } from '../model/names.js';
 import type { ImageSpec } from '../model/spec.js';
 import type { PlanContext } from './context.js';
 import type { PlanNode } from './types.js';
+import { pullPolicyNode } from './pull-policy.js';
 
 export function planImages(ctx: PlanContext): PlanNode[] {
   const nodes: PlanNode[] = [];
@@ -14,6 +15,11 @@ export function planImages(ctx: PlanContext): PlanNode[] {
     const present = observed.images.find((o) => o.refs.includes(img.ref));
     const base = { id, kind: 'image' as const, name: img.name, engineName: img.ref, dependsOn: [], dependents: [], changes: [] };
     const forced = ctx.options.replace?.includes(id);
+    if (!img.build && img.pull) {
+      const node = pullPolicyNode(ctx, img, present, base, !!forced);
+      if (node) nodes.push(node);
+      continue;
+    }
     if (!img.build) {
       nodes.push(present
         ? forced

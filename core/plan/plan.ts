@@ -2,8 +2,8 @@
  * plan: a pure, synchronous function from (desired stack, observed state) to a plan.
  * No engine calls, no clock, no randomness: the same inputs always give the same plan.
  */
-import { topoSort } from '../graph.js';
-import { containerDependencies } from '../stack/normalize.js';
+import { byCodePoint, topoSort } from '../graph.js';
+import { containerDependencies } from '../model/spec.js';
 import type { DesiredStack } from '../model/spec.js';
 import type { ObservedState } from '../observe/types.js';
 import { planContainers } from './container.js';
@@ -115,7 +115,7 @@ function planLedger(ctx: PlanContext): PlanNode[] {
 /** Display order: creations and updates in dependency order, then deletions in reverse dependency order. */
 function orderNodes(nodes: PlanNode[]): PlanNode[] {
   const kindRank = { image: 0, network: 1, volume: 2, container: 3, backup: 4 } as const;
-  const stable = [...nodes].sort((a, b) => kindRank[a.kind] - kindRank[b.kind] || a.id.localeCompare(b.id));
+  const stable = [...nodes].sort((a, b) => kindRank[a.kind] - kindRank[b.kind] || byCodePoint(a.id, b.id));
   const forward = topoSort(stable.filter((n) => n.action !== 'delete'));
   const deletes = topoSort(
     stable.filter((n) => n.action === 'delete').map((n) => ({ ...n, dependsOn: n.dependents })),

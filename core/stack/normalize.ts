@@ -6,10 +6,12 @@ import path from 'node:path';
 import { error, warning, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import { findCycles, topoSort } from '../graph.js';
 import { builtImageRef, engineName, normalizeImageRef } from '../model/names.js';
+import { containerDependencies } from '../model/spec.js';
 import type {
   ContainerSpec, DesiredStack, ImageSpec, MountSpec, NetworkSpec, PortSpec, VolumeSpec,
 } from '../model/spec.js';
 import { getProvider, providerNames } from '../../providers/index.js';
+import { providerSchema } from '../../providers/schemas/index.js';
 import type { Declaration } from './collect.js';
 import { resourceId, type Handle, type ResourceKind } from './handles.js';
 import { durationToNanos, RESOURCE_NAME, sizeToBytes, STACK_NAME } from './schema/common.js';
@@ -23,6 +25,8 @@ import { issuesToDiagnostics } from './zod-issues.js';
 import { lifecycleOf } from './lifecycle.js';
 import { imageRefProblem } from './validate/image-ref.js';
 import { validateStack } from './validate/index.js';
+import { runtimeSpec } from './runtime-spec.js';
+import { imagePullPolicy } from './pull-policy.js';
 import type { Secret } from './secret.js';
 import type { EnvValue } from '../model/secret.js';
 
@@ -121,11 +125,12 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const spec = r.data.provider ?? { provider: 'local', options: {} };
         const provider = getProvider(spec.provider);
-        if (!provider) {
+        const schema = providerSchema(spec.provider);
+        if (!provider || !schema) {
           diags.push(error(`unknown storage provider "${spec.provider}" (known: ${providerNames().join(', ')})`, { ...where, field: 'provider' }));
           break;
         }
-        const p = provider.schema.safeParse(spec.options);
+        const p = schema.safeParse(spec.options);
         if (!p.success) {
           diags.push(...issuesToDiagnostics(p.error.issues, where).map((x) => ({ ...x, field: x.field ? `provider.${x.field}` : 'provider' })));
           break;
@@ -148,6 +153,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const rules = lifecycleOf('container', r.data, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         if (typeof r.data.image === 'string') implicitImage(r.data.image, 'image');
+        imagePullPolicy(stack, spec, r.data, where, diags);
         stack.containers.push(spec);
         break;
       }
@@ -226,8 +232,9 @@ function containerSpec(
   const networks = (o.networks ?? []).map((n, i) => {
     const h = 'network' in n ? n.network : n;
     const aliases = 'network' in n ? (n.aliases ?? []) : [];
+    const ipv4Address = 'network' in n ? n.ipv4Address : undefined;
     // The resource name is always an alias (added by moor, like compose's service name): not kept twice.
-    return { network: ref(h, d, `networks[${i}]`), aliases: [...new Set(aliases)].filter((a) => a !== d.name).sort() };
+    return { network: ref(h, d, `networks[${i}]`), aliases: [...new Set(aliases)].filter((a) => a !== d.name).sort(), ...(ipv4Address ? { ipv4Address } : {}) };
   });
   networks.sort((a, b) => a.network.localeCompare(b.network));
   networks.forEach((n, i) => {
@@ -306,7 +313,7 @@ function containerSpec(
     hostname: o.hostname ?? null,
     labels: sortRecord(o.labels),
     stopSignal: o.stopSignal ?? null,
-    stopTimeout: o.stopTimeout ?? null,
+    stopTimeout: o.stopTimeout === undefined ? null : Math.round(durationToNanos(o.stopTimeout) / 1e9),
     resources: {
       nanoCpus: o.resources?.cpus === undefined ? null : Math.round(o.resources.cpus * 1e9),
       memoryBytes: o.resources?.memory === undefined ? null : sizeToBytes(o.resources.memory),
@@ -314,6 +321,7 @@ function containerSpec(
     },
     dependsOn: [...dependsOn].map(([container, condition]) => ({ container, condition })).sort((a, b) => a.container.localeCompare(b.container)),
     ...(o.runOnce ? { runOnce: true as const } : {}),
+    ...runtimeSpec(o, where, diags),
   };
 }
 
@@ -378,12 +386,3 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     b.stop = [...new Set(b.stop)].sort((x, y) => startOrder.indexOf(x) - startOrder.indexOf(y));
   }
 }
-
-/** Containers a container needs before it can be created (dependsOn, volumesFrom, network namespace). */
-export function containerDependencies(c: ContainerSpec): string[] {
-  const deps = new Set<string>(c.dependsOn.map((d) => d.container));
-  c.volumesFrom.forEach((v) => deps.add(v.container));
-  if (c.networkMode.type === 'container') deps.add(c.networkMode.container);
-  return [...deps];
-}
-

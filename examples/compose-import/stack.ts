@@ -45,7 +45,7 @@ export default stack('ex-compose-import', ({ image, network, volume, container }
     stopTimeout: 1,
     resources: { cpus: 0.25, memory: '32m', pids: 32 },
     command: ['httpd', '-f', '-p', '8080', '-h', '/srv'],
-    ports: [{ host: 18700, container: 8080, hostIp: '127.0.0.1' }],
+    ports: [{ host: 18740, container: 8080, hostIp: '127.0.0.1' }],
     mounts: [{ bind: './site', target: '/srv/static', readOnly: true }, { volume: pages, target: '/srv' }],
     env: { GREETING: 'hello from compose' },
     labels: { example: 'compose-import' },

@@ -171,8 +171,40 @@ function backupJobsCase(): ExampleCase {
   };
 }
 
+/**
+ * environments: the plain apply (defaults) is the shared part; each environment is applied too, its
+ * page checked, its next plan empty, and destroyed by --env (also on failure, in `finally`).
+ */
+function environmentsCase(): ExampleCase {
+  const envs = (s: TestStack) => [
+    { env: 'dev', port: 18701, page: 'hello from dev (workers: 1, debug: on, API token: 20 characters)', flags: ['--env', 'dev'] },
+    { env: 'prod', port: 18702, page: 'hello from prod (workers: 3, debug: off, API token: 34 characters)', flags: ['--env', 'prod', '--env-file', path.join(s.dir, 'prod.env')] },
+  ];
+  return {
+    async check(s) {
+      assert.is((await httpGet(18720, '/', 20_000)).body.trim(), 'hello from the defaults (workers: 1, debug: off, API token: 20 characters)');
+      const destroys: RunResult[] = [];
+      try {
+        for (const e of envs(s)) {
+          const applied = await s.apply(...e.flags);
+          assert.is(applied.code, 0, show(applied));
+          assert.ok(await s.engine.request('GET', `/containers/${s.name}-${e.env}-web/json`), `the container ${s.name}-${e.env}-web`);
+          assert.is((await httpGet(e.port, '/', 20_000)).body.trim(), e.page);
+          const plan = await s.plan(...e.flags, '--detailed-exitcode');
+          assert.is(plan.code, 0, show(plan));
+          for (const r of [applied, plan]) assert.not.match(r.stdout + r.stderr, /token-0123456789|\$ecret/, show(r));
+        }
+      } finally {
+        for (const e of envs(s)) destroys.push(await s.destroy(...e.flags));
+      }
+      for (const d of destroys) assert.is(d.code, 0, show(d));
+    },
+  };
+}
+
 const cases: Record<string, ExampleCase> = {
   'backup-jobs': backupJobsCase(),
+  environments: environmentsCase(),
   'web-and-worker': {
     check: async () => assert.match((await httpGet(18080, '/', 20_000)).body, /written by the worker/),
   },
@@ -188,8 +220,8 @@ const cases: Record<string, ExampleCase> = {
   'compose-import': {
     // seed (runOnce) copied the page into the volume web serves; the bind mount serves it too.
     check: async () => {
-      assert.match((await httpGet(18700, '/index.html', 20_000)).body, /imported from docker-compose\.yml/);
-      assert.match((await httpGet(18700, '/static/index.html', 20_000)).body, /imported from docker-compose\.yml/);
+      assert.match((await httpGet(18740, '/index.html', 20_000)).body, /imported from docker-compose\.yml/);
+      assert.match((await httpGet(18740, '/static/index.html', 20_000)).body, /imported from docker-compose\.yml/);
     },
   },
   'ports-and-networks': {
@@ -228,6 +260,26 @@ const cases: Record<string, ExampleCase> = {
     },
   },
   'volume-sshfs': sshfsCase(),
+  hardening: {
+    check: async () => {
+      // What the container reports about itself: only CAP_NET_BIND_SERVICE (bit 10), no new privileges, the limits, init as PID 1, a read-only root.
+      const page = (await httpGet(18700, '/', 20_000)).body;
+      for (const line of [/CapEff:\s*0000000000000400/, /NoNewPrivs:\s*1/, /Groups:.*\b2000\b/, /nofile 1024 2048/, /somaxconn 1024/, /pid1 \/sbin\/docker-init/, /\s16384\s+\d+\s+\d+\s+\d+% \/dev\/shm/, /touch: \/probe: Read-only file system/]) {
+        assert.match(page, line, page);
+      }
+    },
+  },
+  'logging-and-dns': {
+    check: async (s) => {
+      const page = (await httpGet(18710, '/', 20_000)).body;
+      for (const line of [/search internal\.example/, /options ndots:1 timeout:2/, /10\.213\.71\.20\s+metrics\.internal/, /inet 10\.213\.71\.10\/24/]) assert.match(page, line, page);
+      const web = await s.engine.request<{ HostConfig: { LogConfig: unknown; Dns: string[] } }>('GET', `/containers/${s.en('web')}/json`);
+      assert.equal(web.HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-file': '3', 'max-size': '1m' } });
+      assert.equal(web.HostConfig.Dns, ['10.213.71.20']);
+      const console = await s.engine.request<{ Config: { Tty: boolean; OpenStdin: boolean }; State: { Running: boolean } }>('GET', `/containers/${s.en('console')}/json`);
+      assert.equal([console.Config.Tty, console.Config.OpenStdin, console.State.Running], [true, true, true]);
+    },
+  },
 };
 
 /** Only planned: nothing answers at 192.0.2.10, and these hosts cannot mount NFS. */

@@ -4,6 +4,7 @@ import { byteSize, containerHandle, duration, durationToNanos, imageHandle, labe
 import { ignoreChanges, protect, replaceOrder } from './lifecycle.js';
 import { isSecret, type Secret } from '../secret.js';
 import { isStopSignal, STOP_SIGNAL_MESSAGE } from '../validate/signals.js';
+import { runtimeOptionsShape, stopTimeoutSchema } from './runtime.js';
 
 /** A value from secret('NAME') or secret({ file }). */
 const secretValue = z.custom<Secret>((v) => isSecret(v), { message: "expected a string or secret('NAME')" });
@@ -55,6 +56,8 @@ export const networkAttachmentSchema = z.union([
   z.strictObject({
     network: networkHandle,
     aliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { message: 'expected a DNS name' })).optional(),
+    /** A fixed address in the network's declared subnet (compose `ipv4_address`). */
+    ipv4Address: z.ipv4({ message: 'expected an IPv4 address like "10.77.0.10"' }).optional(),
   }),
 ]);
 
@@ -123,10 +126,11 @@ export const containerOptionsSchema = z.strictObject({
   hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]*$/, { message: 'expected a host name' }).optional(),
   labels: labels.optional(),
   stopSignal: z.string().refine(isStopSignal, { message: STOP_SIGNAL_MESSAGE }).optional(),
-  /** Seconds to wait after the stop signal before killing. */
-  stopTimeout: z.number().int().nonnegative().optional(),
+  /** Time to wait after the stop signal before killing: seconds, or a duration like '1m30s' (compose `stop_grace_period`). */
+  stopTimeout: stopTimeoutSchema.optional(),
   resources: resourcesSchema.optional(),
   dependsOn: z.array(dependsOnSchema).optional(),
+  ...runtimeOptionsShape,
   /**
    * A container that runs to completion (a migration, an init job): exited with code 0 is its
    * desired state, not drift; apply waits for it to finish and fails, showing its last log lines,
