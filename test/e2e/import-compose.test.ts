@@ -3,7 +3,9 @@
  * containers (by service: state, health, command, env, restart policy, networks, mounts, published
  * ports), networks (internal or not) and volumes. The compose file is built on images made here
  * (FROM scratch + static busybox: no registry). Host ports differ on purpose (both run at once):
- * they come from ${WEB_PORT}, read by each tool at its own run. After the apply, a plan is empty.
+ * they come from ${WEB_PORT}, read by each tool at its own run. db also carries this round's
+ * runtime options (init, capabilities, security options, ulimits, sysctls, extra hosts, DNS search,
+ * logging, shm size): the engine must hold the same values from both. After the apply, a plan is empty.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -51,6 +53,15 @@ services:
     command: ["sh", "-c", "trap 'exit 0' TERM; touch /ready; sleep 600 & wait"]
     healthcheck: { test: "test -e /ready", interval: 1s, timeout: 1s, retries: 5 }
     networks: [back]
+    init: true
+    cap_drop: [ALL]
+    security_opt: [no-new-privileges:true]
+    ulimits: { nofile: { soft: 1024, hard: 2048 } }
+    sysctls: { net.core.somaxconn: 1024 }
+    extra_hosts: ["gw.local:10.0.0.1"]
+    dns_search: [example.internal]
+    logging: { driver: json-file, options: { max-size: 1m } }
+    shm_size: 16m
   init:
     <<: *tools
     command: sh -c 'echo ready > /data/state'
@@ -62,8 +73,11 @@ volumes:
   data: {}
 `;
 
+type Inspected = ContainerInfo & { HostConfig: Record<string, unknown> };
+
 /** What the comparison looks at, with the owner's prefix taken off names. */
-function describe(c: ContainerInfo & { Config: { Healthcheck?: unknown } }, strip: (name: string) => string) {
+function describe(c: Inspected, strip: (name: string) => string) {
+  const h = c.HostConfig;
   const ports = Object.entries(c.HostConfig.PortBindings ?? {}).map(([p, b]) => `${p}@${b.map((x) => x.HostIp).join(',')}`);
   return {
     status: c.State.Status,
@@ -74,6 +88,12 @@ function describe(c: ContainerInfo & { Config: { Healthcheck?: unknown } }, stri
     networks: Object.keys(c.NetworkSettings.Networks ?? {}).map(strip).sort(),
     mounts: c.Mounts.map((m) => `${m.Type}:${strip(m.Name ?? '')}:${m.Destination}:${m.RW ? 'rw' : 'ro'}`).sort(),
     ports: ports.sort(),
+    // Options of this round (security, kernel, DNS, logging), as the engine holds them.
+    host: {
+      Init: h.Init ?? null, CapAdd: h.CapAdd ?? null, CapDrop: h.CapDrop ?? null, SecurityOpt: h.SecurityOpt ?? null,
+      Ulimits: h.Ulimits ?? null, Sysctls: h.Sysctls ?? null, ExtraHosts: h.ExtraHosts ?? null, DnsSearch: h.DnsSearch ?? null,
+      LogConfig: h.LogConfig, ShmSize: h.ShmSize,
+    },
   };
 }
 
@@ -111,11 +131,16 @@ test('same containers, networks, volumes, ports and health; a plan after apply i
         const c = await inspectContainer(client, `${project}_${service}_1`);
         return c && (service !== 'db' || c.State.Health?.Status === 'healthy') ? c : undefined;
       });
-      const a = describe(mine as never, strip);
-      const b = describe(theirs as never, strip);
+      const a = describe(mine as Inspected, strip);
+      const b = describe(theirs as Inspected, strip);
       // The host ports differ by design; the container side and the address are compared.
       assert.equal(a.ports.map((p) => p.replace(/\d+@/, '@')), b.ports.map((p) => p.replace(/\d+@/, '@')), service);
       assert.equal({ ...a, ports: [] }, { ...b, ports: [] }, `${service}: moor's container differs from compose's`);
+      if (service === 'db') {
+        // Not two empty sides: the options are really there.
+        assert.equal([a.host.Init, a.host.CapDrop, a.host.Sysctls], [true, ['ALL'], { 'net.core.somaxconn': '1024' }]);
+        assert.is(a.health, 'healthy');
+      }
     }
     assert.is((await inspectContainer(client, `${stackName}-init`))!.State.Status, 'exited');
     for (const [name, internal] of [['front', false], ['back', true]] as const) {
