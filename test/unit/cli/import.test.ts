@@ -93,4 +93,12 @@ cli('help: moor import compose --help, moor help import compose', async () => {
   }
 });
 
+cli('shell completion offers the import subcommands\' flags', async () => {
+  const { commandFlags } = await import('../../../core/cli/completion.js');
+  const offered = commandFlags('import').map((f) => [f.long, f.short, f.value]);
+  for (const f of [['out', 'o', true], ['name', undefined, true], ['secret-env', undefined, true], ['profile', undefined, true], ['force', undefined, false]]) {
+    assert.ok(offered.some((o) => JSON.stringify(o) === JSON.stringify(f)), `${JSON.stringify(f)} in ${JSON.stringify(offered)}`);
+  }
+});
+
 cli.run();
