@@ -283,6 +283,13 @@ const cases: Record<string, ExampleCase> = {
   mounts: {
     check: async () => assert.match((await httpGet(18200, '/', 20_000)).body, /moor mounts example/),
   },
+  'compose-import': {
+    // seed (runOnce) copied the page into the volume web serves; the bind mount serves it too.
+    check: async () => {
+      assert.match((await httpGet(18740, '/index.html', 20_000)).body, /imported from docker-compose\.yml/);
+      assert.match((await httpGet(18740, '/static/index.html', 20_000)).body, /imported from docker-compose\.yml/);
+    },
+  },
   'ports-and-networks': {
     check: async () => {
       for (const port of [18300, 18301, 18302]) {
