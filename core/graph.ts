@@ -188,3 +188,11 @@ export async function walk<N extends GraphNode>(
     pump();
   });
 }
+
+/**
+ * Order strings by code point: stable across machines and locales, and free — localeCompare's
+ * first call loads ICU's collation data, ≈10 ms of every command that sorts with it.
+ */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -15,4 +15,4 @@ export type { ImageOptions } from './stack/schema/image.js';
 export type { NetworkOptions } from './stack/schema/network.js';
 export type { ServiceOptions } from './stack/schema/service.js';
 export type { VolumeOptions, ProviderSpec } from './stack/schema/volume.js';
-export { local, tmpfs, bind, nfs, sshfs } from '../providers/index.js';
+export { local, tmpfs, bind, nfs, sshfs, device } from '../providers/api.js';

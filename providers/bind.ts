@@ -6,17 +6,8 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { providerSpec, type HostContext, type ProviderFinding, type VolumeProvider } from './types.js';
-
-const schema = z.strictObject({
-  /** Host directory: absolute, or relative to the stack file. */
-  path: z.string().min(1, { message: 'expected a host directory' }),
-  /** Create the directory (and its parents) when it is missing; else a missing path is a plan error. */
-  create: z.boolean().default(false),
-});
-
-type Options = z.output<typeof schema>;
+import type { HostContext, ProviderFinding, VolumeProvider } from './types.js';
+import type { Options } from './schemas/bind.js';
 
 async function kindOf(p: string): Promise<'dir' | 'other' | 'missing'> {
   try {
@@ -27,9 +18,8 @@ async function kindOf(p: string): Promise<'dir' | 'other' | 'missing'> {
   }
 }
 
-export const bindProvider: VolumeProvider<typeof schema> = {
+export const bindProvider: VolumeProvider<Options> = {
   name: 'bind',
-  schema,
   data: 'external',
   resolve: (o, ctx) => ({ ...o, path: path.resolve(path.dirname(ctx.stackFile), o.path) }),
   toEngine: (o) => ({ driver: 'local', driverOpts: { type: 'none', o: 'bind', device: o.path } }),
@@ -61,9 +51,6 @@ export const bindProvider: VolumeProvider<typeof schema> = {
   explainMountError: (o, msg) => (/no such file or directory/i.test(msg) ? `the host directory ${o.path} does not exist` : undefined),
 };
 
-/** `volume('site', { provider: bind({ path: './site', create: true }) })` — a host directory. */
-export function bind(options: z.input<typeof schema>) {
-  return providerSpec('bind', options);
-}
-
 export type BindOptions = Options;
+
+export { bind } from './api.js';

@@ -5,8 +5,9 @@ import { tmpfsProvider } from './tmpfs.js';
 import { bindProvider } from './bind.js';
 import { nfsProvider } from './nfs.js';
 import { sshfsProvider } from './sshfs.js';
+import { deviceProvider } from './device.js';
 
-const all = [localProvider, tmpfsProvider, bindProvider, nfsProvider, sshfsProvider] as unknown as VolumeProvider[];
+const all = [localProvider, tmpfsProvider, bindProvider, nfsProvider, sshfsProvider, deviceProvider] as unknown as VolumeProvider[];
 const providers = new Map<string, VolumeProvider>(all.map((p) => [p.name, p]));
 
 export function getProvider(name: string): VolumeProvider | undefined {
@@ -17,9 +18,5 @@ export function providerNames(): string[] {
   return [...providers.keys()];
 }
 
-export { local } from './local.js';
-export { tmpfs } from './tmpfs.js';
-export { bind } from './bind.js';
-export { nfs } from './nfs.js';
-export { sshfs } from './sshfs.js';
+export { local, tmpfs, bind, nfs, sshfs, device } from './api.js';
 export type { VolumeProvider, ProviderContext, HostContext, EngineVolume, DataHome, ProviderFinding, ProviderHealth } from './types.js';

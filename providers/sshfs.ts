@@ -11,34 +11,11 @@
 import { access, chmod, constants, mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { z } from 'zod';
 import { mountSshfs, mountState, unmount } from '../native/fuse.js';
 import { fingerprint, parseHostKey, sameKey, scanHostKeys, type HostKey } from './ssh-host-key.js';
-import { providerSpec, type HostContext, type ProviderContext, type ProviderFinding, type VolumeProvider } from './types.js';
+import type { HostContext, ProviderContext, ProviderFinding, VolumeProvider } from './types.js';
 import { commandExists } from './host-tools.js';
-
-const schema = z.strictObject({
-  host: z.string().min(1).regex(/^[A-Za-z0-9.:[\]-]+$/, { message: 'expected a host name or an IP address' }),
-  port: z.number().int().min(1).max(65535).default(22),
-  user: z.string().regex(/^[a-z_][a-z0-9_.-]*$/i, { message: 'expected a user name' }),
-  /** The remote directory. */
-  path: z.string().regex(/^\//, { message: 'expected an absolute remote path, e.g. "/srv/data"' }),
-  /** Private key moor's ssh logs in with: absolute, or relative to the stack file. */
-  identityFile: z.string().min(1),
-  /** The server's public host key, pinned: "ssh-ed25519 AAAA…" (/etc/ssh/ssh_host_ed25519_key.pub on the server). */
-  hostKey: z.string().superRefine((s, ctx) => {
-    const k = parseHostKey(s);
-    if (typeof k === 'string') ctx.addIssue({ code: 'custom', message: k });
-  }),
-  /** Reconnect after the connection dropped (sshfs -o reconnect). */
-  reconnect: z.boolean().default(true),
-  /** Seconds between keep-alive probes; after 3 unanswered ones the connection counts as dropped. 0: off. */
-  keepAlive: z.number().int().min(0).max(3600).default(15),
-  /** Mount read-only. */
-  readOnly: z.boolean().default(false),
-});
-
-type Options = z.output<typeof schema>;
+import type { Options } from './schemas/sshfs.js';
 
 /** Where moor keeps host-side state (mounts, pinned keys). */
 export function stateDir(): string {
@@ -101,9 +78,8 @@ async function readable(file: string): Promise<boolean> {
   return access(file, constants.R_OK).then(() => true, () => false);
 }
 
-export const sshfsProvider: VolumeProvider<typeof schema> = {
+export const sshfsProvider: VolumeProvider<Options> = {
   name: 'sshfs',
-  schema,
   data: 'external',
   resolve: (o, ctx) => ({ ...o, identityFile: path.resolve(path.dirname(ctx.stackFile), o.identityFile), hostKey: `${pinned(o).type} ${pinned(o).base64}` }),
   toEngine: (_o, ctx) => ({ driver: 'local', driverOpts: { type: 'none', o: 'bind', device: mountpointOf(ctx.engineName) } }),
@@ -178,7 +154,4 @@ export const sshfsProvider: VolumeProvider<typeof schema> = {
     /transport endpoint is not connected|no such file or directory/i.test(msg) ? `the sshfs mount of ${target(o)} is not there or not answering (moor plan shows it; moor apply mounts it again)` : undefined,
 };
 
-/** `volume('remote', { provider: sshfs({ host, user, path, identityFile, hostKey }) })` — a remote directory over SSH. */
-export function sshfs(options: z.input<typeof schema>) {
-  return providerSpec('sshfs', options);
-}
+export { sshfs } from './api.js';

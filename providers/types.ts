@@ -1,13 +1,12 @@
 /**
  * The storage-provider plug point. A provider owns where a volume's data lives: its options
- * (a zod schema, typed in the stack), the mapping to an engine volume, a plan-time check of what
+ * (a zod schema in providers/schemas/, typed in the stack), the mapping to an engine volume, a plan-time check of what
  * the engine only checks when a container starts, host-side preparation and release (a mount, a
  * directory), how its host-side state is observed, and how it describes itself in a plan.
  *
  * The planner never looks inside a provider: it sees driver, driverOpts and provider options,
  * where the data lives (`data`), the health a provider reports and the descriptions it gives.
  */
-import type { z } from 'zod';
 import type { ProviderSpec } from '../core/stack/schema/volume.js';
 
 export interface ProviderContext {
@@ -66,37 +65,36 @@ export interface ProviderFinding {
 /** Host-side state of an existing volume; `ok: false` is drift that apply repairs with `prepare`. */
 export type ProviderHealth = { ok: true } | { ok: false; reason: string };
 
-export interface VolumeProvider<S extends z.ZodType = z.ZodType> {
+export interface VolumeProvider<O = any> {
   readonly name: string;
-  readonly schema: S;
   readonly data: DataHome;
   /**
    * Options as stored in the spec: relative paths resolved against the stack file. Pure; the
    * result is what plans compare and show. Default: the parsed options as they are.
    */
-  resolve?(options: z.output<S>, ctx: ProviderContext): z.output<S>;
+  resolve?(options: O, ctx: ProviderContext): O;
   /** Map validated options to the engine volume moor creates. Pure. */
-  toEngine(options: z.output<S>, ctx: ProviderContext): EngineVolume;
+  toEngine(options: O, ctx: ProviderContext): EngineVolume;
   /**
    * Checks made at plan time, for volumes the plan creates, replaces or repairs, before anything
    * changes: reachability, paths, keys, whether this host can mount the volume at all.
    */
-  check?(options: z.output<S>, ctx: ProviderContext, host: HostContext): Promise<ProviderFinding[]>;
+  check?(options: O, ctx: ProviderContext, host: HostContext): Promise<ProviderFinding[]>;
   /** Host-side work before the engine volume is created, and to repair it (mkdir, mount). */
-  prepare?(options: z.output<S>, ctx: ProviderContext, host: HostContext): Promise<void>;
+  prepare?(options: O, ctx: ProviderContext, host: HostContext): Promise<void>;
   /** Host-side work after the engine volume is deleted (unmount). Never deletes data. */
-  release?(options: z.output<S>, ctx: ProviderContext, host: HostContext): Promise<void>;
+  release?(options: O, ctx: ProviderContext, host: HostContext): Promise<void>;
   /** Host-side state of an existing volume (is the mount there and answering?). Reads only. */
-  health?(options: z.output<S>, ctx: ProviderContext, host: HostContext): Promise<ProviderHealth>;
+  health?(options: O, ctx: ProviderContext, host: HostContext): Promise<ProviderHealth>;
   /**
    * A container could not mount this volume: the reason in plain words, from the engine's raw
    * message (e.g. "no such device" → "this host's kernel has no NFS client"). Undefined: no idea.
    */
-  explainMountError?(options: z.output<S>, engineMessage: string): string | undefined;
+  explainMountError?(options: O, engineMessage: string): string | undefined;
   /** One line for plan output, e.g. "local disk" or "tmpfs 64 MiB in memory". */
-  describe(options: z.output<S>): string;
+  describe(options: O): string;
   /** What a user should know when the volume is created (e.g. "data is lost when …"). */
-  notes?(options: z.output<S>): string[];
+  notes?(options: O): string[];
 }
 
 export function providerSpec<O>(provider: string, options: O): ProviderSpec<O> {

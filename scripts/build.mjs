@@ -2,7 +2,8 @@
 // esbuild bundles the CLI and the public entry into one module each (dist/cli.mjs, dist/index.mjs),
 // because loading ~200 small ES modules costs Node 20 more than a plan does.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -10,14 +11,49 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist/chunks`, { recursive: true, force: true });
 execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.json`], { stdio: 'inherit' });
 
+// zod's classic entry re-exports all of its ~45 locales (≈250 KB of the ≈470 KB it adds to the bundle) and
+// fromJSONSchema; moor uses neither (its messages are English: locales.en stays). Every plan compiles
+// what it loads, so they are cut here.
+const zodTrim = {
+  name: 'zod-trim',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$|^\.\/from-json-schema\.js$/ }, (a) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(a.importer) ? { path: a.path, namespace: 'zod-trim', pluginData: a.resolveDir } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'zod-trim' }, (a) => ({
+      resolveDir: a.pluginData,
+      contents: a.path.includes('locales')
+        ? "export { default as en } from '../locales/en.js';"
+        : "export function fromJSONSchema() { throw new Error('fromJSONSchema is not bundled with moor'); }",
+    }));
+  },
+};
+
+// A hash of moor's sources and the versions of what it bundles: validated stacks are cached under it
+// (core/stack/validated-cache.ts), so a new build never reuses what an older one validated.
+const buildId = (() => {
+  const h = createHash('sha256');
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if (/\.ts$/.test(e.name)) h.update(p.slice(root.length)).update(readFileSync(p));
+    }
+  };
+  for (const d of ['core', 'providers', 'native']) walk(`${root}/${d}`);
+  h.update(readFileSync(`${root}/package-lock.json`));
+  return h.digest('hex').slice(0, 24);
+})();
+
 const common = {
+  define: { MOOR_BUILD: JSON.stringify(buildId) },
+  plugins: [zodTrim],
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   // Maps are written beside the bundles but not linked: Node would parse them on every run.
   sourcemap: 'external',
-  minify: true,
+  minify: !process.env.MOOR_NO_MINIFY,
   keepNames: true,
   logLevel: 'warning',
   // Loaded lazily, only when needed: the type checker, the stack compiler, terminal niceties.

@@ -14,6 +14,10 @@ command -v sshfs >/dev/null 2>&1 || missing+=(sshfs)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v pkill >/dev/null 2>&1 || missing+=(procps)   # the sshfs tests kill sshfs/ssh to break a mount
 command -v socat >/dev/null 2>&1 || missing+=(socat)    # the remote-engine tests put TLS in front of the engine
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)        # the completion tests check the scripts with each shell
+command -v fish >/dev/null 2>&1 || missing+=(fish)
+command -v script >/dev/null 2>&1 || missing+=(util-linux) # moor exec's TTY test runs under script(1)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)   # moor import is compared with docker-compose up; the adoption test starts a compose project with it
 bash scripts/apt-install.sh ${missing[@]+"${missing[@]}"}
 bash scripts/prepare-busybox.sh test/fixtures/tools
 node --import tsx test/run.ts "$@"

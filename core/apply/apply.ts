@@ -4,10 +4,11 @@
  */
 import type { EngineClient } from '../engine/client.js';
 import { walk, type WalkOutcome } from '../graph.js';
-import type { DesiredStack, VolumeSpec } from '../model/spec.js';
+import type { ContainerSpec, DesiredStack, VolumeSpec } from '../model/spec.js';
 import { isImageStep, scheduleSteps, type Step } from '../plan/schedule.js';
 import { assertNever, type Plan } from '../plan/types.js';
-import { runContainerOp } from './container.js';
+import { runContainerOp, type ContainerContext } from './container.js';
+import { notRunning, type StartedContainer } from './still-running.js';
 import { LedgerWriter } from './ledger.js';
 import { buildImage, deleteImage, pullImage } from './image.js';
 import { createNetwork, deleteNetwork } from './network.js';
@@ -19,6 +20,7 @@ import type { SecretValues } from './container-body.js';
 import { storeSecretKey } from './secret-key.js';
 import { finishIntent } from '../backup/intents.js';
 import { runServiceOp } from './service.js';
+import { settleAdoption } from './adoption.js';
 
 export interface ApplyOptions {
   concurrency: number;
@@ -51,7 +53,7 @@ export interface ApplyResult {
   interrupted: boolean;
 }
 
-async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter, releaseSlot: () => void): Promise<void> {
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter, names: Record<string, string>, onStarted: ContainerContext['onStarted'], releaseSlot: () => void): Promise<void> {
   const { op } = step.node;
   const name = stack.name;
   const { host, waitTimeoutMs } = options;
@@ -59,7 +61,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
   const release = (old: VolumeSpec | undefined) => (old ? { stack: name, old, host } : undefined);
   switch (op.type) {
     case 'noop': return;
-    case 'image.build': return buildImage(client, name, op.image);
+    case 'image.build': return buildImage(client, name, op.image, secrets);
     case 'image.pull': return pullImage(client, op.image);
     case 'image.delete': return deleteImage(client, op.id, op.ref);
     case 'network.create': return createNetwork(client, name, op.network);
@@ -86,7 +88,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'container.delete':
     case 'container.replace':
     case 'container.update':
-      return runContainerOp({ client, stack, waitTimeoutMs, ledger, secrets }, op, step.phase);
+      return runContainerOp({ client, stack, waitTimeoutMs, ledger, secrets, names, onStarted }, op, step.phase);
     case 'service.create':
     case 'service.update':
     case 'service.delete':
@@ -101,6 +103,20 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
   }
 }
 
+/** A container that did not stay up fails the step that started it (the summary names it, with its last log lines). */
+async function failStepsOfStoppedContainers(client: EngineClient, running: StartedContainer[], results: StepResult[]): Promise<void> {
+  let down: Awaited<ReturnType<typeof notRunning>>;
+  try {
+    down = await notRunning(client, running);
+  } catch {
+    return; // the check is a courtesy on top of steps that succeeded: an engine gone now is the next plan's to see
+  }
+  for (const { resource, error } of down) {
+    const r = results.findLast((x) => x.resource === `container.${resource}` && x.phase !== 'destroy' && x.outcome.status === 'done');
+    if (r) r.outcome = { status: 'failed', error };
+  }
+}
+
 export async function applyPlan(client: EngineClient, plan: Plan, stack: DesiredStack, options: ApplyOptions): Promise<ApplyResult> {
   const steps = scheduleSteps(plan.nodes);
   const ledger = new LedgerWriter(client, stack.name, plan.ledger);
@@ -110,6 +126,8 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
   const storeKey = () => (keyStored ??= plan.secretKey ? storeSecretKey(client, stack.name, Buffer.from(plan.secretKey, 'base64')) : Promise.resolve());
   const started = new Map<string, number>();
   const results: StepResult[] = [];
+  const running: StartedContainer[] = [];
+  const onStarted = (id: string, c: ContainerSpec) => void running.push({ id, resource: c.name, name: c.name });
   await walk(
     steps,
     Math.max(1, options.concurrency),
@@ -117,7 +135,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
       if (!isImageStep(step)) await storeKey();
-      await runStep(client, stack, step, options, ledger, release);
+      await runStep(client, stack, step, options, ledger, plan.adoption?.names ?? {}, onStarted, release);
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;
@@ -128,6 +146,9 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
   );
   // A plan of pulls and builds only still stores a new key (nothing else ran to store it).
   if (!results.some((r) => r.resource.startsWith('image.') && r.phase !== 'destroy' && r.outcome.status !== 'done')) await storeKey();
+  // Adopted objects replaced or deleted leave the adoption record (model/adoption.ts).
+  await settleAdoption(client, plan, results);
   const interrupted = !!options.interrupted?.();
+  if (!interrupted) await failStepsOfStoppedContainers(client, running, results);
   return { steps: results, ok: !interrupted && results.every((r) => r.outcome.status === 'done'), interrupted };
 }

@@ -5,9 +5,10 @@ import { engineName, nextContainerName, oldContainerName } from '../model/names.
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import type { Operation, WaitFor } from '../plan/types.js';
 import type { LedgerWriter } from './ledger.js';
-import { aliasesFor, containerCreateBody, imageRefFor, type SecretValues } from './container-body.js';
+import { aliasesFor, containerCreateBody, endpointConfig, imageRefFor, type SecretValues } from './container-body.js';
 import { waitForContainer } from './wait.js';
 import { explainStartError } from './mount-error.js';
+import { explainRuntimeError } from './runtime-error.js';
 import { explainPortError, PortInUseError } from './port-error.js';
 
 export interface ContainerContext {
@@ -16,14 +17,18 @@ export interface ContainerContext {
   waitTimeoutMs: number;
   ledger: LedgerWriter;
   secrets: SecretValues;
+  /** Engine names of adopted objects that kept theirs, by resource id (plan.adoption.names). */
+  names?: Record<string, string>;
+  /** Told of every container started (not runOnce ones): apply checks they still run when it ends. */
+  onStarted?: (id: string, c: ContainerSpec) => void;
 }
 
-async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string): Promise<string> {
-  const { body, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets);
-  const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name }, body });
+async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string, anonymous?: Record<string, string>): Promise<string> {
+  const { body, query, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets, anonymous, ctx.names);
+  const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name, ...query }, body });
   for (const n of extraNetworks) {
     await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
-      body: { Container: created.Id, EndpointConfig: { Aliases: n.aliases } },
+      body: { Container: created.Id, EndpointConfig: endpointConfig(n.aliases, n.ipv4Address) },
     });
   }
   return created.Id;
@@ -42,8 +47,9 @@ async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promi
   try {
     await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
   } catch (e) {
-    throw await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c);
+    throw await explainPortError(ctx.client, explainRuntimeError(explainStartError(e, ctx.stack, c), ctx.stack, c), ctx.stack, c);
   }
+  if (!c.runOnce) ctx.onStarted?.(id, c);
   await untilCompleted(ctx, id, c);
 }
 
@@ -76,12 +82,12 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   const en = engineName(ctx.stack.name, c.name);
   const next = nextContainerName(ctx.stack.name, c.name);
   await removeContainer(ctx.client, next, 0); // a leftover from an interrupted run
-  const id = await createContainer(ctx, c, next);
+  const id = await createContainer(ctx, c, next, op.anonymousVolumes);
   for (const w of op.waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
   // Was it running? A completed runOnce job, or a container stopped by hand, is not started when it comes back.
   const wasRunning = await ctx.client.request<{ State: { Running: boolean } }>('GET', `/containers/${op.oldId}/json`).then((i) => i.State.Running, () => false);
   // The old one under its name again, as it was (a rename that happened but whose answer was lost is fine).
-  const restoreOld = () => rename(ctx, op.oldId, en).catch(() => undefined)
+  const restoreOld = () => rename(ctx, op.oldId, op.oldName ?? en).catch(() => undefined)
     .then(() => (wasRunning ? ctx.client.request('POST', `/containers/${op.oldId}/start`, { okStatuses: [304] }) : undefined))
     .then(() => true, () => false);
   const note = (why: unknown, back: boolean) => {
@@ -116,7 +122,7 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   try {
     await ctx.client.request('POST', `/containers/${id}/start`, { okStatuses: [304] });
   } catch (e) {
-    await bringBack(await explainPortError(ctx.client, explainStartError(e, ctx.stack, c), ctx.stack, c));
+    await bringBack(await explainPortError(ctx.client, explainRuntimeError(explainStartError(e, ctx.stack, c), ctx.stack, c), ctx.stack, c));
   }
   if (oldKept) await removeContainer(ctx.client, op.oldId, 0);
   await untilCompleted(ctx, id, c);
@@ -144,7 +150,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       const stopTimeout = op.container.stopTimeout;
       if (op.order === 'delete-before-create') {
         if (phase === 'destroy') await removeContainer(ctx.client, op.oldId, stopTimeout);
-        else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container)), op.container, op.waitFor);
+        else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container), op.anonymousVolumes), op.container, op.waitFor);
         return;
       }
       await replaceNewFirst(ctx, op);
@@ -169,7 +175,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       for (const n of op.connect) {
         const aliases = n.network === 'bridge' ? [] : aliasesFor(op.container, n.aliases);
         await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
-          body: { Container: op.id, EndpointConfig: aliases.length ? { Aliases: aliases } : {} },
+          body: { Container: op.id, EndpointConfig: endpointConfig(aliases, n.ipv4Address) },
         });
       }
       if (op.start) await startContainer(ctx, op.id, op.container, op.waitFor);

@@ -2,6 +2,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineClient } from '../engine/client.js';
+import { openBuildSession } from '../engine/build-session.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import type { ImageSpec } from '../model/spec.js';
@@ -10,7 +11,29 @@ import { contextEntries } from '../stack/context-files.js';
 import { ApplyError, isRetryable, isTransientMessage } from './failure.js';
 import { explainPullFailure, pullAuth, redact } from './registry-auth.js';
 
-export async function buildImage(client: EngineClient, stack: string, img: ImageSpec): Promise<void> {
+/**
+ * Build an image. One with build secrets is built by the engine's BuildKit (`version=2`), which
+ * asks a session moor serves for each secret a step mounts: `secrets` holds the values by reference.
+ */
+export async function buildImage(client: EngineClient, stack: string, img: ImageSpec, secrets: ReadonlyMap<string, string> = new Map()): Promise<void> {
+  const build = img.build!;
+  const wanted = Object.entries(build.secrets ?? {});
+  const session = wanted.length
+    ? await openBuildSession(client, new Map(wanted.map(([id, ref]) => {
+      const value = secrets.get(ref);
+      // The reference is safe to name; the value never is.
+      if (value === undefined) throw new Error(`secret ${ref} for build.secrets.${id} of image ${img.name} was not read`);
+      return [id, value];
+    })))
+    : undefined;
+  try {
+    await sendBuild(client, stack, img, session?.id);
+  } finally {
+    session?.close();
+  }
+}
+
+async function sendBuild(client: EngineClient, stack: string, img: ImageSpec, session: string | undefined): Promise<void> {
   const build = img.build!;
   const { default: tar } = await import('tar-fs'); // only builds need it: kept off the plan's path
   // A context that is a symlink is packed as the directory it points to (as `docker build` does);
@@ -23,9 +46,12 @@ export async function buildImage(client: EngineClient, stack: string, img: Image
       t: img.ref,
       dockerfile: build.dockerfile,
       buildargs: JSON.stringify(build.args),
+      ...(build.target ? { target: build.target } : {}),
+      ...(build.platform ? { platform: build.platform } : {}),
       labels: JSON.stringify(imageLabels(stack, img)),
       rm: 1,
       forcerm: 1,
+      ...(session ? { version: '2', session } : {}),
     },
     headers: { 'content-type': 'application/x-tar' },
     stream: tar.pack(root, { ignore: (file) => !sent.has(file) }),

@@ -46,7 +46,8 @@ export function serviceBody(stack: DesiredStack, s: ServiceSpec, secretIds: Secr
                 ...(v ? { VolumeOptions: { DriverConfig: { Name: v.driver, Options: v.driverOpts } } } : {}),
               };
             }
-            case 'bind': return { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+            case 'bind': return { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly};
+            case 'anonymous': return { Type: 'volume', Target: m.target };
             case 'tmpfs': return { Type: 'tmpfs', Target: m.target, TmpfsOptions: { ...(m.sizeBytes ? { SizeBytes: m.sizeBytes } : {}), ...(m.mode !== null ? { Mode: m.mode } : {}) } };
           }
         }),

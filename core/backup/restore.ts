@@ -21,7 +21,7 @@ import { engineName } from '../model/names.js';
 import { LABEL, readSpec } from '../model/labels.js';
 import type { ContainerSpec } from '../model/spec.js';
 import { topoSort } from '../graph.js';
-import { containerDependencies } from '../stack/normalize.js';
+import { containerDependencies } from '../model/spec.js';
 import type { BackupSpec } from '../model/spec.js';
 import { parseManifest, type ArchiveManifest } from './archive-file.js';
 import { ArchiveSafety } from './archive-safety.js';

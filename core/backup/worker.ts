@@ -50,7 +50,9 @@ export interface Worker {
   autoRemove: boolean;
 }
 
-export const BACKUP_LABEL = 'moor.backup';
+import { BACKUP_LABEL } from '../model/labels.js';
+
+export { BACKUP_LABEL };
 
 export class WorkerError extends MoorError {
   constructor(message: string, readonly output: string) {

@@ -1,9 +1,10 @@
 /** Command-line parsing with node:util's parseArgs; no framework needed for three commands. */
 import { parseArgs } from 'node:util';
-import { durationToNanos } from '../stack/schema/common.js';
+import { durationToNanos } from '../model/units.js';
 import { UsageError } from './errors.js';
 import { findStackFile } from './stack-file.js';
 import { didYouMean } from './suggest.js';
+import { ENV_NAME, type StackInputs } from '../stack/environment.js';
 
 export interface CommonFlags {
   /** A stack file, or (apply only) a saved plan file. */
@@ -17,6 +18,8 @@ export interface CommonFlags {
   skipChecks: boolean;
   /** `--context`: the docker context naming the engine (before DOCKER_HOST). */
   context?: string;
+  /** `--env`, `--var`, `--env-file`: the environment and the parameters' values. */
+  inputs: StackInputs;
 }
 
 export interface PlanFlags extends CommonFlags {
@@ -60,13 +63,78 @@ const options = {
   'migrate-volumes': { type: 'boolean' },
   'skip-checks': { type: 'boolean' },
   context: { type: 'string' },
+  env: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  'env-file': { type: 'string', multiple: true },
+  // Day-2 commands (ps, logs, exec, graph).
+  stack: { type: 'string' },
+  follow: { type: 'boolean', short: 'f' },
+  since: { type: 'string' },
+  tail: { type: 'string' },
+  timestamps: { type: 'boolean', short: 't' },
+  user: { type: 'string', short: 'u' },
+  workdir: { type: 'string', short: 'w' },
+  'no-tty': { type: 'boolean', short: 'T' },
+  format: { type: 'string' },
 } as const;
 
+/** The flags that choose an environment and give parameters (every command that loads a stack). */
+export const INPUT_FLAGS = ['env', 'var', 'env-file'] as const;
+
+/** `--env`, `--var`, `--env-file` as parsed by parseArgs, checked. */
+export function stackInputs(values: { env?: string; var?: string[]; 'env-file'?: string[] }): StackInputs {
+  if (values.env !== undefined && !ENV_NAME.test(values.env)) {
+    throw new UsageError(`--env takes an environment name of lower-case letters, digits, "-" and "_" (it becomes part of the stack's name on the engine), e.g. --env prod (got "${values.env}")`);
+  }
+  for (const v of values.var ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) throw new UsageError(`--var takes name=value, e.g. --var replicas=3 (got "${v}")`);
+  }
+  for (const f of values['env-file'] ?? []) if (!f) throw new UsageError('--env-file takes a file name, e.g. --env-file prod.env');
+  return {
+    ...(values.env !== undefined ? { env: values.env } : {}),
+    vars: values.var ?? [],
+    envFiles: values['env-file'] ?? [],
+  };
+}
+
 const allowed: Record<string, string[]> = {
-  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context'],
-  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context'],
-  destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target', 'context'],
+  plan: ['json', 'refresh', 'detailed-exitcode', 'out', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context', ...INPUT_FLAGS],
+  apply: ['json', 'refresh', 'yes', 'concurrency', 'allow-data-loss', 'wait-timeout', 'lock-timeout', 'target', 'replace', 'migrate-volumes', 'skip-checks', 'context', ...INPUT_FLAGS],
+  destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target', 'context', ...INPUT_FLAGS],
+  ps: ['json', 'stack', 'context', ...INPUT_FLAGS],
+  logs: ['stack', 'follow', 'since', 'tail', 'timestamps', 'context', ...INPUT_FLAGS],
+  exec: ['stack', 'user', 'workdir', 'no-tty', 'context', ...INPUT_FLAGS],
+  graph: ['format', ...INPUT_FLAGS],
 };
+
+/** The flags of the commands that take no plan flags, as parsed, and their positionals. */
+export interface Day2Args {
+  values: { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : (typeof options)[K] extends { multiple: true } ? string[] : string };
+  positionals: string[];
+}
+
+/** ps, logs, exec and graph: the same option table and messages as plan/apply/destroy. */
+export function parseDay2Args(command: 'ps' | 'logs' | 'exec' | 'graph', argv: string[]): Day2Args {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageErrorOf(e, command, allowed[command]!);
+  }
+  for (const key of Object.keys(parsed.values)) {
+    if (!allowed[command]!.includes(key)) throw new UsageError(`moor ${command} does not take --${key}${didYouMean(key, allowed[command]!, '--')}`);
+  }
+  if (parsed.values.context !== undefined && !parsed.values.context) throw new UsageError('--context takes a docker context name, e.g. --context prod');
+  if (parsed.values.stack !== undefined && !parsed.values.stack) throw new UsageError('--stack takes a stack name, e.g. --stack shop');
+  return { values: parsed.values as Day2Args['values'], positionals: parsed.positionals };
+}
+
+/** Flags (of `command`) that take a value: their value is the next argument unless given as --flag=value. */
+export function takesValue(command: string, arg: string): boolean {
+  const long = arg.startsWith('--') ? arg.slice(2) : Object.entries(options).find(([, o]) => 'short' in o && `-${o.short}` === arg)?.[0];
+  if (!long || long.includes('=') || !allowed[command]?.includes(long)) return false;
+  return options[long as keyof typeof options].type === 'string';
+}
 
 const DURATION = /^(\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
 
@@ -139,5 +207,6 @@ export function parseCommandArgs(command: 'plan' | 'apply' | 'destroy', argv: st
     migrateVolumes: !!values['migrate-volumes'],
     skipChecks: !!values['skip-checks'],
     ...(values.context ? { context: values.context } : {}),
+    inputs: stackInputs(values),
   };
 }

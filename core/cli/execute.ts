@@ -23,7 +23,7 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
     const emit = (event: Record<string, unknown>) => io.out(JSON.stringify(event));
     const human = flags.json ? io.err : io.out;
     if (flags.json) emit(planEvent(plan));
-    if (!refused) human(renderPlan(plan, io.style, { stackFile: stack.file }));
+    if (!refused) human(renderPlan(plan, io.style, { stackFile: stack.file, env: stack.env }));
     if (plan.diagnostics.length) io.err(renderDiagnostics(plan.diagnostics, io.style));
     if (refused) throw new DiagnosticsError(plan.diagnostics, 'the plan has errors');
     if (!hasChanges(plan)) {

@@ -17,6 +17,14 @@ const LOAD: Record<string, () => Promise<Command>> = {
   apply: async () => (await import('./commands/apply.js')).applyCommand,
   destroy: async () => (await import('./commands/destroy.js')).destroyCommand,
   backup: async () => (await import('./commands/backup.js')).backupCommand,
+  ps: async () => (await import('./commands/ps.js')).psCommand,
+  logs: async () => (await import('./commands/logs.js')).logsCommand,
+  exec: async () => (await import('./commands/exec.js')).execCommand,
+  graph: async () => (await import('./commands/graph.js')).graphCommand,
+  completion: async () => (await import('./commands/completion.js')).completionCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
+  // Hidden: what shell completion asks for (the container names of a stack).
+  __complete: async () => (await import('./commands/completion.js')).completeCommand,
 };
 
 const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '-h');
@@ -24,6 +32,7 @@ const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '
 /** `moor backup run --help` → 'backup run'; `moor plan -h` → 'plan'. */
 function helpTopic(command: string, rest: string[]): string {
   if (command === 'backup' && rest[0] && (BACKUP_SUBCOMMANDS as readonly string[]).includes(rest[0])) return `backup ${rest[0]}`;
+  if (command === 'import' && rest[0] && HELP[`import ${rest[0]}`]) return `import ${rest[0]}`;
   return command;
 }
 
@@ -39,7 +48,8 @@ export async function main(argv: string[], io?: Output, confirm: Confirm = termi
       output.out(commandHelp(topic));
       return EXIT.ok;
     }
-    if (HELP[command] && wantsHelp(rest)) { output.out(commandHelp(helpTopic(command, rest))); return EXIT.ok; }
+    // exec's --help is moor's only before the container: after it, it is the command's (moor exec web ls --help).
+    if (HELP[command] && command !== 'exec' && wantsHelp(rest)) { output.out(commandHelp(helpTopic(command, rest))); return EXIT.ok; }
     if (command === 'version' || command === '--version' || command === '-v') { output.out(`moor ${moorVersion()}`); return EXIT.ok; }
     const load = LOAD[command];
     if (!load) throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)}`);

@@ -3,6 +3,7 @@
  * read the secrets again, and go on only when both are as they were when the plan was made.
  */
 import { hasSecrets, readSecretValues, sealSecrets } from '../stack/secret-values.js';
+import { readEnvSources } from '../stack/environment.js';
 import { observeStack } from '../observe/observe.js';
 import { checkVolumeProviders, hostContext } from '../observe/provider-checks.js';
 import { fingerprint, stackNames, staleReasons } from '../plan/fingerprint.js';
@@ -61,8 +62,12 @@ async function emptyVolumesFilled(client: EngineClient, plan: Plan, observed: Ob
   });
 }
 
-export async function savedPlanSession(file: string, io: Output, opts: Pick<SessionOptions, 'concurrency' | 'lock' | 'skipChecks' | 'context'>): Promise<Session> {
+export async function savedPlanSession(file: string, io: Output, opts: Pick<SessionOptions, 'concurrency' | 'lock' | 'skipChecks' | 'context' | 'inputs'>): Promise<Session> {
   const saved = readPlanFile(file);
+  const env = opts.inputs?.env;
+  if (env !== undefined && env !== saved.desired.env) {
+    throw new RefusedError(`the saved plan ${file} is for ${saved.desired.env === undefined ? 'no environment' : `the environment "${saved.desired.env}"`} (stack ${saved.desired.name}), not "${env}". Nothing was changed.`);
+  }
   const client = newClient(opts.concurrency, opts.context);
   let lock: Session['lock'] = null;
   // The lock goes first, over the client: an engine-side lock is removed through it.
@@ -76,7 +81,10 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
   try {
     const { desired, plan } = saved;
     lock = await takeLock(client, desired.name, opts.lock, io);
-    const secrets = readSecretValues(desired);
+    // Secrets are read again where the plan's stack would read them: .env beside it, --env-file, the environment.
+    const read = readEnvSources(desired.file, opts.inputs?.envFiles);
+    failOnDiagnostics(read.diagnostics, io);
+    const secrets = readSecretValues(desired, read.sources);
     failOnDiagnostics(secrets.diagnostics, io);
     const host = hostContext(client.endpoint, !!opts.skipChecks);
     const observed = await observeStack(client, desired, { refresh: saved.refresh, host });
@@ -96,7 +104,7 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
     }
     // What the providers' checks found then may not hold now (a server went away): check again.
     plan.diagnostics = [...plan.diagnostics.filter((d) => !(d.field ?? '').startsWith('provider')), ...(await checkVolumeProviders(plan, desired, host))];
-    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: saved.fingerprint, lock, host, close };
+    return { client, stack: desired, plan, observed, secrets: secrets.values, fingerprint: saved.fingerprint, lock, host, close };
   } catch (e) {
     await close();
     throw e;

@@ -18,6 +18,7 @@ import { planStack, type PlanOptions } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { loadStack } from '../stack/load.js';
+import type { EnvSources, StackInputs } from '../stack/environment.js';
 import { lateDeclarationDiagnostics } from '../stack/collect.js';
 import { hasSecrets, readSecretValues, sealSecrets } from '../stack/secret-values.js';
 import type { Output } from './output.js';
@@ -27,6 +28,8 @@ export interface Session {
   client: EngineClient;
   stack: DesiredStack;
   plan: Plan;
+  /** What observe read (moor ps shows it beside the plan's judgement). */
+  observed: ObservedState;
   /** Secret values by reference, for apply only; never written anywhere. */
   secrets: Map<string, string>;
   fingerprint: Fingerprint;
@@ -48,6 +51,8 @@ export interface SessionOptions extends PlanOptions {
   skipChecks?: boolean;
   /** `--context NAME`: the docker context to use (before DOCKER_HOST, DOCKER_CONTEXT…). */
   context?: string;
+  /** `--env`, `--var`, `--env-file`. */
+  inputs?: StackInputs;
 }
 
 export function failOnDiagnostics(diags: Diagnostic[], io: Output): void {
@@ -55,11 +60,16 @@ export function failOnDiagnostics(diags: Diagnostic[], io: Output): void {
   if (hasErrors(diags)) throw new DiagnosticsError(diags);
 }
 
-export async function loadOrFail(file: string, io: Output): Promise<DesiredStack> {
-  const loaded = await loadStack(file);
+/** The stack for `inputs` (--env, --var, --env-file), and where its secrets are read from. */
+export async function loadWithSources(file: string, io: Output, inputs: StackInputs = {}): Promise<{ stack: DesiredStack; sources: EnvSources }> {
+  const loaded = await loadStack(file, inputs);
   if (loaded.diagnostics.length) io.err(renderDiagnostics(loaded.diagnostics, io.style));
-  if (!loaded.stack || hasErrors(loaded.diagnostics)) throw new DiagnosticsError(loaded.diagnostics);
-  return loaded.stack;
+  if (!loaded.stack || !loaded.sources || hasErrors(loaded.diagnostics)) throw new DiagnosticsError(loaded.diagnostics);
+  return { stack: loaded.stack, sources: loaded.sources };
+}
+
+export async function loadOrFail(file: string, io: Output, inputs: StackInputs = {}): Promise<DesiredStack> {
+  return (await loadWithSources(file, io, inputs)).stack;
 }
 
 export function newClient(concurrency = 4, context?: string): EngineClient {
@@ -102,10 +112,10 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     }
   };
   try {
-    const stack = await loadOrFail(file, io);
+    const { stack, sources } = await loadWithSources(file, io, opts.inputs);
     lock = await takeLock(client, stack.name, opts.lock, io);
     let desired = opts.mode === 'destroy' ? emptyStack(stack.name, stack.file, stack) : stack;
-    const secrets = readSecretValues(desired);
+    const secrets = readSecretValues(desired, sources);
     failOnDiagnostics(secrets.diagnostics, io);
 
     const host = hostContext(client.endpoint, !!opts.skipChecks);
@@ -127,7 +137,7 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     plan.diagnostics.push(...(await checkVolumeProviders(plan, desired, host)), ...(await checkBindSources(plan, desired, host)));
     // A promise the build function did not await may have declared more meanwhile: the plan would be of part of the stack.
     failOnDiagnostics(lateDeclarationDiagnostics(), io);
-    return { client, stack: desired, plan, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
+    return { client, stack: desired, plan, observed, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
   } catch (e) {
     await close();
     throw e;

@@ -18,7 +18,7 @@ function distance(a: string, b: string): number {
 const SYNONYMS: Record<string, string> = {
   'auto-approve': 'yes', 'approve': 'yes', 'force': 'yes', 'assume-yes': 'yes', 'non-interactive': 'yes',
   'parallelism': 'concurrency', 'parallel': 'concurrency', 'replace-all': 'replace', 'out-file': 'out', 'output': 'out',
-  'no-refresh': 'refresh=false', 'refresh-only': 'refresh', 'destroy-volumes': 'volumes', 'remove-volumes': 'volumes',
+  'environment': 'env', 'no-refresh': 'refresh=false', 'refresh-only': 'refresh', 'destroy-volumes': 'volumes', 'remove-volumes': 'volumes',
 };
 
 export function closest(word: string, known: readonly string[]): string | undefined {

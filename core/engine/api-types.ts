@@ -12,6 +12,7 @@ export interface ContainerSummary {
   /** Published ports (PublicPort set) and exposed ones. */
   Ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] | null;
   NetworkSettings?: { Networks?: Record<string, { NetworkID?: string; Aliases?: string[] | null }> | null };
+  Mounts?: { Type: string; Name?: string; Destination: string }[] | null;
 }
 
 export interface ContainerInspect {

@@ -192,16 +192,37 @@ async function startAttached(client: EngineClient, id: string, out: Output, sign
 }
 
 /** The exit code, once the engine reports the exec as finished (the output can close a moment before). */
-async function exitCode(client: EngineClient, id: string, signal: AbortSignal): Promise<number> {
+export async function execExitCode(client: EngineClient, id: string, signal?: AbortSignal): Promise<number> {
   for (;;) {
     const info = await client.request<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${encodeURIComponent(id)}/json`);
     if (!info.Running) {
-      if (typeof info.ExitCode !== 'number') throw new Error(`GET /exec/${id}/json: the engine reports no exit code`);
+      if (typeof info.ExitCode !== 'number') throw new MoorError(`GET /exec/${id}/json: the engine reports no exit code (was the container stopped meanwhile?)`);
       return info.ExitCode;
     }
-    if (signal.aborted) throw new Error('aborted');
+    if (signal?.aborted) throw new Error('aborted');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export interface ExecSpec {
+  cmd: string[];
+  user?: string;
+  env?: string[];
+  workdir?: string;
+  /** Attach the command's stdin (moor exec); a backup hook has none. */
+  stdin: boolean;
+  tty: boolean;
+}
+
+/** POST /containers/{id}/exec: the exec's id; not started yet. */
+export async function createExec(client: EngineClient, container: string, spec: ExecSpec): Promise<string> {
+  const created = await client.request<{ Id: string }>('POST', `/containers/${encodeURIComponent(container)}/exec`, {
+    body: {
+      AttachStdin: spec.stdin, AttachStdout: true, AttachStderr: true, Tty: spec.tty, Cmd: spec.cmd, User: spec.user, Env: spec.env,
+      ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+    },
+  });
+  return created.Id;
 }
 
 /**
@@ -221,13 +242,11 @@ export async function execInContainer(client: EngineClient, container: string, c
     }, Math.min(opts.timeoutMs, 2 ** 31 - 1)); // setTimeout fires at once beyond 2^31-1 ms
   });
   const run = async (): Promise<ExecResult> => {
-    const created = await client.request<{ Id: string }>('POST', `/containers/${encodeURIComponent(container)}/exec`, {
-      body: { AttachStdin: false, AttachStdout: true, AttachStderr: true, Tty: false, Cmd: cmd, User: opts.user, Env: opts.env },
-    });
+    const id = await createExec(client, container, { cmd, user: opts.user, env: opts.env, stdin: false, tty: false });
     if (abort.signal.aborted) throw new Error('aborted');
-    await startAttached(client, created.Id, out, abort.signal);
+    await startAttached(client, id, out, abort.signal);
     if (out.system.total > 0) throw new Error(`the engine reported an error while running ${JSON.stringify(cmd)} in ${container}: ${out.system.text().trim()}`);
-    const code = await exitCode(client, created.Id, abort.signal);
+    const code = await execExitCode(client, id, abort.signal);
     return { exitCode: code, stdout: out.stdout.text(), stderr: out.stderr.text() };
   };
   try {

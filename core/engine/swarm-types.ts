@@ -11,7 +11,12 @@ export interface SwarmContainerSpec {
   StopSignal?: string;
   StopGracePeriod?: number;
   Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
-  Mounts?: { Type: string; Source?: string; Target: string; ReadOnly?: boolean; TmpfsOptions?: { SizeBytes?: number; Mode?: number } }[];
+  Mounts?: {
+    Type: string; Source?: string; Target: string; ReadOnly?: boolean;
+    TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+    VolumeOptions?: { DriverConfig?: { Name: string; Options: Record<string, string> } };
+    BindOptions?: Record<string, unknown>;
+  }[];
   Secrets?: { File: { Name: string; UID: string; GID: string; Mode: number }; SecretID: string; SecretName: string }[];
 }
 

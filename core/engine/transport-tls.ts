@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tlsModule from 'node:tls';
 import type { TcpEndpoint, TlsFiles } from './endpoint.js';
 import { EngineTlsError } from './errors.js';
 import type { Transport } from './transport.js';
@@ -53,6 +53,8 @@ export function tlsTransport(endpoint: TcpEndpoint & { tls: TlsFiles }): Transpo
   return {
     maxConnections: Infinity,
     dial(done) {
+      // node:tls is loaded only when a TLS engine is dialled: it costs every other command start-up time.
+      const tls = process.getBuiltinModule('node:tls') as typeof tlsModule;
       done(null, tls.connect({
         host: endpoint.host,
         port: endpoint.port,

@@ -33,6 +33,12 @@ async function readHolder(client: EngineClient, name: string): Promise<LockHolde
   }
 }
 
+/** Who holds the stack's lock on the engine: null when nobody does, 'unknown' when it is held but its labels (or the engine) do not say. */
+export async function engineLockHolder(client: EngineClient, stack: string): Promise<{ pid: number; host: string } | null | 'unknown'> {
+  const h = await readHolder(client, engineLockName(stack));
+  return h === null ? null : h ?? 'unknown';
+}
+
 export class EngineLockTimeoutError extends LockTimeoutError {
   constructor(stack: string, engine: string, holder: LockHolder | undefined, timeoutMs: number) {
     super(stack, engine, holder, timeoutMs);

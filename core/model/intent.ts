@@ -99,12 +99,26 @@ export function describeIntent(i: Pick<Intent, 'command' | 'pid' | 'host' | 'sin
 }
 
 /**
- * Whether the process that wrote a record (or made a helper) may still be at work. Only a process
- * on this host can be checked: it is alive when its pid is and the stack's lock is held by someone
- * else (every command that writes records holds it). A record from another host counts as dead:
- * moor's lock is per host, so one stack is run from one host.
+ * Whether the process that wrote a record (or made a helper) may still be at work. Every command
+ * that writes records holds the stack's lock.
+ * - The engine is on this host (the lock is a flock here): only a process on this host can be
+ *   checked; it is alive when its pid is and the lock is held by someone else. A record from
+ *   another host counts as dead: moor's lock is per host, so one stack is run from one host.
+ * - The engine is elsewhere (the lock lives on the engine, `lockHolder` is what it says, null when
+ *   nobody holds it): alive when the lock's holder is the record's writer (and, on this host, its
+ *   pid lives) — wherever it runs; a lock held by a holder moor cannot read counts as the writer's.
  */
-export function ownerAlive(owner: { pid: number; host: string }, here: { host: string; pidAlive: (pid: number) => boolean; lock: 'mine' | 'held' | 'free' }): boolean {
+export function ownerAlive(
+  owner: { pid: number; host: string },
+  here: { host: string; pidAlive: (pid: number) => boolean; lock: 'mine' | 'held' | 'free'; lockHolder?: { pid: number; host: string } | null | 'unknown' },
+): boolean {
+  if (here.lockHolder !== undefined) {
+    const h = here.lockHolder;
+    // Held by someone moor cannot name: leave the record to it.
+    if (h === 'unknown') return true;
+    if (!h || h.host !== owner.host || h.pid !== owner.pid) return false;
+    return owner.host !== here.host || (owner.pid !== process.pid && here.pidAlive(owner.pid));
+  }
   if (owner.host !== here.host || here.lock !== 'held') return false;
   return here.pidAlive(owner.pid);
 }

@@ -41,3 +41,8 @@ export function readSpec<T extends ResourceSpec>(labels: Record<string, string> 
     return undefined;
   }
 }
+
+/** On moor's helper containers and image (volume data moves, migrations): never a stack's resource. */
+export const HELPER_LABEL = 'moor.helper';
+/** On a backup job's worker containers. */
+export const BACKUP_LABEL = 'moor.backup';

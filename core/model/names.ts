@@ -4,6 +4,11 @@ export function engineName(stack: string, name: string): string {
   return `${stack}-${name}`;
 }
 
+/** The engine network a container attachment joins: an external network by its own name. */
+export function attachedNetworkName(stack: string, a: { network: string; external?: true }): string {
+  return a.external ? a.network : engineName(stack, a.network);
+}
+
 /** Reference a built image is tagged with. */
 export function builtImageRef(stack: string, name: string): string {
   return `${stack}-${name}:latest`;

@@ -20,10 +20,17 @@ export interface ImageSpec {
     context: string;
     dockerfile: string;
     args: Record<string, string>;
+    /** Multi-stage target and platform; present only when set (older labels lack them). */
+    target?: string;
+    platform?: string;
+    /** Build secrets: id → reference ('env:NAME' or 'file:/abs'), never a value. Present only when set. */
+    secrets?: Record<string, string>;
     /** Content hash of the context: the image is rebuilt when it changes. */
     contextHash: string;
   };
   labels: Record<string, string>;
+  /** A container's pullPolicy 'always' or 'never' for this pulled image ('missing' is the default). */
+  pull?: { policy: 'always' | 'never'; container: string };
 }
 
 export interface NetworkSpec {
@@ -57,12 +64,19 @@ export interface PortSpec {
 
 export type MountSpec =
   | { type: 'volume'; volume: string; target: string; readOnly: boolean }
-  | { type: 'bind'; source: string; target: string; readOnly: boolean }
-  | { type: 'tmpfs'; target: string; sizeBytes: number | null; mode: number | null };
+  /** selinux: present only when set (older labels lack it). */
+  | { type: 'bind'; source: string; target: string; readOnly: boolean; selinux?: 'z' | 'Z' }
+  | { type: 'tmpfs'; target: string; sizeBytes: number | null; mode: number | null }
+  /** An anonymous engine volume: the engine names it; a replacement carries it over. */
+  | { type: 'anonymous'; target: string };
 
 export interface NetworkAttachmentSpec {
   network: string;
   aliases: string[];
+  /** A fixed address; present only when set (older labels lack it). */
+  ipv4Address?: string;
+  /** A network declared external: true, whose engine name is its name (not `<stack>-<name>`). Present only when true. */
+  external?: true;
 }
 
 export type NetworkModeSpec =
@@ -96,7 +110,7 @@ export interface DependsOnSpec {
   condition: 'started' | 'healthy' | 'completed';
 }
 
-export interface ContainerSpec {
+export interface ContainerSpec extends RuntimeSpec {
   kind: 'container';
   name: string;
   /** Name of the image resource (its reference for pulled images). */
@@ -126,6 +140,49 @@ export interface ContainerSpec {
   runOnce?: true;
 }
 
+/**
+ * Runtime options (issue 14), each present only when it differs from the engine's default, so
+ * that a spec without them (and every label written before they existed) reads as the default.
+ */
+export interface RuntimeSpec {
+  /** Canonical names: 'CAP_NET_ADMIN' or 'ALL', sorted, each list deduplicated. */
+  capabilities?: { add: string[]; drop: string[] };
+  privileged?: true;
+  readOnlyRoot?: true;
+  init?: true;
+  /** Sorted. */
+  securityOptions?: string[];
+  /** name → value as text, sorted by name. */
+  sysctls?: Record<string, string>;
+  /** name → limits, sorted by name. */
+  ulimits?: Record<string, { soft: number; hard: number }>;
+  /** Sorted by the path in the container. */
+  devices?: { host: string; container: string; permissions: string }[];
+  /** Bytes; absent when it is the engine's 64 MiB. */
+  shmSize?: number;
+  /** host name → address (or 'host-gateway'), sorted. */
+  extraHosts?: Record<string, string>;
+  /** In the order given (resolv.conf's order matters); absent lists are empty. */
+  dns?: { servers: string[]; search: string[]; options: string[] };
+  logging?: { driver: string; options: Record<string, string> };
+  tty?: true;
+  stdinOpen?: true;
+  platform?: string;
+  /** Device requests; count -1 is 'all'. */
+  gpus?: GpuRequestSpec[];
+  /** '9000/tcp', sorted like ports; ranges expanded. */
+  expose?: string[];
+  /** Group names or ids as text, sorted. */
+  groupAdd?: string[];
+}
+
+export interface GpuRequestSpec {
+  driver: string;
+  count: number;
+  deviceIds: string[];
+  capabilities: string[];
+}
+
 /** A command run in a running container around a backup. */
 export interface BackupHookSpec {
   container: string;
@@ -153,7 +210,10 @@ export interface BackupSpec {
 export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec | BackupSpec | ServiceSpec;
 
 export interface DesiredStack {
+  /** The stack's name on the engine: the stack() name, `-<env>` appended with --env. */
   name: string;
+  /** The environment (`--env prod`) the stack was loaded for; absent without one. */
+  env?: string;
   /** Absolute path of the stack file. */
   file: string;
   images: ImageSpec[];
@@ -163,6 +223,8 @@ export interface DesiredStack {
   backups: BackupSpec[];
   /** Swarm services (absent in stacks normalized before services existed: read as none). */
   services?: ServiceSpec[];
+  /** Networks declared external: true (their engine names): joined, never created, changed or deleted. */
+  externalNetworks?: string[];
   /** Where each resource was declared, by resource id (`container.db`). */
   locations: Record<string, SourceLocation>;
   /** Lifecycle rules by resource id, for resources that declare any. */
@@ -172,4 +234,12 @@ export interface DesiredStack {
 /** A stack with no resources; destroy plans against it, keeping the rules (protect) of the stack file. */
 export function emptyStack(name: string, file: string, keep: Partial<Pick<DesiredStack, 'lifecycle' | 'locations'>> = {}): DesiredStack {
   return { name, file, images: [], networks: [], volumes: [], containers: [], backups: [], locations: keep.locations ?? {}, lifecycle: keep.lifecycle ?? {} };
+}
+
+/** Containers a container needs before it can be created (dependsOn, volumesFrom, network namespace). */
+export function containerDependencies(c: ContainerSpec): string[] {
+  const deps = new Set<string>(c.dependsOn.map((d) => d.container));
+  c.volumesFrom.forEach((v) => deps.add(v.container));
+  if (c.networkMode.type === 'container') deps.add(c.networkMode.container);
+  return [...deps];
 }

@@ -8,10 +8,8 @@ import os from 'node:os';
 import type { EngineClient } from '../engine/client.js';
 import type { ContainerSummary, VolumeSummary } from '../engine/api-types.js';
 import { stackLockState } from '../lock/stack-lock.js';
-import { LABEL } from '../model/labels.js';
+import { BACKUP_LABEL, HELPER_LABEL, LABEL } from '../model/labels.js';
 import { helperOwnerAlive, ownerAlive, ownerOf, pidAlive, readIntent, type Intent } from '../model/intent.js';
-import { BACKUP_LABEL } from '../backup/worker.js';
-import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
 
 export interface ObservedIntent {
   /** The record volume. */
@@ -42,6 +40,11 @@ export interface Here {
   pidAlive: (pid: number) => boolean;
   /** Who holds the stack's lock; asked only when there is a record to judge. */
   lock: () => 'mine' | 'held' | 'free';
+  /**
+   * When the engine is not on this host the lock lives on the engine: its holder (null: free),
+   * read before judging. Undefined for a local engine.
+   */
+  lockHolder?: { pid: number; host: string } | null | 'unknown';
 }
 
 export function hereFor(stack: string, engine: string): Here {
@@ -63,7 +66,7 @@ export function classifyInterrupted(stack: string, volumes: Pick<VolumeSummary, 
   for (const v of volumes) {
     if (v.Labels?.[LABEL.stack] !== stack) continue;
     const intent = readIntent(v.Labels);
-    if (intent) intents.push({ volume: v.Name, intent, alive: ownerAlive(intent, { ...here, lock: here.lock() }) });
+    if (intent) intents.push({ volume: v.Name, intent, alive: ownerAlive(intent, { ...here, lock: here.lockHolder === undefined ? here.lock() : 'held' }) });
   }
   const dead: LeftoverHelper[] = [];
   for (const c of helpers) {
@@ -83,9 +86,18 @@ export function classifyInterrupted(stack: string, volumes: Pick<VolumeSummary, 
  * observe's part: from the lists it already made (the stack's volumes, the containers named after
  * the stack — backup workers are `<stack>-<job>.moor-backup-…`), no engine call of its own.
  */
-export function interruptedOf(client: EngineClient, stack: string, volumes: Pick<VolumeSummary, 'Name' | 'Labels'>[], byName: Pick<ContainerSummary, 'Id' | 'Names' | 'State' | 'Labels'>[]): ObservedInterrupted {
+export async function interruptedOf(client: EngineClient, stack: string, volumes: Pick<VolumeSummary, 'Name' | 'Labels'>[], byName: Pick<ContainerSummary, 'Id' | 'Names' | 'State' | 'Labels'>[]): Promise<ObservedInterrupted> {
   // A test double of the client may have no endpoint: the lock is then judged free.
-  return classifyInterrupted(stack, volumes, byName, hereFor(stack, client.endpoint?.display ?? ''));
+  const here = hereFor(stack, client.endpoint?.display ?? '');
+  if (volumes.some((v) => v.Labels?.[LABEL.stack] === stack && readIntent(v.Labels))) await withEngineLockHolder(client, stack, here);
+  return classifyInterrupted(stack, volumes, byName, here);
+}
+
+/** For an engine elsewhere, who holds the stack's lock on it: one read, made only when a record must be judged. */
+async function withEngineLockHolder(client: EngineClient, stack: string, here: Here): Promise<void> {
+  if (!client.endpoint || client.endpoint.socketPath) return;
+  const { engineLockHolder } = await import('../lock/engine-lock.js');
+  here.lockHolder = await engineLockHolder(client, stack);
 }
 
 /** Read the stack's records and backup workers from the engine (for the backup commands). */
@@ -94,5 +106,7 @@ export async function observeInterrupted(client: EngineClient, stack: string): P
     client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: JSON.stringify({ label: [`${LABEL.stack}=${stack}`] }) } }).then((r) => r.Volumes ?? []),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: JSON.stringify({ label: [`${HELPER_LABEL}=1`, BACKUP_LABEL], name: [`${stack}-`] }) } }),
   ]);
-  return classifyInterrupted(stack, vols, helpers, hereFor(stack, client.endpoint.display));
+  const here = hereFor(stack, client.endpoint.display);
+  await withEngineLockHolder(client, stack, here);
+  return classifyInterrupted(stack, vols, helpers, here);
 }

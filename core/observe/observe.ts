@@ -1,7 +1,8 @@
 /**
  * observe: every engine read a plan needs, and nothing else, in parallel: list calls with label
  * and name filters (plus, only when the stack needs them, the containers publishing its host
- * ports, `/info`, and the registry of an image the plan would pull), then one inspect per managed
+ * ports, `/info`, and the registry of an image the plan would pull), one inspect by name per
+ * network the stack declares external, then one inspect per managed
  * container (the deep drift read: labels are immutable, so after a live update or a `docker
  * update` by hand only the engine knows the current value). `refresh: false` inspects only the
  * containers whose live attributes the stack changes.
@@ -11,14 +12,18 @@ import type { HostContext } from '../../providers/types.js';
 import { observeVolumeHealth } from './volume-health.js';
 import { engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
-import { checkPullable } from './pullable.js';
+import { askRegistry } from './pullable.js';
+import { healthOf, portsOf } from './stack-containers.js';
+import { observeExternalNetworks } from './external-networks.js';
 import { observeServices } from './services.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
 import { isKeyVolume, readKey } from '../model/secret.js';
 import { LABEL, readSpec } from '../model/labels.js';
-import { engineName, NEXT_SUFFIX } from '../model/names.js';
+import { isAdoptionVolume, readAdoption, type AdoptedEntry } from '../model/adoption.js';
+import { adoptedEntry, listAdopted, ownAdoptedPorts } from './adopted.js';
+import { attachedNetworkName, NEXT_SUFFIX } from '../model/names.js';
 import type { BackupSpec, ContainerSpec, DesiredStack, NetworkSpec, VolumeSpec } from '../model/spec.js';
 import { sameValue } from '../plan/values.js';
 import type { ResourceKind } from '../stack/handles.js';
@@ -54,12 +59,16 @@ function classify<T>(
   id: (t: T) => string,
   name: (t: T) => string,
   labels: (t: T) => Record<string, string> | null,
-): { item: T; owner: Ownership }[] {
-  const seen = new Map<string, { item: T; owner: Ownership }>();
+  adopted: (t: T) => AdoptedEntry | undefined = () => undefined,
+): { item: T; owner: Ownership; entry?: AdoptedEntry }[] {
+  const seen = new Map<string, { item: T; owner: Ownership; entry?: AdoptedEntry }>();
   for (const item of items) {
     if (seen.has(id(item))) continue;
     const l = labels(item) ?? {};
-    if (l[LABEL.stack] === stack && l[LABEL.kind] === kind) seen.set(id(item), { item, owner: 'stack' });
+    const entry = adopted(item);
+    // In the stack's adoption record: the stack's own, with the spec the record holds.
+    if (entry) seen.set(id(item), { item, owner: 'stack', entry });
+    else if (l[LABEL.stack] === stack && l[LABEL.kind] === kind) seen.set(id(item), { item, owner: 'stack' });
     else if (name(item).startsWith(`${stack}-`)) seen.set(id(item), { item, owner: 'foreign' });
   }
   return [...seen.values()];
@@ -99,9 +108,14 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     wantsCpus || wantsDrivers ? client.request<{ NCPU?: number; Plugins?: { Network?: string[] } }>('GET', '/info').catch(() => undefined) : Promise.resolve(undefined),
   ]);
 
+  const ours = (vByLabel.Volumes ?? []).filter((v) => v.Labels?.[LABEL.stack] === stack);
+  const adoptionRecord = readAdoption(ours);
+  const adopted = adoptionRecord.volumes.length ? await listAdopted(client, adoptionRecord) : { containers: [], volumes: [] };
+
   const containers: ObservedContainer[] = classify(
-    stack, 'container', [...cByLabel, ...cByName], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
-  ).map(({ item: c, owner }) => {
+    stack, 'container', [...adopted.containers, ...cByLabel, ...cByName], (c) => c.Id, (c) => (c.Names[0] ?? '').replace(/^\//, ''), (c) => c.Labels,
+    (c) => adoptedEntry(adoptionRecord, 'container', c.Id),
+  ).map(({ item: c, owner, entry }) => {
     const labels = c.Labels ?? {};
     const name = (c.Names[0] ?? '').replace(/^\//, '');
     const status = c.Status ?? '';
@@ -110,37 +124,42 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
       name,
       labels,
       owner,
-      resource: owner === 'stack' ? labels[LABEL.name] : undefined,
-      spec: owner === 'stack' ? readSpec<ContainerSpec>(labels, 'container') : undefined,
-      next: owner === 'stack' && name.endsWith(NEXT_SUFFIX),
+      resource: entry ? entry.resource : owner === 'stack' ? labels[LABEL.name] : undefined,
+      spec: entry ? (entry.spec as ContainerSpec) : owner === 'stack' ? readSpec<ContainerSpec>(labels, 'container') : undefined,
+      ...(entry ? { adopted: true as const } : {}),
+      next: !entry && owner === 'stack' && name.endsWith(NEXT_SUFFIX),
       state: c.State,
       exitCode: exitCodeOf(status),
-      health: /\(healthy\)/.test(status) ? 'healthy' : /\(unhealthy\)/.test(status) ? 'unhealthy' : /health: starting/.test(status) ? 'starting' : null,
+      health: healthOf(status),
       imageId: c.ImageID,
+      ports: portsOf(c.Ports),
       networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+      volumeMounts: (c.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])),
     };
   });
 
-  const networks: ObservedNetwork[] = classify(stack, 'network', [...nByLabel, ...nAll], (n) => n.Id, (n) => n.Name, (n) => n.Labels).map(
-    ({ item: n, owner }) => ({
+  const networks: ObservedNetwork[] = classify(stack, 'network', [...nByLabel, ...nAll], (n) => n.Id, (n) => n.Name, (n) => n.Labels, (n) => adoptedEntry(adoptionRecord, 'network', n.Id)).map(
+    ({ item: n, owner, entry }) => ({
       id: n.Id, name: n.Name, labels: n.Labels ?? {}, owner,
-      resource: owner === 'stack' ? n.Labels?.[LABEL.name] : undefined,
-      spec: owner === 'stack' ? readSpec<NetworkSpec>(n.Labels, 'network') : undefined,
+      resource: entry ? entry.resource : owner === 'stack' ? n.Labels?.[LABEL.name] : undefined,
+      spec: entry ? (entry.spec as NetworkSpec) : owner === 'stack' ? readSpec<NetworkSpec>(n.Labels, 'network') : undefined,
+      ...(entry ? { adopted: true as const } : {}),
     }),
   );
 
   const ledger = readLedger((vByLabel.Volumes ?? []).filter((v) => v.Labels?.[LABEL.stack] === stack));
   for (const c of containers) if (ledger.entries[c.id]) c.recorded = ledger.entries[c.id];
 
-  const ours = (vByLabel.Volumes ?? []).filter((v) => v.Labels?.[LABEL.stack] === stack);
   const migrations = readMigrations(ours);
   const keyVolume = ours.find((v) => isKeyVolume(v.Labels));
   const volumes: ObservedVolume[] = classify(
-    stack, 'volume', [...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])].filter((v) => !isLedgerVolume(v.Labels) && !isMigrationVolume(v.Labels) && !isKeyVolume(v.Labels)), (v) => v.Name, (v) => v.Name, (v) => v.Labels,
-  ).map(({ item: v, owner }) => ({
+    stack, 'volume', [...adopted.volumes, ...(vByLabel.Volumes ?? []), ...(vByName.Volumes ?? [])].filter((v) => !isLedgerVolume(v.Labels) && !isMigrationVolume(v.Labels) && !isKeyVolume(v.Labels) && !isAdoptionVolume(v.Labels)), (v) => v.Name, (v) => v.Name, (v) => v.Labels,
+    (v) => adoptedEntry(adoptionRecord, 'volume', v.Name),
+  ).map(({ item: v, owner, entry }) => ({
     id: v.Name, name: v.Name, labels: v.Labels ?? {}, owner, driver: v.Driver, options: v.Options ?? {}, mountpoint: v.Mountpoint,
-    resource: owner === 'stack' ? v.Labels?.[LABEL.name] : undefined,
-    spec: owner === 'stack' ? readSpec<VolumeSpec>(v.Labels, 'volume') : undefined,
+    resource: entry ? entry.resource : owner === 'stack' ? v.Labels?.[LABEL.name] : undefined,
+    spec: entry ? (entry.spec as VolumeSpec) : owner === 'stack' ? readSpec<VolumeSpec>(v.Labels, 'volume') : undefined,
+    ...(entry ? { adopted: true as const } : {}),
   }));
 
   const backups: ObservedBackup[] = ours
@@ -148,7 +167,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     .map((v) => ({ name: v.Name, resource: v.Labels![LABEL.name]!, spec: readSpec<BackupSpec>(v.Labels, 'backup') }));
 
   if (options.host) await observeVolumeHealth(stack, volumes, options.host);
-  const interrupted = interruptedOf(client, stack, ours, cByName);
+  const interrupted = await interruptedOf(client, stack, ours, cByName);
 
   const images = new Map<string, ObservedImage>();
   for (const i of [...iByLabel, ...iByRef]) {
@@ -163,19 +182,26 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   }
 
   const refresh = options.refresh ?? true;
-  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired)));
+  const toInspect = containers.filter((c) => c.owner === 'stack' && c.spec && !c.next && (refresh || needsLiveRead(c, desired, networks)));
   // Images the plan will pull are asked of their registry, so that one that cannot be pulled stops the plan.
-  const missing = desired.images.filter((d) => !d.build && ![...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref);
-  const [unpullable] = await Promise.all([
-    checkPullable(client, missing),
+  // pullPolicy 'always': the registry's current digest of images the engine has too.
+  const present = new Set(desired.images.filter((d) => [...images.values()].some((o) => o.refs.includes(d.ref))).map((d) => d.ref));
+  const ask = desired.images.filter((d) => !d.build && d.pull?.policy !== 'never' && (d.pull?.policy === 'always' || !present.has(d.ref))).map((d) => d.ref);
+  const [{ unpullable, digests: registryDigests }, externalNetworks] = await Promise.all([
+    askRegistry(client, ask, present),
+    observeExternalNetworks(client, desired.externalNetworks ?? []),
     ...toInspect.map(async (c) => {
       const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
       c.live = liveState(info, c.resource ?? '');
     }),
   ]);
 
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted,
-    engineNetworks: engineNetworks(nAll), publishedPorts: publishedPorts(cPublishing), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
+  const adoptedNames = containers.filter((c) => c.adopted).map((c) => c.name);
+  const adoptedNets = new Set(networks.filter((n) => n.adopted).map((n) => n.name));
+  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, registryDigests, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted, externalNetworks,
+    ...(adoptionRecord.volumes.length ? { adoption: adoptionRecord } : {}),
+    engineNetworks: engineNetworks(nAll).map((n) => (adoptedNets.has(n.name) ? { ...n, stack } : n)),
+    publishedPorts: ownAdoptedPorts(stack, publishedPorts(cPublishing), adoptedNames), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
     swarm: services.swarm, services: services.services, swarmSecrets: services.secrets,
     ...(wantsDrivers && info?.Plugins?.Network ? { networkDrivers: info.Plugins.Network } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
@@ -186,7 +212,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
  * Only when the stack wants a live attribute other than what moor last applied (the ledger, else
  * the labels) must we ask the engine what it has now.
  */
-function needsLiveRead(c: ObservedContainer, desired: DesiredStack): boolean {
+function needsLiveRead(c: ObservedContainer, desired: DesiredStack, networks: ObservedNetwork[]): boolean {
   const spec = c.spec!;
   const want = desired.containers.find((d) => d.name === spec.name);
   if (!want) return false;
@@ -194,7 +220,9 @@ function needsLiveRead(c: ObservedContainer, desired: DesiredStack): boolean {
   if (!sameValue(want.restart, last.restart) || !sameValue(want.resources, last.resources)) return true;
   return want.networks.some((n) => {
     const before = spec.networks.find((x) => x.network === n.network);
-    const recorded = c.recorded?.aliases[engineName(desired.name, n.network)];
+    // An adopted network keeps its own name (model/adoption.ts); an external one is named as declared.
+    const net = networks.find((x) => x.adopted && x.resource === n.network)?.name ?? attachedNetworkName(desired.name, n);
+    const recorded = c.recorded?.aliases[net];
     return before !== undefined && !sameValue(recorded ?? before.aliases, n.aliases);
   });
 }

@@ -2,9 +2,11 @@
 import type { EngineInfo } from '../engine/client.js';
 import type { ProviderHealth } from '../../providers/types.js';
 import type { Ledger, LiveRecord } from '../model/ledger.js';
+import type { AdoptionRecord } from '../model/adoption.js';
 import type { ObservedMigration } from '../model/migration.js';
 import type { ObservedInterrupted } from './intents.js';
 import type { ObservedService, ObservedSwarm, ObservedSwarmSecret } from './services.js';
+import type { ObservedExternalNetwork } from './external-networks.js';
 import type { BackupSpec, ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 
 /** Who owns an engine object whose name or labels put it in this stack's way. */
@@ -19,6 +21,8 @@ export interface ObservedBase {
   owner: Ownership;
   /** Resource name from moor.name when owned. */
   resource?: string;
+  /** Owned through the stack's adoption record (no moor labels): its name is kept until it is replaced. */
+  adopted?: true;
 }
 
 /** Attributes the engine can change live; read by inspect when the labels cannot be trusted for them. */
@@ -38,8 +42,12 @@ export interface ObservedContainer extends ObservedBase {
   exitCode: number | null;
   health: 'healthy' | 'unhealthy' | 'starting' | null;
   imageId: string;
+  /** Published ports as docker ps shows them (`127.0.0.1:8080->80/tcp`), for moor ps. */
+  ports?: string[];
   /** Engine names of attached networks. */
   networks: string[];
+  /** Engine volumes it mounts (named and anonymous), from the container list: what a replacement carries over. */
+  volumeMounts?: { name: string; target: string }[];
   /** What moor last applied live (restart, limits, aliases), from the ledger; labels hold the rest. */
   recorded?: LiveRecord;
   /** What the engine reports for live attributes, when observe inspected the container. */
@@ -80,6 +88,8 @@ export interface ObservedImage {
 export interface ObservedState {
   /** Images the plan would pull that their registry says cannot be: reference → the registry's answer. */
   unpullable?: Record<string, string>;
+  /** Digests registries serve now for images with pullPolicy 'always' (reference → digest). */
+  registryDigests?: Record<string, string>;
   stack: string;
   engine: EngineInfo;
   containers: ObservedContainer[];
@@ -89,6 +99,8 @@ export interface ObservedState {
   backups: ObservedBackup[];
   /** The record of live updates (see model/ledger.ts). */
   ledger: Ledger;
+  /** Objects adopted without recreating them (model/adoption.ts); absent when the stack has none. */
+  adoption?: AdoptionRecord;
   /** True when every managed container was inspected (deep drift check). */
   refreshed: boolean;
   /** Interrupted or running volume migrations, by volume resource name. */
@@ -99,6 +111,8 @@ export interface ObservedState {
   volumeUsage: Record<string, VolumeUsage>;
   /** Records of operations moor began outside a plan, and backup workers of commands that are gone (observe/intents.ts). */
   interrupted?: ObservedInterrupted;
+  /** Networks the stack declares external: true, read by name: null when the engine has none. */
+  externalNetworks?: Record<string, ObservedExternalNetwork | null>;
   /** Every network on the engine with its subnets, for the subnet overlaps the engine refuses. */
   engineNetworks?: EngineNetwork[];
   /** Host ports running containers publish, for the ports a new container could not bind. */

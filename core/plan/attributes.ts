@@ -12,6 +12,8 @@ export interface AttributeRule<S> {
   /** Records (env, labels) are compared key by key, each key its own change. */
   perKey?: boolean;
   forcesReplacement: boolean;
+  /** Why, shown with the change (e.g. why the engine cannot change it live). */
+  note?: string;
 }
 
 export function diffAttributes<S>(rules: AttributeRule<S>[], before: S, after: S, source: AttributeChange['source'] = 'change'): AttributeChange[] {
@@ -29,12 +31,12 @@ export function diffAttributes<S>(rules: AttributeRule<S>[], before: S, after: S
         const shown = (v: unknown) => (v === undefined ? null : isSecretRef(v) ? SENSITIVE : v);
         changes.push({
           path: `${rule.path}.${key}`, before: shown(br[key]), after: shown(ar[key]), forcesReplacement: rule.forcesReplacement, source,
-          ...(sensitive ? { sensitive: true } : {}),
+          ...(sensitive ? { sensitive: true } : {}), ...(rule.note ? { note: rule.note } : {}),
         });
       }
       continue;
     }
-    changes.push({ path: rule.path, before: b ?? null, after: a ?? null, forcesReplacement: rule.forcesReplacement, source });
+    changes.push({ path: rule.path, before: b ?? null, after: a ?? null, forcesReplacement: rule.forcesReplacement, source, ...(rule.note ? { note: rule.note } : {}) });
   }
   return changes;
 }

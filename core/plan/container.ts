@@ -5,15 +5,18 @@
  * unless something the container uses is itself deleted first.
  */
 import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
-import { engineName } from '../model/names.js';
+import { attachedNetworkName, engineName } from '../model/names.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
-import { containerDependencies } from '../stack/normalize.js';
+import { containerDependencies } from '../model/spec.js';
 import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
 import { deletesFirst, type AttributeChange, type PlanNode, type WaitFor } from './types.js';
 import { sameValue } from './values.js';
 import { stoppedBy } from './intents.js';
+import { addressChanges, RUNTIME_RULES, sharesFixedAddress } from './runtime-rules.js';
+import { anonymousLeftBehind, carryAnonymousVolumes } from './anonymous-volumes.js';
+import { nameOf } from './adopted.js';
 
 const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'image', get: (c) => c.image, forcesReplacement: true },
@@ -33,6 +36,7 @@ const FIXED: AttributeRule<ContainerSpec>[] = [
   { path: 'stopSignal', get: (c) => c.stopSignal, forcesReplacement: true },
   { path: 'stopTimeout', get: (c) => c.stopTimeout, forcesReplacement: true },
   { path: 'runOnce', get: (c) => c.runOnce ?? false, forcesReplacement: true },
+  ...RUNTIME_RULES,
 ];
 
 /** Limits in the stack's units: CPUs (a fraction), memory in bytes, a number of processes. */
@@ -63,7 +67,8 @@ const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 function forwardDeps(c: ContainerSpec): string[] {
   return [
     `image.${c.image}`,
-    ...c.networks.map((n) => `network.${n.network}`),
+    // External networks are not the stack's: nothing to wait for.
+    ...c.networks.filter((n) => !n.external).map((n) => `network.${n.network}`),
     ...c.mounts.flatMap((m) => (m.type === 'volume' ? [`volume.${m.volume}`] : [])),
     ...containerDependencies(c).map((n) => `container.${n}`),
   ];
@@ -80,8 +85,8 @@ function dependentContainers(ctx: PlanContext, name: string): string[] {
 }
 
 /** Network attachments the engine should show for a container, by engine network name. */
-function expectedAttachments(stack: string, c: ContainerSpec): NetworkAttachmentSpec[] | undefined {
-  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: engineName(stack, n.network), aliases: n.aliases }));
+function expectedAttachments(ctx: PlanContext, c: ContainerSpec): NetworkAttachmentSpec[] | undefined {
+  if (c.networkMode.type === 'networks') return c.networks.map((n) => ({ network: n.external ? n.network : nameOf(ctx, 'network', n.network), aliases: n.aliases, ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}) }));
   if (c.networkMode.type === 'bridge') return [{ network: 'bridge', aliases: [] }];
   return undefined; // host, none, container:… — nothing to attach or detach
 }
@@ -139,9 +144,9 @@ interface NetworkDelta {
 function networkDelta(ctx: PlanContext, obs: ObservedContainer, last: ContainerSpec, want: ContainerSpec): NetworkDelta {
   const stack = ctx.desired.name;
   const delta: NetworkDelta = { changes: [], connect: [], disconnect: [] };
-  const desired = expectedAttachments(stack, want);
+  const desired = expectedAttachments(ctx, want);
   if (!desired) return delta;
-  const before = expectedAttachments(stack, last) ?? [];
+  const before = expectedAttachments(ctx, last) ?? [];
   const label = (net: string) => net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net;
   // Raw values: an attachment is its aliases, null when not attached.
   const att = (a: NetworkAttachmentSpec | undefined) => (a ? { aliases: a.aliases } : null);
@@ -179,12 +184,16 @@ function plannedState(want: ContainerSpec, obs: ObservedContainer, stoppedByMoor
   if (obs.state === 'running') return undefined;
   if (want.runOnce) {
     if (obs.state === 'exited' && obs.exitCode === 0) return undefined;
-    const before = obs.state === 'exited' && obs.exitCode !== null ? `exited (${obs.exitCode})` : obs.state;
-    const note = obs.state === 'created' ? 'never started: its last start failed' : obs.state === 'exited' ? 'its last run failed: it runs again' : 'not completed';
-    return { path: 'state', before, after: 'completed', forcesReplacement: false, source: 'drift', note };
+    const code = obs.state === 'exited' && obs.exitCode !== null ? ` (exit code ${obs.exitCode})` : '';
+    const note = obs.state === 'created' ? 'never started: its last start failed' : obs.state === 'exited' ? `its last run failed${code}: it runs again` : 'not completed';
+    return { path: 'state', before: obs.state, after: 'completed', forcesReplacement: false, source: 'drift', note };
   }
-  // 'created': it never ran (its start failed, e.g. a volume that could not be mounted).
-  const note = obs.state === 'created' ? 'never started: its last start failed' : stoppedByMoor ?? 'stopped outside moor';
+  // 'created': it never ran (its start failed, e.g. a volume that could not be mounted). Exit 0 or a
+  // SIGTERM/SIGKILL status (143, 137) is what `docker stop` leaves; any other code is more likely a
+  // crash, and the plan says what it saw rather than who did it.
+  const crashed = obs.state === 'exited' && obs.exitCode !== null && ![0, 137, 143].includes(obs.exitCode);
+  const exited = crashed ? `exited with code ${obs.exitCode} (it crashed, or was stopped outside moor)` : undefined;
+  const note = obs.state === 'created' ? 'never started: its last start failed' : stoppedByMoor ?? exited ?? 'stopped outside moor';
   return { path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note };
 }
 
@@ -201,8 +210,9 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     if (foreign) { collision(ctx, 'container', want.name, en); continue; }
     const obs = owned.find((c) => c.resource === want.name && c.name === en) ?? owned.find((c) => c.resource === want.name);
     if (obs) claimed.add(obs.id);
-    const waitFor: WaitFor[] = want.dependsOn.map((d) => ({ container: engineName(stack, d.container), resource: d.container, condition: d.condition }));
-    const base = { id, kind: 'container' as const, name: want.name, engineName: en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name) };
+    const waitFor: WaitFor[] = want.dependsOn.map((d) => ({ container: nameOf(ctx, 'container', d.container), resource: d.container, condition: d.condition }));
+    // Adopted (model/adoption.ts): it keeps the name it has until it is replaced.
+    const base = { id, kind: 'container' as const, name: want.name, engineName: obs?.adopted ? obs.name : en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name) };
 
     if (!obs) {
       out.push({ ...base, action: 'create', causes: ['not on the engine'], changes: containerAttributes(want), op: { type: 'container.create', container: want, waitFor } });
@@ -222,7 +232,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     let restart: RestartSpec | undefined;
     let resources: ContainerSpec['resources'] | undefined;
     if (last) {
-      changes.push(...diffAttributes(FIXED, last, cmp));
+      changes.push(...diffAttributes(FIXED, last, cmp), ...addressChanges(last, cmp));
       // Live attributes: what moor last applied is the ledger's record, else the labels; what the engine
       // has now is its own report when observe inspected the container, else that same record.
       const lastRestart = obs.recorded?.restart ?? last.restart;
@@ -270,7 +280,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const stateChange = by?.alive ? undefined : plannedState(want, obs, by?.note);
     if (stateChange) changes.push(stateChange);
     // Renamed by hand (`docker rename`): found by its labels, renamed back live.
-    const renamed = obs.name !== en;
+    const renamed = !obs.adopted && obs.name !== en;
     if (renamed) changes.push({ path: 'name', before: obs.name, after: en, forcesReplacement: false, source: 'drift', note: 'renamed outside moor' });
 
     // What the container uses being replaced forces it to be recreated too.
@@ -293,11 +303,18 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     if (forced) {
       causes.unshift(...changes.filter((c) => c.forcesReplacement).map((c) => `${c.path} ${c.source === 'drift' ? 'drifted' : 'changed'}`));
       // Something it uses is removed before being recreated: it must let go first, so it goes first too.
-      const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); });
+      const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); }) || (!!last && sharesFixedAddress(last, want));
+      if (last && sharesFixedAddress(last, want)) causes.push('its fixed address cannot be held by two containers: the old one goes first');
       if (rules.replaceOrder === 'delete-before-create' && !deleteFirst) causes.push('replaceOrder: delete-before-create');
+      const anonymous = carryAnonymousVolumes(want, last, obs);
+      causes.push(...anonymous.causes);
       out.push({
-        ...base, action: 'replace', causes: [...new Set(causes)], changes,
-        op: { type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor },
+        ...base, engineName: en, action: 'replace', causes: [...new Set(causes)], changes,
+        op: {
+          type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor,
+          ...(Object.keys(anonymous.carried).length ? { anonymousVolumes: anonymous.carried } : {}),
+          ...(obs.adopted ? { oldName: obs.name } : {}),
+        },
       });
     } else if (changes.length) {
       out.push({
@@ -311,7 +328,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
           record: {
             restart: cmp.restart,
             resources: cmp.resources,
-            aliases: Object.fromEntries((expectedAttachments(stack, cmp) ?? []).map((a) => [a.network, a.aliases])),
+            aliases: Object.fromEntries((expectedAttachments(ctx, cmp) ?? []).map((a) => [a.network, a.aliases])),
           },
         },
       });
@@ -328,6 +345,8 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const declared = ctx.desired.containers.some((c) => c.name === resource);
     const cause = obs.next ? 'left behind by an interrupted replacement' : declared ? 'a second container for the same resource' : ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack';
     const nodeId = declared || obs.next ? `container.${resource}#${obs.id.slice(0, 12)}` : `container.${resource}`;
+    const left = declared || obs.next ? undefined : anonymousLeftBehind(obs);
+    if (left) ctx.notes.push(left);
     out.push({
       id: nodeId, kind: 'container', name: resource, engineName: obs.name, action: 'delete', causes: [cause], changes: obs.spec && !declared && !obs.next ? containerAttributes(obs.spec, true) : [],
       dependsOn: [], dependents: declared ? [] : dependentContainers(ctx, resource), op: { type: 'container.delete', id: obs.id, stopTimeout: obs.spec?.stopTimeout ?? null },

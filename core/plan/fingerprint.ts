@@ -5,6 +5,7 @@
  * change there does not make the plan stale. Pure.
  */
 import { createHash } from 'node:crypto';
+import { byCodePoint } from '../graph.js';
 import type { ObservedState } from '../observe/types.js';
 import { engineName, nextContainerName } from '../model/names.js';
 import type { DesiredStack } from '../model/spec.js';
@@ -21,7 +22,7 @@ export type Fingerprint = Record<string, ObjectPrint>;
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 const hash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 32);
-const sorted = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+const sorted = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => byCodePoint(a, b)));
 
 /**
  * `inTheWay`: engine names the stack's resources take. Objects of other owners count only when
@@ -44,6 +45,7 @@ export function fingerprint(o: ObservedState, inTheWay?: ReadonlySet<string>): F
   for (const [resource, m] of Object.entries(o.migrations)) fp[`migration of volume ${resource}`] = { id: m.volume, digest: hash(m) };
   // The version moves with every change to a service (by moor, by hand, a rollback).
   for (const s of (o.services ?? []).filter(relevant)) fp[`service ${s.name}`] = { id: s.id, digest: hash([s.version, s.live]) };
+  if (o.adoption) fp['moor adoption record'] = { id: String(o.adoption.generation), digest: hash(o.adoption.entries) };
   if (o.secretKey) fp['moor secret key'] = { id: o.secretKey.volume, digest: hash(o.secretKey.key) };
   return fp;
 }

@@ -5,6 +5,7 @@ import { builtImageRef } from '../model/names.js';
 import type { ImageSpec } from '../model/spec.js';
 import type { PlanContext } from './context.js';
 import type { PlanNode } from './types.js';
+import { pullPolicyNode } from './pull-policy.js';
 
 export function planImages(ctx: PlanContext): PlanNode[] {
   const nodes: PlanNode[] = [];
@@ -14,6 +15,11 @@ export function planImages(ctx: PlanContext): PlanNode[] {
     const present = observed.images.find((o) => o.refs.includes(img.ref));
     const base = { id, kind: 'image' as const, name: img.name, engineName: img.ref, dependsOn: [], dependents: [], changes: [] };
     const forced = ctx.options.replace?.includes(id);
+    if (!img.build && img.pull) {
+      const node = pullPolicyNode(ctx, img, present, base, !!forced);
+      if (node) nodes.push(node);
+      continue;
+    }
     if (!img.build) {
       nodes.push(present
         ? forced
@@ -32,7 +38,7 @@ export function planImages(ctx: PlanContext): PlanNode[] {
       continue;
     }
     if (!present) {
-      nodes.push({ ...base, action: 'create', causes: [`build from ${showContext(ctx.desired.file, img.build.context)}`], op: { type: 'image.build', image: img } });
+      nodes.push({ ...base, action: 'create', causes: [`build from ${showContext(ctx.desired.file, img.build.context)}${img.build.target || img.build.platform ? ` (${[img.build.target ? `target ${img.build.target}` : '', img.build.platform ?? ''].filter(Boolean).join(', ')})` : ''}`], op: { type: 'image.build', image: img } });
       continue;
     }
     const changes = [];
@@ -41,7 +47,7 @@ export function planImages(ctx: PlanContext): PlanNode[] {
     }
     const builtWith = buildLabel(img);
     if (present.labels['moor.build'] !== builtWith) {
-      changes.push({ path: 'build', before: present.labels['moor.build'] ?? null, after: builtWith, forcesReplacement: true, source: 'change' as const, note: 'dockerfile, build args or labels changed' });
+      changes.push({ path: 'build', before: present.labels['moor.build'] ?? null, after: builtWith, forcesReplacement: true, source: 'change' as const, note: buildChangeNote(present.labels['moor.build'], builtWith) });
     }
     nodes.push(changes.length || forced
       ? { ...base, changes, action: 'replace', causes: ['rebuild: ' + [...changes.map((c) => c.note), ...(forced ? ['forced by --replace'] : [])].join('; ')], op: { type: 'image.build', image: img } }
@@ -74,9 +80,24 @@ export function planImages(ctx: PlanContext): PlanNode[] {
   return nodes;
 }
 
-/** What else, beside the context, a build depends on: recorded as a label on the image. */
+/**
+ * What else, beside the context, a build depends on: recorded as a label on the image. target and
+ * platform appear only when set, so images built before they existed are not rebuilt.
+ */
 export function buildLabel(img: ImageSpec): string {
-  return JSON.stringify({ dockerfile: img.build?.dockerfile, args: img.build?.args, labels: img.labels });
+  return JSON.stringify({ dockerfile: img.build?.dockerfile, args: img.build?.args, labels: img.labels, target: img.build?.target, platform: img.build?.platform, secrets: img.build?.secrets });
+}
+
+const BUILD_FIELDS: Record<string, string> = { dockerfile: 'dockerfile', args: 'build args', labels: 'labels', target: 'target', platform: 'platform', secrets: 'build secrets' };
+
+/** Which build settings differ between two build labels, in words ("target changed"). */
+function buildChangeNote(before: string | undefined, after: string): string {
+  const parse = (s: string | undefined): Record<string, unknown> | undefined => { try { return s ? JSON.parse(s) : undefined; } catch { return undefined; } };
+  const b = parse(before);
+  const a = parse(after)!;
+  if (!b) return 'dockerfile, build args, labels, target or platform changed';
+  const changed = Object.keys(BUILD_FIELDS).filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => BUILD_FIELDS[k]);
+  return `${changed.join(', ') || 'build settings'} changed`;
 }
 
 export function imageLabels(stack: string, img: ImageSpec): Record<string, string> {

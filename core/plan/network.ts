@@ -5,6 +5,7 @@ import { describeAttributes, diffAttributes, type AttributeRule } from './attrib
 import { collision, type PlanContext } from './context.js';
 import type { PlanNode } from './types.js';
 import { serviceUsers } from './service.js';
+import { adoptedObject } from './adopted.js';
 
 const RULES: AttributeRule<NetworkSpec>[] = [
   { path: 'driver', get: (n) => n.driver, forcesReplacement: true },
@@ -26,8 +27,10 @@ export function planNetworks(ctx: PlanContext): PlanNode[] {
   const stack = ctx.desired.name;
   for (const net of ctx.desired.networks) {
     const id = `network.${net.name}`;
-    const en = engineName(stack, net.name);
-    const obs = ctx.observed.networks.find((o) => o.name === en);
+    // Adopted in place (model/adoption.ts): found by its record, under the name it has.
+    const adopted = adoptedObject(ctx.observed.networks, net.name);
+    const en = adopted?.name ?? engineName(stack, net.name);
+    const obs = adopted ?? ctx.observed.networks.find((o) => o.name === en);
     const base = { id, kind: 'network' as const, name: net.name, engineName: en, dependsOn: [], dependents: attached(ctx, en) };
     if (obs?.owner === 'foreign') { collision(ctx, 'network', net.name, en); continue; }
     if (!obs) { nodes.push({ ...base, action: 'create', causes: ['not on the engine'], changes: describeAttributes(RULES, net), op: { type: 'network.create', network: net } }); continue; }
@@ -38,10 +41,22 @@ export function planNetworks(ctx: PlanContext): PlanNode[] {
         ...base, action: 'replace', changes,
         causes: [...(obs.spec ? changes.map((c) => `${c.path} changed`) : ['moor cannot read what it last applied to this network']), ...(forced ? ['forced by --replace'] : [])],
         op: { type: 'network.replace', id: obs.id, network: net },
+        // A replacement is created under moor's name.
+        ...(adopted ? { engineName: engineName(stack, net.name) } : {}),
       });
       continue;
     }
     nodes.push({ ...base, action: 'noop', causes: [], changes: [], op: { type: 'noop' } });
+  }
+  for (const name of ctx.desired.externalNetworks ?? []) {
+    // Never a node: moor does not create, change or delete it. Missing, it cannot be joined.
+    if (ctx.observed.externalNetworks?.[name] !== null) continue;
+    const id = `network.${name}`;
+    ctx.diagnostics.push({
+      severity: 'error', resource: id, field: 'external', location: ctx.desired.locations[id] ?? { file: ctx.desired.file },
+      summary: `network "${name}" is declared external: true, but the engine has no network named "${name}"`,
+      detail: `moor joins an external network and never creates it. Create it first (docker network create ${name}), or drop external: true to let this stack own it.`,
+    });
   }
   for (const obs of ctx.observed.networks) {
     if (obs.owner !== 'stack' || !obs.resource || ctx.desired.networks.some((n) => n.name === obs.resource)) continue;

@@ -2,8 +2,8 @@
  * plan: a pure, synchronous function from (desired stack, observed state) to a plan.
  * No engine calls, no clock, no randomness: the same inputs always give the same plan.
  */
-import { topoSort } from '../graph.js';
-import { containerDependencies } from '../stack/normalize.js';
+import { byCodePoint, topoSort } from '../graph.js';
+import { containerDependencies } from '../model/spec.js';
 import type { DesiredStack } from '../model/spec.js';
 import type { ObservedState } from '../observe/types.js';
 import { planContainers } from './container.js';
@@ -17,6 +17,7 @@ import { planBackups } from './backup.js';
 import { checkEngineConflicts } from './engine-conflicts.js';
 import { planInterrupted } from './intents.js';
 import { planServices } from './service.js';
+import { dropRecordOnDestroy, planAdoption } from './adopted.js';
 
 export type { PlanOptions } from './context.js';
 
@@ -33,9 +34,11 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   remember(planServices(ctx));
   remember(planBackups(ctx));
   remember(planLedger(ctx));
-  const nodes = ctx.options.targets?.length ? targeted([...ctx.nodes.values()], ctx.options.targets) : [...ctx.nodes.values()];
+  let nodes = ctx.options.targets?.length ? targeted([...ctx.nodes.values()], ctx.options.targets) : [...ctx.nodes.values()];
   checkProtection(ctx, nodes);
   checkEngineConflicts(ctx, nodes);
+  const adoption = planAdoption(ctx, nodes);
+  nodes = dropRecordOnDestroy(ctx, nodes, adoption);
 
   return {
     format: 2,
@@ -47,6 +50,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
     refreshed: observed.refreshed,
     diagnostics: ctx.diagnostics,
     notes: ctx.notes,
+    ...(adoption ? { adoption } : {}),
     ledger: {
       generation: observed.ledger.generation,
       // Only what this plan removes: with --target, containers left out of it keep their record.
@@ -117,7 +121,7 @@ function planLedger(ctx: PlanContext): PlanNode[] {
 /** Display order: creations and updates in dependency order, then deletions in reverse dependency order. */
 function orderNodes(nodes: PlanNode[]): PlanNode[] {
   const kindRank = { image: 0, network: 1, volume: 2, container: 3, service: 4, backup: 5 } as const;
-  const stable = [...nodes].sort((a, b) => kindRank[a.kind] - kindRank[b.kind] || a.id.localeCompare(b.id));
+  const stable = [...nodes].sort((a, b) => kindRank[a.kind] - kindRank[b.kind] || byCodePoint(a.id, b.id));
   const forward = topoSort(stable.filter((n) => n.action !== 'delete'));
   const deletes = topoSort(
     stable.filter((n) => n.action === 'delete').map((n) => ({ ...n, dependsOn: n.dependents })),

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { EngineInfo } from '../engine/client.js';
 import type { LiveRecord } from '../model/ledger.js';
 import type { Intent } from '../model/intent.js';
+import type { AdoptedEntry } from '../model/adoption.js';
 import type { VerifiedStash } from '../model/migration.js';
 import type { BackupSpec, ContainerSpec, ImageSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 import type { ResourceKind } from '../stack/handles.js';
@@ -72,7 +73,12 @@ export type Operation =
   | { type: 'backup.update'; backup: BackupSpec }
   | { type: 'backup.delete' }
   | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }
-  | { type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[] }
+  /** `oldName`: an adopted container's own name, which it gets back if its replacement cannot start. */
+  | {
+      type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[]; oldName?: string;
+      /** The old container's anonymous volumes the new one mounts again, engine name by target (their data kept). */
+      anonymousVolumes?: Record<string, string>;
+    }
   | {
       type: 'container.update';
       id: string;
@@ -150,6 +156,12 @@ export interface Plan {
    * settings (restart policy, limits, aliases changed by hand) was not looked for.
    */
   refreshed: boolean;
+  /**
+   * Objects adopted without moor's labels (model/adoption.ts): the record's entries, those that
+   * stay adopted after this plan (`keep`, by `kind.resource`), and the engine names of the kept
+   * ones by resource id (`network.default` → `shop_default`), for the containers apply creates.
+   */
+  adoption?: { generation: number; volumes: string[]; entries: AdoptedEntry[]; keep: string[]; names: Record<string, string> };
   /** The ledger of live updates as it stands, minus entries of containers this plan removes. */
   ledger: { generation: number; entries: Record<string, LiveRecord>; volumes: string[] };
 }

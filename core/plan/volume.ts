@@ -5,6 +5,7 @@
  */
 import { serviceUsers } from './service.js';
 import { engineName } from '../model/names.js';
+import { adoptedObject } from './adopted.js';
 import type { VolumeSpec } from '../model/spec.js';
 import { getProvider, type DataHome } from '../../providers/index.js';
 import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
@@ -117,8 +118,10 @@ export function planVolumes(ctx: PlanContext): PlanNode[] {
   const stack = ctx.desired.name;
   for (const vol of ctx.desired.volumes) {
     const id = `volume.${vol.name}`;
-    const en = engineName(stack, vol.name);
-    const obs = ctx.observed.volumes.find((o) => o.name === en);
+    // Adopted in place (model/adoption.ts): found by its record, same name, same data.
+    const adopted = adoptedObject(ctx.observed.volumes, vol.name);
+    const en = adopted?.name ?? engineName(stack, vol.name);
+    const obs = adopted ?? ctx.observed.volumes.find((o) => o.name === en);
     const base = { id, kind: 'volume' as const, name: vol.name, engineName: en, dependsOn: [], dependents: users(ctx, vol.name) };
     if (obs?.owner === 'foreign') { collision(ctx, 'volume', vol.name, en); continue; }
     const mig = ctx.observed.migrations[vol.name];

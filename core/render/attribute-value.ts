@@ -17,10 +17,18 @@ function attachment(a: { aliases: string[] } | null): string {
   return a.aliases.length ? `"attached, aliases ${a.aliases.join(', ')}"` : '"attached"';
 }
 
+function showAttachment(n: NetworkAttachmentSpec): string {
+  const extra = [...(n.ipv4Address ? [n.ipv4Address] : []), ...(n.aliases.length ? [`aliases ${n.aliases.join(', ')}`] : [])];
+  return extra.length ? `${n.network} (${extra.join(', ')})` : n.network;
+}
+
 /** Formatters by kind and attribute path; `networks.<name>` and per-key paths fall back to their value. */
 function formatter(kind: ResourceKind, path: string): ((v: never) => string) | undefined {
   if (kind === 'container') {
-    if (path.startsWith('networks.')) return attachment;
+    // `networks.<name>` is an attachment; `networks.<name>.aliases` and `.ipv4Address` are plain values.
+    if (/^networks\.[^.]+$/.test(path)) return attachment;
+    // The docker CLI's forms: a ulimit as soft:hard, a device as host:container:permissions.
+    if (path.startsWith('ulimits.')) return (v: { soft: number; hard: number }) => showValue(`${v.soft}:${v.hard}`);
     switch (path) {
       case 'ports': return (v: PortSpec[]) => list(v.map(showPort));
       case 'mounts': return (v: MountSpec[]) => list(v.map(showMount));
@@ -29,7 +37,9 @@ function formatter(kind: ResourceKind, path: string): ((v: never) => string) | u
       case 'healthcheck': return (v: HealthcheckSpec) => showHealthcheck(v) ?? '(none)';
       case 'restart': return (v: RestartSpec) => showValue(showRestart(v));
       case 'resources.memory': return (v: number) => showValue(showBytes(v));
-      case 'networks': return (v: NetworkAttachmentSpec[]) => list(v.map((n) => (n.aliases.length ? `${n.network} (aliases ${n.aliases.join(', ')})` : n.network)));
+      case 'shmSize': return (v: number) => showValue(showBytes(v));
+      case 'devices': return (v: NonNullable<ContainerSpec['devices']>) => list(v.map((d) => `${d.host}:${d.container}:${d.permissions}`));
+      case 'networks': return (v: NetworkAttachmentSpec[]) => list(v.map(showAttachment));
       case 'dependsOn': return (v: DependsOnSpec[]) => list(v.map((d) => `${d.container} (${d.condition})`));
     }
   }
@@ -52,7 +62,7 @@ function formatter(kind: ResourceKind, path: string): ((v: never) => string) | u
 }
 
 export function formatAttribute(kind: ResourceKind, path: string, value: unknown): string {
-  if (value === null || value === undefined) return kind === 'container' && path.startsWith('networks.') ? '"not attached"' : '(none)';
+  if (value === null || value === undefined) return kind === 'container' && /^networks\.[^.]+$/.test(path) ? '"not attached"' : '(none)';
   const f = formatter(kind, path);
   return f ? f(value as never) : showValue(value);
 }

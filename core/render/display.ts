@@ -9,7 +9,8 @@ export function showPort(p: PortSpec): string {
 export function showMount(m: MountSpec): string {
   switch (m.type) {
     case 'volume': return `volume ${m.volume} → ${m.target}${m.readOnly ? ' (ro)' : ''}`;
-    case 'bind': return `bind ${m.source} → ${m.target}${m.readOnly ? ' (ro)' : ''}`;
+    case 'bind': return `bind ${m.source} → ${m.target}${m.readOnly || m.selinux ? ` (${[m.readOnly ? 'ro' : '', m.selinux ? `selinux ${m.selinux}` : ''].filter(Boolean).join(', ')})` : ''}`;
+    case 'anonymous': return `anonymous volume → ${m.target}`;
     case 'tmpfs': return `tmpfs → ${m.target}${m.sizeBytes ? ` size=${showBytes(m.sizeBytes)}` : ''}${m.mode !== null ? ` mode=${m.mode.toString(8)}` : ''}`;
   }
 }

@@ -5,7 +5,7 @@
 import { diffLines } from 'diff';
 import path from 'node:path';
 import type { AttributeChange, Plan, PlanNode } from '../plan/types.js';
-import { deletesFirst, summarize } from '../plan/types.js';
+import { deletesFirst, hasChanges, summarize } from '../plan/types.js';
 import { isMultiline } from './value.js';
 import { formatAttribute } from './attribute-value.js';
 import { SENSITIVE } from '../model/secret.js';
@@ -75,7 +75,7 @@ function describe(node: PlanNode): string {
   return '';
 }
 
-export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string } = {}): string {
+export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string; env?: string } = {}): string {
   const lines: string[] = [];
   const changed = plan.nodes.filter((n) => n.action !== 'noop');
   for (const node of changed) {
@@ -100,7 +100,8 @@ export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string 
     lines.push(style.warn('  ! --refresh=false: containers were not inspected, so restart policies, limits and aliases changed by hand were not checked.'));
   }
   if (lines.length) lines.push('');
-  lines.push(summaryLine(plan, opts.stackFile));
+  if (opts.env !== undefined && hasChanges(plan)) lines.push(style.dim(`Environment ${opts.env}: the stack ${plan.stack} on the engine.`));
+  lines.push(summaryLine(plan, opts.stackFile, opts.env));
   return lines.join('\n');
 }
 
@@ -116,10 +117,11 @@ export function showUsage(u: { bytes: number; files: number | null; complete?: b
   return u.complete === false ? `at least ${shown}` : shown;
 }
 
-export function summaryLine(plan: Plan, stackFile?: string): string {
+export function summaryLine(plan: Plan, stackFile?: string, env?: string): string {
   const s = summarize(plan);
   if (s.create + s.update + s.replace + s.migrate + s.delete === 0) {
-    return `No changes. The engine matches ${stackFile ? path.relative(process.cwd(), stackFile) || stackFile : `stack ${plan.stack}`}.`;
+    const what = stackFile ? path.relative(process.cwd(), stackFile) || stackFile : `stack ${plan.stack}`;
+    return `No changes. The engine matches ${what}${env !== undefined ? ` in the environment ${env} (stack ${plan.stack})` : ''}.`;
   }
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.migrate ? `${s.migrate} to migrate, ` : ''}${s.delete} to delete.`;
 }

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { makeHandle, type ResourceKind } from './handles.js';
-import { declaredAt, type StackBuilder, type StackDefinition } from './define.js';
+import { declaredAt, type ParamValue, type StackBuilder, type StackDefinition } from './define.js';
 import { error, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 
 export interface Declaration {
@@ -62,13 +62,19 @@ interface Collection {
   seal(): void;
 }
 
-function startCollecting(def: StackDefinition, stackFile: string): Collection {
+/** What the build function is run with: the stack's name on the engine and its parameters' values. */
+export interface BuildInputs {
+  stackName: string;
+  params: Readonly<Record<string, ParamValue>>;
+}
+
+function startCollecting(def: StackDefinition, stackFile: string, inputs: BuildInputs = { stackName: def.name, params: def.params ?? {} }): Collection {
   const declarations: Declaration[] = [];
   let sealed = false;
   const declare = (kind: ResourceKind, name: string, options: unknown) => {
     const d = { kind, name: String(name), options, location: callSite(stackFile) };
     (sealed ? late : declarations).push(d);
-    return makeHandle(kind, String(name), def.name);
+    return makeHandle(kind, String(name), inputs.stackName);
   };
   const builder: StackBuilder = {
     image: ((name: string, options?: unknown) => declare('image', name, options)) as StackBuilder['image'],
@@ -78,7 +84,7 @@ function startCollecting(def: StackDefinition, stackFile: string): Collection {
     backup: (name, options) => declare('backup', name, options) as ReturnType<StackBuilder['backup']>,
     service: (name, options) => declare('service', name, options) as ReturnType<StackBuilder['service']>,
   };
-  const returned = def.build(builder);
+  const returned = def.build(builder, Object.freeze({ ...inputs.params }));
   return { declarations, returned, seal: () => { sealed = true; } };
 }
 
@@ -98,10 +104,10 @@ export function collectDeclarations(def: StackDefinition, stackFile: string): De
  * after it finished is one too (checked once more after a turn of the event loop, so that a
  * promise chained off the build without an await is caught before anything is planned).
  */
-export async function collectStack(def: StackDefinition, stackFile: string): Promise<{ declarations: Declaration[]; diagnostics: Diagnostic[] }> {
+export async function collectStack(def: StackDefinition, stackFile: string, inputs?: BuildInputs): Promise<{ declarations: Declaration[]; diagnostics: Diagnostic[] }> {
   let c: Collection | undefined;
   try {
-    c = startCollecting(def, stackFile);
+    c = startCollecting(def, stackFile, inputs);
     if (isThenable(c.returned)) await c.returned;
   } catch (e) {
     c?.seal();

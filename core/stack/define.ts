@@ -29,18 +29,48 @@ export interface StackBuilder {
  */
 export type BuildFunction = (builder: StackBuilder) => void | Promise<void>;
 
+/** A parameter's value: its default decides its type (string, number or boolean). */
+export type ParamValue = string | number | boolean;
+export type ParamDefaults = Record<string, ParamValue>;
+
+/** The values the build function receives: each of the type of its default (`1` → number). */
+export type Params<P extends ParamDefaults> = {
+  readonly [K in keyof P]: P[K] extends number ? number : P[K] extends boolean ? boolean : string;
+};
+
+export interface StackOptions<P extends ParamDefaults> {
+  /**
+   * Parameters with their defaults. An environment (`moor plan --env prod`) sets them from
+   * `<stack file>.prod.json` beside the stack; `--var name=value` and `MOOR_PARAM_name` too.
+   */
+  params: P;
+}
+
+export type ParamBuildFunction<P extends ParamDefaults> = (builder: StackBuilder, params: Params<P>) => void | Promise<void>;
+
 export interface StackDefinition {
   readonly __moorStack: 1;
   readonly name: string;
-  readonly build: BuildFunction;
+  /** Parameter defaults (`{}` for a stack without parameters). */
+  readonly params: Readonly<ParamDefaults>;
+  readonly build: (builder: StackBuilder, params: Readonly<Record<string, ParamValue>>) => void | Promise<void>;
 }
 
 /**
- * Declare a stack. `name` prefixes every engine object (`<stack>-<resource>`).
- * The build function receives the resource functions; it must not have side effects.
+ * Declare a stack. `name` prefixes every engine object (`<stack>-<resource>`); with `--env prod`
+ * the stack on the engine is `<name>-prod`. The build function receives the resource functions
+ * (and, with `params`, the parameters' values); it must not have side effects.
+ *
+ *   stack('shop', ({ container }) => { … })
+ *   stack('shop', { params: { replicas: 1, domain: 'localhost' } }, ({ container }, params) => { … })
  */
-export function stack(name: string, build: BuildFunction): StackDefinition {
-  const def = { __moorStack: 1 as const, name, build };
+export function stack<const P extends ParamDefaults>(name: string, options: StackOptions<P>, build: ParamBuildFunction<P>): StackDefinition;
+// Last, so that `Parameters<typeof stack>` is the plain form's.
+export function stack(name: string, build: BuildFunction): StackDefinition;
+export function stack(name: string, a: BuildFunction | StackOptions<ParamDefaults>, b?: ParamBuildFunction<ParamDefaults>): StackDefinition {
+  const build = (typeof a === 'function' ? a : b) as StackDefinition['build'];
+  const params = typeof a === 'function' ? {} : Object.freeze({ ...(a?.params ?? {}) });
+  const def = { __moorStack: 1 as const, name, params, build };
   // Where the stack was declared (a stack trace, resolved only when a diagnostic needs the line).
   Object.defineProperty(def, '__moorWhere', { value: new Error().stack ?? '', enumerable: false });
   return Object.freeze(def);

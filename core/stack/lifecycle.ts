@@ -7,6 +7,8 @@ import type { ResourceKind } from './handles.js';
 const CONTAINER_ATTRIBUTES = [
   'image', 'command', 'entrypoint', 'env', 'ports', 'publishAll', 'networkMode', 'networks', 'mounts', 'volumesFrom',
   'healthcheck', 'user', 'workingDir', 'hostname', 'labels', 'stopSignal', 'stopTimeout', 'restart', 'resources',
+  'capabilities', 'privileged', 'readOnlyRoot', 'init', 'securityOptions', 'sysctls', 'ulimits', 'devices', 'shmSize',
+  'extraHosts', 'dns', 'logging', 'tty', 'stdinOpen', 'platform', 'gpus', 'expose', 'groupAdd',
 ];
 const RESOURCES = ['cpus', 'memory', 'pids'];
 /** Attribute paths a service plan can change (see plan/service.ts). */

@@ -4,22 +4,30 @@
  */
 import { access, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
+import { error, hasErrors, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
-import { collectStack, userFrame } from './collect.js';
+import { collectStack, userFrame, type Declaration } from './collect.js';
 import { hashContext } from './context-hash.js';
-import { declaredAt, isStackDefinition, type StackDefinition } from './define.js';
+import { declaredAt, isStackDefinition, type ParamDefaults, type StackDefinition } from './define.js';
+import { readEnvSources, resolveParams, type EnvSources, type StackInputs } from './environment.js';
+import { defaultsProblems } from './params.js';
 import { importStackModule } from './import.js';
-import { normalizeStack } from './normalize.js';
 import { typecheckStack } from './typecheck.js';
+import { readValidated, validationKey, writeValidated, type Validated } from './validated-cache.js';
 
 export interface LoadResult {
   stack?: DesiredStack;
   diagnostics: Diagnostic[];
   typecheckCached: boolean;
+  /** .env, --env-file and the process environment, for secret(): read once, with the stack. */
+  sources?: EnvSources;
 }
 
-export async function loadStack(fileArg: string): Promise<LoadResult> {
+/**
+ * `inputs` choose the environment (`--env`: the stack is `<name>-<env>` on the engine) and give
+ * parameters' values (--var, .env, --env-file); see environment.ts for the order.
+ */
+export async function loadStack(fileArg: string, inputs: StackInputs = {}, processEnv: Record<string, string | undefined> = process.env): Promise<LoadResult> {
   const file = path.resolve(fileArg);
   try {
     await access(file);
@@ -30,13 +38,38 @@ export async function loadStack(fileArg: string): Promise<LoadResult> {
   const [tc, imported] = await Promise.all([typecheckStack(file), importStack(file)]);
   if (hasErrors(tc.diagnostics)) return { diagnostics: tc.diagnostics, typecheckCached: tc.cached };
   if ('diagnostics' in imported) return { diagnostics: imported.diagnostics, typecheckCached: tc.cached };
+  const { def } = imported;
+  const where = userFrame(declaredAt(def), file);
 
-  const collected = await collectStack(imported.def, file);
+  // Parameters and the environment, before the build function runs with them.
+  const defaults = (def.params ?? {}) as ParamDefaults;
+  const bad = defaultsProblems(defaults);
+  if (bad.length) return { diagnostics: bad.map((m) => error(m, { field: 'params', location: where })), typecheckCached: tc.cached };
+  const { sources, diagnostics: envDiags } = readEnvSources(file, inputs.envFiles, processEnv);
+  const params = resolveParams(defaults, file, inputs, sources);
+  const inputDiags = [...envDiags, ...params.diagnostics];
+  if (hasErrors(inputDiags)) return { diagnostics: inputDiags, typecheckCached: tc.cached };
+  const stackName = inputs.env === undefined ? def.name : `${def.name}-${inputs.env}`;
+
+  const collected = await collectStack(def, file, { stackName, params: params.values });
   if (hasErrors(collected.diagnostics)) return { diagnostics: collected.diagnostics, typecheckCached: tc.cached };
-  const { declarations } = collected;
-  const { stack, diagnostics } = normalizeStack(imported.def.name, file, declarations, userFrame(declaredAt(imported.def), file));
+  const { stack, diagnostics } = await validate(stackName, file, collected.declarations, where);
+  if (inputs.env !== undefined) stack.env = inputs.env;
+  diagnostics.unshift(...inputDiags);
   diagnostics.push(...(await checkBuildContexts(stack)));
-  return { stack: hasErrors(diagnostics) ? undefined : stack, diagnostics, typecheckCached: tc.cached };
+  return { stack: hasErrors(diagnostics) ? undefined : stack, diagnostics, typecheckCached: tc.cached, sources };
+}
+
+/** Validate and normalize the declarations, or take the result of the same declarations from the cache. */
+async function validate(stackName: string, file: string, declarations: Declaration[], callSite: SourceLocation): Promise<Validated> {
+  const key = validationKey(stackName, file, declarations, callSite);
+  const cached = key ? await readValidated(file, key) : undefined;
+  if (cached) return cached;
+  const { normalizeStack } = await import('./normalize.js');
+  const validated = normalizeStack(stackName, file, declarations, callSite);
+  // The env files it read are checked on every read of the entry: a changed one is validated again (its values are data).
+  if (key) await writeValidated(file, key, validated, validated.readFiles);
+  return validated;
 }
 
 async function importStack(file: string): Promise<{ def: StackDefinition } | { diagnostics: Diagnostic[] }> {

@@ -6,10 +6,12 @@ import path from 'node:path';
 import { error, warning, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import { findCycles, topoSort } from '../graph.js';
 import { builtImageRef, engineName, normalizeImageRef } from '../model/names.js';
+import { containerDependencies } from '../model/spec.js';
 import type {
   ContainerSpec, DesiredStack, ImageSpec, MountSpec, NetworkSpec, PortSpec, VolumeSpec,
 } from '../model/spec.js';
 import { getProvider, providerNames } from '../../providers/index.js';
+import { providerSchema } from '../../providers/schemas/index.js';
 import type { Declaration } from './collect.js';
 import { resourceId, type Handle, type ResourceKind } from './handles.js';
 import { durationToNanos, RESOURCE_NAME, sizeToBytes, STACK_NAME } from './schema/common.js';
@@ -25,8 +27,14 @@ import { checkServiceReferences, refusedBackupStops, refusedServiceOptions, serv
 import { lifecycleOf } from './lifecycle.js';
 import { imageRefProblem } from './validate/image-ref.js';
 import { validateStack } from './validate/index.js';
+import { runtimeSpec } from './runtime-spec.js';
+import { imagePullPolicy } from './pull-policy.js';
 import type { Secret } from './secret.js';
 import type { EnvValue } from '../model/secret.js';
+import { readEnvFiles } from './env-file.js';
+
+/** The engine's own rule for network names (an external network is named as the engine has it). */
+const EXTERNAL_NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 const sortRecord = (r: Record<string, string> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(r ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -34,10 +42,13 @@ const sortRecord = (r: Record<string, string> | undefined): Record<string, strin
 export interface NormalizeResult {
   stack: DesiredStack;
   diagnostics: Diagnostic[];
+  /** Files normalization read (env files), when it read any: the validated-stack cache must notice when they change. */
+  readFiles?: string[];
 }
 
 export function normalizeStack(stackName: string, file: string, declarations: Declaration[], where: SourceLocation = { file }): NormalizeResult {
   const diags: Diagnostic[] = [];
+  const readFiles: string[] = [];
   const dir = path.dirname(file);
   const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], backups: [], services: [], locations: {}, lifecycle: {} };
 
@@ -49,7 +60,11 @@ export function normalizeStack(stackName: string, file: string, declarations: De
   for (const d of declarations) {
     const id = resourceId(d.kind, d.name);
     const isImageRef = d.kind === 'image' && d.options === undefined;
-    if (!isImageRef && !RESOURCE_NAME.test(d.name)) {
+    // An external network keeps the engine's name as it is: the engine's rules for names apply.
+    const isExternal = d.kind === 'network' && (d.options as { external?: unknown } | undefined)?.external === true;
+    if (isExternal && !EXTERNAL_NETWORK_NAME.test(d.name)) {
+      diags.push(error(`invalid network name ${JSON.stringify(d.name)}: an engine network name uses letters, digits, "_", "." and "-"`, { resource: id, location: d.location }));
+    } else if (!isImageRef && !isExternal && !RESOURCE_NAME.test(d.name)) {
       diags.push(error(`invalid ${d.kind} name ${JSON.stringify(d.name)}: use lower-case letters, digits, "-" and "_", starting with a letter or digit`, { resource: id, location: d.location }));
     }
     if (declared.has(id)) {
@@ -92,6 +107,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         }
         const r = imageOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        const buildSecrets = Object.entries(r.data.build.secrets ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         stack.images.push({
           kind: 'image',
           name: d.name,
@@ -100,6 +116,9 @@ export function normalizeStack(stackName: string, file: string, declarations: De
             context: path.resolve(dir, r.data.build.context),
             dockerfile: r.data.build.dockerfile ?? 'Dockerfile',
             args: sortRecord(r.data.build.args),
+            ...(r.data.build.target ? { target: r.data.build.target } : {}),
+            ...(r.data.build.platform ? { platform: r.data.build.platform } : {}),
+            ...(buildSecrets.length ? { secrets: Object.fromEntries(buildSecrets.map(([k, v]) => [k, secretRef(v, dir)])) } : {}),
             contextHash: '',
           },
           labels: sortRecord(r.data.labels),
@@ -110,6 +129,14 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         const r = networkOptionsSchema.safeParse(d.options ?? {});
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const o = r.data;
+        if (o.external) {
+          // The engine's own networks take no aliases and no other network: networkMode says them.
+          if (['bridge', 'host', 'none'].includes(d.name)) {
+            diags.push(error(`"${d.name}" is the engine's own network: use networkMode: '${d.name}' on the container instead of an external network`, { ...where, field: 'external' }));
+          }
+          (stack.externalNetworks ??= []).push(d.name);
+          break;
+        }
         const rules = lifecycleOf('network', o, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         stack.networks.push({
@@ -123,11 +150,12 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const spec = r.data.provider ?? { provider: 'local', options: {} };
         const provider = getProvider(spec.provider);
-        if (!provider) {
+        const schema = providerSchema(spec.provider);
+        if (!provider || !schema) {
           diags.push(error(`unknown storage provider "${spec.provider}" (known: ${providerNames().join(', ')})`, { ...where, field: 'provider' }));
           break;
         }
-        const p = provider.schema.safeParse(spec.options);
+        const p = schema.safeParse(spec.options);
         if (!p.success) {
           diags.push(...issuesToDiagnostics(p.error.issues, where).map((x) => ({ ...x, field: x.field ? `provider.${x.field}` : 'provider' })));
           break;
@@ -146,10 +174,11 @@ export function normalizeStack(stackName: string, file: string, declarations: De
       case 'container': {
         const r = containerOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
-        const spec = containerSpec(d, r.data, dir, ref, diags);
+        const spec = containerSpec(d, r.data, dir, ref, diags, readFiles);
         const rules = lifecycleOf('container', r.data, where, diags);
         if (rules) stack.lifecycle[id] = rules;
         if (typeof r.data.image === 'string') implicitImage(r.data.image, 'image');
+        imagePullPolicy(stack, spec, r.data, where, diags);
         stack.containers.push(spec);
         break;
       }
@@ -179,9 +208,11 @@ export function normalizeStack(stackName: string, file: string, declarations: De
     }
   }
 
+  const external = new Set(stack.externalNetworks ?? []);
+  for (const c of stack.containers) for (const n of c.networks) if (external.has(n.network)) n.external = true;
   checkReferences(stack, declared, diags);
   validateStack(stack, diags);
-  return { stack, diagnostics: diags };
+  return { stack, diagnostics: diags, ...(readFiles.length ? { readFiles: [...new Set(readFiles)] } : {}) };
 }
 
 function containerSpec(
@@ -190,6 +221,7 @@ function containerSpec(
   dir: string,
   ref: (h: Handle<ResourceKind>, from: Declaration, field: string) => string,
   diags: Diagnostic[],
+  readFiles: string[],
 ): ContainerSpec {
   const id = resourceId('container', d.name);
   const where = { resource: id, location: d.location };
@@ -225,7 +257,8 @@ function containerSpec(
 
   const mounts: MountSpec[] = (o.mounts ?? []).map((m, i): MountSpec => {
     if ('volume' in m) return { type: 'volume', volume: ref(m.volume, d, `mounts[${i}].volume`), target: m.target, readOnly: m.readOnly ?? false };
-    if ('bind' in m) return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false };
+    if ('bind' in m) return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false, ...(m.selinux ? { selinux: m.selinux } : {}) };
+    if (!('tmpfs' in m)) return { type: 'anonymous', target: m.target };
     const t = m.tmpfs === true ? {} : m.tmpfs;
     return { type: 'tmpfs', target: m.target, sizeBytes: t.size === undefined ? null : sizeToBytes(t.size), mode: t.mode ?? null };
   });
@@ -239,8 +272,9 @@ function containerSpec(
   const networks = (o.networks ?? []).map((n, i) => {
     const h = 'network' in n ? n.network : n;
     const aliases = 'network' in n ? (n.aliases ?? []) : [];
+    const ipv4Address = 'network' in n ? n.ipv4Address : undefined;
     // The resource name is always an alias (added by moor, like compose's service name): not kept twice.
-    return { network: ref(h, d, `networks[${i}]`), aliases: [...new Set(aliases)].filter((a) => a !== d.name).sort() };
+    return { network: ref(h, d, `networks[${i}]`), aliases: [...new Set(aliases)].filter((a) => a !== d.name).sort(), ...(ipv4Address ? { ipv4Address } : {}) };
   });
   networks.sort((a, b) => a.network.localeCompare(b.network));
   networks.forEach((n, i) => {
@@ -295,13 +329,19 @@ function containerSpec(
     diags.push(error(`a runOnce container cannot have restart "${restart.policy}": the engine would start it again each time it completes`, { ...where, field: 'restart' }));
   }
 
+  const envFiles = o.envFile === undefined ? [] : typeof o.envFile === 'string' ? [o.envFile] : o.envFile;
+  const fromFiles = readEnvFiles(envFiles, dir);
+  readFiles.push(...fromFiles.read);
+  for (const p of fromFiles.problems) diags.push(error(p.message, { ...where, field: typeof o.envFile === 'string' ? 'envFile' : `envFile[${p.index}]` }));
+  const env: Record<string, string | Secret> = { ...fromFiles.env, ...o.env };
+
   return {
     kind: 'container',
     name: d.name,
     image: typeof o.image === 'string' ? o.image : ref(o.image, d, 'image'),
     command: o.command ?? null,
     entrypoint: o.entrypoint ?? null,
-    env: Object.fromEntries(Object.entries(o.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, envValue(v, dir)])),
+    env: Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, envValue(v, dir)])),
     ports,
     publishAll: o.publishAll ?? false,
     networkMode,
@@ -319,7 +359,7 @@ function containerSpec(
     hostname: o.hostname ?? null,
     labels: sortRecord(o.labels),
     stopSignal: o.stopSignal ?? null,
-    stopTimeout: o.stopTimeout ?? null,
+    stopTimeout: o.stopTimeout === undefined ? null : Math.round(durationToNanos(o.stopTimeout) / 1e9),
     resources: {
       nanoCpus: o.resources?.cpus === undefined ? null : Math.round(o.resources.cpus * 1e9),
       memoryBytes: o.resources?.memory === undefined ? null : sizeToBytes(o.resources.memory),
@@ -327,13 +367,19 @@ function containerSpec(
     },
     dependsOn: [...dependsOn].map(([container, condition]) => ({ container, condition })).sort((a, b) => a.container.localeCompare(b.container)),
     ...(o.runOnce ? { runOnce: true as const } : {}),
+    ...runtimeSpec(o, where, diags),
   };
+}
+
+/** A secret's reference: 'env:NAME' or 'file:/absolute/path'. */
+function secretRef(v: Secret, dir: string): string {
+  return 'env' in v.source ? `env:${v.source.env}` : `file:${path.resolve(dir, v.source.file)}`;
 }
 
 /** A plain env value, or a secret's reference (sealed with its keyed hash once the engine's key is known). */
 function envValue(v: string | Secret, dir: string): EnvValue {
   if (typeof v === 'string') return v;
-  return { secret: 'env' in v.source ? `env:${v.source.env}` : `file:${path.resolve(dir, v.source.file)}`, digest: null };
+  return { secret: secretRef(v, dir), digest: null };
 }
 
 /** Cross-resource checks: references point at declared resources, no container cycles. */
@@ -392,12 +438,3 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
     b.stop = [...new Set(b.stop)].sort((x, y) => startOrder.indexOf(x) - startOrder.indexOf(y));
   }
 }
-
-/** Containers a container needs before it can be created (dependsOn, volumesFrom, network namespace). */
-export function containerDependencies(c: ContainerSpec): string[] {
-  const deps = new Set<string>(c.dependsOn.map((d) => d.container));
-  c.volumesFrom.forEach((v) => deps.add(v.container));
-  if (c.networkMode.type === 'container') deps.add(c.networkMode.container);
-  return [...deps];
-}
-

@@ -1,6 +1,6 @@
 /**
  * secret(): a sensitive value a stack refers to but never contains. It is read when moor runs —
- * from the environment (`secret('DB_PASSWORD')`) or a file (`secret({ file: './db.pass' })`) —
+ * from the environment, --env-file files or .env beside the stack (`secret('DB_PASSWORD')`), or a file (`secret({ file: './db.pass' })`) —
  * and never appears in plans, plan files, labels or logs: moor keeps only a keyed hash of it.
  */
 const SECRET_TAG = '__moorSecret';

@@ -83,7 +83,13 @@ export function serviceSpec(d: Declaration, o: ServiceOptionsParsed, dir: string
 
   const mounts: MountSpec[] = (o.mounts ?? []).map((m, i): MountSpec => {
     if ('volume' in m) return { type: 'volume', volume: ref(m.volume, d, `mounts[${i}].volume`), target: m.target, readOnly: m.readOnly ?? false };
-    if ('bind' in m) return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false };
+    if ('bind' in m) {
+      // The swarm's mount API has no relabelling: it would mount the directory unlabelled.
+      if (m.selinux) diags.push(error('a service cannot relabel a bind mount for SELinux (the swarm\'s mounts have no such option): label the directory yourself (chcon)', { ...where, field: `mounts[${i}].selinux` }));
+      return { type: 'bind', source: path.resolve(dir, m.bind), target: m.target, readOnly: m.readOnly ?? false };
+    }
+    // Only a target: an anonymous volume of each task (gone with the task).
+    if (!('tmpfs' in m)) return { type: 'anonymous', target: m.target };
     const t = m.tmpfs === true ? {} : m.tmpfs;
     return { type: 'tmpfs', target: m.target, sizeBytes: t.size === undefined ? null : sizeToBytes(t.size), mode: t.mode ?? null };
   }).sort((a, b) => a.target.localeCompare(b.target));

@@ -14,6 +14,11 @@
  *   127.0.0.1 (test/fixtures/sshd.ts), and its mounts go under the test's own MOOR_STATE_DIR;
  *   whatever a failure leaves mounted there is unmounted in `finally`.
  *
+ * from-compose joins an external network: the test creates one named after its prefix and points
+ * the staged copy at it (and removes it, and the anonymous volume destroy leaves, in `finally`).
+ * volume-device needs a block device: the test makes an ext4 image file, attaches it with
+ * `losetup -f --show`, points the staged copy at it and detaches it in `finally`.
+ *
  * backup-jobs also runs its jobs once (`moor backup run`, on the staged copy) and requires each new
  * archive to be listed as verified by `moor backup list --json`. Its archives go to the staged
  * copy's ./archives (removed with the copy) and to its volume `backups` (removed by destroy
@@ -29,7 +34,7 @@
  * time, or an example applied by hand, make the second apply fail with a port or subnet conflict.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -121,6 +126,65 @@ function sshfsCase(): ExampleCase {
   };
 }
 
+/** Replace one literal in the staged stack.ts, asserting it is there exactly once. */
+function rewrite(s: TestStack, from: string, to: string): void {
+  const source = readFileSync(s.file, 'utf8');
+  assert.is(source.split(from).length, 2, `the example's stack.ts should contain ${from} once`);
+  s.writeRaw(source.replace(from, to));
+}
+
+function fromComposeCase(): ExampleCase {
+  const anonymous: string[] = [];
+  return {
+    async setup(s) {
+      const net = `${s.name}-proxy`;
+      rewrite(s, "network('ex-proxy'", `network('${net}'`);
+      await s.engine.request('POST', '/networks/create', { body: { Name: net, CheckDuplicate: true } });
+      return async () => {
+        await s.engine.request('DELETE', `/networks/${net}`).catch(() => undefined);
+        for (const v of anonymous) await s.engine.request('DELETE', `/volumes/${v}`).catch(() => undefined);
+      };
+    },
+    async check(s) {
+      const body = (await httpGet(18730, '/', 20_000)).body;
+      assert.match(body, /moor from-compose example[\s\S]*hello from web\.env; set in web\.env # not a comment; from stack\.ts\nweb stage\nstarts: 1/, body);
+      const c = await s.container('web');
+      assert.equal(Object.keys(c?.NetworkSettings.Networks ?? {}), [`${s.name}-proxy`]);
+      const data = c?.Mounts.find((m) => m.Destination === '/data');
+      assert.ok(data?.Type === 'volume' && data.Name, JSON.stringify(c?.Mounts));
+      anonymous.push(data.Name!);
+    },
+    async afterDestroy(s) {
+      assert.is((await s.engine.request<{ Name: string }>('GET', `/networks/${s.name}-proxy`)).Name, `${s.name}-proxy`, 'destroy leaves the external network');
+    },
+  };
+}
+
+function volumeDeviceCase(): ExampleCase {
+  let loop = '';
+  return {
+    plainDestroy: true,
+    async setup(s) {
+      const img = path.join(s.dir, 'disk.img');
+      writeFileSync(img, '');
+      execFileSync('truncate', ['-s', '16M', img]);
+      execFileSync('mkfs.ext4', ['-q', '-F', img]);
+      loop = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
+      rewrite(s, "device: '/dev/loop3'", `device: '${loop}'`);
+      return async () => { execFileSync('losetup', ['-d', loop]); };
+    },
+    async check(s) {
+      assert.equal(await volumeOptions(s, 'disk'), { type: 'ext4', device: loop, o: 'noatime' });
+      const body = (await httpGet(18740, '/', 20_000)).body;
+      assert.match(body, new RegExp(`^start at \\d\\d:\\d\\d:\\d\\d\\n${loop} /disk ext4 [^ ]*noatime`), body);
+    },
+    async afterDestroy() {
+      // The file system and what web wrote stay on the device.
+      assert.match(execFileSync('debugfs', ['-R', 'cat /starts', loop], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }), /^start at /);
+    },
+  };
+}
+
 /** `moor backup <sub> <the staged stack.ts> …args`, with the stack's cache directory. */
 function backupCmd(s: TestStack, sub: string, ...args: string[]): Promise<RunResult> {
   return runMoor(['backup', sub, s.relFile, ...args], { env: { MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache') } });
@@ -171,8 +235,42 @@ function backupJobsCase(): ExampleCase {
   };
 }
 
+/**
+ * environments: the plain apply (defaults) is the shared part; each environment is applied too, its
+ * page checked, its next plan empty, and destroyed by --env (also on failure, in `finally`).
+ */
+function environmentsCase(): ExampleCase {
+  const envs = (s: TestStack) => [
+    { env: 'dev', port: 18701, page: 'hello from dev (workers: 1, debug: on, API token: 20 characters)', flags: ['--env', 'dev'] },
+    { env: 'prod', port: 18702, page: 'hello from prod (workers: 3, debug: off, API token: 34 characters)', flags: ['--env', 'prod', '--env-file', path.join(s.dir, 'prod.env')] },
+  ];
+  return {
+    async check(s) {
+      assert.is((await httpGet(18720, '/', 20_000)).body.trim(), 'hello from the defaults (workers: 1, debug: off, API token: 20 characters)');
+      const destroys: RunResult[] = [];
+      try {
+        for (const e of envs(s)) {
+          const applied = await s.apply(...e.flags);
+          assert.is(applied.code, 0, show(applied));
+          assert.ok(await s.engine.request('GET', `/containers/${s.name}-${e.env}-web/json`), `the container ${s.name}-${e.env}-web`);
+          assert.is((await httpGet(e.port, '/', 20_000)).body.trim(), e.page);
+          const plan = await s.plan(...e.flags, '--detailed-exitcode');
+          assert.is(plan.code, 0, show(plan));
+          for (const r of [applied, plan]) assert.not.match(r.stdout + r.stderr, /token-0123456789|\$ecret/, show(r));
+        }
+      } finally {
+        for (const e of envs(s)) destroys.push(await s.destroy(...e.flags));
+      }
+      for (const d of destroys) assert.is(d.code, 0, show(d));
+    },
+  };
+}
+
 const cases: Record<string, ExampleCase> = {
   'backup-jobs': backupJobsCase(),
+  environments: environmentsCase(),
+  'from-compose': fromComposeCase(),
+  'volume-device': volumeDeviceCase(),
   'web-and-worker': {
     check: async () => assert.match((await httpGet(18080, '/', 20_000)).body, /written by the worker/),
   },
@@ -184,6 +282,13 @@ const cases: Record<string, ExampleCase> = {
   },
   mounts: {
     check: async () => assert.match((await httpGet(18200, '/', 20_000)).body, /moor mounts example/),
+  },
+  'compose-import': {
+    // seed (runOnce) copied the page into the volume web serves; the bind mount serves it too.
+    check: async () => {
+      assert.match((await httpGet(18740, '/index.html', 20_000)).body, /imported from docker-compose\.yml/);
+      assert.match((await httpGet(18740, '/static/index.html', 20_000)).body, /imported from docker-compose\.yml/);
+    },
   },
   'ports-and-networks': {
     check: async () => {
@@ -221,6 +326,26 @@ const cases: Record<string, ExampleCase> = {
     },
   },
   'volume-sshfs': sshfsCase(),
+  hardening: {
+    check: async () => {
+      // What the container reports about itself: only CAP_NET_BIND_SERVICE (bit 10), no new privileges, the limits, init as PID 1, a read-only root.
+      const page = (await httpGet(18700, '/', 20_000)).body;
+      for (const line of [/CapEff:\s*0000000000000400/, /NoNewPrivs:\s*1/, /Groups:.*\b2000\b/, /nofile 1024 2048/, /somaxconn 1024/, /pid1 \/sbin\/docker-init/, /\s16384\s+\d+\s+\d+\s+\d+% \/dev\/shm/, /touch: \/probe: Read-only file system/]) {
+        assert.match(page, line, page);
+      }
+    },
+  },
+  'logging-and-dns': {
+    check: async (s) => {
+      const page = (await httpGet(18710, '/', 20_000)).body;
+      for (const line of [/search internal\.example/, /options ndots:1 timeout:2/, /10\.213\.71\.20\s+metrics\.internal/, /inet 10\.213\.71\.10\/24/]) assert.match(page, line, page);
+      const web = await s.engine.request<{ HostConfig: { LogConfig: unknown; Dns: string[] } }>('GET', `/containers/${s.en('web')}/json`);
+      assert.equal(web.HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-file': '3', 'max-size': '1m' } });
+      assert.equal(web.HostConfig.Dns, ['10.213.71.20']);
+      const console = await s.engine.request<{ Config: { Tty: boolean; OpenStdin: boolean }; State: { Running: boolean } }>('GET', `/containers/${s.en('console')}/json`);
+      assert.equal([console.Config.Tty, console.Config.OpenStdin, console.State.Running], [true, true, true]);
+    },
+  },
 };
 
 /** Only planned: nothing answers at 192.0.2.10, and these hosts cannot mount NFS. */

@@ -42,6 +42,7 @@ export interface ContainerInfo {
     NetworkMode: string;
     RestartPolicy: { Name: string; MaximumRetryCount: number };
     VolumesFrom: string[] | null;
+    Binds?: string[] | null;
     Mounts?: { Type: string; Source?: string; Target: string; ReadOnly?: boolean; TmpfsOptions?: { SizeBytes?: number; Mode?: number } }[] | null;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]> | null;
   };

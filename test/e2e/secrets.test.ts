@@ -162,7 +162,7 @@ secrets('a missing secret is a diagnostic naming file:line, container and field;
     for (const args of [['plan'], ['apply', '--yes']]) {
       const r = await moor(s, args, { MOOR_SKIP_TYPECHECK: '1' });
       assert.is(r.code, 1, show(r));
-      assert.ok(r.stderr.includes(`${where}: secret ${VAR} is not set in the environment`), show(r));
+      assert.ok(r.stderr.includes(`${where}: secret ${VAR} is not set (not in the environment, --env-file or .env)`), show(r));
       assert.match(r.stderr, new RegExp(`export ${VAR}=`), show(r));
     }
     const empty = await moor(s, ['apply', '--yes'], { MOOR_SKIP_TYPECHECK: '1', [VAR]: '' });

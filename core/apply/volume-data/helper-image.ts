@@ -10,8 +10,9 @@ import { isNotFound } from '../../engine/errors.js';
 export const HELPER_IMAGE_REPO = 'moor-helper';
 export const HELPER_IMAGE_TAG = '1';
 export const HELPER_IMAGE = `${HELPER_IMAGE_REPO}:${HELPER_IMAGE_TAG}`;
-/** Label on the helper image and on every helper container. */
-export const HELPER_LABEL = 'moor.helper';
+import { HELPER_LABEL } from '../../model/labels.js';
+
+export { HELPER_LABEL };
 
 /** One check (and at most one import) per engine per process, shared by concurrent callers. */
 const ensured = new Map<string, Promise<string>>();

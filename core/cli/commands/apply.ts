@@ -16,13 +16,14 @@ export async function applyCommand(argv: string[], io: Output, confirm: Confirm)
   const flags = parseCommandArgs('apply', argv);
   const lock = { timeoutMs: flags.lockTimeoutMs, command: 'apply' };
   if (isPlanFile(flags.stackFile)) {
-    const given = [flags.targets.length && '--target', flags.replace.length && '--replace', flags.migrateVolumes && '--migrate-volumes', argv.some((a) => a.startsWith('--refresh')) && '--refresh'].filter(Boolean);
+    const given = [flags.targets.length && '--target', flags.replace.length && '--replace', flags.migrateVolumes && '--migrate-volumes', argv.some((a) => a.startsWith('--refresh')) && '--refresh', flags.inputs.vars?.length && '--var'].filter(Boolean);
     if (given.length) throw new UsageError(`${given.join(', ')} cannot change a saved plan; pass them to moor plan --out instead`);
-    return executeSession(await savedPlanSession(flags.stackFile, io, { concurrency: flags.concurrency, lock, skipChecks: flags.skipChecks, context: flags.context }), flags, io, confirm, 'Apply');
+    // --env only checks the plan is of that environment; --env-file gives the secrets, read again.
+    return executeSession(await savedPlanSession(flags.stackFile, io, { concurrency: flags.concurrency, lock, skipChecks: flags.skipChecks, context: flags.context, inputs: flags.inputs }), flags, io, confirm, 'Apply');
   }
   const session = await planSession(flags.stackFile, io, {
     mode: 'apply', refresh: flags.refresh, concurrency: flags.concurrency, lock,
-    targetNames: flags.targets, replaceNames: flags.replace, migrateVolumes: flags.migrateVolumes, skipChecks: flags.skipChecks, context: flags.context,
+    targetNames: flags.targets, replaceNames: flags.replace, migrateVolumes: flags.migrateVolumes, skipChecks: flags.skipChecks, context: flags.context, inputs: flags.inputs,
   });
   return executeSession(session, flags, io, confirm, 'Apply');
 }

@@ -16,12 +16,12 @@ import { recoverStack } from '../../backup/intents.js';
 import type { EngineClient } from '../../engine/client.js';
 import type { BackupSpec, DesiredStack } from '../../model/spec.js';
 import { archiveJson, archiveTable, restorePlanText, runLine } from '../../render/backup.js';
-import { DEFAULT_LOCK_TIMEOUT } from '../args.js';
+import { DEFAULT_LOCK_TIMEOUT, INPUT_FLAGS, stackInputs } from '../args.js';
 import type { Confirm } from '../confirm.js';
 import { EXIT, RefusedError, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
 import { loadOrFail, newClient, takeLock } from '../session.js';
-import { durationToNanos } from '../../stack/schema/common.js';
+import { durationToNanos } from '../../model/units.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -30,6 +30,9 @@ const OPTIONS = {
   to: { type: 'string' },
   'lock-timeout': { type: 'string' },
   context: { type: 'string' },
+  env: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  'env-file': { type: 'string', multiple: true },
 } as const;
 
 const ALLOWED: Record<string, { flags: string[]; args: [number, number]; usage: string }> = {
@@ -57,11 +60,11 @@ export async function backupCommand(argv: string[], io: Output, confirm: Confirm
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
-  for (const k of Object.keys(values)) if (!spec.flags.includes(k) && k !== 'context') throw new UsageError(`moor backup ${sub} does not take --${k}`);
+  for (const k of Object.keys(values)) if (!spec.flags.includes(k) && k !== 'context' && !(INPUT_FLAGS as readonly string[]).includes(k)) throw new UsageError(`moor backup ${sub} does not take --${k}`);
   if (positionals.length < spec.args[0] || positionals.length > spec.args[1]) throw new UsageError(`usage: ${spec.usage}`);
   const [file, jobName, archive] = positionals as [string, string | undefined, string | undefined];
 
-  const stack = await loadOrFail(file, io);
+  const stack = await loadOrFail(file, io, stackInputs(values));
   const client = newClient(undefined, values.context || undefined);
   try {
     const jobs = await readJobs(client, stack.name);

@@ -9,7 +9,7 @@ export async function destroyCommand(argv: string[], io: Output, confirm: Confir
   const flags = parseCommandArgs('destroy', argv);
   const session = await planSession(flags.stackFile, io, {
     mode: 'destroy', destroyVolumes: flags.volumes, refresh: false, concurrency: flags.concurrency,
-    targetNames: flags.targets, lock: { timeoutMs: flags.lockTimeoutMs, command: 'destroy' }, context: flags.context,
+    targetNames: flags.targets, lock: { timeoutMs: flags.lockTimeoutMs, command: 'destroy' }, context: flags.context, inputs: flags.inputs,
   });
   // --volumes is the explicit request to delete volume data (protect: true still refuses).
   return executeSession(session, { ...flags, allowDataLoss: flags.volumes }, io, confirm, 'Destroy');

@@ -15,13 +15,13 @@ export async function planCommand(argv: string[], io: Output): Promise<number> {
   const flags = parseCommandArgs('plan', argv);
   const session = await planSession(flags.stackFile, io, {
     mode: 'apply', refresh: flags.refresh, targetNames: flags.targets, replaceNames: flags.replace, migrateVolumes: flags.migrateVolumes,
-    skipChecks: flags.skipChecks, context: flags.context,
+    skipChecks: flags.skipChecks, context: flags.context, inputs: flags.inputs,
   });
   const { plan, stack } = session;
   try {
     const refused = hasErrors(plan.diagnostics);
     if (flags.json) io.out(JSON.stringify(planToJson(plan), null, 2));
-    else if (!refused) io.out(renderPlan(plan, io.style, { stackFile: stack.file }));
+    else if (!refused) io.out(renderPlan(plan, io.style, { stackFile: stack.file, env: stack.env }));
     if (plan.diagnostics.length && !flags.json) io.err(renderDiagnostics(plan.diagnostics, io.style));
     if (refused) return EXIT.error;
     if (flags.out) {

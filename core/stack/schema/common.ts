@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { DURATION, SIZE } from '../../model/units.js';
 import { isHandle, type ContainerHandle, type ImageHandle, type NetworkHandle, type VolumeHandle } from '../handles.js';
 
 /** Resource names become part of engine names (`<stack>-<name>`): keep them DNS- and tag-safe. */
+export { durationToNanos, sizeToBytes } from '../../model/units.js';
+
 export const RESOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const STACK_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -25,34 +28,14 @@ export const labels = z
     message: 'label keys starting with "moor." are reserved for moor',
   });
 
-const DURATION = /^(\d+(?:\.\d+)?(?:ns|us|ms|s|m|h))+$/;
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
 /** Duration strings in Go's style ('2s', '1m30s', '500ms') or a number of seconds. */
 export const duration = z.union([
   z.number().nonnegative(),
   z.string().regex(DURATION, { message: 'expected a duration like "2s", "500ms" or "1m30s"' }),
 ]);
 
-export function durationToNanos(value: string | number): number {
-  if (typeof value === 'number') return Math.round(value * 1e9);
-  let total = 0;
-  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)/g)) total += Number(m[1]) * UNIT_NS[m[2]!]!;
-  return Math.round(total);
-}
-
-const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i;
 /** Byte sizes: a number of bytes, or '64m', '1g', '512MiB'. */
 export const byteSize = z.union([
   z.number().int().positive(),
   z.string().regex(SIZE, { message: 'expected a size like "64m", "1g" or a number of bytes' }),
 ]);
-
-/** Bytes of a size; NaN for text that is not one (zod may run a refinement on a value its regex refused). */
-export function sizeToBytes(value: string | number): number {
-  if (typeof value === 'number') return value;
-  const m = SIZE.exec(value.trim());
-  if (!m) return NaN;
-  const mult: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-  return Math.round(Number(m[1]) * mult[m[2]!.toLowerCase()]!);
-}

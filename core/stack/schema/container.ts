@@ -4,6 +4,7 @@ import { byteSize, containerHandle, duration, durationToNanos, imageHandle, labe
 import { ignoreChanges, protect, replaceOrder } from './lifecycle.js';
 import { isSecret, type Secret } from '../secret.js';
 import { isStopSignal, STOP_SIGNAL_MESSAGE } from '../validate/signals.js';
+import { runtimeOptionsShape, stopTimeoutSchema } from './runtime.js';
 
 /** A value from secret('NAME') or secret({ file }). */
 const secretValue = z.custom<Secret>((v) => isSecret(v), { message: "expected a string or secret('NAME')" });
@@ -40,7 +41,14 @@ export const mountSchema = z.union([
     bind: z.string().min(1),
     target: mountTarget,
     readOnly: z.boolean().optional(),
+    /** SELinux relabelling of the host path: 'z' shared between containers, 'Z' private to this one (ignored where SELinux is off). */
+    selinux: z.enum(['z', 'Z']).optional(),
   }),
+  /**
+   * Only a target: an anonymous engine volume (compose's `volumes: ['/data']`). A replacement of the
+   * container carries it over to the new one, so its data is kept.
+   */
+  z.strictObject({ target: mountTarget }),
   z.strictObject({
     tmpfs: z.union([
       z.literal(true),
@@ -55,6 +63,8 @@ export const networkAttachmentSchema = z.union([
   z.strictObject({
     network: networkHandle,
     aliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { message: 'expected a DNS name' })).optional(),
+    /** A fixed address in the network's declared subnet (compose `ipv4_address`). */
+    ipv4Address: z.ipv4({ message: 'expected an IPv4 address like "10.77.0.10"' }).optional(),
   }),
 ]);
 
@@ -106,6 +116,11 @@ export const containerOptionsSchema = z.strictObject({
   env: z
     .record(z.string().regex(/^[^=\0]+$/, { message: 'environment variable names cannot contain "="' }), z.union([z.string(), secretValue]))
     .optional(),
+  /**
+   * Env files (compose's env_file), relative to the stack file: KEY=VALUE lines merged under `env`
+   * (env wins; a later file wins over an earlier one). Their values are data of the stack.
+   */
+  envFile: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   ports: z.array(portSchema).optional(),
   /** Publish every port the image exposes on a random host port. */
   publishAll: z.boolean().optional(),
@@ -123,10 +138,11 @@ export const containerOptionsSchema = z.strictObject({
   hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]*$/, { message: 'expected a host name' }).optional(),
   labels: labels.optional(),
   stopSignal: z.string().refine(isStopSignal, { message: STOP_SIGNAL_MESSAGE }).optional(),
-  /** Seconds to wait after the stop signal before killing. */
-  stopTimeout: z.number().int().nonnegative().optional(),
+  /** Time to wait after the stop signal before killing: seconds, or a duration like '1m30s' (compose `stop_grace_period`). */
+  stopTimeout: stopTimeoutSchema.optional(),
   resources: resourcesSchema.optional(),
   dependsOn: z.array(dependsOnSchema).optional(),
+  ...runtimeOptionsShape,
   /**
    * A container that runs to completion (a migration, an init job): exited with code 0 is its
    * desired state, not drift; apply waits for it to finish and fails, showing its last log lines,

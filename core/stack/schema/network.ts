@@ -18,8 +18,20 @@ export const networkOptionsSchema = z
     labels: labels.optional(),
     /** Lifecycle: refuse to delete or replace this network. */
     protect,
+    /**
+     * A network made outside this stack (compose's `external: true`): the engine network named
+     * exactly like it is joined, never created, changed or deleted; a missing one is a plan error.
+     */
+    external: z.boolean().optional(),
   })
   .superRefine((n, ctx) => {
+    if (n.external) {
+      for (const [key, value] of Object.entries(n)) {
+        if (key === 'external' || value === undefined) continue;
+        ctx.addIssue({ code: 'custom', path: [key], message: `not allowed with external: true (moor only joins an external network; it never creates or changes it)` });
+      }
+      return;
+    }
     for (const issue of ipamIssues(n.subnet, n.gateway)) ctx.addIssue({ code: 'custom', message: issue.message, path: [issue.field] });
   });
 

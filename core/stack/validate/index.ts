@@ -6,9 +6,13 @@ import type { Diagnostic } from '../../diagnostics.js';
 import type { DesiredStack } from '../../model/spec.js';
 import { checkMountTargets, checkSharedHostPorts } from './container.js';
 import { checkSubnetOverlaps } from './network.js';
+import { checkFixedAddresses, checkHostNetworkSysctls, checkSharedNamespaceOptions } from './runtime.js';
 
 export function validateStack(stack: DesiredStack, diags: Diagnostic[]): void {
   checkSubnetOverlaps(stack, diags);
   checkMountTargets(stack, diags);
   checkSharedHostPorts(stack, diags);
+  checkFixedAddresses(stack, diags);
+  checkHostNetworkSysctls(stack, diags);
+  checkSharedNamespaceOptions(stack, diags);
 }

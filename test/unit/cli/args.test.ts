@@ -31,7 +31,7 @@ parse('defaults', () => {
   assert.equal(parseCommandArgs('apply', ['stacks/shop.ts']), {
     stackFile: 'stacks/shop.ts', json: false, refresh: true, detailedExitcode: false, yes: false,
     concurrency: DEFAULT_CONCURRENCY, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
-    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false, skipChecks: false,
+    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false, skipChecks: false, inputs: { vars: [], envFiles: [] },
   });
   assert.is(DEFAULT_CONCURRENCY, 4);
 });
@@ -40,7 +40,7 @@ parse('every flag of each command, in any position', () => {
   assert.equal(parseCommandArgs('plan', ['--json', 'shop.ts', '--refresh', '--detailed-exitcode']), {
     stackFile: 'shop.ts', json: true, refresh: true, detailedExitcode: true, yes: false,
     concurrency: 4, allowDataLoss: false, waitTimeoutMs: 120_000, volumes: false,
-    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false, skipChecks: false,
+    lockTimeoutMs: 60_000, out: null, targets: [], replace: [], migrateVolumes: false, skipChecks: false, inputs: { vars: [], envFiles: [] },
   });
   const saved = parseCommandArgs('plan', ['shop.ts', '--out', 'p.json', '--target', 'web', '--target=container.db', '--replace', 'cache', '--migrate-volumes']);
   assert.equal([saved.out, saved.targets, saved.replace, saved.migrateVolumes], ['p.json', ['web', 'container.db'], ['cache'], true]);
@@ -115,6 +115,18 @@ parse('one stack file; none, or a directory, means moor.ts or stack.ts there', (
     process.chdir(cwd);
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+parse('--env, --var (repeatable) and --env-file (repeatable) on plan, apply and destroy', () => {
+  for (const command of ['plan', 'apply', 'destroy'] as const) {
+    const f = parseCommandArgs(command, ['shop.ts', '--env', 'prod', '--var', 'replicas=3', '--var=domain=a=b', '--env-file', 'a.env', '--env-file=b.env']);
+    assert.equal(f.inputs, { env: 'prod', vars: ['replicas=3', 'domain=a=b'], envFiles: ['a.env', 'b.env'] }, command);
+  }
+  assert.is(usageError('plan', ['shop.ts', '--env', 'Prod']), '--env takes an environment name of lower-case letters, digits, "-" and "_" (it becomes part of the stack\'s name on the engine), e.g. --env prod (got "Prod")');
+  assert.is(usageError('plan', ['shop.ts', '--var', 'replicas']), '--var takes name=value, e.g. --var replicas=3 (got "replicas")');
+  assert.is(usageError('apply', ['shop.ts', '--var', '=3']), '--var takes name=value, e.g. --var replicas=3 (got "=3")');
+  assert.is(usageError('plan', ['shop.ts', '--env']), '--env needs a value');
+  assert.match(usageError('plan', ['shop.ts', '--environment', 'prod']), /does not know --environment; did you mean --env/);
 });
 
 parse.run();

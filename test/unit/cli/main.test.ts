@@ -43,7 +43,8 @@ report.run();
 const dispatch = suite('main: help, versions, unknown commands');
 
 dispatch('every command and backup subcommand has --help with usage, flags and an example, without loading the command', async () => {
-  for (const argv of [['plan', '--help'], ['apply', '-h'], ['destroy', '--help'], ['backup', '--help'], ['backup', 'run', '--help'], ['backup', 'restore', '-h'], ['help', 'plan'], ['version', '--help']]) {
+  for (const argv of [['plan', '--help'], ['apply', '-h'], ['destroy', '--help'], ['backup', '--help'], ['backup', 'run', '--help'], ['backup', 'restore', '-h'], ['help', 'plan'], ['version', '--help'],
+    ['ps', '--help'], ['logs', '-h'], ['exec', '--help'], ['graph', '--help'], ['completion', '--help'], ['help', 'logs']]) {
     const io = capture();
     assert.is(await main(argv, io), 0, argv.join(' '));
     assert.match(io.text(), /^Usage:\n  moor /, argv.join(' '));

@@ -46,6 +46,17 @@ alive('a record is alive only on this host, with its pid alive and the stack loc
   assert.not.ok(ownerAlive({ ...intent, host: 'other' }, here('held')), 'another host');
 });
 
+alive('an engine elsewhere: alive while the engine lock\'s holder is the record\'s writer, on any host', () => {
+  const remote = (lockHolder: { pid: number; host: string } | null | 'unknown', pids: number[] = [4242]) => ({ ...here('held', pids), lockHolder });
+  assert.ok(ownerAlive({ ...intent, host: 'laptop' }, remote({ pid: 4242, host: 'laptop' })), 'written from another machine that still holds the lock');
+  assert.not.ok(ownerAlive({ ...intent, host: 'laptop' }, remote(null)), 'nobody holds the lock: its command is over');
+  assert.not.ok(ownerAlive({ ...intent, host: 'laptop' }, remote({ pid: 7, host: 'laptop' })), 'another command holds it now');
+  assert.not.ok(ownerAlive({ ...intent, host: 'laptop' }, remote({ pid: 4242, host: 'box' })), 'same pid, another host');
+  assert.ok(ownerAlive(intent, remote({ pid: 4242, host: 'box' })), 'this host, pid alive');
+  assert.not.ok(ownerAlive(intent, remote({ pid: 4242, host: 'box' }, [])), 'this host, its pid is gone');
+  assert.ok(ownerAlive({ ...intent, host: 'laptop' }, remote('unknown')), 'held by someone moor cannot name: left alone');
+});
+
 alive('a helper is alive while its maker pid is (commands that take no lock make helpers too); another host\'s is left to it', () => {
   assert.ok(helperOwnerAlive({ pid: 4242, host: 'box' }, here('free')));
   assert.not.ok(helperOwnerAlive({ pid: 1, host: 'box' }, here('mine', [])));

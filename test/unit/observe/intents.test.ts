@@ -4,6 +4,7 @@ import { classifyInterrupted, type Here } from '../../../core/observe/intents.js
 import { intentLabels, ownerLabels, type Intent } from '../../../core/model/intent.js';
 import os from 'node:os';
 import type { EngineClient } from '../../../core/engine/client.js';
+import { EngineError } from '../../../core/engine/errors.js';
 import { observeStack } from '../../../core/observe/observe.js';
 import { planStack } from '../../../core/plan/plan.js';
 import { desired, ENGINE } from '../../fixtures/builders.js';
@@ -77,6 +78,39 @@ wired('records and dead workers come from the lists observe makes anyway, and ar
   assert.equal(plan.nodes.filter((n) => /^(intent|leftover)\./.test(n.id)).map((n) => `${n.id} ${n.action}`), [
     'intent.feed01 update', 'leftover.shop-nightly.moor-backup-list-1 delete',
   ]);
+});
+
+wired('an engine elsewhere: a record from another machine that still holds the engine lock is alive (one read of the lock, only when there is a record)', async () => {
+  const d = desired('shop', (b) => { b.container('db', { image: 'busybox:1' }); });
+  const remote = { ...intent('cafe01', 31337), host: 'laptop-of-ann' };
+  let holder: { pid: number; host: string } | null = { pid: 31337, host: 'laptop-of-ann' };
+  let withRecord = true;
+  const calls: string[] = [];
+  const client = {
+    endpoint: { host: 'prod-1', port: 2376, display: 'tcp://prod-1:2376' },
+    async engineInfo() { return ENGINE; },
+    async request(method: string, path: string, opts: { query?: Record<string, unknown> } = {}) {
+      calls.push(`${method} ${path}`);
+      const f = JSON.parse(String(opts.query?.filters ?? '{}')) as { label?: string[] };
+      if (path === '/volumes') return { Volumes: f.label && withRecord ? [{ Name: 'shop.moor-intent-cafe01', Driver: 'local', Labels: intentLabels('shop', remote), Options: null, Mountpoint: '/x' }] : [] };
+      if (path === '/containers/shop.moor-lock/json') {
+        if (!holder) throw new EngineError(404, 'No such container: shop.moor-lock', `GET ${path}`);
+        return { Config: { Labels: { 'moor.lock': JSON.stringify({ ...holder, since: '2026-12-06T03:00:00.000Z', command: 'backup run nightly' }) } } };
+      }
+      if (path === '/containers/json') return [];
+      return [];
+    },
+  } as unknown as EngineClient;
+  assert.equal((await observeStack(client, d)).interrupted?.intents.map((i) => i.alive), [true]);
+  assert.equal(planStack(d, await observeStack(client, d)).nodes.filter((n) => n.id.startsWith('intent.')), [], 'a live record is not planned');
+  holder = null;
+  assert.equal((await observeStack(client, d)).interrupted?.intents.map((i) => i.alive), [false], 'the lock is free: its command is over');
+  holder = { pid: 99, host: 'ci-runner' };
+  assert.equal((await observeStack(client, d)).interrupted?.intents.map((i) => i.alive), [false], 'another command holds the lock now');
+  withRecord = false;
+  calls.length = 0;
+  await observeStack(client, d);
+  assert.not.ok(calls.some((c) => c.includes('moor-lock')), 'no record: the lock is not read');
 });
 
 wired.run();

@@ -25,6 +25,8 @@ interface Engine {
   volumes: VolumeSummary[];
   images: Image[];
   inspect: Record<string, ContainerInspect>;
+  /** What a registry serves: reference → manifest digest (GET /distribution/{ref}/json). */
+  registry?: Record<string, string>;
 }
 
 /** The engine's answers after moor applied `d` (labels, attachments, tags as the engine reports them). */
@@ -88,6 +90,8 @@ function fakeClient(engine: Engine) {
             ? f.reference.some((r) => (i.RepoTags ?? []).includes(r) || (i.RepoDigests ?? []).includes(r))
             : match(i.Labels, '')));
       }
+      const distribution = /^\/distribution\/(.+)\/json$/.exec(path);
+      if (distribution && engine.registry?.[distribution[1]!]) return { Descriptor: { digest: engine.registry[distribution[1]!] } };
       const inspect = /^\/containers\/(\w+)\/json$/.exec(path);
       if (inspect && engine.inspect[inspect[1]!]) return engine.inspect[inspect[1]!];
       throw new Error(`fake engine: unexpected ${method} ${path}`);
@@ -148,6 +152,25 @@ observe('an image pinned by digest that is on the engine is not pulled again, no
   engine.images = engine.images.map((i) => ({ ...i, RepoTags: [], RepoDigests: [`nginx@${digest}`] }));
   const o = await observeStack(fakeClient(engine).client, d);
   assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
+});
+
+observe('pullPolicy "always": the registry is asked for the digest it serves; the same one as the engine\'s is no change, another is a pull and a replacement', async () => {
+  const d = desired('shop', ({ container }) => { container('app', { image: 'busybox:1.36', pullPolicy: 'always' }); });
+  const engine = appliedEngine(d);
+  engine.images[0]!.RepoDigests = ['busybox@sha256:aaaa'];
+  engine.registry = { 'busybox:1.36': 'sha256:aaaa' };
+  const same = fakeClient(engine);
+  assert.is(planText(planStack(d, await observeStack(same.client, d))), 'No changes. The engine matches stack shop.');
+  assert.ok(same.calls.includes('GET /distribution/busybox:1.36/json'));
+  engine.registry = { 'busybox:1.36': 'sha256:bbbb' };
+  const newer = planText(planStack(d, await observeStack(fakeClient(engine).client, d)));
+  assert.match(newer, /\+\/- image busybox:1\.36 +\(pullPolicy "always": the registry serves another image \(sha256:bbbb…\)\)\n +~ digest: "sha256:aaaa" → "sha256:bbbb"/, newer);
+  assert.match(newer, /container app .*image id changed/, newer);
+  // Without the policy, an image on the engine is never asked about.
+  const plain = desired('shop', ({ container }) => { container('app', { image: 'busybox:1.36' }); });
+  const quiet = fakeClient(appliedEngine(plain));
+  await observeStack(quiet.client, plain);
+  assert.not.ok(quiet.calls.some((c) => c.includes('/distribution/')));
 });
 
 observe('an image named with its Docker Hub prefix, listed by the engine under its familiar name, is not pulled again', async () => {

@@ -92,7 +92,7 @@ built('a change of build args rebuilds the image', () => {
     path: 'build',
     before: '{"dockerfile":"Dockerfile","args":{"VERSION":"1"},"labels":{}}',
     after: '{"dockerfile":"Dockerfile","args":{"VERSION":"2"},"labels":{}}',
-    forcesReplacement: true, source: 'change', note: 'dockerfile, build args or labels changed',
+    forcesReplacement: true, source: 'change', note: 'build args changed',
   }]);
 });
 

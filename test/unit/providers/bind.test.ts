@@ -4,10 +4,11 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bindProvider } from '../../../providers/bind.js';
+import { schema as bindSchema } from '../../../providers/schemas/bind.js';
 import { LOCAL_HOST, providerContext, REMOTE_HOST } from '../../fixtures/builders.js';
 
 const ctx = providerContext('site', '/srv/stacks/shop.ts');
-const options = (input: { path: string; create?: boolean }) => bindProvider.resolve!(bindProvider.schema.parse(input), ctx);
+const options = (input: { path: string; create?: boolean }) => bindProvider.resolve!(bindSchema.parse(input), ctx);
 
 const pure = suite('bind: resolve and engine volume');
 

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { explainNfs, hostLacksNfs, nfsProvider } from '../../../providers/nfs.js';
+import { schema as nfsSchema } from '../../../providers/schemas/nfs.js';
 import { closedPort, providerContext, REMOTE_HOST } from '../../fixtures/builders.js';
 
-const parse = (input: Record<string, unknown>) => nfsProvider.schema.parse({ server: '192.0.2.10', path: '/exports/share', ...input });
+const parse = (input: Record<string, unknown>) => nfsSchema.parse({ server: '192.0.2.10', path: '/exports/share', ...input });
 /** The messages a bad input gives, by option path. */
 function refusal(input: Record<string, unknown>): Record<string, string> {
-  const r = nfsProvider.schema.safeParse({ server: '192.0.2.10', path: '/exports/share', ...input });
+  const r = nfsSchema.safeParse({ server: '192.0.2.10', path: '/exports/share', ...input });
   assert.not.ok(r.success, `${JSON.stringify(input)} was accepted`);
   return Object.fromEntries(r.error!.issues.map((i) => [i.path.join('.'), i.message]));
 }

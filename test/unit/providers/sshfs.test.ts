@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fingerprint, parseHostKey, type HostKey } from '../../../providers/ssh-host-key.js';
 import { hostKeyRefusal, sshfsProvider, sshOptions } from '../../../providers/sshfs.js';
+import { schema as sshfsSchema } from '../../../providers/schemas/sshfs.js';
 import { LOCAL_HOST, providerContext, REMOTE_HOST } from '../../fixtures/builders.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJoyO0ttJv8nWgRoYT7NKeEdn5K+zXTJUllqHTa5oO2B';
@@ -9,7 +10,7 @@ const OTHER = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFgDJx2PVJGDhlakqmZBOI5w2Vcj6
 const BASE = { host: 'files.example', user: 'backup', path: '/srv/data', identityFile: './keys/id_ed25519', hostKey: `${KEY} root@files` };
 
 const ctx = providerContext('remote', '/srv/stacks/shop.ts');
-const options = (input: Record<string, unknown> = {}) => sshfsProvider.resolve!(sshfsProvider.schema.parse({ ...BASE, ...input }), ctx);
+const options = (input: Record<string, unknown> = {}) => sshfsProvider.resolve!(sshfsSchema.parse({ ...BASE, ...input }), ctx);
 const hostKey = (line: string) => parseHostKey(line) as HostKey;
 
 /** Run with MOOR_STATE_DIR set, restoring it after. */
@@ -27,7 +28,7 @@ function withStateDir<T>(dir: string, f: () => T): T {
 const schema = suite('sshfs: options');
 
 schema('the host key is validated; the remote path must be absolute', () => {
-  const r = sshfsProvider.schema.safeParse({ ...BASE, hostKey: 'ssh-ed25519 AAAA$$', path: 'srv/data' });
+  const r = sshfsSchema.safeParse({ ...BASE, hostKey: 'ssh-ed25519 AAAA$$', path: 'srv/data' });
   assert.not.ok(r.success);
   assert.equal(Object.fromEntries(r.error!.issues.map((i) => [i.path.join('.'), i.message])), {
     path: 'expected an absolute remote path, e.g. "/srv/data"',

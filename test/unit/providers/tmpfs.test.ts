@@ -1,12 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tmpfsProvider } from '../../../providers/tmpfs.js';
+import { schema as tmpfsSchema } from '../../../providers/schemas/tmpfs.js';
 import { providerContext } from '../../fixtures/builders.js';
 
-const parse = (input: unknown) => tmpfsProvider.schema.parse(input);
+const parse = (input: unknown) => tmpfsSchema.parse(input);
 /** The messages of the issues a bad input gives, by option. */
 function refusal(input: unknown): Record<string, string> {
-  const r = tmpfsProvider.schema.safeParse(input);
+  const r = tmpfsSchema.safeParse(input);
   assert.not.ok(r.success, `${JSON.stringify(input)} was accepted`);
   return Object.fromEntries(r.error!.issues.map((i) => [i.path.join('.'), i.message]));
 }

@@ -281,7 +281,7 @@ errors('networks, volumes and providers are validated with field paths', () => {
   }));
   assert.equal(plain(diagnostics), [
     { severity: 'error', summary: 'a gateway needs a subnet', resource: 'network.n', field: 'gateway' },
-    { severity: 'error', summary: 'unknown storage provider "ceph" (known: local, tmpfs, bind, nfs, sshfs)', resource: 'volume.u', field: 'provider' },
+    { severity: 'error', summary: 'unknown storage provider "ceph" (known: local, tmpfs, bind, nfs, sshfs, device)', resource: 'volume.u', field: 'provider' },
     { severity: 'error', summary: 'Invalid input: expected string, received undefined', resource: 'volume.v', field: 'provider.server' },
     { severity: 'error', summary: 'Invalid input: expected string, received undefined', resource: 'volume.v', field: 'provider.path' },
     { severity: 'error', summary: 'Unrecognized key: "x"', resource: 'volume.w', field: 'provider' },

@@ -118,12 +118,12 @@ read('a variable that is not set is an error for every container and field that 
     const r = withEnv({ [PG]: undefined, [API]: 'k3y' }, () => readSecretValues(d));
     assert.equal(r.diagnostics, [
       {
-        severity: 'error', summary: `secret ${PG} is not set in the environment`, resource: 'container.db', field: 'env.POSTGRES_PASSWORD',
-        location: d.locations['container.db'], detail: `Set it before running moor, e.g. export ${PG}=…`,
+        severity: 'error', summary: `secret ${PG} is not set (not in the environment, --env-file or .env)`, resource: 'container.db', field: 'env.POSTGRES_PASSWORD',
+        location: d.locations['container.db'], detail: `Set it before running moor (export ${PG}=…), or write ${PG}=… in .env beside the stack or in a file given with --env-file.`,
       },
       {
-        severity: 'error', summary: `secret ${PG} is not set in the environment`, resource: 'container.api', field: 'env.DB_PASSWORD',
-        location: d.locations['container.api'], detail: `Set it before running moor, e.g. export ${PG}=…`,
+        severity: 'error', summary: `secret ${PG} is not set (not in the environment, --env-file or .env)`, resource: 'container.api', field: 'env.DB_PASSWORD',
+        location: d.locations['container.api'], detail: `Set it before running moor (export ${PG}=…), or write ${PG}=… in .env beside the stack or in a file given with --env-file.`,
       },
     ]);
     assert.not.ok(r.values.has(`env:${PG}`));
@@ -135,7 +135,7 @@ read('a variable set to the empty string is an error too', () => {
   inTempDir((dir) => {
     writeFileSync(path.join(dir, 'token.txt'), 't0k3n');
     const r = withEnv({ [PG]: 'hunter2', [API]: '' }, () => readSecretValues(secretStack(path.join(dir, 'shop.ts'))));
-    assert.equal(r.diagnostics.map((x) => [x.resource, x.field, x.summary]), [['container.api', 'env.API_KEY', `secret ${API} is set but empty`]]);
+    assert.equal(r.diagnostics.map((x) => [x.resource, x.field, x.summary]), [['container.api', 'env.API_KEY', `secret ${API} is set but empty (in the environment)`]]);
   });
 });
 

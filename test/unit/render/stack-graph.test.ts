@@ -1,0 +1,38 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { stackGraph, toDot, toMermaid } from '../../../core/render/stack-graph.js';
+import { shopStack } from '../../fixtures/builders.js';
+
+const graph = suite('stackGraph, toMermaid, toDot');
+
+graph('edges of the shop stack: dependsOn with its condition, network mode, volumesFrom, images, networks with aliases, mounts', () => {
+  const g = stackGraph(shopStack());
+  const edges = g.edges.map((e) => `${e.from} -${e.relation}-> ${e.to}${e.label ? ` [${e.label}]` : ''}`);
+  for (const e of [
+    'container.web -dependsOn-> container.db [healthy]',
+    'container.sidecar -network-mode-> container.web [network mode]',
+    'container.sidecar -volumesFrom-> container.web [volumesFrom]',
+    'container.web -image-> image.tools',
+    'container.db -image-> image.postgres:16',
+    'container.web -network-> network.backend [www]',
+    'container.db -mount-> volume.data [/var/lib/postgresql/data]',
+  ]) assert.ok(edges.includes(e), `${e} in\n${edges.join('\n')}`);
+  // Binds and tmpfs are not resources: no edge.
+  assert.not.ok(edges.some((e) => e.includes('/www') || e.includes('/tmp')));
+  assert.ok(g.edges.every((e) => g.vertices.some((v) => v.id === e.to)), 'every edge ends at a vertex');
+});
+
+graph('Mermaid ids are plain (an image reference\'s : and / escaped), labels quoted; DOT strings escaped', () => {
+  const g = { stack: 'a"b', vertices: [{ id: 'container.web', kind: 'container' as const, name: 'web' }, { id: 'image.ghcr.io/x/y:1', kind: 'image' as const, name: 'ghcr.io/x/y:1' }],
+    edges: [{ from: 'container.web', to: 'image.ghcr.io/x/y:1', relation: 'mount', label: 'say "hi"' }] };
+  const m = toMermaid(g).split('\n');
+  assert.ok(m.includes('  container_web["container web"]'), m.join('\n'));
+  const imageLine = m.find((l) => l.includes('ghcr'))!;
+  assert.match(imageLine, /^ {2}image_[A-Za-z0-9_-]+\(\["image ghcr\.io\/x\/y:1"\]\)$/);
+  assert.ok(m.includes(`  container_web -->|"say #quot;hi#quot;"| ${imageLine.trim().split('(')[0]}`), m.join('\n'));
+  const d = toDot(g);
+  assert.match(d, /^digraph "a\\"b" \{/);
+  assert.match(d, /"container\.web" -> "image\.ghcr\.io\/x\/y:1" \[label="say \\"hi\\""\];/);
+});
+
+graph.run();
