@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planStack } from '../../../core/plan/plan.js';
 import { fingerprint, staleReasons } from '../../../core/plan/fingerprint.js';
+import { resourceStatuses } from '../../../core/plan/resource-status.js';
 import { renderPlan } from '../../../core/render/plan-text.js';
 import { plainStyle } from '../../../core/render/style.js';
 import { sealSecrets } from '../../../core/stack/secret-values.js';
@@ -150,6 +151,16 @@ services('a named volume mounted by a service: the plan says it is per node', ()
   const d = desired('shop', ({ volume, service: svc }) => { const data = volume('data'); svc('web', { image: 'nginx:1.27', mounts: [{ volume: data, target: '/data' }] }); });
   const plan = planStack(d, { ...emptyEngine('shop'), swarm: { manager: true }, services: [], swarmSecrets: [] });
   assert.ok(plan.notes.some((n) => /service web mounts volume data: a named volume lives on each node separately .*nfs\(\) or sshfs\(\)/.test(n)), plan.notes.join('\n'));
+});
+
+services('moor ps: a service with its tasks running, in sync; scaled by hand, drifted', () => {
+  const d = desired('shop', build());
+  const o = observedSwarm(d);
+  const row = resourceStatuses(planStack(d, o), o).find((r) => r.id === 'service.web')!;
+  assert.equal([row.state, row.sync, row.objects.map((x) => x.name)], ['3/3 tasks running', 'in sync', ['shop-web']]);
+  const scaled = observedSwarm(d, scaledByHand('web', 5));
+  const drifted = resourceStatuses(planStack(d, scaled), scaled).find((r) => r.id === 'service.web')!;
+  assert.equal([drifted.sync, drifted.causes], ['drifted', ['scaled outside moor (3 → 5)']]);
 });
 
 services.run();

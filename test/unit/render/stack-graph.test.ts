@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stackGraph, toDot, toMermaid } from '../../../core/render/stack-graph.js';
-import { shopStack } from '../../fixtures/builders.js';
+import { desired, shopStack } from '../../fixtures/builders.js';
 
 const graph = suite('stackGraph, toMermaid, toDot');
 
@@ -33,6 +33,19 @@ graph('Mermaid ids are plain (an image reference\'s : and / escaped), labels quo
   const d = toDot(g);
   assert.match(d, /^digraph "a\\"b" \{/);
   assert.match(d, /"container\.web" -> "image\.ghcr\.io\/x\/y:1" \[label="say \\"hi\\""\];/);
+});
+
+graph('services: their image (with the replicas), overlay networks and volumes; drawn as subroutines / 3D boxes', () => {
+  const d = desired('shop', ({ network, volume, service }) => {
+    const net = network('backend', { driver: 'overlay' });
+    const data = volume('data');
+    service('web', { image: 'nginx:1.27', replicas: 3, networks: [net], mounts: [{ volume: data, target: '/data' }] });
+  });
+  const g = stackGraph(d);
+  assert.ok(g.vertices.some((v) => v.id === 'service.web' && v.kind === 'service'));
+  assert.equal(g.edges.filter((e) => e.from === 'service.web').map((e) => `${e.to} ${e.label}`), ['image.nginx:1.27 ×3', 'network.backend ', 'volume.data /data']);
+  assert.ok(toMermaid(g).includes('  service_web[["service web"]]'), toMermaid(g));
+  assert.match(toDot(g), /"service\.web" \[label="service web", shape=box3d\];/);
 });
 
 graph.run();
