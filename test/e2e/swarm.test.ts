@@ -155,6 +155,7 @@ swarm('a service stack: apply, reach, roll, drift, failed rollout, secret rotati
       assert.not.match(r.stdout + r.stderr, /tok-2/, 'secret value in plan output');
       r = await moor('apply', 'tok-2');
       assert.is(r.code, 0, show(r));
+      assert.not.match(r.stdout + r.stderr, /tok-2/, 'secret value in apply output');
       // Rolled one task at a time (parallelism 1): apply's progress counts the tasks on the new spec up.
       const rolled = ['1/3', '2/3', '3/3'].map((n) => r.stderr.indexOf(`service web: ${n} tasks running`));
       assert.ok(rolled.every((at, i) => at >= 0 && (i === 0 || at > rolled[i - 1]!)), `rolling progress in order${show(r)}`);
