@@ -158,7 +158,12 @@ export async function main(): Promise<number> {
     await rm(tmp, { recursive: true, force: true });
     if (initedHere) {
       await docker('swarm', 'leave', '--force').catch((e) => log(`swarm leave: ${(e as Error).message}`));
-      await docker('network', 'rm', 'docker_gwbridge').catch(() => undefined);
+      // Right after leaving, the bridge may still hold the ingress sandbox for a moment: retry.
+      for (let i = 0; i < 30; i++) {
+        const gone = await docker('network', 'rm', 'docker_gwbridge').then(() => true, (e: Error) => /No such network|not found/i.test(e.message));
+        if (gone) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
     engine.close();
   }

@@ -48,7 +48,9 @@ swarm.after(async () => {
     await sweepPrefix(prefix);
     if (initedHere) {
       await docker('swarm', 'leave', '--force').catch((e) => console.error(`swarm leave failed: ${(e as Error).message}`));
-      await docker('network', 'rm', 'docker_gwbridge').catch(() => undefined);
+      // Right after leaving, the bridge may still hold the ingress sandbox for a moment: retry.
+      await eventually('docker_gwbridge removed', () => docker('network', 'rm', 'docker_gwbridge').then(() => true, (e: Error) => /No such network|not found/i.test(e.message)), 5_000)
+        .catch((e) => console.error(`docker_gwbridge left behind: ${(e as Error).message}`));
     }
   }
 });
