@@ -19,7 +19,8 @@ function attachment(a: { aliases: string[] } | null): string {
 /** Formatters by kind and attribute path; `networks.<name>` and per-key paths fall back to their value. */
 function formatter(kind: ResourceKind, path: string): ((v: never) => string) | undefined {
   if (kind === 'container') {
-    if (path.startsWith('networks.')) return attachment;
+    // `networks.<name>` is an attachment; `networks.<name>.aliases` a list of names (below).
+    if (path.startsWith('networks.') && !path.endsWith('.aliases')) return attachment;
     switch (path) {
       case 'ports': return (v: PortSpec[]) => list(v.map(showPort));
       case 'mounts': return (v: MountSpec[]) => list(v.map(showMount));
