@@ -14,6 +14,10 @@ command -v sshfs >/dev/null 2>&1 || missing+=(sshfs)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v pkill >/dev/null 2>&1 || missing+=(procps)   # the sshfs tests kill sshfs/ssh to break a mount
 command -v socat >/dev/null 2>&1 || missing+=(socat)    # the remote-engine tests put TLS in front of the engine
+# The Podman tests run a private `podman system service` (test/fixtures/podman.ts) in namespaces of its own.
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+[ -x /usr/lib/podman/netavark ] || missing+=(netavark aardvark-dns)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 bash scripts/apt-install.sh ${missing[@]+"${missing[@]}"}
 bash scripts/prepare-busybox.sh test/fixtures/tools
 node --import tsx test/run.ts "$@"
