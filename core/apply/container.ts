@@ -27,7 +27,8 @@ async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: st
   const { body, query, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets, anonymous, ctx.names);
   const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name, ...query }, body });
   for (const n of extraNetworks) {
-    await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
+    // requestRaw: the answer is not read (Podman's is "OK" in plain text, not JSON).
+    await ctx.client.requestRaw('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
       body: { Container: created.Id, EndpointConfig: endpointConfig(n.aliases, n.ipv4Address) },
     });
   }
@@ -170,11 +171,12 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
         await ctx.client.request('POST', `/containers/${op.id}/update`, { body });
       }
       for (const net of op.disconnect) {
-        await ctx.client.request('POST', `/networks/${encodeURIComponent(net)}/disconnect`, { body: { Container: op.id, Force: true } });
+        // requestRaw: the answer is not read (Podman's is "OK" in plain text, not JSON).
+        await ctx.client.requestRaw('POST', `/networks/${encodeURIComponent(net)}/disconnect`, { body: { Container: op.id, Force: true } });
       }
       for (const n of op.connect) {
         const aliases = n.network === 'bridge' ? [] : aliasesFor(op.container, n.aliases);
-        await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
+        await ctx.client.requestRaw('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
           body: { Container: op.id, EndpointConfig: endpointConfig(aliases, n.ipv4Address) },
         });
       }

@@ -10,12 +10,13 @@
 import type { EngineClient } from '../engine/client.js';
 import type { HostContext } from '../../providers/types.js';
 import { observeVolumeHealth } from './volume-health.js';
-import { engineNetworks, publishedPorts } from './engine-usage.js';
+import { containersPublishing, engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
 import { askRegistry } from './pullable.js';
 import { healthOf, portsOf } from './stack-containers.js';
 import { observeExternalNetworks } from './external-networks.js';
 import { observeServices } from './services.js';
+import { familiarRef } from '../engine/podman.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -91,11 +92,9 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     client.engineInfo(),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),
-    // Running containers that publish one of the stack's host ports (the engine's `publish` filter
-    // matches host ports), and every network with its subnets: what an apply could collide with.
-    hostPorts.length
-      ? client.request<ContainerSummary[]>('GET', '/containers/json', { query: { filters: filters({ publish: hostPorts }) } })
-      : Promise.resolve([] as ContainerSummary[]),
+    // Running containers that publish one of the stack's host ports, and every network with its
+    // subnets: what an apply could collide with.
+    containersPublishing(client, hostPorts),
     client.request<NetworkSummary[]>('GET', '/networks', { query: { filters: byLabel } }),
     client.request<NetworkSummary[]>('GET', '/networks'),
     client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: byLabel } }),
@@ -175,7 +174,8 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     images.set(i.Id, {
       id: i.Id,
       // Tags, and digests for images pinned by digest (`nginx@sha256:…`).
-      refs: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])],
+      // Podman lists them under their full names (docker.io/library/…): moor compares the short ones.
+      refs: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])].map(familiarRef),
       labels,
       resource: labels[LABEL.stack] === stack ? labels[LABEL.name] : undefined,
     });

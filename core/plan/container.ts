@@ -197,6 +197,9 @@ function plannedState(want: ContainerSpec, obs: ObservedContainer, stoppedByMoor
   return { path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note };
 }
 
+/** Why a restart policy or limit change replaces the container on Podman (docs/podman.md). */
+export const NO_LIVE_UPDATE_ON_PODMAN = 'Podman cannot update a container in place';
+
 export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNode[] {
   const stack = ctx.desired.name;
   const out: PlanNode[] = [];
@@ -238,9 +241,11 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const lastRestart = obs.recorded?.restart ?? last.restart;
       const lastResources = obs.recorded?.resources ?? last.resources;
       const liveRestart = obs.live?.restart ?? lastRestart;
+      // Podman's compatible API has no live update: there these attributes are fixed too.
+      const fixedHere = ctx.observed.engine.podman ? { forcesReplacement: true, note: NO_LIVE_UPDATE_ON_PODMAN } : undefined;
       if (!sameValue(liveRestart, cmp.restart)) {
         restart = cmp.restart;
-        changes.push({ path: 'restart', before: liveRestart, after: cmp.restart, forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change' });
+        changes.push({ path: 'restart', before: liveRestart, after: cmp.restart, forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change', ...fixedHere });
       }
       const liveRes = obs.live?.resources ?? lastResources;
       for (const { key, path, value } of RESOURCE_KEYS) {
@@ -251,7 +256,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
         if (!removal) resources = cmp.resources;
         changes.push({
           path, before: value(b), after: value(a), forcesReplacement: removal, source: lastResources[key] === a ? 'drift' : 'change',
-          ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}),
+          ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}), ...fixedHere,
         });
       }
       if (!changes.some((c) => c.path === 'networkMode')) {
