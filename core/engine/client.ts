@@ -30,6 +30,8 @@ export interface EngineInfo {
   apiVersion: string;
   /** Podman's Docker-compatible API (its /version names a "Podman Engine" component): see docs/podman.md. */
   podman?: boolean;
+  /** Where the engine is, as the user named it (`unix:///var/run/docker.sock`, `ssh://deploy@prod-1`, a context's host); set by observe. */
+  endpoint?: string;
 }
 
 

@@ -198,7 +198,7 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
 
   const adoptedNames = containers.filter((c) => c.adopted).map((c) => c.name);
   const adoptedNets = new Set(networks.filter((n) => n.adopted).map((n) => n.name));
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, registryDigests, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted, externalNetworks,
+  return { stack, engine: client.endpoint ? { ...engine, endpoint: client.endpoint.display } : engine, containers, networks, volumes, images: [...images.values()], unpullable, registryDigests, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted, externalNetworks,
     ...(adoptionRecord.volumes.length ? { adoption: adoptionRecord } : {}),
     engineNetworks: engineNetworks(nAll).map((n) => (adoptedNets.has(n.name) ? { ...n, stack } : n)),
     publishedPorts: ownAdoptedPorts(stack, publishedPorts(cPublishing), adoptedNames), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
