@@ -127,7 +127,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
   const started = new Map<string, number>();
   const results: StepResult[] = [];
   const running: StartedContainer[] = [];
-  const onStarted = (id: string, c: ContainerSpec) => void running.push({ id, resource: c.name, name: c.name });
+  const onStarted = (id: string, c: ContainerSpec) => void running.push({ id, at: performance.now(), resource: c.name, name: c.name });
   await walk(
     steps,
     Math.max(1, options.concurrency),

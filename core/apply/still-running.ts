@@ -2,16 +2,22 @@
  * After the steps of an apply, every container it started must still be running: a container
  * whose process exits right after it started (a bad argument, a missing file, a crash on boot)
  * would otherwise be reported as created while the service is down — a plan that lied. One list
- * request for all of them when the apply ends (no added wait); a container that exits later than
- * that is drift the next plan shows. runOnce containers are judged by their own step (exit 0).
+ * request for all of them when the apply ends, at least SETTLE_MS after the last start (a wait only
+ * when a container started in the last moments); a container that exits later than that is drift
+ * the next plan shows. runOnce containers are judged by their own step (exit 0).
  */
 import type { EngineClient } from '../engine/client.js';
 import type { ContainerSummary } from '../engine/api-types.js';
 import { containerLogTail, showLogTail } from '../engine/logs.js';
 import { ApplyError } from './failure.js';
 
+/** How long a container must have run before the check trusts "running" (a crash on boot takes milliseconds). */
+export const SETTLE_MS = 300;
+
 export interface StartedContainer {
   id: string;
+  /** performance.now() when its start returned. */
+  at: number;
   /** Resource name (`web`). */
   resource: string;
   /** Engine name, for messages. */
@@ -21,6 +27,8 @@ export interface StartedContainer {
 /** The containers that are not running any more, with the error their step fails with. */
 export async function notRunning(client: EngineClient, started: StartedContainer[]): Promise<{ resource: string; error: ApplyError }[]> {
   if (!started.length) return [];
+  const wait = Math.max(...started.map((s) => s.at)) + SETTLE_MS - performance.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const list = await client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: JSON.stringify({ id: started.map((s) => s.id) }) } });
   const state = new Map(list.map((c) => [c.Id, c]));
   const down = started.filter((s) => {

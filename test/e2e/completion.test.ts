@@ -49,7 +49,7 @@ completion('each shell accepts its script; bash and fish complete commands, flag
       return out.split('\n').filter(Boolean).sort();
     };
     assert.equal(bash('moor l'), ['logs']);
-    assert.equal(bash('moor '), ['apply', 'backup', 'completion', 'destroy', 'exec', 'graph', 'help', 'logs', 'plan', 'ps', 'version']);
+    assert.equal(bash('moor '), ['apply', 'backup', 'completion', 'destroy', 'exec', 'graph', 'help', 'import', 'logs', 'plan', 'ps', 'version']);
     // The flags --help lists.
     const helpFlags = [...new Set([...commandHelp('logs').matchAll(/(?<=^ {2}|, )(--?[\w-]+)/gm)].map((m) => m[1]!))].sort();
     assert.equal(bash('moor logs -'), helpFlags);

@@ -65,8 +65,9 @@ exec('stdin, stdout, stderr and the exit code without a TTY; a TTY under script(
 
     // A TTY: script(1) gives moor a pseudo-terminal (40x100); the command sees one, of that size,
     // and when the terminal is resized (SIGWINCH to moor), the new size.
-    const inner = `stty rows 40 cols 100; (sleep 1.5; stty rows 21 cols 61 </dev/tty) & exec node ${MOOR_BIN} exec ${s.relFile} box sh -c 'sleep 0.5; tty; stty size; sleep 2.5; stty size; exit 3'`;
-    x = await run('script', ['-qec', inner, '/dev/null'], '', 6000);
+    const inner = `stty rows 40 cols 100; (sleep 4; stty rows 21 cols 61 </dev/tty) & exec node ${MOOR_BIN} exec ${s.relFile} box sh -c 'sleep 0.5; tty; stty size; sleep 6; stty size; exit 3'`;
+    // Generous timing: moor's own start on a loaded CI machine must be over before the resize.
+    x = await run('script', ['-qec', inner, '/dev/null'], '', 20_000);
     assert.is(x.code, 3, dump(x));
     assert.match(x.stdout, /\/dev\/pts\/\d+\r*\n40 100\r*\n21 61\r*\n/, dump(x));
 
