@@ -212,6 +212,7 @@ function containerSpec(
 ): ContainerSpec {
   const id = resourceId('container', d.name);
   const where = { resource: id, location: d.location };
+  const replicas = o.replicas ?? 1;
   const ports: PortSpec[] = [];
   (o.ports ?? []).forEach((p, i) => {
     const [c0, c1] = String(p.container).split('-').map(Number) as [number, number | undefined];
@@ -220,6 +221,16 @@ function containerSpec(
     const hEnd = h0 === undefined ? undefined : (h1 ?? h0);
     if (cEnd < c0 || (h0 !== undefined && hEnd! < h0)) {
       diags.push(error('a port range must go from low to high', { ...where, field: `ports[${i}]` }));
+      return;
+    }
+    // Replicas: a host range of one port per replica for one container port (compose's way); each replica takes its own.
+    if (replicas > 1 && h0 !== undefined && cEnd === c0 && hEnd! - h0 === replicas - 1) {
+      ports.push({ containerPort: `${c0}/${p.protocol ?? 'tcp'}`, hostIp: p.hostIp ?? '', hostPort: `${h0}-${hEnd}` });
+      return;
+    }
+    if (replicas > 1 && h0 !== undefined) {
+      const n = hEnd! - h0 + 1;
+      diags.push(error(`a fixed host port cannot be published by ${replicas} replicas: give a host range of ${replicas} ports (one per replica) for one container port, or no host port${n > 1 ? ` (this range has ${n} ports for ${cEnd - c0 + 1} container ports)` : ''}`, { ...where, field: `ports[${i}].host` }));
       return;
     }
     if (h0 !== undefined && hEnd! - h0 !== cEnd - c0) {
@@ -316,6 +327,14 @@ function containerSpec(
     diags.push(error(`a runOnce container cannot have restart "${restart.policy}": the engine would start it again each time it completes`, { ...where, field: 'restart' }));
   }
 
+  if (replicas > 1) {
+    if (o.runOnce) diags.push(error('a runOnce container runs one job: it cannot have replicas', { ...where, field: 'replicas' }));
+    (o.networks ?? []).forEach((n, i) => {
+      if ('network' in n && n.ipv4Address) diags.push(error(`a fixed ipv4Address cannot be held by ${replicas} replicas`, { ...where, field: `networks[${i}].ipv4Address` }));
+    });
+    if (o.hostname) diags.push(warning(`every replica gets the hostname "${o.hostname}"`, { ...where, field: 'hostname' }));
+  }
+
   const envFiles = o.envFile === undefined ? [] : typeof o.envFile === 'string' ? [o.envFile] : o.envFile;
   const fromFiles = readEnvFiles(envFiles, dir);
   readFiles.push(...fromFiles.read);
@@ -354,6 +373,7 @@ function containerSpec(
     },
     dependsOn: [...dependsOn].map(([container, condition]) => ({ container, condition })).sort((a, b) => a.container.localeCompare(b.container)),
     ...(o.runOnce ? { runOnce: true as const } : {}),
+    ...(replicas > 1 ? { replicas } : {}),
     ...runtimeSpec(o, where, diags),
   };
 }
