@@ -18,6 +18,7 @@
  * killed meanwhile is finished by the next command (backup/intents.ts). The archiving worker
  * stops when moor goes away (its stdin closes) and the engine removes it.
  */
+import { listStackContainers } from '../observe/stack-containers.js';
 import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
 import { smallTar } from '../apply/volume-data/archive.js';
@@ -99,8 +100,13 @@ interface Stopping {
  */
 async function stopContainers(ctx: Ctx, s: Stopping): Promise<void> {
   const running: { container: string; timeout: number }[] = [];
-  for (const name of [...ctx.job.stop].reverse()) {
-    const container = engineName(ctx.stack, name);
+  // A container with replicas is all of them (`<stack>-worker-1..N`): stopped last to first, started first to last.
+  const listed = await listStackContainers(ctx.client, ctx.stack);
+  const replicasOf = (name: string) => {
+    const found = listed.filter((c) => c.resource === name).map((c) => c.name);
+    return found.length ? found.sort((a, b) => a.length - b.length || a.localeCompare(b)) : [engineName(ctx.stack, name)];
+  };
+  for (const container of [...ctx.job.stop].flatMap(replicasOf).reverse()) {
     let info: { State: { Running: boolean }; Config: { StopTimeout?: number } };
     try {
       info = await ctx.client.request('GET', `/containers/${encodeURIComponent(container)}/json`);
