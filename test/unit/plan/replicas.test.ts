@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import { planStack } from '../../../core/plan/plan.js';
 import { scheduleSteps } from '../../../core/plan/schedule.js';
 import type { ObservedState } from '../../../core/observe/types.js';
+import { emptyStack } from '../../../core/model/spec.js';
+import { planToJson } from '../../../core/render/plan-json.js';
 import { actions, desired, nodeOf, observed, planText } from '../../fixtures/builders.js';
 
 interface Knobs { replicas?: number; mode?: string; health?: boolean }
@@ -121,6 +123,19 @@ rolling('one replica removed by hand: only it is created again', () => {
 rolling('--target container.worker takes every replica', () => {
   const plan = planStack(app({ replicas: 3, mode: 'b' }), observed(app({ replicas: 3 })), { mode: 'apply', targets: ['container.worker'] });
   assert.equal(plan.nodes.filter((n) => n.name === 'worker').map((n) => n.id), ['container.worker#1', 'container.worker#2', 'container.worker#3']);
+});
+
+rolling('destroy removes every replica, one node each', () => {
+  const d = app({ replicas: 3 });
+  const plan = planStack(emptyStack('app', d.file), observed(d), { mode: 'destroy' });
+  assert.equal(actions(plan).filter((a) => a.includes('worker')), ['container.worker#1 delete', 'container.worker#2 delete', 'container.worker#3 delete']);
+  assert.equal(plan.nodes.filter((n) => n.name === 'worker').map((n) => n.engineName), ['app-worker-1', 'app-worker-2', 'app-worker-3']);
+});
+
+rolling('plan JSON: each replica node names its resource, its index and the counts', () => {
+  const json = planToJson(planStack(app({ replicas: 4 }), observed(app({ replicas: 3 })))) as { resources: Record<string, unknown>[] };
+  const four = json.resources.find((r) => r.id === 'container.worker#4')!;
+  assert.equal([four.resource, four.replica, four.replicas, four.engine_name, four.action], ['container.worker', 4, { before: 3, after: 4 }, 'app-worker-4', 'create']);
 });
 
 rolling.run();
