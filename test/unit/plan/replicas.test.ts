@@ -5,6 +5,7 @@ import { scheduleSteps } from '../../../core/plan/schedule.js';
 import type { ObservedState } from '../../../core/observe/types.js';
 import { emptyStack } from '../../../core/model/spec.js';
 import { planToJson } from '../../../core/render/plan-json.js';
+import { resourceStatuses } from '../../../core/plan/resource-status.js';
 import { actions, desired, nodeOf, observed, planText } from '../../fixtures/builders.js';
 
 interface Knobs { replicas?: number; mode?: string; health?: boolean }
@@ -123,6 +124,16 @@ rolling('one replica removed by hand: only it is created again', () => {
 rolling('--target container.worker takes every replica', () => {
   const plan = planStack(app({ replicas: 3, mode: 'b' }), observed(app({ replicas: 3 })), { mode: 'apply', targets: ['container.worker'] });
   assert.equal(plan.nodes.filter((n) => n.name === 'worker').map((n) => n.id), ['container.worker#1', 'container.worker#2', 'container.worker#3']);
+});
+
+rolling('ps: a container with replicas is one row with every replica, and the replica that drifted named', () => {
+  const d = app({ replicas: 3 });
+  const o = observed(d, stoppedNamed('app-worker-2'));
+  const rows = resourceStatuses(planStack(d, o), o).filter((r) => r.kind === 'container');
+  const worker = rows.find((r) => r.name === 'worker')!;
+  assert.equal(rows.map((r) => r.id), ['container.web', 'container.worker']);
+  assert.equal(worker.objects.map((x) => x.name), ['app-worker-1', 'app-worker-2', 'app-worker-3']);
+  assert.equal([worker.sync, worker.causes], ['drifted', ['#2: state: stopped outside moor']]);
 });
 
 rolling('destroy removes every replica, one node each', () => {
