@@ -417,6 +417,17 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
       }
     });
     if (c.networkMode.type === 'container') missing('container', c.networkMode.container, 'networkMode');
+    // Replicas: which one would it share? And `<stack>-<name>-N` must not be another container's name.
+    const replicated = (name: string) => (containers.get(name)?.replicas ?? 1) > 1;
+    c.volumesFrom.forEach((v, i) => {
+      if (replicated(v.container)) diags.push(error(`volumesFrom "${v.container}", a container with replicas: say which data to share with a named volume mounted by both instead`, { ...where, field: `volumesFrom[${i}]` }));
+    });
+    if (c.networkMode.type === 'container' && replicated(c.networkMode.container)) {
+      diags.push(error(`networkMode { container: "${c.networkMode.container}" } names a container with replicas: there is no one network namespace to share`, { ...where, field: 'networkMode' }));
+    }
+    for (let i = 1; i <= (c.replicas ?? 1) && (c.replicas ?? 1) > 1; i++) {
+      if (containers.has(`${c.name}-${i}`)) diags.push(error(`replica ${i} would be named like container "${c.name}-${i}" on the engine (<stack>-${c.name}-${i}): rename one of them`, { ...where, field: 'replicas' }));
+    }
   }
   let startOrder: string[] = stack.containers.map((c) => c.name);
   const graph = stack.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c) }));

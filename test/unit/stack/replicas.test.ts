@@ -65,4 +65,18 @@ norm('replicas must be a whole number from 1', () => {
   assert.equal(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.field), ['replicas']);
 });
 
+norm('volumesFrom or the network namespace of a container with replicas, and a replica named like another container, are errors', () => {
+  const r = normalize(stack('app', ({ container }) => {
+    const worker = container('worker', { image: 'busybox', replicas: 2 });
+    container('worker-2', { image: 'busybox' });
+    container('side', { image: 'busybox', volumesFrom: [worker] });
+    container('ns', { image: 'busybox', networkMode: { container: worker } });
+  }));
+  assert.equal(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.resource} › ${d.field}`), [
+    'container.worker › replicas',
+    'container.side › volumesFrom[0]',
+    'container.ns › networkMode',
+  ]);
+});
+
 norm.run();
