@@ -55,7 +55,8 @@ function objectsOf(node: PlanNode, observed: ObservedState): { objects: EngineOb
   const none = { objects: [], state: '', health: null, ports: [] };
   switch (node.kind) {
     case 'container': {
-      const found = observed.containers.filter((c) => c.owner === 'stack' && c.resource === node.name);
+      // Replicas in their order (`-2` before `-10`).
+      const found = observed.containers.filter((c) => c.owner === 'stack' && c.resource === node.name).sort((a, b) => a.name.length - b.name.length || byCodePoint(a.name, b.name));
       if (!found.length) return none;
       return {
         objects: found.map((c) => ({ name: c.name, id: short(c.id) })),

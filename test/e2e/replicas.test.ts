@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execInContainer } from '../../core/engine/exec.js';
-import { newPrefix, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
+import { newPrefix, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 
 const prefix = newPrefix();
 const replicas = suite('e2e: replicas on one engine');
@@ -59,6 +59,18 @@ replicas('1 → 3 → 5 → 2: only the difference touched; DNS answers with eve
     const ips = await Promise.all(Object.keys(three).map(async (n) => Object.values((await s.engine.request<{ NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }>('GET', `/containers/${n}/json`)).NetworkSettings.Networks)[0]!.IPAddress));
     const ns = await execInContainer(s.engine, s.en('probe'), ['nslookup', 'worker', '127.0.0.11'], { timeoutMs: 10_000 });
     for (const ip of ips) assert.ok(ns.stdout.includes(ip), `nslookup worker lists ${ip}:\n${ns.stdout}${ns.stderr}`);
+
+    // Day-2: exec picks replica 1, --index N another; ps shows one row with every replica.
+    const ex = await runMoor(['exec', '--index', '2', s.relFile, 'worker', 'hostname']);
+    assert.is(ex.code, 0, show(ex));
+    assert.is(ex.stdout.trim(), three[s.en('worker-2')]!.slice(0, 12));
+    const ex1 = await runMoor(['exec', s.relFile, 'worker', 'hostname']);
+    assert.is(ex1.stdout.trim(), three[s.en('worker-1')]!.slice(0, 12), show(ex1));
+    const ps = await runMoor(['ps', s.relFile, '--json']);
+    assert.is(ps.code, 0, show(ps));
+    const row = (JSON.parse(ps.stdout) as { resources: { id: string; objects: { name: string }[]; sync: string }[] }).resources.find((r) => r.id === 'container.worker');
+    assert.equal(row?.objects.map((o) => o.name), [1, 2, 3].map((i) => s.en(`worker-${i}`)), ps.stdout);
+    assert.is(row?.sync, 'in sync');
 
     // 3 → 5: only -4 and -5 are new.
     s.write(body({ replicas: 5 }));
