@@ -98,13 +98,16 @@ replicas('1 → 3 → 5 → 2: only the difference touched; DNS answers with eve
     s.write(body({ replicas: 2, mode: 'b' }));
     let watching = true;
     let least = Infinity;
+    let leastHealthy = Infinity;
     let polls = 0;
+    const count = async (extra: Record<string, string[]>) => (await s.engine.request<unknown[]>('GET', '/containers/json', {
+      query: { filters: JSON.stringify({ label: [`moor.stack=${s.name}`, 'moor.name=worker'], status: ['running'], ...extra }) },
+    })).length;
     const watcher = (async () => {
       while (watching) {
-        const running = await s.engine.request<unknown[]>('GET', '/containers/json', {
-          query: { filters: JSON.stringify({ label: [`moor.stack=${s.name}`, 'moor.name=worker'], status: ['running'] }) },
-        });
-        least = Math.min(least, running.length);
+        least = Math.min(least, await count({}));
+        // Health-gated: the next old replica goes only once the new one is healthy, so one healthy replica at all times.
+        leastHealthy = Math.min(leastHealthy, await count({ health: ['healthy'] }));
         polls++;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -117,6 +120,7 @@ replicas('1 → 3 → 5 → 2: only the difference touched; DNS answers with eve
     }
     assert.ok(polls > 5, `the watcher polled during the apply (${polls})`);
     assert.ok(least >= 1, `never zero running replicas during the rolling replacement (least: ${least})`);
+    assert.ok(leastHealthy >= 1, `never zero healthy replicas during the rolling replacement (least: ${leastHealthy})`);
     const rolled = await workers(s);
     assert.equal(Object.keys(rolled), Object.keys(two));
     for (const n of Object.keys(two)) assert.is.not(rolled[n], two[n], `${n} replaced`);
