@@ -6,6 +6,7 @@ import type { ObservedState } from '../../../core/observe/types.js';
 import { emptyStack } from '../../../core/model/spec.js';
 import { planToJson } from '../../../core/render/plan-json.js';
 import { resourceStatuses } from '../../../core/plan/resource-status.js';
+import { knownResourceIds, resolveResourceNames } from '../../../core/cli/resource-names.js';
 import { actions, desired, nodeOf, observed, planText } from '../../fixtures/builders.js';
 
 interface Knobs { replicas?: number; mode?: string; health?: boolean }
@@ -134,6 +135,14 @@ rolling('ps: a container with replicas is one row with every replica, and the re
   assert.equal(rows.map((r) => r.id), ['container.web', 'container.worker']);
   assert.equal(worker.objects.map((x) => x.name), ['app-worker-1', 'app-worker-2', 'app-worker-3']);
   assert.equal([worker.sync, worker.causes], ['drifted', ['#2: state: stopped outside moor']]);
+});
+
+rolling('--replace worker#2 replaces that replica only', () => {
+  const d = app({ replicas: 3 });
+  const o = observed(d);
+  const ids = resolveResourceNames('replace', ['worker#2'], knownResourceIds(d, o));
+  assert.equal(ids, ['container.worker#2']);
+  assert.equal(actions(planStack(d, o, { mode: 'apply', replace: ids })), ['container.worker#2 replace']);
 });
 
 rolling('destroy removes every replica, one node each', () => {
