@@ -69,9 +69,19 @@ interface Ctx {
   log: (line: string) => void;
 }
 
+/**
+ * The engine names of a container resource: `<stack>-<name>`, or its replicas `-1..N` in order
+ * (from the engine's labels: a job runs as applied, without the stack file).
+ */
+async function containersOf(ctx: Ctx, name: string): Promise<string[]> {
+  const found = (await listStackContainers(ctx.client, ctx.stack)).filter((c) => c.resource === name).map((c) => c.name);
+  return found.length ? found.sort((a, b) => a.length - b.length || a.localeCompare(b)) : [engineName(ctx.stack, name)];
+}
+
 async function runHooks(ctx: Ctx, hooks: BackupHookSpec[], step: 'hooks before' | 'hooks after'): Promise<void> {
   for (const [i, h] of hooks.entries()) {
-    const container = engineName(ctx.stack, h.container);
+    // A container with replicas: the hook runs in replica 1 (as `moor exec`).
+    const container = (await containersOf(ctx, h.container))[0]!;
     ctx.log(`${step}[${i}]: ${JSON.stringify(h.command)} in ${container}`);
     let r: { exitCode: number; stdout: string; stderr: string };
     try {
@@ -101,12 +111,8 @@ interface Stopping {
 async function stopContainers(ctx: Ctx, s: Stopping): Promise<void> {
   const running: { container: string; timeout: number }[] = [];
   // A container with replicas is all of them (`<stack>-worker-1..N`): stopped last to first, started first to last.
-  const listed = await listStackContainers(ctx.client, ctx.stack);
-  const replicasOf = (name: string) => {
-    const found = listed.filter((c) => c.resource === name).map((c) => c.name);
-    return found.length ? found.sort((a, b) => a.length - b.length || a.localeCompare(b)) : [engineName(ctx.stack, name)];
-  };
-  for (const container of [...ctx.job.stop].flatMap(replicasOf).reverse()) {
+  const replicas = await Promise.all(ctx.job.stop.map((name) => containersOf(ctx, name)));
+  for (const container of replicas.flat().reverse()) {
     let info: { State: { Running: boolean }; Config: { StopTimeout?: number } };
     try {
       info = await ctx.client.request('GET', `/containers/${encodeURIComponent(container)}/json`);

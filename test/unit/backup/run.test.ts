@@ -95,6 +95,17 @@ ok('stop: of a container with replicas stops all of them, last to first, and sta
   }
 });
 
+ok('a hook in a container with replicas runs in replica 1', async () => {
+  const rig = await backupRig({ webReplicas: 2, hooksIn: 'web', before: [['true']] });
+  try {
+    const from = rig.engine.requests.length;
+    assert.is((await run(rig, 1)).archive.status, 'verified');
+    assert.ok(rig.writes(from).includes('POST /containers/shop-web-1/exec'), rig.writes(from).join('\n'));
+  } finally {
+    await rig.close();
+  }
+});
+
 ok.run();
 
 const fails = suite('runBackup: a step fails');
