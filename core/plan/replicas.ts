@@ -48,6 +48,10 @@ export function waitsOf(ctx: PlanContext, want: ContainerSpec): WaitFor[] {
   return want.dependsOn.flatMap((d) => {
     const replicas = ctx.desired.containers.find((c) => c.name === d.container)?.replicas ?? 1;
     if (replicas === 1) return [{ container: nameOf(ctx, 'container', d.container), resource: d.container, condition: d.condition }];
-    return Array.from({ length: replicas }, (_, i) => ({ container: engineName(ctx.desired.name, replicaBase(d.container, i + 1, replicas)), resource: d.container, condition: d.condition }));
+    // Planned before its dependents: the name each replica has once applied (an adopted one keeps its own).
+    return Array.from({ length: replicas }, (_, i) => ({
+      container: ctx.nodes.get(`container.${d.container}#${i + 1}`)?.engineName ?? engineName(ctx.desired.name, replicaBase(d.container, i + 1, replicas)),
+      resource: d.container, condition: d.condition,
+    }));
   });
 }
