@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execInContainer } from '../../core/engine/exec.js';
-import { newPrefix, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
+import { eventually, newPrefix, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 
 const prefix = newPrefix();
 const replicas = suite('e2e: replicas on one engine');
@@ -18,7 +18,7 @@ const body = (o: { replicas?: number; mode?: string; port?: string }) => `
   const back = network('back');
   const worker = container('worker', {
     image: img, networks: [back], env: { MODE: ${JSON.stringify(o.mode ?? 'a')} },${o.replicas ? ` replicas: ${o.replicas},` : ''}
-    command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
+    command: ['sh', '-c', 'echo "up on $(hostname)"; trap "exit 0" TERM; while true; do sleep 1; done'],
     healthcheck: { test: ['CMD', 'true'], interval: '1s', retries: 3 },${o.port ? `\n    ports: [{ container: 80, host: ${o.port} }],` : ''}
   });
   container('probe', { image: img, networks: [back], dependsOn: [{ container: worker, condition: 'healthy' }], command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] });
@@ -66,6 +66,9 @@ replicas('1 → 3 → 5 → 2: only the difference touched; DNS answers with eve
     assert.is(ex.stdout.trim(), three[s.en('worker-2')]!.slice(0, 12));
     const ex1 = await runMoor(['exec', s.relFile, 'worker', 'hostname']);
     assert.is(ex1.stdout.trim(), three[s.en('worker-1')]!.slice(0, 12), show(ex1));
+    const logs = await runMoor(['logs', s.relFile, 'worker']);
+    assert.is(logs.code, 0, show(logs));
+    for (const i of [1, 2, 3]) assert.match(logs.stdout, new RegExp(`worker-${i}\\s*\\| up on ${three[s.en(`worker-${i}`)]!.slice(0, 12)}`), show(logs));
     const ps = await runMoor(['ps', s.relFile, '--json']);
     assert.is(ps.code, 0, show(ps));
     const row = (JSON.parse(ps.stdout) as { resources: { id: string; objects: { name: string }[]; sync: string }[] }).resources.find((r) => r.id === 'container.worker');
@@ -95,6 +98,10 @@ replicas('1 → 3 → 5 → 2: only the difference touched; DNS answers with eve
     assert.equal(await workers(s), two);
 
     // Rolling replacement (env changed), healthcheck-gated: a watcher polls the engine throughout.
+    // From a healthy start (worker-2 was just started again: its healthcheck is still starting).
+    await eventually('both replicas healthy', async () => (await s.engine.request<unknown[]>('GET', '/containers/json', {
+      query: { filters: JSON.stringify({ label: [`moor.stack=${s.name}`, 'moor.name=worker'], health: ['healthy'] }) },
+    })).length === 2);
     s.write(body({ replicas: 2, mode: 'b' }));
     let watching = true;
     let least = Infinity;
