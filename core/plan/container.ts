@@ -6,7 +6,7 @@
  */
 import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
 import { attachedNetworkName, engineName, replicaBase, replicaIndex } from '../model/names.js';
-import { replicaSlots, waitsOf } from './replicas.js';
+import { replicaCounts, replicaSlots, waitsOf } from './replicas.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
 import { containerDependencies } from '../model/spec.js';
@@ -207,7 +207,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const shared = want.mounts.flatMap((m) => (m.type === 'volume' ? [m.volume] : []));
       if (shared.length) ctx.notes.push(`container.${want.name}: its ${replicas} replicas share volume${shared.length > 1 ? 's' : ''} ${shared.join(', ')} (each replica mounts the same data)`);
     }
-    const before = Math.max(0, ...owned.filter((c) => c.resource === want.name).map((c) => c.spec?.replicas ?? 1));
+    const { before, applied } = replicaCounts(ctx, want, owned);
     let previous: PlanNode | undefined;
     for (const { index, obs } of slots) {
       const id = replicas > 1 ? `container.${want.name}#${index}` : `container.${want.name}`;
@@ -223,7 +223,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
       const base = { id, kind: 'container' as const, name: want.name, engineName: obs?.adopted ? obs.name : en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name), ...(replicas > 1 ? { replica: index } : {}), ...counts };
 
       if (!obs) {
-        out.push({ ...base, action: 'create', causes: [scaled && index > before ? `scaled up${scaled}` : 'not on the engine'], changes: containerAttributes(want), op: { type: 'container.create', container: want, waitFor, ...replica } });
+        out.push({ ...base, action: 'create', causes: [scaled && index > applied ? `scaled up${scaled}` : 'not on the engine'], changes: containerAttributes(want), op: { type: 'container.create', container: want, waitFor, ...replica } });
         ctx.nodes.set(id, out.at(-1)!);
         continue;
       }

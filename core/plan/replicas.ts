@@ -55,3 +55,17 @@ export function waitsOf(ctx: PlanContext, want: ContainerSpec): WaitFor[] {
     }));
   });
 }
+
+/**
+ * How many replicas a container resource had: `applied`, the count its labels say moor last
+ * applied (the highest: replicas scaled down keep the labels of their creation); `before`, that
+ * count as far as the engine still has it (the highest replica present), for the plan's
+ * `3 → 5 replicas`. 0 when none is on the engine.
+ */
+export function replicaCounts(ctx: PlanContext, want: ContainerSpec, owned: ObservedContainer[]): { before: number; applied: number } {
+  const mine = owned.filter((c) => c.resource === want.name);
+  if (!mine.length) return { before: 0, applied: 0 };
+  const applied = Math.max(...mine.map((c) => c.spec?.replicas ?? 1));
+  const highest = Math.max(...mine.map((c) => replicaIndex(ctx.desired.name, want.name, c.name) ?? 1));
+  return { before: Math.min(applied, highest), applied };
+}

@@ -116,6 +116,13 @@ rolling('one replica stopped by hand: the plan names that replica, and only it i
   assert.ok(n.op.type === 'container.update' && n.op.start && n.op.replica === 2);
 });
 
+rolling('after 5 → 2, the labels of the replicas left still say 5: a later plan says 2 replicas, not 5 → 2', () => {
+  const o = observed(app({ replicas: 5 }), without('app-worker-3'), without('app-worker-4'), without('app-worker-5'), stoppedNamed('app-worker-2'));
+  const plan = planStack(app({ replicas: 2 }), o);
+  assert.equal(actions(plan), ['container.worker#2 update']);
+  assert.equal(planText(plan).split('\n')[0], '  ~   container worker  (2 replicas)');
+});
+
 rolling('one replica removed by hand: only it is created again', () => {
   const plan = planStack(app({ replicas: 3 }), observed(app({ replicas: 3 }), without('app-worker-3')));
   assert.equal(actions(plan), ['container.worker#3 create']);
