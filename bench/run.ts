@@ -6,6 +6,7 @@
  *   npm run bench -- migrate      a volume migration: moor vs the raw floor (npm run bench:migrate)
  *   npm run bench -- backup       backup and restore of a 1 GiB volume: moor vs tar (npm run bench:backup)
  *   npm run bench -- loop         the edit-plan loop: moor's short commands vs node -e 0 (npm run bench:loop)
+ *   npm run bench -- ssh          moor over ssh:// vs the unix socket: no-op plan and a small apply (npm run bench:ssh)
  *
  * See BENCHMARKS.md for what each measures and the environment variables each reads.
  */
@@ -16,6 +17,8 @@ const scenarios: Record<string, () => Promise<{ main(): Promise<number> }>> = {
   migrate: () => import('./scenarios/migrate.js'),
   backup: () => import('./scenarios/backup.js'),
   loop: () => import('./scenarios/loop.js'),
+  swarm: () => import('./scenarios/swarm.js'),
+  ssh: () => import('./scenarios/ssh.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -120,7 +120,8 @@ export type WalkOutcome =
 export async function walk<N extends GraphNode>(
   nodes: readonly N[],
   concurrency: number,
-  work: (node: N) => Promise<void>,
+  /** `release()` gives the node's concurrency slot back while it only waits (a swarm rollout), before it ends. */
+  work: (node: N, release: () => void) => Promise<void>,
   onOutcome?: (node: N, outcome: WalkOutcome) => void,
   /** Asked before each node starts: once it says stop, nothing new starts and the rest is cancelled. */
   shouldStop: () => boolean = () => false,
@@ -129,7 +130,9 @@ export async function walk<N extends GraphNode>(
   const ids = new Set(ordered.map((n) => n.id));
   const outcomes = new Map<string, WalkOutcome>();
   const pending = new Set(ordered);
+  /** Nodes holding a concurrency slot; inFlight also counts those that released theirs. */
   let running = 0;
+  let inFlight = 0;
 
   return new Promise((resolve) => {
     const settle = (node: N, outcome: WalkOutcome) => {
@@ -161,17 +164,26 @@ export async function walk<N extends GraphNode>(
           if (!deps.every((d) => outcomes.get(d)?.status === 'done')) continue;
           pending.delete(node);
           running++;
+          inFlight++;
           progressed = true;
-          work(node).then(
+          let held = true;
+          const release = () => {
+            if (!held) return;
+            held = false;
+            running--;
+            queueMicrotask(pump);
+          };
+          work(node, release).then(
             () => settle(node, { status: 'done' }),
             (error: unknown) => settle(node, { status: 'failed', error }),
           ).finally(() => {
-            running--;
+            inFlight--;
+            if (held) { held = false; running--; }
             pump();
           });
         }
       }
-      if (pending.size === 0 && running === 0) resolve(outcomes);
+      if (pending.size === 0 && inFlight === 0) resolve(outcomes);
     };
     pump();
   });

@@ -3,7 +3,7 @@
 # Makes sure an engine answers, docker-compose is installed, the benchmark image's context holds
 # the static busybox and moor is built, then runs the harness. Not part of npm test.
 # Knobs (environment): BENCH_SIZES=10,50 BENCH_REPS=7,5 BENCH_CONCURRENCY=4 BENCH_WARMUP=1
-# Scenario: npm run bench -- stacks|migrate|backup|loop (loop: BENCH_ROUNDS=15 BENCH_WARMUP=1).
+# Scenario: npm run bench -- stacks|migrate|backup|loop|ssh (loop: BENCH_ROUNDS=15 BENCH_WARMUP=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-engine.sh

@@ -17,7 +17,11 @@ command -v socat >/dev/null 2>&1 || missing+=(socat)    # the remote-engine test
 command -v zsh >/dev/null 2>&1 || missing+=(zsh)        # the completion tests check the scripts with each shell
 command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v script >/dev/null 2>&1 || missing+=(util-linux) # moor exec's TTY test runs under script(1)
-command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)   # the adoption test starts a compose project with it
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)   # moor import is compared with docker-compose up; the adoption test starts a compose project with it
+# The Podman tests run a private `podman system service` (test/fixtures/podman.ts) in namespaces of its own.
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+[ -x /usr/lib/podman/netavark ] || missing+=(netavark aardvark-dns)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 bash scripts/apt-install.sh ${missing[@]+"${missing[@]}"}
 bash scripts/prepare-busybox.sh test/fixtures/tools
 node --import tsx test/run.ts "$@"

@@ -4,10 +4,11 @@
  */
 import type { EngineClient } from '../engine/client.js';
 import { walk, type WalkOutcome } from '../graph.js';
-import type { DesiredStack, VolumeSpec } from '../model/spec.js';
+import type { ContainerSpec, DesiredStack, VolumeSpec } from '../model/spec.js';
 import { isImageStep, scheduleSteps, type Step } from '../plan/schedule.js';
 import { assertNever, type Plan } from '../plan/types.js';
-import { runContainerOp } from './container.js';
+import { runContainerOp, type ContainerContext } from './container.js';
+import { notRunning, type StartedContainer } from './still-running.js';
 import { LedgerWriter } from './ledger.js';
 import { buildImage, deleteImage, pullImage } from './image.js';
 import { createNetwork, deleteNetwork } from './network.js';
@@ -18,6 +19,7 @@ import { writeBackupRecord } from './backup.js';
 import type { SecretValues } from './container-body.js';
 import { storeSecretKey } from './secret-key.js';
 import { finishIntent } from '../backup/intents.js';
+import { runServiceOp } from './service.js';
 import { settleAdoption } from './adoption.js';
 
 export interface ApplyOptions {
@@ -29,6 +31,8 @@ export interface ApplyOptions {
   host: HostContext;
   onStepStart?: (step: Step) => void;
   onStepEnd?: (step: Step, outcome: WalkOutcome, ms: number) => void;
+  /** How a long step is getting on (a service's rollout: tasks running/desired). */
+  onStepProgress?: (step: Step, text: string) => void;
   /** Checked before each step starts: true stops the apply after the steps in flight (Ctrl-C). */
   interrupted?: () => boolean;
 }
@@ -49,7 +53,7 @@ export interface ApplyResult {
   interrupted: boolean;
 }
 
-async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter, names: Record<string, string>): Promise<void> {
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter, names: Record<string, string>, onStarted: ContainerContext['onStarted'], releaseSlot: () => void): Promise<void> {
   const { op } = step.node;
   const name = stack.name;
   const { host, waitTimeoutMs } = options;
@@ -84,7 +88,11 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'container.delete':
     case 'container.replace':
     case 'container.update':
-      return runContainerOp({ client, stack, waitTimeoutMs, ledger, secrets, names }, op, step.phase);
+      return runContainerOp({ client, stack, waitTimeoutMs, ledger, secrets, names, onStarted }, op, step.phase);
+    case 'service.create':
+    case 'service.update':
+    case 'service.delete':
+      return runServiceOp({ client, stack, waitTimeoutMs, secrets, progress: (text) => options.onStepProgress?.(step, text), waiting: releaseSlot }, op);
     case 'ledger.delete':
       for (const v of op.volumes) await deleteVolume(client, v);
       return;
@@ -92,6 +100,20 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
       return finishIntent(client, name, { volume: op.volume, intent: op.start ? op.intent : { ...op.intent, stopped: [] } });
     default:
       return assertNever(op);
+  }
+}
+
+/** A container that did not stay up fails the step that started it (the summary names it, with its last log lines). */
+async function failStepsOfStoppedContainers(client: EngineClient, running: StartedContainer[], results: StepResult[]): Promise<void> {
+  let down: Awaited<ReturnType<typeof notRunning>>;
+  try {
+    down = await notRunning(client, running);
+  } catch {
+    return; // the check is a courtesy on top of steps that succeeded: an engine gone now is the next plan's to see
+  }
+  for (const { resource, error } of down) {
+    const r = results.findLast((x) => x.resource === `container.${resource}` && x.phase !== 'destroy' && x.outcome.status === 'done');
+    if (r) r.outcome = { status: 'failed', error };
   }
 }
 
@@ -104,14 +126,16 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
   const storeKey = () => (keyStored ??= plan.secretKey ? storeSecretKey(client, stack.name, Buffer.from(plan.secretKey, 'base64')) : Promise.resolve());
   const started = new Map<string, number>();
   const results: StepResult[] = [];
+  const running: StartedContainer[] = [];
+  const onStarted = (id: string, c: ContainerSpec) => void running.push({ id, resource: c.name, name: c.name });
   await walk(
     steps,
     Math.max(1, options.concurrency),
-    async (step) => {
+    async (step, release) => {
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
       if (!isImageStep(step)) await storeKey();
-      await runStep(client, stack, step, options, ledger, plan.adoption?.names ?? {});
+      await runStep(client, stack, step, options, ledger, plan.adoption?.names ?? {}, onStarted, release);
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;
@@ -125,5 +149,6 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
   // Adopted objects replaced or deleted leave the adoption record (model/adoption.ts).
   await settleAdoption(client, plan, results);
   const interrupted = !!options.interrupted?.();
+  if (!interrupted) await failStepsOfStoppedContainers(client, running, results);
   return { steps: results, ok: !interrupted && results.every((r) => r.outcome.status === 'done'), interrupted };
 }

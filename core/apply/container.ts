@@ -19,6 +19,8 @@ export interface ContainerContext {
   secrets: SecretValues;
   /** Engine names of adopted objects that kept theirs, by resource id (plan.adoption.names). */
   names?: Record<string, string>;
+  /** Told of every container started (not runOnce ones): apply checks they still run when it ends. */
+  onStarted?: (id: string, c: ContainerSpec) => void;
 }
 
 /** The resource name a replica's engine names are made from (`worker-2`), or the container's own. */
@@ -33,7 +35,8 @@ async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: st
   }
   const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name, ...query }, body });
   for (const n of extraNetworks) {
-    await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
+    // requestRaw: the answer is not read (Podman's is "OK" in plain text, not JSON).
+    await ctx.client.requestRaw('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
       body: { Container: created.Id, EndpointConfig: endpointConfig(n.aliases, n.ipv4Address) },
     });
   }
@@ -55,6 +58,7 @@ async function start(ctx: ContainerContext, id: string, c: ContainerSpec): Promi
   } catch (e) {
     throw await explainPortError(ctx.client, explainRuntimeError(explainStartError(e, ctx.stack, c), ctx.stack, c), ctx.stack, c);
   }
+  if (!c.runOnce) ctx.onStarted?.(id, c);
   await untilCompleted(ctx, id, c);
 }
 
@@ -192,11 +196,12 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
         await ctx.client.request('POST', `/containers/${op.id}/update`, { body });
       }
       for (const net of op.disconnect) {
-        await ctx.client.request('POST', `/networks/${encodeURIComponent(net)}/disconnect`, { body: { Container: op.id, Force: true } });
+        // requestRaw: the answer is not read (Podman's is "OK" in plain text, not JSON).
+        await ctx.client.requestRaw('POST', `/networks/${encodeURIComponent(net)}/disconnect`, { body: { Container: op.id, Force: true } });
       }
       for (const n of op.connect) {
         const aliases = n.network === 'bridge' ? [] : aliasesFor(op.container, n.aliases);
-        await ctx.client.request('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
+        await ctx.client.requestRaw('POST', `/networks/${encodeURIComponent(n.network)}/connect`, {
           body: { Container: op.id, EndpointConfig: endpointConfig(aliases, n.ipv4Address) },
         });
       }

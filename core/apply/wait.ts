@@ -2,6 +2,7 @@
 import { MoorError } from '../errors.js';
 import type { EngineClient } from '../engine/client.js';
 import type { ContainerInspect } from '../engine/api-types.js';
+import { runDueHealthcheck } from '../engine/podman.js';
 import { containerLogTail, showLogTail } from '../engine/logs.js';
 import type { WaitFor } from '../plan/types.js';
 import { stopIfInterrupted } from '../interrupt.js';
@@ -47,6 +48,7 @@ export async function waitForContainer(client: EngineClient, w: WaitFor, timeout
       if (health === 'healthy') return;
       if (health === 'unhealthy') throw await failure(client, w, `container ${w.resource} is unhealthy${lastCheck(st)}`);
     }
+    if (w.condition === 'healthy') await runDueHealthcheck(client, info.Id, info);
     stopIfInterrupted(`waiting for container ${w.resource} to be ${w.condition}`);
     if (Date.now() > deadline) {
       throw await failure(client, w, `timed out after ${Math.round(timeoutMs / 1000)}s waiting for container ${w.resource} to be ${w.condition} (--wait-timeout)`);

@@ -18,8 +18,10 @@ export interface FlagInfo {
 
 /** The flags of a command, read from its help's flag table; every command takes --help. */
 export function commandFlags(command: string): FlagInfo[] {
-  // backup's flags are its subcommands'.
-  const specs = command === 'backup' ? Object.keys(HELP).filter((k) => k.startsWith('backup ')).flatMap((k) => HELP[k]!.flags) : HELP[command]?.flags ?? [];
+  // backup's and import's flags are their subcommands'.
+  const specs = command === 'backup' || command === 'import'
+    ? Object.keys(HELP).filter((k) => k.startsWith(`${command} `)).flatMap((k) => HELP[k]!.flags)
+    : HELP[command]?.flags ?? [];
   const unique = [...new Map(specs.map(([spec, d]) => [/--[\w-]+/.exec(spec)?.[0] ?? spec, [spec, d] as const])).values()];
   const flags = unique.map(([spec, description]) => ({
     long: /--([a-z][\w-]*)/.exec(spec)?.[1],

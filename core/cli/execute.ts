@@ -8,6 +8,7 @@ import { renderApplySummary } from '../render/apply-summary.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { planEvent, stepEndEvent, stepStartEvent, summaryEvent } from '../render/apply-events.js';
 import { renderPlan, showUsage } from '../render/plan-text.js';
+import { engineLine } from '../render/engine-line.js';
 import { createProgress } from '../render/progress.js';
 import type { ApplyFlags } from './args.js';
 import type { Confirm } from './confirm.js';
@@ -23,6 +24,7 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
     const emit = (event: Record<string, unknown>) => io.out(JSON.stringify(event));
     const human = flags.json ? io.err : io.out;
     if (flags.json) emit(planEvent(plan));
+    human(engineLine(plan.engine, client.endpoint.display, io.style));
     if (!refused) human(renderPlan(plan, io.style, { stackFile: stack.file, env: stack.env }));
     if (plan.diagnostics.length) io.err(renderDiagnostics(plan.diagnostics, io.style));
     if (refused) throw new DiagnosticsError(plan.diagnostics, 'the plan has errors');
@@ -67,6 +69,7 @@ export async function executeSession(session: Session, flags: ApplyFlags, io: Ou
           progress.start(s);
           if (flags.json) emit(stepStartEvent(s));
         },
+        onStepProgress: (s, text) => progress.note(s, text),
         onStepEnd: (s, o, ms) => {
           progress.end(s, o, ms);
           if (flags.json) emit(stepEndEvent(s, o, ms));

@@ -199,6 +199,18 @@ export const HELP: Record<string, CommandHelp> = {
     ],
     examples: ['moor import container db cache --volume pgdata --name data -o data.ts', 'moor import --project shop'],
   },
+  'import compose': {
+    usage: ['moor import compose [docker-compose.yml …] [-o stack.ts] [--name STACK] [--secret-env NAME]… [--profile P]…'],
+    summary: 'Write a typed stack from compose files, loaded as compose loads them (files merged in order, .env and ${VAR} interpolation, extends, anchors, profiles). Every compose key is mapped or listed in the report (stdout, and a comment at the top of the stack) with file:line and why. Without files: compose.yaml or docker-compose.yml (and its .override file) in the current directory. Reads no engine. See docs/import.md.',
+    flags: [
+      ['-o, --out stack.ts', 'the stack file to write (default: ./stack.ts; - for stdout); paths in it are relative to it'],
+      ['--name STACK', 'the stack\'s name (default: the compose project name, or the directory\'s)'],
+      ['--secret-env NAME', 'the environment variable NAME becomes secret(\'NAME\'), read when moor runs, not a literal (repeatable)'],
+      ['--profile P', 'include the services of profile P (repeatable; COMPOSE_PROFILES is read too)'],
+      ['--force', 'overwrite the stack file if it exists'],
+    ],
+    examples: ['moor import compose', 'moor import compose docker-compose.yml docker-compose.prod.yml -o infra/stack.ts --secret-env DB_PASSWORD', 'moor import compose --profile debug -o -'],
+  },
   version: { usage: ['moor version'], summary: 'Print moor\'s version.', flags: [], examples: ['moor version'] },
   help: { usage: ['moor help [command]'], summary: 'Show help for moor or one command.', flags: [], examples: ['moor help apply'] },
 };
@@ -239,6 +251,7 @@ export function mainHelp(): string {
     ['backup', 'Run, list, verify and restore backup jobs'],
     ['import', 'Adopt running containers (a compose project) into a stack'],
     ['completion', 'Shell completion for bash, zsh or fish'],
+    ['import', 'Write a stack from compose files'],
     ['version', 'Print moor\'s version'],
   ];
   return [

@@ -22,9 +22,9 @@ const LOAD: Record<string, () => Promise<Command>> = {
   exec: async () => (await import('./commands/exec.js')).execCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
   completion: async () => (await import('./commands/completion.js')).completionCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
   // Hidden: what shell completion asks for (the container names of a stack).
   __complete: async () => (await import('./commands/completion.js')).completeCommand,
-  import: async () => (await import('./commands/import.js')).importCommand,
 };
 
 const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '-h');

@@ -13,6 +13,7 @@ export function knownResourceIds(stack: DesiredStack, observed: ObservedState): 
     // One replica of a container with replicas: `--replace container.api#2`.
     ...stack.containers.flatMap((c) => Array.from({ length: (c.replicas ?? 1) > 1 ? c.replicas! : 0 }, (_, i) => `container.${c.name}#${i + 1}`)),
     ...stack.backups.map((b) => `backup.${b.name}`),
+    ...(stack.services ?? []).map((s) => `service.${s.name}`),
     ...Object.keys(stack.lifecycle),
   ]);
   for (const c of observed.containers) if (c.owner === 'stack' && c.resource) ids.add(`container.${c.resource}`);
@@ -20,6 +21,7 @@ export function knownResourceIds(stack: DesiredStack, observed: ObservedState): 
   for (const v of observed.volumes) if (v.owner === 'stack' && v.resource) ids.add(`volume.${v.resource}`);
   for (const i of observed.images) if (i.resource) ids.add(`image.${i.resource}`);
   for (const b of observed.backups) ids.add(`backup.${b.resource}`);
+  for (const s of observed.services ?? []) if (s.owner === 'stack' && s.resource) ids.add(`service.${s.resource}`);
   return [...ids].sort();
 }
 

@@ -29,6 +29,12 @@ function changedSecrets(saved: DesiredStack, now: DesiredStack): string[] {
       if (isSecretRef(v) && (!isSecretRef(n) || n.digest !== v.digest)) changed.add(v.secret.startsWith('env:') ? v.secret.slice(4) : `from file ${v.secret.slice(5)}`);
     }
   });
+  (saved.services ?? []).forEach((s, i) => {
+    for (const [k, v] of Object.entries(s.secrets)) {
+      const n = now.services?.[i]?.secrets[k];
+      if (!n || n.digest !== v.digest) changed.add(v.secret.startsWith('env:') ? v.secret.slice(4) : `from file ${v.secret.slice(5)}`);
+    }
+  });
   return [...changed].sort();
 }
 

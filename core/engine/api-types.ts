@@ -18,8 +18,8 @@ export interface ContainerSummary {
 export interface ContainerInspect {
   Id: string;
   Name: string;
-  Config: { Labels: Record<string, string> | null };
-  State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string; Log?: { Output: string; ExitCode: number }[] } };
+  Config: { Labels: Record<string, string> | null; Healthcheck?: { Interval?: number } | null };
+  State: { Status: string; Running: boolean; ExitCode: number; StartedAt?: string; Health?: { Status: string; Log?: { Output: string; ExitCode: number; End?: string }[] } };
   HostConfig: {
     RestartPolicy?: { Name: string; MaximumRetryCount: number };
     NanoCpus?: number;

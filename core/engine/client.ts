@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { parseDockerHost, resolveEndpoint, type EngineEndpoint } from './endpoint.js';
 import { EngineError } from './errors.js';
+import { isPodmanVersion } from './podman.js';
 import { openTransport, TransportAgent, type Transport } from './transport.js';
 
 export { resolveEndpoint, parseDockerHost, type EngineEndpoint };
@@ -27,7 +28,12 @@ function compareVersions(a: string, b: string): number {
 export interface EngineInfo {
   version: string;
   apiVersion: string;
+  /** Podman's Docker-compatible API (its /version names a "Podman Engine" component): see docs/podman.md. */
+  podman?: boolean;
+  /** Where the engine is, as the user named it (`unix:///var/run/docker.sock`, `ssh://deploy@prod-1`, a context's host); set by observe. */
+  endpoint?: string;
 }
+
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -117,12 +123,12 @@ export class EngineClient {
   /** Negotiate once: the engine's version, capped at what moor speaks. */
   engineInfo(): Promise<EngineInfo> {
     this.info ??= this.whole('GET', '/version', { unversioned: true }).then((body) => {
-      const v = JSON.parse(body.toString()) as { Version: string; ApiVersion: string };
+      const v = JSON.parse(body.toString()) as { Version: string; ApiVersion: string; Components?: { Name?: string }[] | null };
       const api = compareVersions(v.ApiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : v.ApiVersion;
       if (compareVersions(api, MIN_API_VERSION) < 0) {
         throw new Error(`the engine at ${this.endpoint.display} speaks API ${v.ApiVersion}; moor needs ${MIN_API_VERSION} or newer (Docker 20.10+)`);
       }
-      return { version: v.Version, apiVersion: api };
+      return { version: v.Version, apiVersion: api, ...(isPodmanVersion(v) ? { podman: true } : {}) };
     });
     return this.info;
   }

@@ -5,7 +5,10 @@
  * One SSH connection per moor process: a control master owned by moor (`ssh -M -N`, its
  * ControlPath in a private temp dir, ControlPersist=no), started at the first request and closed
  * when the client closes or moor exits (also on errors and signals). Every Engine API connection is
- * a new channel over it running `docker system dial-stdio` on the engine's host; there are at most
+ * a new channel over it: to the engine's unix socket on the server, forwarded by the master to a
+ * socket in the private dir (ssh-forward.ts: no process per connection), or, when the server's
+ * engine is not a unix socket or the server refuses the forward (or MOOR_SSH_DIAL_STDIO=1), a
+ * channel running `docker system dial-stdio` on the engine's host; there are at most
  * MAX_CHANNELS at once (below OpenSSH's default MaxSessions of 10): a request beyond that waits,
  * idle pooled connections being closed to make room. Host keys are checked (BatchMode=yes: ssh never
  * prompts, and an unknown or changed key is an error naming the host and the key's fingerprint).
@@ -13,12 +16,14 @@
  * MOOR_SSH_OPTIONS adds options to every ssh command (split at spaces, e.g. "-F /path/config").
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CommandConn } from './command-conn.js';
 import { EndpointError, type SshEndpoint } from './endpoint.js';
 import { EngineSshError } from './errors.js';
+import { forwardEngineSocket } from './ssh-forward.js';
 import { sshFailure } from './ssh-host-key.js';
 import type { Dialed, Transport, TransportHooks } from './transport.js';
 
@@ -48,6 +53,9 @@ export function sshTransport(endpoint: SshEndpoint, hooks: TransportHooks): Tran
   const children = new Set<ChildProcess>();
   let master: ChildProcess | undefined;
   let ready: Promise<void> | undefined;
+  /** The forwarded engine socket, once the master holds the forward (else dial-stdio channels). */
+  let forwarded: string | undefined;
+  let masterStderr = '';
   let closed = false;
   let open = 0;
   const waiting: Dialed[] = [];
@@ -78,7 +86,7 @@ export function sshTransport(endpoint: SshEndpoint, hooks: TransportHooks): Tran
     });
     master = m;
     let stderr = '';
-    m.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8000)));
+    m.stderr!.on('data', (c: Buffer) => (stderr = masterStderr = (stderr + c.toString()).slice(-8000)));
     let settled = false;
     const poll = setInterval(() => {
       if (settled || !existsSync(control)) return;
@@ -112,6 +120,12 @@ export function sshTransport(endpoint: SshEndpoint, hooks: TransportHooks): Tran
     ready!.then(() => {
       if (closed) throw new EngineSshError(where, 'the connection was closed');
       if (master!.exitCode !== null || master!.signalCode !== null) throw new EngineSshError(where, 'the SSH connection closed');
+      if (forwarded) {
+        const conn = net.connect(forwarded);
+        conn.once('close', release);
+        done(null, conn);
+        return;
+      }
       const child = spawn('ssh', ['-o', 'ControlMaster=no', ...common, '-T', ...target, 'docker', 'system', 'dial-stdio'], {
         stdio: ['pipe', 'pipe', 'pipe'], detached: true,
       }) as ChildProcessWithoutNullStreams;
@@ -130,14 +144,21 @@ export function sshTransport(endpoint: SshEndpoint, hooks: TransportHooks): Tran
 
   return {
     maxConnections: MAX_CHANNELS,
+    waiting: () => waiting.length,
     dial(done) {
       if (closed) return done(new EngineSshError(where, 'the connection was closed'));
-      ready ??= startMaster();
+      ready ??= startMaster().then(async () => {
+        if (process.env.MOOR_SSH_DIAL_STDIO === '1') return;
+        forwarded = await forwardEngineSocket(['-o', 'ControlMaster=no', ...common], target, path.join(dir, 'engine.sock'));
+      });
       if (open < MAX_CHANNELS) return dialNow(done);
       waiting.push(done);
       hooks.reclaimIdle();
     },
-    explain: (e) => e,
+    // A forwarded channel the server could not open (its engine stopped…) closes at once: ssh said why.
+    explain: (e) => (forwarded && /socket hang up|ECONNRESET/.test(`${e.code} ${e.message}`) && /open failed/.test(masterStderr)
+      ? new EngineSshError(where, `the server could not connect to its engine: ${masterStderr.trim().split('\n').filter((l) => /open failed/.test(l)).at(-1)}`)
+      : e),
     close: cleanup,
   };
 }

@@ -22,6 +22,8 @@ export interface Transport {
   explain(e: NodeJS.ErrnoException): Error;
   /** Close everything the transport holds (an ssh control master); synchronous, idempotent. */
   close(): void;
+  /** Connections asked for and not yet given (a transport with a connection limit): the agent gives idle ones back for them. */
+  waiting?(): number;
 }
 
 export interface TransportHooks {
@@ -39,6 +41,12 @@ export function openTransport(endpoint: EngineEndpoint, hooks: TransportHooks): 
 export class TransportAgent extends http.Agent {
   constructor(private readonly transport: Transport, options: http.AgentOptions) {
     super(options);
+    // A burst of requests asks for a connection each before any is made (the agent counts only
+    // connections already made): some wait for the transport's limit, while the ones made go idle
+    // in the pool once their response is read. Give those back, or the waiting ones wait for ever.
+    this.on('free', () => {
+      if ((transport.waiting?.() ?? 0) > 0) this.closeIdle();
+    });
   }
 
   override createConnection(_options: unknown, done: Dialed): undefined {

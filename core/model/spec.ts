@@ -6,6 +6,8 @@
 import type { SourceLocation } from '../diagnostics.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { EnvValue } from './secret.js';
+import type { ServiceSpec } from './service.js';
+export type { ServiceSpec } from './service.js';
 
 export interface ImageSpec {
   kind: 'image';
@@ -210,7 +212,7 @@ export interface BackupSpec {
   image: string;
 }
 
-export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec | BackupSpec;
+export type ResourceSpec = ImageSpec | NetworkSpec | VolumeSpec | ContainerSpec | BackupSpec | ServiceSpec;
 
 export interface DesiredStack {
   /** The stack's name on the engine: the stack() name, `-<env>` appended with --env. */
@@ -224,6 +226,8 @@ export interface DesiredStack {
   volumes: VolumeSpec[];
   containers: ContainerSpec[];
   backups: BackupSpec[];
+  /** Swarm services (absent in stacks normalized before services existed: read as none). */
+  services?: ServiceSpec[];
   /** Networks declared external: true (their engine names): joined, never created, changed or deleted. */
   externalNetworks?: string[];
   /** Where each resource was declared, by resource id (`container.db`). */

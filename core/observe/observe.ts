@@ -10,11 +10,13 @@
 import type { EngineClient } from '../engine/client.js';
 import type { HostContext } from '../../providers/types.js';
 import { observeVolumeHealth } from './volume-health.js';
-import { engineNetworks, publishedPorts } from './engine-usage.js';
+import { containersPublishing, engineNetworks, publishedPorts } from './engine-usage.js';
 import { interruptedOf } from './intents.js';
 import { askRegistry } from './pullable.js';
 import { healthOf, portsOf } from './stack-containers.js';
 import { observeExternalNetworks } from './external-networks.js';
+import { observeServices } from './services.js';
+import { familiarRef } from '../engine/podman.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/api-types.js';
 import { isLedgerVolume, readLedger } from '../model/ledger.js';
 import { isMigrationVolume, readMigrations } from '../model/migration.js';
@@ -85,15 +87,14 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
   // A network driver other than the built-in ones must be one the engine has (a plugin).
   const wantsDrivers = desired.networks.some((n) => !BUILTIN_NETWORK_DRIVERS.includes(n.driver));
 
-  const [engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef, info] = await Promise.all([
+  const [services, engine, cByLabel, cByName, cPublishing, nByLabel, nAll, vByLabel, vByName, iByLabel, iByRef, info] = await Promise.all([
+    observeServices(client, stack, (desired.services ?? []).length > 0),
     client.engineInfo(),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byLabel } }),
     client.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: 1, filters: byName } }),
-    // Running containers that publish one of the stack's host ports (the engine's `publish` filter
-    // matches host ports), and every network with its subnets: what an apply could collide with.
-    hostPorts.length
-      ? client.request<ContainerSummary[]>('GET', '/containers/json', { query: { filters: filters({ publish: hostPorts }) } })
-      : Promise.resolve([] as ContainerSummary[]),
+    // Running containers that publish one of the stack's host ports, and every network with its
+    // subnets: what an apply could collide with.
+    containersPublishing(client, hostPorts),
     client.request<NetworkSummary[]>('GET', '/networks', { query: { filters: byLabel } }),
     client.request<NetworkSummary[]>('GET', '/networks'),
     client.request<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes', { query: { filters: byLabel } }),
@@ -173,7 +174,8 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     images.set(i.Id, {
       id: i.Id,
       // Tags, and digests for images pinned by digest (`nginx@sha256:…`).
-      refs: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])],
+      // Podman lists them under their full names (docker.io/library/…): moor compares the short ones.
+      refs: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])].map(familiarRef),
       labels,
       resource: labels[LABEL.stack] === stack ? labels[LABEL.name] : undefined,
     });
@@ -196,10 +198,11 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
 
   const adoptedNames = containers.filter((c) => c.adopted).map((c) => c.name);
   const adoptedNets = new Set(networks.filter((n) => n.adopted).map((n) => n.name));
-  return { stack, engine, containers, networks, volumes, images: [...images.values()], unpullable, registryDigests, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted, externalNetworks,
+  return { stack, engine: client.endpoint ? { ...engine, endpoint: client.endpoint.display } : engine, containers, networks, volumes, images: [...images.values()], unpullable, registryDigests, backups, ledger, refreshed: refresh, migrations, volumeUsage: {}, interrupted, externalNetworks,
     ...(adoptionRecord.volumes.length ? { adoption: adoptionRecord } : {}),
     engineNetworks: engineNetworks(nAll).map((n) => (adoptedNets.has(n.name) ? { ...n, stack } : n)),
     publishedPorts: ownAdoptedPorts(stack, publishedPorts(cPublishing), adoptedNames), ...(info?.NCPU ? { engineCpus: info.NCPU } : {}),
+    swarm: services.swarm, services: services.services, swarmSecrets: services.secrets,
     ...(wantsDrivers && info?.Plugins?.Network ? { networkDrivers: info.Plugins.Network } : {}),
     secretKey: keyVolume ? { volume: keyVolume.Name, key: readKey(keyVolume.Labels)?.toString('base64') ?? null } : null,
   };

@@ -5,6 +5,7 @@ import type { Ledger, LiveRecord } from '../model/ledger.js';
 import type { AdoptionRecord } from '../model/adoption.js';
 import type { ObservedMigration } from '../model/migration.js';
 import type { ObservedInterrupted } from './intents.js';
+import type { ObservedService, ObservedSwarm, ObservedSwarmSecret } from './services.js';
 import type { ObservedExternalNetwork } from './external-networks.js';
 import type { BackupSpec, ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 
@@ -118,6 +119,12 @@ export interface ObservedState {
   publishedPorts?: PublishedPort[];
   /** CPUs of the engine's host (read only when the stack sets a CPU limit). */
   engineCpus?: number;
+  /** Whether the engine is a swarm manager (absent: not read, as in older fixtures). */
+  swarm?: ObservedSwarm;
+  /** The stack's swarm services, and what collides with their names. */
+  services?: ObservedService[];
+  /** Swarm secrets moor made for the stack's services. */
+  swarmSecrets?: ObservedSwarmSecret[];
   /** Network drivers the engine has (`/info` Plugins.Network), read only when the stack uses another than bridge/host/null. */
   networkDrivers?: string[];
 }

@@ -185,14 +185,21 @@ function plannedState(want: ContainerSpec, obs: ObservedContainer, stoppedByMoor
   if (obs.state === 'running') return undefined;
   if (want.runOnce) {
     if (obs.state === 'exited' && obs.exitCode === 0) return undefined;
-    const before = obs.state === 'exited' && obs.exitCode !== null ? `exited (${obs.exitCode})` : obs.state;
-    const note = obs.state === 'created' ? 'never started: its last start failed' : obs.state === 'exited' ? 'its last run failed: it runs again' : 'not completed';
-    return { path: 'state', before, after: 'completed', forcesReplacement: false, source: 'drift', note };
+    const code = obs.state === 'exited' && obs.exitCode !== null ? ` (exit code ${obs.exitCode})` : '';
+    const note = obs.state === 'created' ? 'never started: its last start failed' : obs.state === 'exited' ? `its last run failed${code}: it runs again` : 'not completed';
+    return { path: 'state', before: obs.state, after: 'completed', forcesReplacement: false, source: 'drift', note };
   }
-  // 'created': it never ran (its start failed, e.g. a volume that could not be mounted).
-  const note = obs.state === 'created' ? 'never started: its last start failed' : stoppedByMoor ?? 'stopped outside moor';
+  // 'created': it never ran (its start failed, e.g. a volume that could not be mounted). Exit 0 or a
+  // SIGTERM/SIGKILL status (143, 137) is what `docker stop` leaves; any other code is more likely a
+  // crash, and the plan says what it saw rather than who did it.
+  const crashed = obs.state === 'exited' && obs.exitCode !== null && ![0, 137, 143].includes(obs.exitCode);
+  const exited = crashed ? `exited with code ${obs.exitCode} (it crashed, or was stopped outside moor)` : undefined;
+  const note = obs.state === 'created' ? 'never started: its last start failed' : stoppedByMoor ?? exited ?? 'stopped outside moor';
   return { path: 'state', before: obs.state, after: 'running', forcesReplacement: false, source: 'drift', note };
 }
+
+/** Why a restart policy or limit change replaces the container on Podman (docs/podman.md). */
+export const NO_LIVE_UPDATE_ON_PODMAN = 'Podman cannot update a container in place';
 
 export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNode[] {
   const stack = ctx.desired.name;
@@ -246,9 +253,11 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
         const lastRestart = obs.recorded?.restart ?? last.restart;
         const lastResources = obs.recorded?.resources ?? last.resources;
         const liveRestart = obs.live?.restart ?? lastRestart;
+        // Podman's compatible API has no live update: there these attributes are fixed too.
+        const fixedHere = ctx.observed.engine.podman ? { forcesReplacement: true, note: NO_LIVE_UPDATE_ON_PODMAN } : undefined;
         if (!sameValue(liveRestart, cmp.restart)) {
           restart = cmp.restart;
-          changes.push({ path: 'restart', before: liveRestart, after: cmp.restart, forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change' });
+          changes.push({ path: 'restart', before: liveRestart, after: cmp.restart, forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change', ...fixedHere });
         }
         const liveRes = obs.live?.resources ?? lastResources;
         for (const { key, path, value } of RESOURCE_KEYS) {
@@ -259,7 +268,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
           if (!removal) resources = cmp.resources;
           changes.push({
             path, before: value(b), after: value(a), forcesReplacement: removal, source: lastResources[key] === a ? 'drift' : 'change',
-            ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}),
+            ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}), ...fixedHere,
           });
         }
         if (!changes.some((c) => c.path === 'networkMode')) {

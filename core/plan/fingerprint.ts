@@ -43,6 +43,8 @@ export function fingerprint(o: ObservedState, inTheWay?: ReadonlySet<string>): F
   fp['moor live-update record'] = { id: String(o.ledger.generation), digest: hash(o.ledger.entries) };
   for (const b of o.backups) fp[`backup job ${b.resource}`] = { id: b.name, digest: hash(b.spec ?? null) };
   for (const [resource, m] of Object.entries(o.migrations)) fp[`migration of volume ${resource}`] = { id: m.volume, digest: hash(m) };
+  // The version moves with every change to a service (by moor, by hand, a rollback).
+  for (const s of (o.services ?? []).filter(relevant)) fp[`service ${s.name}`] = { id: s.id, digest: hash([s.version, s.live]) };
   if (o.adoption) fp['moor adoption record'] = { id: String(o.adoption.generation), digest: hash(o.adoption.entries) };
   if (o.secretKey) fp['moor secret key'] = { id: o.secretKey.volume, digest: hash(o.secretKey.key) };
   return fp;
@@ -70,5 +72,6 @@ export function stackNames(d: DesiredStack): Set<string> {
       .flatMap((suffix) => [engineName(d.name, c.name + suffix), nextContainerName(d.name, c.name + suffix)])),
     ...d.networks.map((n) => engineName(d.name, n.name)),
     ...d.volumes.map((v) => engineName(d.name, v.name)),
+    ...(d.services ?? []).map((s) => engineName(d.name, s.name)),
   ]);
 }

@@ -65,7 +65,11 @@ export function planImages(ctx: PlanContext): PlanNode[] {
       continue;
     }
     const ref = tags.includes(own) ? own : o.id;
-    const users = observed.containers.filter((c) => c.owner === 'stack' && c.spec?.image === o.resource).map((c) => `container.${c.resource}`);
+    const users = [
+      ...observed.containers.filter((c) => c.owner === 'stack' && c.spec?.image === o.resource).map((c) => `container.${c.resource}`),
+      // A service's task containers keep using the image until the service is removed.
+      ...(observed.services ?? []).filter((s) => s.owner === 'stack' && s.spec?.image === o.resource).map((s) => `service.${s.resource}`),
+    ];
     const others = tags.filter((t) => t !== own);
     nodes.push({
       id: `image.${o.resource}`, kind: 'image', name: o.resource, engineName: ref === o.id ? o.id.slice(7, 19) : ref,

@@ -4,6 +4,7 @@ import type { NetworkSpec } from '../model/spec.js';
 import { describeAttributes, diffAttributes, type AttributeRule } from './attributes.js';
 import { collision, type PlanContext } from './context.js';
 import type { PlanNode } from './types.js';
+import { serviceUsers } from './service.js';
 import { adoptedObject } from './adopted.js';
 
 const RULES: AttributeRule<NetworkSpec>[] = [
@@ -17,7 +18,8 @@ const RULES: AttributeRule<NetworkSpec>[] = [
 
 /** Containers (as resource ids) attached to an engine network, from the container list. */
 function attached(ctx: PlanContext, netEngineName: string): string[] {
-  return ctx.observed.containers.filter((c) => c.owner === 'stack' && c.networks.includes(netEngineName)).map((c) => `container.${c.resource}`);
+  const services = serviceUsers(ctx, 'network', netEngineName.slice(ctx.desired.name.length + 1));
+  return [...ctx.observed.containers.filter((c) => c.owner === 'stack' && c.networks.includes(netEngineName)).map((c) => `container.${c.resource}`), ...services];
 }
 
 export function planNetworks(ctx: PlanContext): PlanNode[] {

@@ -16,6 +16,7 @@ import { planVolumes } from './volume.js';
 import { planBackups } from './backup.js';
 import { checkEngineConflicts } from './engine-conflicts.js';
 import { planInterrupted } from './intents.js';
+import { planServices } from './service.js';
 import { dropRecordOnDestroy, planAdoption } from './adopted.js';
 
 export type { PlanOptions } from './context.js';
@@ -30,6 +31,7 @@ export function planStack(desired: DesiredStack, observed: ObservedState, option
   // Containers in dependency order, so a replaced namespace/volumes-from source is known to its users.
   const containerOrder = topoSort(desired.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c), spec: c }))).map((n) => n.spec);
   remember(planContainers(ctx, containerOrder));
+  remember(planServices(ctx));
   remember(planBackups(ctx));
   remember(planLedger(ctx));
   let nodes = ctx.options.targets?.length ? targeted([...ctx.nodes.values()], ctx.options.targets) : [...ctx.nodes.values()];
@@ -120,7 +122,7 @@ function planLedger(ctx: PlanContext): PlanNode[] {
 
 /** Display order: creations and updates in dependency order, then deletions in reverse dependency order. */
 function orderNodes(nodes: PlanNode[]): PlanNode[] {
-  const kindRank = { image: 0, network: 1, volume: 2, container: 3, backup: 4 } as const;
+  const kindRank = { image: 0, network: 1, volume: 2, container: 3, service: 4, backup: 5 } as const;
   const stable = [...nodes].sort((a, b) => kindRank[a.kind] - kindRank[b.kind] || byCodePoint(a.id, b.id));
   const forward = topoSort(stable.filter((n) => n.action !== 'delete'));
   const deletes = topoSort(

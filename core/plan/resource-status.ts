@@ -37,7 +37,7 @@ export interface ResourceStatus {
   causes: string[];
 }
 
-const KIND_ORDER: ResourceKind[] = ['container', 'image', 'network', 'volume', 'backup'];
+const KIND_ORDER: ResourceKind[] = ['container', 'service', 'image', 'network', 'volume', 'backup'];
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 export function syncOf(node: PlanNode): SyncStatus {
@@ -76,6 +76,12 @@ function objectsOf(node: PlanNode, observed: ObservedState): { objects: EngineOb
     case 'image': {
       const found = observed.images.filter((i) => i.resource === node.name || i.refs.includes(node.engineName));
       return found.length ? { ...none, objects: found.map((i) => ({ name: i.refs[0] ?? node.engineName, id: short(i.id) })), state: 'present' } : none;
+    }
+    case 'service': {
+      const found = (observed.services ?? []).filter((s) => s.owner === 'stack' && s.resource === node.name);
+      return found.length
+        ? { ...none, objects: found.map((s) => ({ name: s.name, id: short(s.id) })), state: found.map((s) => `${s.tasks.running}/${s.live.replicas} tasks running`).join(', ') }
+        : none;
     }
     case 'backup': {
       const found = observed.backups.filter((b) => b.resource === node.name);

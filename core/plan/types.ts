@@ -10,6 +10,13 @@ import type { AdoptedEntry } from '../model/adoption.js';
 import type { VerifiedStash } from '../model/migration.js';
 import type { BackupSpec, ContainerSpec, ImageSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from '../model/spec.js';
 import type { ResourceKind } from '../stack/handles.js';
+import type { ServiceSpec } from '../model/service.js';
+
+/** Swarm secrets around a service step: made before it (name → the reference whose value it holds), removed after (ids). */
+export interface SwarmSecretPlan {
+  create: { name: string; file: string; secret: string }[];
+  remove: string[];
+}
 
 /** 'migrate': a volume replaced with its data copied across (see model/migration.ts). */
 export type Action = 'create' | 'update' | 'replace' | 'migrate' | 'delete' | 'noop';
@@ -91,6 +98,11 @@ export type Operation =
       record: LiveRecord;
     }
   | { type: 'container.delete'; id: string; stopTimeout: number | null }
+  /** A swarm service (plan/service.ts): created, updated in place (a rolling update) at `version`, or removed. */
+  | { type: 'service.create'; service: ServiceSpec; secrets: SwarmSecretPlan }
+  /** `forceUpdate`: the TaskTemplate.ForceUpdate to send, raised by --replace to roll every task with the spec unchanged. */
+  | { type: 'service.update'; id: string; version: number; service: ServiceSpec; secrets: SwarmSecretPlan; forceUpdate: number }
+  | { type: 'service.delete'; id: string; secrets: SwarmSecretPlan }
   | { type: 'ledger.delete'; volumes: string[] }
   /** Finish what a dead moor command began outside a plan (plan/intents.ts); `start`: start again the containers it stopped. */
   | { type: 'intent.finish'; volume: string; intent: Intent; start: boolean };

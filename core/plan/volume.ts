@@ -3,6 +3,7 @@
  * and removing a volume destroys its data. Both are marked `dataLoss`; apply refuses them unless
  * the user said so explicitly.
  */
+import { serviceUsers } from './service.js';
 import { engineName } from '../model/names.js';
 import { adoptedObject } from './adopted.js';
 import type { VolumeSpec } from '../model/spec.js';
@@ -27,7 +28,8 @@ const DESCRIBED = RULES.filter((r) => r.path.startsWith('provider'));
 function users(ctx: PlanContext, volume: string): string[] {
   return ctx.observed.containers
     .filter((c) => c.owner === 'stack' && c.spec?.mounts.some((m) => m.type === 'volume' && m.volume === volume))
-    .map((c) => `container.${c.resource}`);
+    .map((c) => `container.${c.resource}`)
+    .concat(serviceUsers(ctx, 'volume', volume));
 }
 
 /** Running containers of the stack that mount the volume and stay in the stack, by engine name. */

@@ -6,6 +6,7 @@
 import type { BackupSpec, ContainerSpec, DependsOnSpec, HealthcheckSpec, MountSpec, NetworkAttachmentSpec, PortSpec, RestartSpec } from '../model/spec.js';
 import { showKeep, showTarget } from '../plan/backup.js';
 import type { ResourceKind } from '../stack/handles.js';
+import type { ServicePortSpec } from '../model/service.js';
 import { showBytes, showHealthcheck, showMount, showNetworkMode, showPort, showRestart } from './display.js';
 import { showValue } from './value.js';
 
@@ -40,6 +41,14 @@ function formatter(kind: ResourceKind, path: string): ((v: never) => string) | u
       case 'devices': return (v: NonNullable<ContainerSpec['devices']>) => list(v.map((d) => `${d.host}:${d.container}:${d.permissions}`));
       case 'networks': return (v: NetworkAttachmentSpec[]) => list(v.map(showAttachment));
       case 'dependsOn': return (v: DependsOnSpec[]) => list(v.map((d) => `${d.container} (${d.condition})`));
+    }
+  }
+  if (kind === 'service') {
+    switch (path) {
+      case 'ports': return (v: ServicePortSpec[]) => list(v.map((p) => `${p.published ?? '(any)'}→${p.target}/${p.protocol}${p.mode === 'host' ? ' (host mode)' : ''}`));
+      case 'mounts': return (v: MountSpec[]) => list(v.map(showMount));
+      case 'healthcheck': return (v: HealthcheckSpec) => showHealthcheck(v) ?? '(none)';
+      case 'networks': return (v: NetworkAttachmentSpec[]) => list(v.map((n) => (n.aliases.length ? `${n.network} (aliases ${n.aliases.join(', ')})` : n.network)));
     }
   }
   if (kind === 'backup') {

@@ -11,7 +11,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     format_version: PLAN_JSON_VERSION,
     stack: plan.stack,
     mode: plan.mode,
-    engine: { version: plan.engine.version, api_version: plan.engine.apiVersion },
+    engine: { ...(plan.engine.endpoint !== undefined ? { endpoint: plan.engine.endpoint } : {}), version: plan.engine.version, api_version: plan.engine.apiVersion, ...(plan.engine.podman ? { podman: true } : {}) },
     summary: summarize(plan),
     partial: !!plan.targets,
     targets: plan.targets ?? [],

@@ -81,8 +81,8 @@ export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string;
   const headed = new Set<string>();
   for (const node of changed) {
     // Replicas: one line for the resource (`~ container worker  (3 → 5 replicas)`), then one per replica.
-    if (node.replicas && !headed.has(node.name)) {
-      headed.add(node.name);
+    if (node.replicas && !headed.has(`${node.kind}.${node.name}`)) {
+      headed.add(`${node.kind}.${node.name}`);
       const { before, after } = node.replicas;
       lines.push(`  ${style.update('~  ')} ${node.kind} ${node.name}${style.dim(`  (${before === after || before === 0 ? `${after} replicas` : `${before} → ${after} replicas`})`)}`);
     }

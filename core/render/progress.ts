@@ -41,6 +41,8 @@ export function outcomeLine(step: Step, outcome: WalkOutcome, ms: number, style:
 export interface Progress {
   start(step: Step): void;
   end(step: Step, outcome: WalkOutcome, ms: number): void;
+  /** How a running step is getting on (a service rollout's "2/3 tasks running"). */
+  note(step: Step, text: string): void;
   stop(): void;
 }
 
@@ -49,6 +51,7 @@ export async function createProgress(write: (line: string) => void, style: Style
     return {
       start: (step) => write(`${stepLabel(step)}: ${verbs(step)[0]}`),
       end: (step, outcome, ms) => write(outcomeLine(step, outcome, ms, style)),
+      note: (step, text) => write(`${stepLabel(step)}: ${text}`),
       stop: () => undefined,
     };
   }
@@ -71,6 +74,10 @@ export async function createProgress(write: (line: string) => void, style: Style
       process.stderr.write(`${outcomeLine(step, outcome, ms, style)}\n`);
       refresh();
       spinner.render();
+    },
+    note(step, text) {
+      running.set(step.id, `${verbs(step)[0]} ${stepLabel(step)} (${text})`);
+      refresh();
     },
     stop: () => spinner.stop(),
   };

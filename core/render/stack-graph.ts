@@ -9,6 +9,7 @@
  *   container → volume      what it mounts (labelled with the target)
  *   backup → volume         the volumes it archives, and its target volume
  *   backup → container      the containers it stops while archiving, and those its hooks run in
+ *   service → image/network/volume   as for containers (labelled with its replicas on the image edge)
  */
 import type { DesiredStack } from '../model/spec.js';
 import type { ResourceKind } from '../stack/handles.js';
@@ -46,6 +47,7 @@ export function stackGraph(stack: DesiredStack): StackGraph {
     ...stack.networks.map((n) => ({ id: `network.${n.name}`, kind: 'network' as const, name: n.name })),
     ...stack.volumes.map((v) => ({ id: `volume.${v.name}`, kind: 'volume' as const, name: v.name })),
     ...stack.backups.map((b) => ({ id: `backup.${b.name}`, kind: 'backup' as const, name: b.name })),
+    ...(stack.services ?? []).map((s) => ({ id: `service.${s.name}`, kind: 'service' as const, name: s.name })),
   ];
   const edges: GraphEdge[] = [];
   const add = (from: string, to: string, relation: string, label = '') => edges.push({ from, to, relation, label });
@@ -57,6 +59,12 @@ export function stackGraph(stack: DesiredStack): StackGraph {
     add(from, `image.${c.image}`, 'image');
     for (const n of c.networks) add(from, `network.${n.network}`, 'network', n.aliases.join(', '));
     for (const m of c.mounts) if (m.type === 'volume') add(from, `volume.${m.volume}`, 'mount', `${m.target}${m.readOnly ? ' (ro)' : ''}`);
+  }
+  for (const s of stack.services ?? []) {
+    const from = `service.${s.name}`;
+    add(from, `image.${s.image}`, 'image', `×${s.replicas}`);
+    for (const n of s.networks) add(from, `network.${n.network}`, 'network', n.aliases.join(', '));
+    for (const m of s.mounts) if (m.type === 'volume') add(from, `volume.${m.volume}`, 'mount', `${m.target}${m.readOnly ? ' (ro)' : ''}`);
   }
   for (const b of stack.backups) {
     const from = `backup.${b.name}`;
@@ -93,11 +101,12 @@ const MERMAID_SHAPE: Record<ResourceKind, [string, string]> = {
   network: ['{{', '}}'],
   volume: ['[(', ')]'],
   backup: ['[/', '/]'],
+  service: ['[[', ']]'],
 };
 
 export function toMermaid(g: StackGraph): string {
   const lines = ['flowchart LR'];
-  for (const kind of ['container', 'image', 'network', 'volume', 'backup'] as const) {
+  for (const kind of ['container', 'service', 'image', 'network', 'volume', 'backup'] as const) {
     const of = g.vertices.filter((v) => v.kind === kind);
     if (!of.length) continue;
     lines.push(`  %% ${kind}s`);
@@ -114,7 +123,7 @@ export function toMermaid(g: StackGraph): string {
 /** A DOT quoted string. */
 const dotText = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-const DOT_SHAPE: Record<ResourceKind, string> = { container: 'box', image: 'component', network: 'hexagon', volume: 'cylinder', backup: 'parallelogram' };
+const DOT_SHAPE: Record<ResourceKind, string> = { container: 'box', image: 'component', network: 'hexagon', volume: 'cylinder', backup: 'parallelogram', service: 'box3d' };
 
 export function toDot(g: StackGraph): string {
   const lines = [`digraph ${dotText(g.stack)} {`, '  rankdir=LR;', '  node [fontname="Helvetica"];'];

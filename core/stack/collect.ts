@@ -82,6 +82,7 @@ function startCollecting(def: StackDefinition, stackFile: string, inputs: BuildI
     volume: (name, options) => declare('volume', name, options) as ReturnType<StackBuilder['volume']>,
     container: (name, options) => declare('container', name, options) as ReturnType<StackBuilder['container']>,
     backup: (name, options) => declare('backup', name, options) as ReturnType<StackBuilder['backup']>,
+    service: (name, options) => declare('service', name, options) as ReturnType<StackBuilder['service']>,
   };
   const returned = def.build(builder, Object.freeze({ ...inputs.params }));
   return { declarations, returned, seal: () => { sealed = true; } };

@@ -1,9 +1,10 @@
 /** The public shape of a stack: `export default stack('shop', ({ image, network, volume, container }) => { … })`. */
-import type { BackupHandle, ContainerHandle, ImageHandle, NetworkHandle, VolumeHandle } from './handles.js';
+import type { BackupHandle, ContainerHandle, ImageHandle, NetworkHandle, ServiceHandle, VolumeHandle } from './handles.js';
 import type { BackupOptions } from './schema/backup.js';
 import type { ContainerOptions } from './schema/container.js';
 import type { ImageOptions } from './schema/image.js';
 import type { NetworkOptions } from './schema/network.js';
+import type { ServiceOptions } from './schema/service.js';
 import type { VolumeOptions } from './schema/volume.js';
 
 export interface StackBuilder {
@@ -16,6 +17,8 @@ export interface StackBuilder {
   container(name: string, options: ContainerOptions): ContainerHandle;
   /** A volume backup job: archives `volumes` into `target` on `schedule`, verified, kept by `keep`. */
   backup(name: string, options: BackupOptions): BackupHandle;
+  /** A swarm service (the engine must be a swarm manager): replicated tasks, rolling updates, docs/swarm.md. */
+  service(name: string, options: ServiceOptions): ServiceHandle;
 }
 
 /**

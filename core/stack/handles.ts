@@ -2,7 +2,7 @@
  * Handles are what resource functions return. Resources reference each other through handles,
  * never through name strings, so a typo is a compile error instead of a runtime surprise.
  */
-export type ResourceKind = 'image' | 'network' | 'volume' | 'container' | 'backup';
+export type ResourceKind = 'image' | 'network' | 'volume' | 'container' | 'backup' | 'service';
 
 declare const brand: unique symbol;
 
@@ -20,6 +20,7 @@ export type NetworkHandle = Handle<'network'>;
 export type VolumeHandle = Handle<'volume'>;
 export type ContainerHandle = Handle<'container'>;
 export type BackupHandle = Handle<'backup'>;
+export type ServiceHandle = Handle<'service'>;
 
 const HANDLE_TAG = '__moorHandle';
 

@@ -11,6 +11,11 @@ const CONTAINER_ATTRIBUTES = [
   'extraHosts', 'dns', 'logging', 'tty', 'stdinOpen', 'platform', 'gpus', 'expose', 'groupAdd',
 ];
 const RESOURCES = ['cpus', 'memory', 'pids'];
+/** Attribute paths a service plan can change (see plan/service.ts). */
+const SERVICE_ATTRIBUTES = [
+  'image', 'replicas', 'command', 'entrypoint', 'env', 'secrets', 'ports', 'networks', 'mounts', 'healthcheck', 'user', 'workingDir',
+  'labels', 'stopSignal', 'stopTimeout', 'resources', 'restart', 'update', 'rollback', 'placement', 'endpointMode',
+];
 
 interface LifecycleOptions {
   protect?: boolean;
@@ -29,13 +34,15 @@ export function lifecycleOf(
   const ignore = o.ignoreChanges ?? [];
   ignore.forEach((p, i) => {
     const [head, ...rest] = p.split('.');
-    const known = kind === 'container' && CONTAINER_ATTRIBUTES.includes(head!) &&
-      (head !== 'resources' || rest.length === 0 || (rest.length === 1 && RESOURCES.includes(rest[0]!))) &&
-      (rest.length === 0 || ['env', 'labels', 'resources', 'networks'].includes(head!));
+    const known = kind === 'service'
+      ? SERVICE_ATTRIBUTES.includes(head!) && (rest.length === 0 || ['env', 'labels', 'secrets'].includes(head!))
+      : kind === 'container' && CONTAINER_ATTRIBUTES.includes(head!) &&
+        (head !== 'resources' || rest.length === 0 || (rest.length === 1 && RESOURCES.includes(rest[0]!))) &&
+        (rest.length === 0 || ['env', 'labels', 'resources', 'networks'].includes(head!));
     if (!known) {
       diags.push(error(`ignoreChanges: unknown attribute path ${JSON.stringify(p)}`, {
         ...where, field: `ignoreChanges[${i}]`,
-        detail: `Paths start with one of: ${CONTAINER_ATTRIBUTES.join(', ')}; keys go after a dot for env, labels, networks and resources (e.g. "env.BUILD_ID", "resources.memory").`,
+        detail: kind === 'service' ? `Paths start with one of: ${SERVICE_ATTRIBUTES.join(', ')}; keys go after a dot for env, labels and secrets.` : `Paths start with one of: ${CONTAINER_ATTRIBUTES.join(', ')}; keys go after a dot for env, labels, networks and resources (e.g. "env.BUILD_ID", "resources.memory").`,
       }));
     }
   });

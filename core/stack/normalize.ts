@@ -22,6 +22,8 @@ import { volumeOptionsSchema } from './schema/volume.js';
 import { backupSpec } from './backup.js';
 import { backupOptionsSchema } from './schema/backup.js';
 import { issuesToDiagnostics } from './zod-issues.js';
+import { serviceOptionsSchema } from './schema/service.js';
+import { checkServiceReferences, refusedBackupStops, refusedServiceOptions, serviceSpec } from './service.js';
 import { lifecycleOf } from './lifecycle.js';
 import { imageRefProblem } from './validate/image-ref.js';
 import { validateStack } from './validate/index.js';
@@ -48,7 +50,7 @@ export function normalizeStack(stackName: string, file: string, declarations: De
   const diags: Diagnostic[] = [];
   const readFiles: string[] = [];
   const dir = path.dirname(file);
-  const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], backups: [], locations: {}, lifecycle: {} };
+  const stack: DesiredStack = { name: stackName, file, images: [], networks: [], volumes: [], containers: [], backups: [], services: [], locations: {}, lifecycle: {} };
 
   if (!STACK_NAME.test(stackName)) {
     diags.push(error(`invalid stack name ${JSON.stringify(stackName)}: use lower-case letters, digits, "-" and "_" (max 63)`, { field: 'name', location: where }));
@@ -180,7 +182,18 @@ export function normalizeStack(stackName: string, file: string, declarations: De
         stack.containers.push(spec);
         break;
       }
+      case 'service': {
+        if (refusedServiceOptions(d, diags)) break;
+        const r = serviceOptionsSchema.safeParse(d.options);
+        if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
+        const rules = lifecycleOf('service', r.data, where, diags);
+        if (rules) stack.lifecycle[id] = rules;
+        if (typeof r.data.image === 'string') implicitImage(r.data.image, 'image');
+        stack.services!.push(serviceSpec(d, r.data, dir, ref, diags));
+        break;
+      }
       case 'backup': {
+        if (refusedBackupStops(d, diags)) break;
         const r = backupOptionsSchema.safeParse(d.options);
         if (!r.success) { diags.push(...issuesToDiagnostics(r.error.issues, where)); break; }
         const imageRef = (h: Handle<'image'> | string) => {
@@ -429,6 +442,7 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
       if (containers.has(`${c.name}-${i}`)) diags.push(error(`replica ${i} would be named like container "${c.name}-${i}" on the engine (<stack>-${c.name}-${i}): rename one of them`, { ...where, field: 'replicas' }));
     }
   }
+  checkServiceReferences(stack, has, (image) => IMAGE_REF.test(image) || declared.has(resourceId('image', image)), diags);
   let startOrder: string[] = stack.containers.map((c) => c.name);
   const graph = stack.containers.map((c) => ({ id: c.name, dependsOn: containerDependencies(c) }));
   const cycles = findCycles(graph);

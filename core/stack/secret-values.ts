@@ -46,8 +46,12 @@ export function readSecretValues(stack: DesiredStack, sources: EnvSources = proc
   const values = new Map<string, string>();
   const failed = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  for (const c of stack.containers) {
-    for (const [key, v] of Object.entries(c.env)) {
+  const users = [
+    ...stack.containers.map((c) => ({ id: `container.${c.name}`, field: 'env', refs: c.env })),
+    ...(stack.services ?? []).map((s) => ({ id: `service.${s.name}`, field: 'secrets', refs: s.secrets })),
+  ];
+  for (const c of users) {
+    for (const [key, v] of Object.entries(c.refs)) {
       if (!isSecretRef(v)) continue;
       if (!values.has(v.secret) && !failed.has(v.secret)) {
         try {
@@ -58,9 +62,9 @@ export function readSecretValues(stack: DesiredStack, sources: EnvSources = proc
       }
       const problem = failed.get(v.secret);
       if (problem) {
-        const id = `container.${c.name}`;
+        const id = c.id;
         diagnostics.push(error(problem, {
-          resource: id, field: `env.${key}`, location: stack.locations[id],
+          resource: id, field: `${c.field}.${key}`, location: stack.locations[id],
           detail: v.secret.startsWith('env:')
             ? `Set it before running moor (export ${v.secret.slice(4)}=…), or write ${v.secret.slice(4)}=… in .env beside the stack or in a file given with --env-file.`
             : 'Create the file, or point secret({ file }) at the right one.',
@@ -92,7 +96,7 @@ export function readSecretValues(stack: DesiredStack, sources: EnvSources = proc
 }
 
 export function hasSecrets(stack: DesiredStack): boolean {
-  return stack.containers.some((c) => Object.values(c.env).some(isSecretRef));
+  return stack.containers.some((c) => Object.values(c.env).some(isSecretRef)) || (stack.services ?? []).some((s) => Object.keys(s.secrets).length > 0);
 }
 
 /** The stack with every secret reference carrying the keyed hash of its value. */
@@ -103,5 +107,11 @@ export function sealSecrets(stack: DesiredStack, key: Buffer, values: ReadonlyMa
       ...c,
       env: Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, isSecretRef(v) ? { secret: v.secret, digest: secretDigest(key, values.get(v.secret) ?? '') } : v])),
     })),
+    ...(stack.services ? {
+      services: stack.services.map((s) => ({
+        ...s,
+        secrets: Object.fromEntries(Object.entries(s.secrets).map(([k, v]) => [k, { secret: v.secret, digest: secretDigest(key, values.get(v.secret) ?? '') }])),
+      })),
+    } : {}),
   };
 }

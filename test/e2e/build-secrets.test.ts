@@ -49,7 +49,7 @@ export default stack(${JSON.stringify(s.name)}, ({ image, container }) => {
 
     const unset = await runMoor(['plan', s.relFile], { env: { MOOR_CACHE_DIR: env.MOOR_CACHE_DIR, MOOR_E2E_BUILD_TOKEN: undefined } });
     assert.is(unset.code, 1, show(unset));
-    assert.match(unset.stderr, /image\.tok › build\.secrets\.token: secret MOOR_E2E_BUILD_TOKEN is not set in the environment/, show(unset));
+    assert.match(unset.stderr, /image\.tok › build\.secrets\.token: secret MOOR_E2E_BUILD_TOKEN is not set \(not in the environment, --env-file or \.env\)/, show(unset));
 
     const planned = await moor('plan', s.relFile, '--json');
     assert.is(planned.code, 0, show(planned));

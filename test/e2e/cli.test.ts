@@ -28,6 +28,11 @@ cli('apply --json: stdout is JSON lines (plan, step events, summary); stderr is 
     assert.equal(ends.map((e) => [e.resource, e.outcome]).sort(), [['container.web', 'done'], ['image.tools', 'done']]);
     assert.equal(events.at(-1), { type: 'summary', ok: true, interrupted: false, changes: true, steps: { done: 2, failed: 0, skipped: 0, cancelled: 0 } });
     assert.match(r.stderr, /Apply complete/, 'the human summary is on stderr');
+    // Which engine: in the plan event, and the first line for people.
+    assert.is((events[0]!.plan as { engine: { endpoint: string } }).engine.endpoint, 'unix:///var/run/docker.sock', show(r));
+    assert.match(r.stderr.split('\n')[0]!, /^Engine: unix:\/\/\/var\/run\/docker\.sock \(Docker Engine [^,]+, API 1\.\d+\)$/, show(r));
+    const plan = await s.plan();
+    assert.match(plan.stdout.split('\n')[0]!, /^Engine: unix:\/\/\/var\/run\/docker\.sock \(Docker Engine [^,]+, API 1\.\d+\)$/, show(plan));
 
     const again = await s.apply('--json');
     assert.equal(lines(again.stdout).map((l) => (JSON.parse(l) as { type: string }).type), ['plan', 'summary'], show(again));

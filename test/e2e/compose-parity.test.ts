@@ -119,7 +119,7 @@ cp('external network, anonymous volume kept across replacements, selinux bind, e
       s.writeRaw(source(s, { target: 'prod', extra: `\n  image('secretive', { build: { context: './ctx', secrets: { npm: secret('MOOR_E2E_UNSET_SECRET') } } });` }));
       const secrets = await s.plan();
       assert.is(secrets.code, 1, show(secrets));
-      assert.match(secrets.stderr, /image\.secretive › build\.secrets\.npm: secret MOOR_E2E_UNSET_SECRET is not set in the environment/, show(secrets));
+      assert.match(secrets.stderr, /image\.secretive › build\.secrets\.npm: secret MOOR_E2E_UNSET_SECRET is not set \(not in the environment, --env-file or \.env\)/, show(secrets));
 
       s.writeRaw(source(s, { target: 'prod', selinux: 'z' }));
       const destroyed = await s.destroy();

@@ -297,6 +297,13 @@ const cases: Record<string, ExampleCase> = {
   mounts: {
     check: async () => assert.match((await httpGet(18200, '/', 20_000)).body, /moor mounts example/),
   },
+  'compose-import': {
+    // seed (runOnce) copied the page into the volume web serves; the bind mount serves it too.
+    check: async () => {
+      assert.match((await httpGet(18740, '/index.html', 20_000)).body, /imported from docker-compose\.yml/);
+      assert.match((await httpGet(18740, '/static/index.html', 20_000)).body, /imported from docker-compose\.yml/);
+    },
+  },
   'ports-and-networks': {
     check: async () => {
       for (const port of [18300, 18301, 18302]) {
@@ -356,7 +363,7 @@ const cases: Record<string, ExampleCase> = {
 };
 
 /** Only planned: nothing answers at 192.0.2.10, and these hosts cannot mount NFS. */
-const PLAN_ONLY = new Set(['volume-nfs']);
+const PLAN_ONLY = new Set(['volume-nfs', 'swarm-services']);
 
 /** Top-level entries an example's .gitignore lists (what a run by hand leaves there): not staged. */
 function ignoredEntries(src: string): Set<string> {
@@ -443,6 +450,28 @@ test('examples/volume-nfs: plan refuses it on a host that cannot mount NFS; --sk
     const skipped = await s.plan('--skip-checks');
     assert.is(skipped.code, 0, show(skipped));
     assert.match(skipped.stdout, /\+ +volume share +\(NFS v4 192\.0\.2\.10:\/exports\/share, options hard,timeo=600\)/, show(skipped));
+    assert.is(await s.labelledCount(), 0, 'plan creates nothing');
+  }));
+
+/**
+ * swarm-services needs a swarm manager. This file never makes the engine one (a swarm changes the
+ * engine for every test running beside it): test/e2e/swarm.test.ts applies the example, checks it
+ * and destroys it while it holds its own single-node swarm. Here it is planned only: on an engine
+ * that is not a manager the plan must refuse with how to make one, on a manager it must plan.
+ */
+test('examples/swarm-services: planned only here (swarm.test.ts applies it); without a swarm, the plan says how to make one', () =>
+  withStack(prefix, 'swarm-services', async (s) => {
+    stage(s, 'swarm-services');
+    const state = execFileSync('docker', ['info', '--format', '{{.Swarm.ControlAvailable}}'], { encoding: 'utf8' }).trim();
+    const plan = await runMoor(['plan', s.relFile], { env: { EX_SWARM_TOKEN: 'example-token', MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache') } });
+    if (state === 'true') {
+      assert.is(plan.code, 0, show(plan));
+      assert.match(plan.stdout, /\+ +service web/, show(plan));
+    } else {
+      assert.is(plan.code, 1, show(plan));
+      assert.match(plan.stderr, /service\.web: the engine is not a swarm manager, so it cannot run services web, worker/, show(plan));
+      assert.match(plan.stderr, /docker swarm init/, show(plan));
+    }
     assert.is(await s.labelledCount(), 0, 'plan creates nothing');
   }));
 

@@ -34,4 +34,25 @@ failing('a container that exits, and one that turns unhealthy: each failure name
     assert.is((await s.container('after-sick'))?.State.Status, 'created');
   }, { skipTypecheck: true }));
 
+failing('a container nothing waits for that exits right after it started fails the apply (not "Apply complete"), with its last log lines; fixed, the next apply converges', () =>
+  withStack(prefix, 'alone', async (s) => {
+    s.write(`
+  container('lonely', { image: img, command: ['sh', '-c', 'echo "lonely: missing DATABASE_URL" >&2; exit 2'] });
+  container('fine', { image: img, command: ['sleep', '60'] });
+`);
+    const r = await s.apply();
+    assert.is(r.code, 1, show(r));
+    const text = r.stdout + r.stderr;
+    assert.not.match(text, /Apply complete/, show(r));
+    assert.match(text, /container lonely exited right after it started \(Exited \(2\)[^)]*\)\n\s+last log lines of lonely:\n\s+lonely: missing DATABASE_URL/, show(r));
+    assert.is((await s.container('fine'))?.State.Status, 'running');
+    s.write(`
+  container('lonely', { image: img, command: ['sleep', '60'] });
+  container('fine', { image: img, command: ['sleep', '60'] });
+`);
+    const fixed = await s.apply();
+    assert.is(fixed.code, 0, show(fixed));
+    assert.is((await s.plan('--detailed-exitcode')).code, 0);
+  }, { skipTypecheck: true }));
+
 failing.run();

@@ -109,6 +109,8 @@ export interface StackOptions {
   skipTypecheck?: boolean;
   /** More environment for this stack's commands (e.g. MOOR_STATE_DIR). */
   env?: Record<string, string>;
+  /** Another engine than the test engine (a DOCKER_HOST value): for its commands and its engine reads. */
+  dockerHost?: string;
 }
 
 export class TestStack {
@@ -125,8 +127,9 @@ export class TestStack {
     this.dir = path.join(REPO, 'test/.tmp', prefix, slug);
     this.file = path.join(this.dir, 'stack.ts');
     this.relFile = path.relative(REPO, this.file);
-    this.engine = new EngineClient();
+    this.engine = opts.dockerHost ? new EngineClient(opts.dockerHost) : new EngineClient();
     this.env = {
+      ...(opts.dockerHost ? { DOCKER_HOST: opts.dockerHost } : {}),
       // Keep the type-check cache with the test's files: nothing left in ~/.cache.
       MOOR_CACHE_DIR: path.join(REPO, 'test/.tmp', prefix, 'cache'),
       MOOR_SKIP_TYPECHECK: opts.skipTypecheck ? '1' : undefined,

@@ -64,7 +64,7 @@ once('a failing job fails the apply with its exit code and last log lines; its d
 
     // The next plan says the job runs again, and does not call it drift by a person.
     r = await s.plan();
-    assert.match(r.stdout, /exited \(3\)/, show(r));
+    assert.match(r.stdout, /state: "exited" → "completed"  # drift: its last run failed \(exit code 3\): it runs again/, show(r));
     s.write(body('echo fixed > /data/migrated'));
     r = await s.apply();
     assert.is(r.code, 0, show(r));

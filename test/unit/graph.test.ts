@@ -136,4 +136,20 @@ walker('a cycle is refused before anything runs', async () => {
   assert.not.ok(ran);
 });
 
+walker('a node that releases its slot lets the next one start; the walk still ends only when it does', async () => {
+  const log: string[] = [];
+  let finishA!: () => void;
+  const aDone = new Promise<void>((r) => (finishA = r));
+  const nodes = [{ id: 'a', dependsOn: [] }, { id: 'b', dependsOn: [] }, { id: 'c', dependsOn: ['a'] }];
+  const walked = walk(nodes, 1, async (n, release) => {
+    log.push(`start ${n.id}`);
+    if (n.id === 'a') { release(); release(); await aDone; }
+    if (n.id === 'b') finishA();
+    log.push(`end ${n.id}`);
+  });
+  const outcomes = await walked;
+  assert.equal(log, ['start a', 'start b', 'end b', 'end a', 'start c', 'end c']);
+  assert.equal([...outcomes.values()].map((o) => o.status), ['done', 'done', 'done']);
+});
+
 walker.run();

@@ -21,6 +21,7 @@ import type { Confirm } from '../confirm.js';
 import { EXIT, RefusedError, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
 import { loadOrFail, newClient, takeLock } from '../session.js';
+import { engineLine } from '../../render/engine-line.js';
 import { durationToNanos } from '../../model/units.js';
 
 const OPTIONS = {
@@ -67,6 +68,8 @@ export async function backupCommand(argv: string[], io: Output, confirm: Confirm
   const stack = await loadOrFail(file, io, stackInputs(values));
   const client = newClient(undefined, values.context || undefined);
   try {
+    // Which engine, first (on stderr: stdout stays the command's own output, JSON included).
+    if (sub !== 'daemon') io.err(engineLine(await client.engineInfo(), client.endpoint.display, io.style));
     const jobs = await readJobs(client, stack.name);
     const pick = (name: string) => {
       const { job, warning } = jobOf(jobs, stack, name);

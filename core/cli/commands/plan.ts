@@ -5,6 +5,7 @@ import { hasChanges } from '../../plan/types.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { planToJson } from '../../render/plan-json.js';
 import { renderPlan } from '../../render/plan-text.js';
+import { engineLine } from '../../render/engine-line.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
@@ -21,7 +22,10 @@ export async function planCommand(argv: string[], io: Output): Promise<number> {
   try {
     const refused = hasErrors(plan.diagnostics);
     if (flags.json) io.out(JSON.stringify(planToJson(plan), null, 2));
-    else if (!refused) io.out(renderPlan(plan, io.style, { stackFile: stack.file, env: stack.env }));
+    else {
+      io.out(engineLine(plan.engine, session.client.endpoint.display, io.style));
+      if (!refused) io.out(renderPlan(plan, io.style, { stackFile: stack.file, env: stack.env }));
+    }
     if (plan.diagnostics.length && !flags.json) io.err(renderDiagnostics(plan.diagnostics, io.style));
     if (refused) return EXIT.error;
     if (flags.out) {

@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import { EngineClient } from '../../../core/engine/client.js';
 import { parseDockerHost } from '../../../core/engine/endpoint.js';
 import { EngineSshError } from '../../../core/engine/errors.js';
+import { remoteSocketOf } from '../../../core/engine/ssh-forward.js';
 import { MAX_CHANNELS } from '../../../core/engine/transport-ssh.js';
 import { MoorError } from '../../../core/errors.js';
 import { withFakeEngine } from '../../fixtures/fake-engine.js';
@@ -80,3 +81,16 @@ ssh("ssh's failure to connect is a MoorError with what ssh said", () => withFake
 })));
 
 ssh.run();
+
+const forward = suite('remoteSocketOf: which server socket moor forwards');
+
+forward('a unix socket the server\'s docker CLI names is forwarded; anything else stays on dial-stdio', () => {
+  assert.is(remoteSocketOf('unix:///var/run/docker.sock\n'), '/var/run/docker.sock');
+  assert.is(remoteSocketOf('unix:///run/user/1000/docker.sock'), '/run/user/1000/docker.sock');
+  assert.is(remoteSocketOf('tcp://10.0.0.5:2375'), undefined);
+  assert.is(remoteSocketOf('ssh://other'), undefined);
+  assert.is(remoteSocketOf(''), undefined);
+  assert.is(remoteSocketOf(undefined), undefined);
+});
+
+forward.run();

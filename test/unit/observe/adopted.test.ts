@@ -6,6 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EngineClient } from '../../../core/engine/client.js';
+import { EngineError } from '../../../core/engine/errors.js';
 import type { ContainerInspect, ContainerSummary, NetworkSummary, VolumeSummary } from '../../../core/engine/api-types.js';
 import { adoptionLabels, type AdoptedEntry } from '../../../core/model/adoption.js';
 import { ledgerLabels } from '../../../core/model/ledger.js';
@@ -70,6 +71,8 @@ function fakeClient(engine: ReturnType<typeof adoptedEngine>) {
         case '/networks': return engine.networks.filter((n) => match(n.Labels, n.Name));
         case '/volumes': return { Volumes: engine.volumes.filter((v) => match(v.Labels, v.Name)) };
         case '/images/json': return engine.images.filter((i) => !f.reference || f.reference.some((r) => i.RepoTags.includes(r)));
+        // Not a swarm manager (observe lists swarm services once; observe/services.test.ts covers a manager).
+        case '/services': throw new EngineError(503, 'This node is not a swarm manager.', `${method} ${path}`);
       }
       const inspect = /^\/containers\/(\w+)\/json$/.exec(path);
       if (inspect && engine.inspect[inspect[1]!]) return engine.inspect[inspect[1]!];

@@ -6,6 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EngineClient } from '../../../core/engine/client.js';
+import { EngineError } from '../../../core/engine/errors.js';
 import type { ContainerInspect, ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from '../../../core/engine/api-types.js';
 import { specLabels } from '../../../core/model/labels.js';
 import { engineName } from '../../../core/model/names.js';
@@ -82,6 +83,8 @@ function fakeClient(engine: Engine) {
         case '/containers/json': return engine.containers.filter((c) => match(c.Labels, c.Names[0]!.slice(1)));
         case '/networks': return engine.networks.filter((n) => match(n.Labels, n.Name));
         case '/volumes': return { Volumes: engine.volumes.filter((v) => match(v.Labels, v.Name)) };
+        // An engine that is not in a swarm (the list a swarm manager answers is tested in services.test.ts).
+        case '/services': throw new EngineError(503, 'This node is not a swarm manager.', `${method} ${path}`);
         case '/images/json':
           return engine.images.filter((i) => (f.reference
             ? f.reference.some((r) => (i.RepoTags ?? []).includes(r) || (i.RepoDigests ?? []).includes(r))
@@ -99,21 +102,21 @@ function fakeClient(engine: Engine) {
 
 const observe = suite('observeStack');
 
-observe('reads an applied stack back so that planning it again changes nothing: 10 requests and one inspect per container', async () => {
+observe('reads an applied stack back so that planning it again changes nothing: 11 requests (services too) and one inspect per container', async () => {
   const d = shopStack();
   const { client, calls } = fakeClient(appliedEngine(d));
   const o = await observeStack(client, d);
   assert.is(planText(planStack(d, o)), 'No changes. The engine matches stack shop.');
   // + engineInfo: the version call; 9 lists, one of them the running containers publishing web's host port 8080.
-  assert.is(calls.length, 9 + d.containers.length);
+  assert.is(calls.length, 10 + d.containers.length);
   assert.is(o.refreshed, true);
 });
 
-observe('refresh: false reads the lists only (10 requests) and says so', async () => {
+observe('refresh: false reads the lists only (11 requests) and says so', async () => {
   const d = shopStack();
   const { client, calls } = fakeClient(appliedEngine(d));
   const o = await observeStack(client, d, { refresh: false });
-  assert.is(calls.length, 9);
+  assert.is(calls.length, 10);
   assert.not.ok(calls.some((c) => c.includes('/containers/') && c.endsWith('/json') && c !== 'GET /containers/json'));
   assert.is(o.refreshed, false);
   assert.match(planText(planStack(d, o)), /--refresh=false: containers were not inspected/);
@@ -229,7 +232,7 @@ live('reads restart policy, limits and aliases as moor writes them, without the 
 
 live.run();
 
-observe('migration stash, its verified marker and the secret key are bookkeeping, not volumes of the stack; still 9 requests', async () => {
+observe('migration stash, its verified marker and the secret key are bookkeeping, not volumes of the stack; still 10 requests', async () => {
   const d = shopStack();
   const engine = appliedEngine(d);
   const vol = engine.volumes[0]!;
@@ -246,5 +249,5 @@ observe('migration stash, its verified marker and the secret key are bookkeeping
     volume: vol.Name, stash: stashVolumeName(vol.Name), verified: { marker: verifiedMarkerName(vol.Name), digest: 'd1', files: 3, bytes: 10 },
   });
   assert.equal(o.secretKey, { volume: keyVolumeName('shop'), key: Buffer.alloc(32, 7).toString('base64') });
-  assert.is(calls.length, 8);
+  assert.is(calls.length, 9);
 });

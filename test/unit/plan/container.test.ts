@@ -184,6 +184,15 @@ state('a container whose start failed (still "created") is started again, withou
   assert.equal(web.causes, ['state: never started: its last start failed']);
 });
 
+state('a container that exited with an error code is not said to be stopped by a person: the plan names the code', () => {
+  const d = shopStack();
+  const web = nodeOf(planStack(d, observed(d, stopped('web', 'exited', 2))), 'container.web');
+  assert.equal(web.causes, ['state: exited with code 2 (it crashed, or was stopped outside moor)']);
+  for (const code of [0, 137, 143]) {
+    assert.equal(nodeOf(planStack(d, observed(d, stopped('web', 'exited', code))), 'container.web').causes, ['state: stopped outside moor'], `exit ${code} is what docker stop leaves`);
+  }
+});
+
 state('a container stopped by hand is drift, started again by an update', () => {
   const d = shopStack();
   const o = observed(d, stopped('web'));
@@ -209,11 +218,11 @@ state('a runOnce container that exited 0 is where it should be: no drift, no cha
   assert.equal(actions(plan), []);
 });
 
-state('a runOnce container whose job failed runs again: exited (3) → completed', () => {
+state('a runOnce container whose job failed runs again: exited → completed, the exit code in the note', () => {
   const d = migrateStack();
   const node = nodeOf(planStack(d, observed(d, stopped('migrate', 'exited', 3))), 'container.migrate');
   assert.is(node.action, 'update');
-  assert.equal(node.changes, [{ path: 'state', before: 'exited (3)', after: 'completed', forcesReplacement: false, source: 'drift', note: 'its last run failed: it runs again' }]);
+  assert.equal(node.changes, [{ path: 'state', before: 'exited', after: 'completed', forcesReplacement: false, source: 'drift', note: 'its last run failed (exit code 3): it runs again' }]);
   if (node.op.type !== 'container.update') throw new Error(node.op.type);
   assert.is(node.op.start, true);
 });

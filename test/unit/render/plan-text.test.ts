@@ -7,7 +7,7 @@ import { actionSymbol, renderPlan, summaryLine } from '../../../core/render/plan
 import type { Style } from '../../../core/render/style.js';
 import { plainStyle } from '../../../core/render/style.js';
 import { bind, tmpfs } from '../../../providers/index.js';
-import { desired, ENGINE, observed, planText, stopped, volumeHealth } from '../../fixtures/builders.js';
+import { desired, ENGINE, inspected, observed, planText, shopStack, stopped, volumeHealth } from '../../fixtures/builders.js';
 
 const was = desired('shop', ({ network, volume, container }) => {
   const backend = network('backend');
@@ -46,6 +46,11 @@ fromPlanner('create, drift update, replace, delete and data loss, in the canonic
     '',
     'Plan: 1 to create, 1 to update, 1 to replace, 2 to delete.',
   ].join('\n'));
+});
+
+fromPlanner('an alias change shows the aliases before and after (not as an attachment)', () => {
+  const plan = planStack(shopStack({ webAliases: ['www', 'shop'] }), observed(shopStack(), inspected('web')));
+  assert.ok(planText(plan).includes('      ~ networks.backend.aliases: ["www"] → ["shop", "www"]'), planText(plan));
 });
 
 fromPlanner('no changes names the stack, or the stack file relative to the working directory', () => {

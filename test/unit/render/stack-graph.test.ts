@@ -42,4 +42,17 @@ graph('a container with replicas is one vertex that says how many', () => {
   assert.match(toDot(g), /"container\.worker" \[label="container worker ×3", shape=box\];/);
 });
 
+graph('services: their image (with the replicas), overlay networks and volumes; drawn as subroutines / 3D boxes', () => {
+  const d = desired('shop', ({ network, volume, service }) => {
+    const net = network('backend', { driver: 'overlay' });
+    const data = volume('data');
+    service('web', { image: 'nginx:1.27', replicas: 3, networks: [net], mounts: [{ volume: data, target: '/data' }] });
+  });
+  const g = stackGraph(d);
+  assert.ok(g.vertices.some((v) => v.id === 'service.web' && v.kind === 'service'));
+  assert.equal(g.edges.filter((e) => e.from === 'service.web').map((e) => `${e.to} ${e.label}`), ['image.nginx:1.27 ×3', 'network.backend ', 'volume.data /data']);
+  assert.ok(toMermaid(g).includes('  service_web[["service web"]]'), toMermaid(g));
+  assert.match(toDot(g), /"service\.web" \[label="service web", shape=box3d\];/);
+});
+
 graph.run();

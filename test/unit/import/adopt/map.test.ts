@@ -184,7 +184,7 @@ emit('handles named after reserved words get a safe variable; references follow 
     containers: [{ varName: 'web', name: 'web', options: { image: 'x', networks: [{ $ref: 'default' }], env: { A: "it's" } } }] });
   assert.match(text, /const default_ = network\('default'\);/);
   assert.match(text, /networks: \[default_\]/);
-  assert.match(text, /A: 'it\\'s'/);
+  assert.match(text, /A: ("it's"|'it\\'s')/);
   assert.match(text, /^\/\*\*\n \* Adopted\.\n \*\//);
 });
 
