@@ -1,7 +1,7 @@
 /** Container operations, exactly as planned. */
 import type { EngineClient } from '../engine/client.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
-import { engineName, nextContainerName, oldContainerName } from '../model/names.js';
+import { engineName, nextContainerName, oldContainerName, replicaBase, replicaHostPort } from '../model/names.js';
 import type { ContainerSpec, DesiredStack } from '../model/spec.js';
 import type { Operation, WaitFor } from '../plan/types.js';
 import type { LedgerWriter } from './ledger.js';
@@ -23,8 +23,16 @@ export interface ContainerContext {
   onStarted?: (id: string, c: ContainerSpec) => void;
 }
 
-async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string, anonymous?: Record<string, string>): Promise<string> {
+/** The resource name a replica's engine names are made from (`worker-2`), or the container's own. */
+const baseOf = (c: ContainerSpec, replica: number | undefined) => replicaBase(c.name, replica ?? 1, c.replicas ?? 1);
+
+async function createContainer(ctx: ContainerContext, c: ContainerSpec, name: string, anonymous?: Record<string, string>, replica?: number): Promise<string> {
   const { body, query, extraNetworks } = containerCreateBody(ctx.stack.name, imageRefFor(ctx.stack, c.image), c, ctx.secrets, anonymous, ctx.names);
+  // A host range published by replicas: each takes its own port of it (the labels keep the range).
+  if (replica !== undefined) {
+    const bindings = (body.HostConfig as { PortBindings: Record<string, { HostIp: string; HostPort: string }[]> }).PortBindings;
+    for (const list of Object.values(bindings)) for (const b of list) b.HostPort = replicaHostPort(b.HostPort, replica);
+  }
   const created = await ctx.client.request<{ Id: string }>('POST', '/containers/create', { query: { name, ...query }, body });
   for (const n of extraNetworks) {
     // requestRaw: the answer is not read (Podman's is "OK" in plain text, not JSON).
@@ -80,10 +88,11 @@ const rename = (ctx: ContainerContext, id: string, to: string) => ctx.client.req
  */
 async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, { type: 'container.replace' }>): Promise<void> {
   const c = op.container;
-  const en = engineName(ctx.stack.name, c.name);
-  const next = nextContainerName(ctx.stack.name, c.name);
+  const base = baseOf(c, op.replica);
+  const en = engineName(ctx.stack.name, base);
+  const next = nextContainerName(ctx.stack.name, base);
   await removeContainer(ctx.client, next, 0); // a leftover from an interrupted run
-  const id = await createContainer(ctx, c, next, op.anonymousVolumes);
+  const id = await createContainer(ctx, c, next, op.anonymousVolumes, op.replica);
   for (const w of op.waitFor) await waitForContainer(ctx.client, w, ctx.waitTimeoutMs);
   // Was it running? A completed runOnce job, or a container stopped by hand, is not started when it comes back.
   const wasRunning = await ctx.client.request<{ State: { Running: boolean } }>('GET', `/containers/${op.oldId}/json`).then((i) => i.State.Running, () => false);
@@ -91,14 +100,15 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   const restoreOld = () => rename(ctx, op.oldId, op.oldName ?? en).catch(() => undefined)
     .then(() => (wasRunning ? ctx.client.request('POST', `/containers/${op.oldId}/start`, { okStatuses: [304] }) : undefined))
     .then(() => true, () => false);
+  const others = (c.replicas ?? 1) > 1 ? `; replica ${op.replica} of ${c.replicas}: the replicas not replaced yet keep running the old version` : '';
   const note = (why: unknown, back: boolean) => {
-    if (why instanceof Error) why.message += back ? ` (the old container ${wasRunning ? 'was started again' : 'is back'}: nothing changed)` : ' (and the old container could not be started again: the next apply starts it)';
+    if (why instanceof Error) why.message += (back ? ` (the old container ${wasRunning ? 'was started again' : 'is back'}: nothing changed` : ' (and the old container could not be started again: the next apply starts it') + `${others})`;
   };
   let oldKept = true;
   try {
     await ctx.client.request('POST', `/containers/${op.oldId}/stop`, { query: { t: c.stopTimeout ?? 10 }, okStatuses: [304] });
     // Already set aside by an interrupted run: the engine refuses renaming to the current name.
-    await rename(ctx, op.oldId, oldContainerName(ctx.stack.name, c.name)).catch((e: unknown) => {
+    await rename(ctx, op.oldId, oldContainerName(ctx.stack.name, base)).catch((e: unknown) => {
       if (!(e instanceof EngineError && /same name/i.test(e.engineMessage))) throw e;
     });
   } catch (e) {
@@ -127,13 +137,28 @@ async function replaceNewFirst(ctx: ContainerContext, op: Extract<ContainerOp, {
   }
   if (oldKept) await removeContainer(ctx.client, op.oldId, 0);
   await untilCompleted(ctx, id, c);
+  await untilReady(ctx, en, c, others);
+}
+
+/**
+ * Rolling replacement of replicas: the step of a new replica lasts until it runs (and is healthy,
+ * with a healthcheck), so the next old replica goes only then.
+ */
+async function untilReady(ctx: ContainerContext, name: string, c: ContainerSpec, others: string): Promise<void> {
+  if ((c.replicas ?? 1) < 2) return;
+  try {
+    await waitForContainer(ctx.client, { container: name, resource: c.name, condition: c.healthcheck ? 'healthy' : 'started' }, ctx.waitTimeoutMs);
+  } catch (e) {
+    if (e instanceof Error) e.message += ` (${name} replaced${others})`;
+    throw e;
+  }
 }
 
 export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, phase: 'create' | 'update' | 'replace' | 'destroy'): Promise<void> {
-  const name = (c: ContainerSpec) => engineName(ctx.stack.name, c.name);
+  const name = (c: ContainerSpec) => engineName(ctx.stack.name, baseOf(c, 'replica' in op ? op.replica : undefined));
   switch (op.type) {
     case 'container.create': {
-      const id = await createContainer(ctx, op.container, name(op.container));
+      const id = await createContainer(ctx, op.container, name(op.container), undefined, op.replica);
       try {
         await startContainer(ctx, id, op.container, op.waitFor);
       } catch (e) {
@@ -151,7 +176,7 @@ export async function runContainerOp(ctx: ContainerContext, op: ContainerOp, pha
       const stopTimeout = op.container.stopTimeout;
       if (op.order === 'delete-before-create') {
         if (phase === 'destroy') await removeContainer(ctx.client, op.oldId, stopTimeout);
-        else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container), op.anonymousVolumes), op.container, op.waitFor);
+        else await startContainer(ctx, await createContainer(ctx, op.container, name(op.container), op.anonymousVolumes, op.replica), op.container, op.waitFor);
         return;
       }
       await replaceNewFirst(ctx, op);

@@ -17,7 +17,7 @@ import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
 import { compareManifests, formatMode, manifestEntry, type ManifestEntry } from '../apply/volume-data/manifest.js';
 import { drained, pumpInto, type Sink } from '../apply/volume-data/tee.js';
 import type { EngineClient } from '../engine/client.js';
-import { engineName } from '../model/names.js';
+import { engineName, replicaIndex } from '../model/names.js';
 import { LABEL, readSpec } from '../model/labels.js';
 import type { ContainerSpec } from '../model/spec.js';
 import { topoSort } from '../graph.js';
@@ -150,7 +150,7 @@ function startOrder(stack: string, users: { Names: string[]; Labels: Record<stri
   const deps = new Map(users.map((u) => {
     const spec = readSpec<ContainerSpec>(u.Labels, 'container');
     const name = (u.Names[0] ?? '').replace(/^\//, '');
-    return [name, spec && u.Labels?.[LABEL.stack] === stack ? containerDependencies(spec).map((d) => engineName(stack, d)).filter((d) => names.includes(d)) : []];
+    return [name, spec && u.Labels?.[LABEL.stack] === stack ? containerDependencies(spec).flatMap((d) => names.filter((n) => replicaIndex(stack, d, n) !== null)) : []];
   }));
   return topoSort(names.map((id) => ({ id, dependsOn: deps.get(id) ?? [] }))).map((n) => n.id);
 }

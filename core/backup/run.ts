@@ -18,6 +18,7 @@
  * killed meanwhile is finished by the next command (backup/intents.ts). The archiving worker
  * stops when moor goes away (its stdin closes) and the engine removes it.
  */
+import { listStackContainers } from '../observe/stack-containers.js';
 import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
 import { smallTar } from '../apply/volume-data/archive.js';
@@ -68,9 +69,19 @@ interface Ctx {
   log: (line: string) => void;
 }
 
+/**
+ * The engine names of a container resource: `<stack>-<name>`, or its replicas `-1..N` in order
+ * (from the engine's labels: a job runs as applied, without the stack file).
+ */
+async function containersOf(ctx: Ctx, name: string): Promise<string[]> {
+  const found = (await listStackContainers(ctx.client, ctx.stack)).filter((c) => c.resource === name).map((c) => c.name);
+  return found.length ? found.sort((a, b) => a.length - b.length || a.localeCompare(b)) : [engineName(ctx.stack, name)];
+}
+
 async function runHooks(ctx: Ctx, hooks: BackupHookSpec[], step: 'hooks before' | 'hooks after'): Promise<void> {
   for (const [i, h] of hooks.entries()) {
-    const container = engineName(ctx.stack, h.container);
+    // A container with replicas: the hook runs in replica 1 (as `moor exec`).
+    const container = (await containersOf(ctx, h.container))[0]!;
     ctx.log(`${step}[${i}]: ${JSON.stringify(h.command)} in ${container}`);
     let r: { exitCode: number; stdout: string; stderr: string };
     try {
@@ -99,8 +110,9 @@ interface Stopping {
  */
 async function stopContainers(ctx: Ctx, s: Stopping): Promise<void> {
   const running: { container: string; timeout: number }[] = [];
-  for (const name of [...ctx.job.stop].reverse()) {
-    const container = engineName(ctx.stack, name);
+  // A container with replicas is all of them (`<stack>-worker-1..N`): stopped last to first, started first to last.
+  const replicas = await Promise.all(ctx.job.stop.map((name) => containersOf(ctx, name)));
+  for (const container of replicas.flat().reverse()) {
     let info: { State: { Running: boolean }; Config: { StopTimeout?: number } };
     try {
       info = await ctx.client.request('GET', `/containers/${encodeURIComponent(container)}/json`);

@@ -75,6 +75,7 @@ const options = {
   user: { type: 'string', short: 'u' },
   workdir: { type: 'string', short: 'w' },
   'no-tty': { type: 'boolean', short: 'T' },
+  index: { type: 'string' },
   format: { type: 'string' },
 } as const;
 
@@ -103,7 +104,7 @@ const allowed: Record<string, string[]> = {
   destroy: ['json', 'yes', 'concurrency', 'volumes', 'wait-timeout', 'lock-timeout', 'target', 'context', ...INPUT_FLAGS],
   ps: ['json', 'stack', 'context', ...INPUT_FLAGS],
   logs: ['stack', 'follow', 'since', 'tail', 'timestamps', 'context', ...INPUT_FLAGS],
-  exec: ['stack', 'user', 'workdir', 'no-tty', 'context', ...INPUT_FLAGS],
+  exec: ['stack', 'user', 'workdir', 'no-tty', 'index', 'context', ...INPUT_FLAGS],
   graph: ['format', ...INPUT_FLAGS],
 };
 

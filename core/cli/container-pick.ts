@@ -18,3 +18,17 @@ export function pickContainers(stack: string, all: StackContainer[], names: stri
   }
   return all.filter((c) => names.some((n) => matches(c, n)));
 }
+
+/**
+ * One replica of a container with replicas (`<resource>-N`): `--index N`, else replica 1 (as
+ * `docker compose exec`). A container without replicas is its own replica 1.
+ */
+export function pickReplica(found: StackContainer[], name: string, index: string | undefined): StackContainer[] {
+  if (index !== undefined && !/^[1-9]\d*$/.test(index)) throw new UsageError(`--index takes a replica number from 1 (got "${index}")`);
+  const n = index === undefined ? 1 : Number(index);
+  const replicas = found.filter((c) => c.display === `${c.resource}-${n}` || (n === 1 && c.display === c.resource));
+  if (replicas.length) return replicas;
+  if (index === undefined) return found;
+  const have = found.map((c) => c.display).join(', ');
+  throw new UsageError(`container ${name} has no replica ${n} on the engine (it has: ${have})`);
+}

@@ -149,6 +149,7 @@ export const HELP: Record<string, CommandHelp> = {
       ['-u, --user USER', 'user or uid[:gid] to run as (default: the container\'s)'],
       ['-w, --workdir DIR', 'working directory of the command'],
       ['-T, --no-tty', 'no TTY even on a terminal (plain pipes)'],
+      ['--index N', 'which replica of a container with replicas (default: 1, like docker compose exec --index)'],
       ['--stack NAME', 'the stack named NAME on the engine, without its file'],
       CONTEXT,
       ...INPUTS,

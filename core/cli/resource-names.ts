@@ -10,6 +10,8 @@ export function knownResourceIds(stack: DesiredStack, observed: ObservedState): 
     ...stack.networks.map((n) => `network.${n.name}`),
     ...stack.volumes.map((v) => `volume.${v.name}`),
     ...stack.containers.map((c) => `container.${c.name}`),
+    // One replica of a container with replicas: `--replace container.api#2`.
+    ...stack.containers.flatMap((c) => Array.from({ length: (c.replicas ?? 1) > 1 ? c.replicas! : 0 }, (_, i) => `container.${c.name}#${i + 1}`)),
     ...stack.backups.map((b) => `backup.${b.name}`),
     ...(stack.services ?? []).map((s) => `service.${s.name}`),
     ...Object.keys(stack.lifecycle),

@@ -34,3 +34,25 @@ export function normalizeImageRef(ref: string): string {
   const lastSlash = familiar.lastIndexOf('/');
   return familiar.slice(lastSlash + 1).includes(':') ? familiar : `${familiar}:latest`;
 }
+
+/**
+ * The resource name a replica's engine name is made from: `worker-2` (engine `<stack>-worker-2`)
+ * when the container has replicas, else the resource's own (`<stack>-worker`, as before replicas).
+ */
+export function replicaBase(name: string, index: number, replicas: number): string {
+  return replicas > 1 ? `${name}-${index}` : name;
+}
+
+/** The replica index an engine name stands for (`<stack>-worker-3` → 3); the unsuffixed name is replica 1. */
+export function replicaIndex(stack: string, name: string, engine: string): number | null {
+  const base = engineName(stack, name);
+  if (engine === base) return 1;
+  const m = engine.startsWith(`${base}-`) ? /^(\d+)$/.exec(engine.slice(base.length + 1)) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/** A replica's host port: its own port of a host range (`8080-8082`, replica 2 → 8081); a single port as it is. */
+export function replicaHostPort(hostPort: string, index: number): string {
+  const m = /^(\d+)-(\d+)$/.exec(hostPort);
+  return m ? String(Number(m[1]) + Math.max(1, index) - 1) : hostPort;
+}

@@ -138,6 +138,11 @@ export interface ContainerSpec extends RuntimeSpec {
   dependsOn: DependsOnSpec[];
   /** Runs to completion: exited 0 is its desired state. Present only when true (older labels lack it). */
   runOnce?: true;
+  /**
+   * Replicas on one engine: engine names `<stack>-<name>-1..N`, each with the resource name as a
+   * network alias. Present only when more than 1 (older labels lack it: 1, named `<stack>-<name>`).
+   */
+  replicas?: number;
 }
 
 /**

@@ -5,7 +5,8 @@
  * unless something the container uses is itself deleted first.
  */
 import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
-import { attachedNetworkName, engineName } from '../model/names.js';
+import { attachedNetworkName, engineName, replicaBase, replicaIndex } from '../model/names.js';
+import { replicaCounts, replicaSlots, waitsOf } from './replicas.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
 import { containerDependencies } from '../model/spec.js';
@@ -207,140 +208,157 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
   const claimed = new Set<string>();
 
   for (const want of order) {
-    const id = `container.${want.name}`;
-    const en = engineName(stack, want.name);
-    const foreign = ctx.observed.containers.find((c) => c.owner === 'foreign' && c.name === en);
-    if (foreign) { collision(ctx, 'container', want.name, en); continue; }
-    const obs = owned.find((c) => c.resource === want.name && c.name === en) ?? owned.find((c) => c.resource === want.name);
-    if (obs) claimed.add(obs.id);
-    const waitFor: WaitFor[] = want.dependsOn.map((d) => ({ container: nameOf(ctx, 'container', d.container), resource: d.container, condition: d.condition }));
-    // Adopted (model/adoption.ts): it keeps the name it has until it is replaced.
-    const base = { id, kind: 'container' as const, name: want.name, engineName: obs?.adopted ? obs.name : en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name) };
-
-    if (!obs) {
-      out.push({ ...base, action: 'create', causes: ['not on the engine'], changes: containerAttributes(want), op: { type: 'container.create', container: want, waitFor } });
-      ctx.nodes.set(id, out.at(-1)!);
-      continue;
+    const replicas = want.replicas ?? 1;
+    const slots = replicaSlots(ctx, want, owned, claimed);
+    if (replicas > 1) {
+      const shared = want.mounts.flatMap((m) => (m.type === 'volume' ? [m.volume] : []));
+      if (shared.length) ctx.notes.push(`container.${want.name}: its ${replicas} replicas share volume${shared.length > 1 ? 's' : ''} ${shared.join(', ')} (each replica mounts the same data)`);
     }
-    const last = obs.spec;
-    const changes: AttributeChange[] = [];
-    const causes: string[] = [];
-    let forced = !last;
-    if (!last) causes.push('moor cannot read what it last applied to this container');
+    const { before, applied } = replicaCounts(ctx, want, owned);
+    let previous: PlanNode | undefined;
+    for (const { index, obs } of slots) {
+      const id = replicas > 1 ? `container.${want.name}#${index}` : `container.${want.name}`;
+      const resourceId = `container.${want.name}`;
+      const en = engineName(stack, replicaBase(want.name, index, replicas));
+      const foreign = ctx.observed.containers.find((c) => c.owner === 'foreign' && c.name === en);
+      if (foreign) { collision(ctx, 'container', want.name, en); continue; }
+      const waitFor = waitsOf(ctx, want);
+      const replica = replicas > 1 ? { replica: index } : {};
+      const counts = replicas > 1 || before > 1 ? { replicas: { before, after: replicas } } : {};
+      const scaled = before > 0 && before !== replicas ? ` (${before} → ${replicas} replicas)` : '';
+      // Adopted (model/adoption.ts): it keeps the name it has until it is replaced.
+      const base = { id, kind: 'container' as const, name: want.name, engineName: obs?.adopted ? obs.name : en, dependsOn: forwardDeps(want), dependents: dependentContainers(ctx, want.name), ...(replicas > 1 ? { replica: index } : {}), ...counts };
 
-    // ignoreChanges: the ignored attributes are compared as they are now, so they never differ.
-    const rules = rulesOf(ctx.desired.lifecycle, id);
-    const cmp = last && rules.ignoreChanges.length ? withIgnored(want, last, obs, rules) : want;
-    let delta: NetworkDelta = { changes: [], connect: [], disconnect: [] };
-    let restart: RestartSpec | undefined;
-    let resources: ContainerSpec['resources'] | undefined;
-    if (last) {
-      changes.push(...diffAttributes(FIXED, last, cmp), ...addressChanges(last, cmp));
-      // Live attributes: what moor last applied is the ledger's record, else the labels; what the engine
-      // has now is its own report when observe inspected the container, else that same record.
-      const lastRestart = obs.recorded?.restart ?? last.restart;
-      const lastResources = obs.recorded?.resources ?? last.resources;
-      const liveRestart = obs.live?.restart ?? lastRestart;
-      // Podman's compatible API has no live update: there these attributes are fixed too.
-      const fixedHere = ctx.observed.engine.podman ? { forcesReplacement: true, note: NO_LIVE_UPDATE_ON_PODMAN } : undefined;
-      if (!sameValue(liveRestart, cmp.restart)) {
-        restart = cmp.restart;
-        changes.push({ path: 'restart', before: liveRestart, after: cmp.restart, forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change', ...fixedHere });
+      if (!obs) {
+        out.push({ ...base, action: 'create', causes: [scaled && index > applied ? `scaled up${scaled}` : 'not on the engine'], changes: containerAttributes(want), op: { type: 'container.create', container: want, waitFor, ...replica } });
+        ctx.nodes.set(id, out.at(-1)!);
+        continue;
       }
-      const liveRes = obs.live?.resources ?? lastResources;
-      for (const { key, path, value } of RESOURCE_KEYS) {
-        const b = liveRes[key];
-        const a = cmp.resources[key];
-        if (b === a) continue;
-        const removal = a === null;
-        if (!removal) resources = cmp.resources;
-        changes.push({
-          path, before: value(b), after: value(a), forcesReplacement: removal, source: lastResources[key] === a ? 'drift' : 'change',
-          ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}), ...fixedHere,
-        });
-      }
-      if (!changes.some((c) => c.path === 'networkMode')) {
-        delta = networkDelta(ctx, obs, last, cmp);
-        changes.push(...delta.changes);
-      }
-      if (!changes.some((c) => c.path === 'image')) {
-        const imageNode = ctx.nodes.get(`image.${cmp.image}`);
-        const current = ctx.observed.images.find((i) => i.refs.includes(ctx.desired.images.find((x) => x.name === cmp.image)?.ref ?? ''));
-        if (imageNode && (imageNode.action === 'create' || imageNode.action === 'replace')) {
-          changes.push({ path: 'image id', before: short(obs.imageId), after: '(known after the image is ' + (imageNode.op.type === 'image.pull' ? 'pulled)' : 'built)'), forcesReplacement: true, source: 'change' });
-        } else if (current && current.id !== obs.imageId) {
-          changes.push({ path: 'image id', before: short(obs.imageId), after: short(current.id), forcesReplacement: true, source: 'change', note: `${cmp.image} now points to another image` });
+      const last = obs.spec;
+      const changes: AttributeChange[] = [];
+      const causes: string[] = [];
+      let forced = !last;
+      if (!last) causes.push('moor cannot read what it last applied to this container');
+
+      // ignoreChanges: the ignored attributes are compared as they are now, so they never differ.
+      const rules = rulesOf(ctx.desired.lifecycle, resourceId);
+      const cmp = last && rules.ignoreChanges.length ? withIgnored(want, last, obs, rules) : want;
+      let delta: NetworkDelta = { changes: [], connect: [], disconnect: [] };
+      let restart: RestartSpec | undefined;
+      let resources: ContainerSpec['resources'] | undefined;
+      if (last) {
+        changes.push(...diffAttributes(FIXED, last, cmp), ...addressChanges(last, cmp));
+        // Live attributes: what moor last applied is the ledger's record, else the labels; what the engine
+        // has now is its own report when observe inspected the container, else that same record.
+        const lastRestart = obs.recorded?.restart ?? last.restart;
+        const lastResources = obs.recorded?.resources ?? last.resources;
+        const liveRestart = obs.live?.restart ?? lastRestart;
+        // Podman's compatible API has no live update: there these attributes are fixed too.
+        const fixedHere = ctx.observed.engine.podman ? { forcesReplacement: true, note: NO_LIVE_UPDATE_ON_PODMAN } : undefined;
+        if (!sameValue(liveRestart, cmp.restart)) {
+          restart = cmp.restart;
+          changes.push({ path: 'restart', before: liveRestart, after: cmp.restart, forcesReplacement: false, source: sameValue(lastRestart, cmp.restart) ? 'drift' : 'change', ...fixedHere });
+        }
+        const liveRes = obs.live?.resources ?? lastResources;
+        for (const { key, path, value } of RESOURCE_KEYS) {
+          const b = liveRes[key];
+          const a = cmp.resources[key];
+          if (b === a) continue;
+          const removal = a === null;
+          if (!removal) resources = cmp.resources;
+          changes.push({
+            path, before: value(b), after: value(a), forcesReplacement: removal, source: lastResources[key] === a ? 'drift' : 'change',
+            ...(removal ? { note: 'the engine cannot remove a limit from a running container' } : {}), ...fixedHere,
+          });
+        }
+        if (!changes.some((c) => c.path === 'networkMode')) {
+          delta = networkDelta(ctx, obs, last, cmp);
+          changes.push(...delta.changes);
+        }
+        if (!changes.some((c) => c.path === 'image')) {
+          const imageNode = ctx.nodes.get(`image.${cmp.image}`);
+          const current = ctx.observed.images.find((i) => i.refs.includes(ctx.desired.images.find((x) => x.name === cmp.image)?.ref ?? ''));
+          if (imageNode && (imageNode.action === 'create' || imageNode.action === 'replace')) {
+            changes.push({ path: 'image id', before: short(obs.imageId), after: '(known after the image is ' + (imageNode.op.type === 'image.pull' ? 'pulled)' : 'built)'), forcesReplacement: true, source: 'change' });
+          } else if (current && current.id !== obs.imageId) {
+            changes.push({ path: 'image id', before: short(obs.imageId), after: short(current.id), forcesReplacement: true, source: 'change', note: `${cmp.image} now points to another image` });
+          }
         }
       }
-    }
-    // ignoreChanges: drift of those attributes (e.g. networks connected by hand) is not planned either.
-    if (rules.ignoreChanges.length) {
-      changes.splice(0, changes.length, ...changes.filter((c) => !isIgnored(rules, c.path)));
-      const keep = (net: string) => !isIgnored(rules, `networks.${net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net}`);
-      delta = { changes: [], connect: delta.connect.filter((n) => keep(n.network)), disconnect: delta.disconnect.filter(keep) };
-    }
-    // Stopped by a moor command: a live one starts it itself; a dead one's record is finished first (plan/intents.ts).
-    const by = obs.state === 'running' ? undefined : stoppedBy(ctx, obs.name);
-    if (by && !by.alive) base.dependsOn.push(by.node);
-    const stateChange = by?.alive ? undefined : plannedState(want, obs, by?.note);
-    if (stateChange) changes.push(stateChange);
-    // Renamed by hand (`docker rename`): found by its labels, renamed back live.
-    const renamed = !obs.adopted && obs.name !== en;
-    if (renamed) changes.push({ path: 'name', before: obs.name, after: en, forcesReplacement: false, source: 'drift', note: 'renamed outside moor' });
+      // ignoreChanges: drift of those attributes (e.g. networks connected by hand) is not planned either.
+      if (rules.ignoreChanges.length) {
+        changes.splice(0, changes.length, ...changes.filter((c) => !isIgnored(rules, c.path)));
+        const keep = (net: string) => !isIgnored(rules, `networks.${net.startsWith(`${stack}-`) ? net.slice(stack.length + 1) : net}`);
+        delta = { changes: [], connect: delta.connect.filter((n) => keep(n.network)), disconnect: delta.disconnect.filter(keep) };
+      }
+      // Stopped by a moor command: a live one starts it itself; a dead one's record is finished first (plan/intents.ts).
+      const by = obs.state === 'running' ? undefined : stoppedBy(ctx, obs.name);
+      if (by && !by.alive) base.dependsOn.push(by.node);
+      const stateChange = by?.alive ? undefined : plannedState(want, obs, by?.note);
+      if (stateChange) changes.push(stateChange);
+      // Renamed by hand (`docker rename`): found by its labels, renamed back live.
+      const renamed = !obs.adopted && obs.name !== en;
+      // Scaled from 1 to more (or back to 1): the container keeps running under its replica's name.
+      const byScale = renamed && replicaIndex(stack, want.name, obs.name) === index;
+      if (renamed) changes.push({ path: 'name', before: obs.name, after: en, forcesReplacement: false, source: byScale ? 'change' : 'drift', note: byScale ? `named for ${replicas} replica${replicas > 1 ? 's' : ''}` : 'renamed outside moor' });
 
-    // What the container uses being replaced forces it to be recreated too.
-    // What it uses now or used as last applied.
-    const uses = [...new Set([...base.dependsOn, ...(last ? forwardDeps(last) : [])])];
-    const usesReplaced = uses.filter((dep) => {
-      const n = ctx.nodes.get(dep);
-      if (!n) return false;
-      // A migration copies the old volume while nothing writes to it, then removes it: its users let
-      // go, and come back on the new one. Resuming from a verified copy or rolling back does not need that.
-      if (n.op.type === 'volume.migrate') return n.op.steps.includes('stash') || n.op.steps.includes('drop-old');
-      if (n.action !== 'replace') return false;
-      if (n.kind === 'network' || n.kind === 'volume') return true;
-      return n.kind === 'container' && (want.volumesFrom.some((v) => `container.${v.container}` === dep) || (want.networkMode.type === 'container' && `container.${want.networkMode.container}` === dep));
-    });
-    for (const dep of usesReplaced) causes.push(`${dep.replace('.', ' ')} is ${ctx.nodes.get(dep)!.action === 'migrate' ? 'migrated' : 'replaced'}`);
-    forced ||= usesReplaced.length > 0 || changes.some((c) => c.forcesReplacement);
-    if (ctx.options.replace?.includes(id)) { forced = true; causes.push('forced by --replace'); }
-
-    if (forced) {
-      causes.unshift(...changes.filter((c) => c.forcesReplacement).map((c) => `${c.path} ${c.source === 'drift' ? 'drifted' : 'changed'}`));
-      // Something it uses is removed before being recreated: it must let go first, so it goes first too.
-      const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); }) || (!!last && sharesFixedAddress(last, want));
-      if (last && sharesFixedAddress(last, want)) causes.push('its fixed address cannot be held by two containers: the old one goes first');
-      if (rules.replaceOrder === 'delete-before-create' && !deleteFirst) causes.push('replaceOrder: delete-before-create');
-      const anonymous = carryAnonymousVolumes(want, last, obs);
-      causes.push(...anonymous.causes);
-      out.push({
-        ...base, engineName: en, action: 'replace', causes: [...new Set(causes)], changes,
-        op: {
-          type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor,
-          ...(Object.keys(anonymous.carried).length ? { anonymousVolumes: anonymous.carried } : {}),
-          ...(obs.adopted ? { oldName: obs.name } : {}),
-        },
+      // What the container uses being replaced forces it to be recreated too.
+      // What it uses now or used as last applied.
+      const uses = [...new Set([...base.dependsOn, ...(last ? forwardDeps(last) : [])])];
+      const usesReplaced = uses.filter((dep) => {
+        const n = ctx.nodes.get(dep);
+        if (!n) return false;
+        // A migration copies the old volume while nothing writes to it, then removes it: its users let
+        // go, and come back on the new one. Resuming from a verified copy or rolling back does not need that.
+        if (n.op.type === 'volume.migrate') return n.op.steps.includes('stash') || n.op.steps.includes('drop-old');
+        if (n.action !== 'replace') return false;
+        if (n.kind === 'network' || n.kind === 'volume') return true;
+        return n.kind === 'container' && (want.volumesFrom.some((v) => `container.${v.container}` === dep) || (want.networkMode.type === 'container' && `container.${want.networkMode.container}` === dep));
       });
-    } else if (changes.length) {
-      out.push({
-        ...base, action: 'update', changes,
-        causes: changes.map((c) => (c.source === 'drift' ? `${c.path}: ${c.note ?? 'drifted'}` : `${c.path} changed`)),
-        op: {
-          type: 'container.update', id: obs.id, container: cmp,
-          ...(restart ? { restart } : {}), ...(resources ? { resources } : {}),
-          disconnect: delta.disconnect, connect: delta.connect, start: !!stateChange, waitFor,
-          ...(renamed ? { rename: en } : {}),
-          record: {
-            restart: cmp.restart,
-            resources: cmp.resources,
-            aliases: Object.fromEntries((expectedAttachments(ctx, cmp) ?? []).map((a) => [a.network, a.aliases])),
+      for (const dep of usesReplaced) causes.push(`${dep.replace('.', ' ')} is ${ctx.nodes.get(dep)!.action === 'migrate' ? 'migrated' : 'replaced'}`);
+      forced ||= usesReplaced.length > 0 || changes.some((c) => c.forcesReplacement);
+      if (ctx.options.replace?.includes(id) || ctx.options.replace?.includes(resourceId)) { forced = true; causes.push('forced by --replace'); }
+
+      if (forced) {
+        causes.unshift(...changes.filter((c) => c.forcesReplacement).map((c) => `${c.path} ${c.source === 'drift' ? 'drifted' : 'changed'}`));
+        // Something it uses is removed before being recreated: it must let go first, so it goes first too.
+        const deleteFirst = uses.some((dep) => { const n = ctx.nodes.get(dep); return !!n && deletesFirst(n); }) || (!!last && sharesFixedAddress(last, want));
+        if (last && sharesFixedAddress(last, want)) causes.push('its fixed address cannot be held by two containers: the old one goes first');
+        if (rules.replaceOrder === 'delete-before-create' && !deleteFirst) causes.push('replaceOrder: delete-before-create');
+        const anonymous = carryAnonymousVolumes(want, last, obs);
+        causes.push(...anonymous.causes);
+        // Rolling: one replica at a time, each new one started (healthy, with a healthcheck) before the next old one goes.
+        if (replicas > 1 && previous?.action === 'replace') { base.dependsOn.push(previous.id); causes.push(`rolling: after ${previous.id}`); }
+        out.push({
+          ...base, engineName: en, action: 'replace', causes: [...new Set(causes)], changes,
+          op: {
+            type: 'container.replace', oldId: obs.id, container: want, order: deleteFirst || rules.replaceOrder === 'delete-before-create' ? 'delete-before-create' : 'create-before-destroy', waitFor, ...replica,
+            ...(Object.keys(anonymous.carried).length ? { anonymousVolumes: anonymous.carried } : {}),
+            ...(obs.adopted ? { oldName: obs.name } : {}),
           },
-        },
-      });
-    } else {
-      out.push({ ...base, action: 'noop', causes: [], changes: [], op: { type: 'noop' } });
+        });
+      } else if (changes.length) {
+        out.push({
+          ...base, action: 'update', changes,
+          causes: changes.map((c) => (c.source === 'drift' ? `${c.path}: ${c.note ?? 'drifted'}` : `${c.path} changed`)),
+          op: {
+            type: 'container.update', id: obs.id, container: cmp,
+            ...(restart ? { restart } : {}), ...(resources ? { resources } : {}),
+            disconnect: delta.disconnect, connect: delta.connect, start: !!stateChange, waitFor, ...replica,
+            ...(renamed ? { rename: en } : {}),
+            record: {
+              restart: cmp.restart,
+              resources: cmp.resources,
+              aliases: Object.fromEntries((expectedAttachments(ctx, cmp) ?? []).map((a) => [a.network, a.aliases])),
+            },
+          },
+        });
+      } else {
+        out.push({ ...base, action: 'noop', causes: [], changes: [], op: { type: 'noop' } });
+      }
+      ctx.nodes.set(id, out.at(-1)!);
+      previous = out.at(-1);
     }
-    ctx.nodes.set(id, out.at(-1)!);
   }
 
   // Owned containers the stack no longer declares, duplicates, and replacements left half-done.
@@ -348,13 +366,19 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     if (obs.owner !== 'stack' || claimed.has(obs.id)) continue;
     const resource = obs.resource ?? obs.name;
     const declared = ctx.desired.containers.some((c) => c.name === resource);
-    const cause = obs.next ? 'left behind by an interrupted replacement' : declared ? 'a second container for the same resource' : ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack';
-    const nodeId = declared || obs.next ? `container.${resource}#${obs.id.slice(0, 12)}` : `container.${resource}`;
+    // A replica beyond the count asked for (scaled down), or one of a replicated container going away.
+    const want = ctx.desired.containers.find((c) => c.name === resource);
+    const index = obs.next ? null : replicaIndex(stack, resource, obs.name);
+    const replica = index !== null && ((obs.spec?.replicas ?? 1) > 1 || (want?.replicas ?? 1) > 1) ? index : undefined;
+    const scaledDown = declared && replica !== undefined && replica > (want?.replicas ?? 1);
+    const cause = obs.next ? 'left behind by an interrupted replacement' : scaledDown ? `scaled down (${obs.spec?.replicas ?? replica} → ${want?.replicas ?? 1} replicas)` : declared ? 'a second container for the same resource' : ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack';
+    const nodeId = replica !== undefined && (scaledDown || !declared) ? `container.${resource}#${replica}` : declared || obs.next ? `container.${resource}#${obs.id.slice(0, 12)}` : `container.${resource}`;
     const left = declared || obs.next ? undefined : anonymousLeftBehind(obs);
     if (left) ctx.notes.push(left);
     out.push({
       id: nodeId, kind: 'container', name: resource, engineName: obs.name, action: 'delete', causes: [cause], changes: obs.spec && !declared && !obs.next ? containerAttributes(obs.spec, true) : [],
       dependsOn: [], dependents: declared ? [] : dependentContainers(ctx, resource), op: { type: 'container.delete', id: obs.id, stopTimeout: obs.spec?.stopTimeout ?? null },
+      ...(replica !== undefined ? { replica, replicas: { before: obs.spec?.replicas ?? 1, after: declared ? (want?.replicas ?? 1) : 0 } } : {}),
     });
   }
   return out;

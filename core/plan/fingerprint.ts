@@ -67,7 +67,9 @@ export function staleReasons(saved: Fingerprint, now: Fingerprint): string[] {
 /** The engine names a stack's resources take (and a replacement's temporary name). */
 export function stackNames(d: DesiredStack): Set<string> {
   return new Set([
-    ...d.containers.flatMap((c) => [engineName(d.name, c.name), nextContainerName(d.name, c.name)]),
+    // Replicas: `<stack>-worker-1..N`, each with its temporary name too.
+    ...d.containers.flatMap((c) => ['', ...Array.from({ length: (c.replicas ?? 1) > 1 ? c.replicas! : 0 }, (_, i) => `-${i + 1}`)]
+      .flatMap((suffix) => [engineName(d.name, c.name + suffix), nextContainerName(d.name, c.name + suffix)])),
     ...d.networks.map((n) => engineName(d.name, n.name)),
     ...d.volumes.map((v) => engineName(d.name, v.name)),
     ...(d.services ?? []).map((s) => engineName(d.name, s.name)),

@@ -97,7 +97,9 @@ function checkProtection(ctx: PlanContext, nodes: PlanNode[]): void {
     // Cleaning up after a migration (rolling back, dropping a finished one's marker) leaves the volume be.
     if (n.op.type === 'volume.migrate' && !n.op.steps.includes('stash') && !n.op.steps.includes('drop-old')) continue;
     const id = n.id.replace(/#.*$/, '');
-    if (id !== n.id || !rulesOf(ctx.desired.lifecycle, id).protect) continue;
+    // A replica (`container.worker#2`) is the resource: replaced or destroyed, it is protected; one scaled down is not.
+    const replica = n.replica !== undefined && !n.causes.some((c) => c.startsWith('scaled down'));
+    if ((id !== n.id && !replica) || !rulesOf(ctx.desired.lifecycle, id).protect) continue;
     const verb = n.action === 'delete' ? 'delete' : n.action === 'migrate' ? 'migrate (replace)' : 'replace';
     ctx.diagnostics.push({
       severity: 'error', resource: id, field: 'protect', location: ctx.desired.locations[id] ?? { file: ctx.desired.file },

@@ -55,7 +55,8 @@ function objectsOf(node: PlanNode, observed: ObservedState): { objects: EngineOb
   const none = { objects: [], state: '', health: null, ports: [] };
   switch (node.kind) {
     case 'container': {
-      const found = observed.containers.filter((c) => c.owner === 'stack' && c.resource === node.name);
+      // Replicas in their order (`-2` before `-10`).
+      const found = observed.containers.filter((c) => c.owner === 'stack' && c.resource === node.name).sort((a, b) => a.name.length - b.name.length || byCodePoint(a.name, b.name));
       if (!found.length) return none;
       return {
         objects: found.map((c) => ({ name: c.name, id: short(c.id) })),
@@ -89,10 +90,25 @@ function objectsOf(node: PlanNode, observed: ObservedState): { objects: EngineOb
   }
 }
 
+/**
+ * A container with replicas is one row: its replicas' objects, the status of the replica worst
+ * off (missing, drifted, changed, then extra: a scaled-down one), causes prefixed `#N`.
+ */
+function replicaStatus(nodes: PlanNode[], observed: ObservedState): ResourceStatus {
+  const first = nodes[0]!;
+  const rank: SyncStatus[] = ['missing', 'drifted', 'changed', 'extra', 'in sync'];
+  const sync = nodes.map(syncOf).sort((a, b) => rank.indexOf(a) - rank.indexOf(b))[0]!;
+  const causes = nodes.flatMap((n) => (syncOf(n) === 'in sync' ? [] : n.causes.map((c) => `#${n.replica}: ${c.replace(/: drifted$/, '')}`)));
+  return { id: `container.${first.name}`, kind: 'container', name: first.name, ...objectsOf(first, observed), sync, causes };
+}
+
 export function resourceStatuses(plan: Plan, observed: ObservedState): ResourceStatus[] {
+  const replicated = new Map<string, PlanNode[]>();
+  for (const n of plan.nodes) if (n.replica !== undefined) replicated.set(n.name, [...(replicated.get(n.name) ?? []), n]);
   return plan.nodes
-    .filter((n) => KIND_ORDER.includes(n.kind) && n.id === `${n.kind}.${n.name}`)
+    .filter((n) => KIND_ORDER.includes(n.kind) && (n.id === `${n.kind}.${n.name}` || (n.replica !== undefined && replicated.get(n.name)![0] === n && !plan.nodes.some((m) => m.id === `container.${n.name}`))))
     .map((node) => {
+      if (node.replica !== undefined) return replicaStatus(replicated.get(node.name)!, observed);
       const sync = syncOf(node);
       // 'restart: drifted' reads 'drifted: restart' in ps's column.
       const causes = sync === 'in sync' || sync === 'missing' ? [] : node.causes.map((c) => c.replace(/: drifted$/, ''));

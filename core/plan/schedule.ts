@@ -36,24 +36,26 @@ export function scheduleSteps(nodes: readonly PlanNode[]): Step[] {
   }
   const forwardOf = (id: string) => byNode.get(id)?.find((s) => s.phase !== 'destroy');
   const destroyOf = (id: string) => byNode.get(id)?.find((s) => s.phase === 'destroy');
+  // A container with replicas has one node per replica (`container.worker#2`): what depends on the resource waits for all.
+  const replicasOf = (id: string) => (byNode.has(id) ? [id] : nodes.filter((n) => n.replica !== undefined && n.id.startsWith(`${id}#`)).map((n) => n.id));
 
   for (const node of nodes) {
     for (const step of byNode.get(node.id) ?? []) {
       const deps = step.dependsOn as string[];
       if (step.phase === 'destroy') {
         // Whatever used this resource lets go first: it is destroyed, or moved off by its own step.
-        for (const user of node.dependents) {
+        for (const user of node.dependents.flatMap(replicasOf)) {
           const s = destroyOf(user) ?? forwardOf(user);
           if (s && s.id !== step.id) deps.push(s.id);
         }
         // A leftover (`container.web#<id>`) goes before the resource's own step, which may reuse its name.
         const hash = node.id.indexOf('#');
-        if (hash > 0) {
+        if (hash > 0 && node.replica === undefined) {
           const owner = forwardOf(node.id.slice(0, hash));
           if (owner) (owner.dependsOn as string[]).push(step.id);
         }
       } else {
-        for (const dep of node.dependsOn) {
+        for (const dep of node.dependsOn.flatMap(replicasOf)) {
           const s = forwardOf(dep);
           if (s) deps.push(s.id);
         }

@@ -72,10 +72,11 @@ export type Operation =
   | { type: 'backup.create'; backup: BackupSpec }
   | { type: 'backup.update'; backup: BackupSpec }
   | { type: 'backup.delete' }
-  | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[] }
+  /** `replica`: which replica (engine name `<stack>-<name>-N`), set when the container has replicas > 1. */
+  | { type: 'container.create'; container: ContainerSpec; waitFor: WaitFor[]; replica?: number }
   /** `oldName`: an adopted container's own name, which it gets back if its replacement cannot start. */
   | {
-      type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[]; oldName?: string;
+      type: 'container.replace'; oldId: string; container: ContainerSpec; order: ReplaceOrder; waitFor: WaitFor[]; oldName?: string; replica?: number;
       /** The old container's anonymous volumes the new one mounts again, engine name by target (their data kept). */
       anonymousVolumes?: Record<string, string>;
     }
@@ -89,8 +90,9 @@ export type Operation =
       disconnect: string[];
       connect: NetworkAttachmentSpec[];
       start: boolean;
-      /** Renamed outside moor: its engine name again. */
+      /** Renamed outside moor (or for its replica index): its engine name again. */
       rename?: string;
+      replica?: number;
       waitFor: WaitFor[];
       /** The live values to record in the ledger once the update succeeded. */
       record: LiveRecord;
@@ -121,6 +123,13 @@ export interface PlanNode {
   /** Resources that used this one as last applied: they must let go before it is deleted. */
   dependents: string[];
   op: Operation;
+  /**
+   * One replica of a container resource with replicas (ids `container.worker#2`); --target,
+   * ignoreChanges and protect apply to the resource (`container.worker`).
+   */
+  replica?: number;
+  /** With `replica`: the resource's replica count as last applied (0: none yet) and as the stack says. */
+  replicas?: { before: number; after: number };
   /** Set when the node would delete or replace a volume holding data. */
   dataLoss?: boolean;
   /** The stack's rule that allows that loss without --allow-data-loss. */

@@ -24,6 +24,9 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       action: n.action,
       symbol: actionSymbol(n).trim(),
       ...(n.op.type === 'container.replace' ? { replace_order: n.op.order } : {}),
+      // One node per replica of a container with replicas: `container.worker#2`; `resource` is what --target takes.
+      ...(n.replica !== undefined ? { resource: n.id.replace(/#.*$/, ''), replica: n.replica } : {}),
+      ...(n.replicas ? { replicas: n.replicas } : {}),
       causes: n.causes,
       data_loss: !!n.dataLoss,
       ...(n.dataLossAllowed ? { data_loss_allowed_by: n.dataLossAllowed } : {}),

@@ -78,9 +78,16 @@ function describe(node: PlanNode): string {
 export function renderPlan(plan: Plan, style: Style, opts: { stackFile?: string; env?: string } = {}): string {
   const lines: string[] = [];
   const changed = plan.nodes.filter((n) => n.action !== 'noop');
+  const headed = new Set<string>();
   for (const node of changed) {
+    // Replicas: one line for the resource (`~ container worker  (3 → 5 replicas)`), then one per replica.
+    if (node.replicas && !headed.has(`${node.kind}.${node.name}`)) {
+      headed.add(`${node.kind}.${node.name}`);
+      const { before, after } = node.replicas;
+      lines.push(`  ${style.update('~  ')} ${node.kind} ${node.name}${style.dim(`  (${before === after || before === 0 ? `${after} replicas` : `${before} → ${after} replicas`})`)}`);
+    }
     const sym = actionSymbol(node).padEnd(3);
-    const title = `${sym} ${node.kind} ${node.name}`;
+    const title = node.replica !== undefined ? `${sym} ${node.kind} ${node.name}#${node.replica} (${node.engineName})` : `${sym} ${node.kind} ${node.name}`;
     const detail = [describe(node), ...node.causes].filter(Boolean).join('; ');
     lines.push(`  ${paint(node, style, title)}${detail ? style.dim(`  (${detail})`) : ''}`);
     if (node.dataLoss) {

@@ -24,7 +24,8 @@ function verbs(step: Step): [string, string] {
 
 export function stepLabel(step: Step): string {
   const old = step.phase === 'destroy' && step.node.action === 'replace' ? ' (old)' : '';
-  return `${step.node.kind} ${step.node.name}${old}`;
+  const replica = step.node.replica !== undefined ? `#${step.node.replica}` : '';
+  return `${step.node.kind} ${step.node.name}${replica}${old}`;
 }
 
 export function outcomeLine(step: Step, outcome: WalkOutcome, ms: number, style: Style): string {

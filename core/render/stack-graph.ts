@@ -19,7 +19,12 @@ export interface GraphVertex {
   id: string;
   kind: ResourceKind;
   name: string;
+  /** A container with replicas: how many (one vertex stands for all of them). */
+  replicas?: number;
 }
+
+/** `container worker ×3`: what a vertex is called in the drawings. */
+const vertexLabel = (v: GraphVertex) => `${v.kind} ${v.name}${v.replicas ? ` ×${v.replicas}` : ''}`;
 
 export interface GraphEdge {
   from: string;
@@ -37,7 +42,7 @@ export interface StackGraph {
 
 export function stackGraph(stack: DesiredStack): StackGraph {
   const vertices: GraphVertex[] = [
-    ...stack.containers.map((c) => ({ id: `container.${c.name}`, kind: 'container' as const, name: c.name })),
+    ...stack.containers.map((c) => ({ id: `container.${c.name}`, kind: 'container' as const, name: c.name, ...(c.replicas ? { replicas: c.replicas } : {}) })),
     ...stack.images.map((i) => ({ id: `image.${i.name}`, kind: 'image' as const, name: i.name })),
     ...stack.networks.map((n) => ({ id: `network.${n.name}`, kind: 'network' as const, name: n.name })),
     ...stack.volumes.map((v) => ({ id: `volume.${v.name}`, kind: 'volume' as const, name: v.name })),
@@ -106,7 +111,7 @@ export function toMermaid(g: StackGraph): string {
     if (!of.length) continue;
     lines.push(`  %% ${kind}s`);
     const [open, close] = MERMAID_SHAPE[kind];
-    for (const v of of) lines.push(`  ${mermaidId(v.id)}${open}"${mermaidText(`${kind} ${v.name}`)}"${close}`);
+    for (const v of of) lines.push(`  ${mermaidId(v.id)}${open}"${mermaidText(vertexLabel(v))}"${close}`);
   }
   for (const e of g.edges) {
     const arrow = e.relation === 'dependsOn' || e.relation === 'volumesFrom' || e.relation === 'network-mode' ? '==>' : e.relation === 'image' ? '-.->' : '-->';
@@ -122,7 +127,7 @@ const DOT_SHAPE: Record<ResourceKind, string> = { container: 'box', image: 'comp
 
 export function toDot(g: StackGraph): string {
   const lines = [`digraph ${dotText(g.stack)} {`, '  rankdir=LR;', '  node [fontname="Helvetica"];'];
-  for (const v of g.vertices) lines.push(`  ${dotText(v.id)} [label=${dotText(`${v.kind} ${v.name}`)}, shape=${DOT_SHAPE[v.kind]}];`);
+  for (const v of g.vertices) lines.push(`  ${dotText(v.id)} [label=${dotText(vertexLabel(v))}, shape=${DOT_SHAPE[v.kind]}];`);
   for (const e of g.edges) {
     const attrs = [e.label ? `label=${dotText(e.label)}` : '', e.relation === 'image' ? 'style=dashed' : e.relation === 'dependsOn' ? 'style=bold' : ''].filter(Boolean);
     lines.push(`  ${dotText(e.from)} -> ${dotText(e.to)}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);

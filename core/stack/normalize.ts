@@ -225,6 +225,7 @@ function containerSpec(
 ): ContainerSpec {
   const id = resourceId('container', d.name);
   const where = { resource: id, location: d.location };
+  const replicas = o.replicas ?? 1;
   const ports: PortSpec[] = [];
   (o.ports ?? []).forEach((p, i) => {
     const [c0, c1] = String(p.container).split('-').map(Number) as [number, number | undefined];
@@ -233,6 +234,16 @@ function containerSpec(
     const hEnd = h0 === undefined ? undefined : (h1 ?? h0);
     if (cEnd < c0 || (h0 !== undefined && hEnd! < h0)) {
       diags.push(error('a port range must go from low to high', { ...where, field: `ports[${i}]` }));
+      return;
+    }
+    // Replicas: a host range of one port per replica for one container port (compose's way); each replica takes its own.
+    if (replicas > 1 && h0 !== undefined && cEnd === c0 && hEnd! - h0 === replicas - 1) {
+      ports.push({ containerPort: `${c0}/${p.protocol ?? 'tcp'}`, hostIp: p.hostIp ?? '', hostPort: `${h0}-${hEnd}` });
+      return;
+    }
+    if (replicas > 1 && h0 !== undefined) {
+      const n = hEnd! - h0 + 1;
+      diags.push(error(`a fixed host port cannot be published by ${replicas} replicas: give a host range of ${replicas} ports (one per replica) for one container port, or no host port${n > 1 ? ` (this range has ${n} ports for ${cEnd - c0 + 1} container ports)` : ''}`, { ...where, field: `ports[${i}].host` }));
       return;
     }
     if (h0 !== undefined && hEnd! - h0 !== cEnd - c0) {
@@ -329,6 +340,14 @@ function containerSpec(
     diags.push(error(`a runOnce container cannot have restart "${restart.policy}": the engine would start it again each time it completes`, { ...where, field: 'restart' }));
   }
 
+  if (replicas > 1) {
+    if (o.runOnce) diags.push(error('a runOnce container runs one job: it cannot have replicas', { ...where, field: 'replicas' }));
+    (o.networks ?? []).forEach((n, i) => {
+      if ('network' in n && n.ipv4Address) diags.push(error(`a fixed ipv4Address cannot be held by ${replicas} replicas`, { ...where, field: `networks[${i}].ipv4Address` }));
+    });
+    if (o.hostname) diags.push(warning(`every replica gets the hostname "${o.hostname}"`, { ...where, field: 'hostname' }));
+  }
+
   const envFiles = o.envFile === undefined ? [] : typeof o.envFile === 'string' ? [o.envFile] : o.envFile;
   const fromFiles = readEnvFiles(envFiles, dir);
   readFiles.push(...fromFiles.read);
@@ -367,6 +386,7 @@ function containerSpec(
     },
     dependsOn: [...dependsOn].map(([container, condition]) => ({ container, condition })).sort((a, b) => a.container.localeCompare(b.container)),
     ...(o.runOnce ? { runOnce: true as const } : {}),
+    ...(replicas > 1 ? { replicas } : {}),
     ...runtimeSpec(o, where, diags),
   };
 }
@@ -410,6 +430,17 @@ function checkReferences(stack: DesiredStack, declared: Map<string, Declaration>
       }
     });
     if (c.networkMode.type === 'container') missing('container', c.networkMode.container, 'networkMode');
+    // Replicas: which one would it share? And `<stack>-<name>-N` must not be another container's name.
+    const replicated = (name: string) => (containers.get(name)?.replicas ?? 1) > 1;
+    c.volumesFrom.forEach((v, i) => {
+      if (replicated(v.container)) diags.push(error(`volumesFrom "${v.container}", a container with replicas: say which data to share with a named volume mounted by both instead`, { ...where, field: `volumesFrom[${i}]` }));
+    });
+    if (c.networkMode.type === 'container' && replicated(c.networkMode.container)) {
+      diags.push(error(`networkMode { container: "${c.networkMode.container}" } names a container with replicas: there is no one network namespace to share`, { ...where, field: 'networkMode' }));
+    }
+    for (let i = 1; i <= (c.replicas ?? 1) && (c.replicas ?? 1) > 1; i++) {
+      if (containers.has(`${c.name}-${i}`)) diags.push(error(`replica ${i} would be named like container "${c.name}-${i}" on the engine (<stack>-${c.name}-${i}): rename one of them`, { ...where, field: 'replicas' }));
+    }
   }
   checkServiceReferences(stack, has, (image) => IMAGE_REF.test(image) || declared.has(resourceId('image', image)), diags);
   let startOrder: string[] = stack.containers.map((c) => c.name);

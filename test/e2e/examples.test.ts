@@ -274,6 +274,20 @@ const cases: Record<string, ExampleCase> = {
   'web-and-worker': {
     check: async () => assert.match((await httpGet(18080, '/', 20_000)).body, /written by the worker/),
   },
+  replicas: {
+    check: async (s) => {
+      // One host port per replica, each answered by its own container; the gateway's page is what the DNS says `api` is.
+      const hosts = new Set<string>();
+      for (const port of [18750, 18751, 18752]) hosts.add((await httpGet(port, '/', 20_000)).body.trim());
+      assert.is(hosts.size, 3, [...hosts].join('\n'));
+      for (const i of [1, 2, 3]) assert.ok(await s.engine.request('GET', `/containers/${s.name}-api-${i}/json`), `replica ${i}`);
+      const page = await eventually('the gateway resolved api to three addresses', async () => {
+        const body = (await httpGet(18753, '/', 20_000)).body;
+        return (body.match(/^Address: \d+\.\d+\.\d+\.\d+$/gm) ?? []).length === 3 && body;
+      }, 20_000);
+      assert.match(page, /Name:\s+api/);
+    },
+  },
   'data-container': {
     check: async () => {
       assert.is((await httpGet(18100, '/', 20_000)).body.trim(), 'hello from the data container');

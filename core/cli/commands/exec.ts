@@ -8,7 +8,7 @@ import { execSession } from '../../engine/exec-session.js';
 import { MoorError } from '../../errors.js';
 import { listStackContainers } from '../../observe/stack-containers.js';
 import { parseDay2Args, stackInputs, takesValue } from '../args.js';
-import { pickContainers } from '../container-pick.js';
+import { pickContainers, pickReplica } from '../container-pick.js';
 import { EXIT, UsageError } from '../errors.js';
 import { commandHelp } from '../help.js';
 import type { Output } from '../output.js';
@@ -52,7 +52,7 @@ export async function execCommand(argv: string[], io: Output): Promise<number> {
   const target = await resolveStackTarget('exec', file, values.stack, io, stackInputs(values));
   const client = newClient(4, values.context);
   try {
-    const found = pickContainers(target.name, await listStackContainers(client, target.name), rest);
+    const found = pickReplica(pickContainers(target.name, await listStackContainers(client, target.name), rest), rest[0]!, values.index);
     const running = found.find((c) => c.state === 'running');
     if (!running) throw new MoorError(`container ${rest[0]} of stack ${target.name} is ${found[0]!.state}, not running: moor exec needs a running container (moor apply starts it)`);
     const tty = !values['no-tty'] && !!process.stdin.isTTY && !!process.stdout.isTTY;

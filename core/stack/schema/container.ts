@@ -149,6 +149,12 @@ export const containerOptionsSchema = z.strictObject({
    * when it exits non-zero; a changed spec runs it again. Restart policy 'no' (or 'on-failure').
    */
   runOnce: z.boolean().optional(),
+  /**
+   * Containers run from this definition on this engine (compose's `scale`): `<stack>-<name>-1..N`,
+   * all reachable under the resource name (the engine's DNS answers with every replica). Default 1:
+   * one container named `<stack>-<name>`.
+   */
+  replicas: z.number().int().min(1).max(100).optional(),
   /** Lifecycle: refuse to delete or replace this container. */
   protect,
   /** Lifecycle: attribute paths whose changes are not planned, e.g. ['env.BUILD_ID']. */

@@ -74,6 +74,38 @@ ok('stop last-first, archive, start first-first, verify, write the manifest; the
   }
 });
 
+ok('stop: of a container with replicas stops all of them, last to first, and starts them first to last', async () => {
+  const rig = await backupRig({ webReplicas: 2 });
+  try {
+    const from = rig.engine.requests.length;
+    const r = await run(rig, 1);
+    assert.equal([r.archive.status, r.restarted], ['verified', ['shop-db', 'shop-web-1', 'shop-web-2']]);
+    const lifecycle = rig.writes(from).filter((w) => /^POST \/containers\/shop-(db|web-\d)\/(stop|start)/.test(w));
+    assert.equal(lifecycle, [
+      'POST /containers/shop-web-2/stop?t=10',
+      'POST /containers/shop-web-1/stop?t=10',
+      'POST /containers/shop-db/stop?t=10',
+      'POST /containers/shop-db/start',
+      'POST /containers/shop-web-1/start',
+      'POST /containers/shop-web-2/start',
+    ]);
+    assert.equal(rig.engine.containerStates(), ['shop-db running', 'shop-web-1 running', 'shop-web-2 running']);
+  } finally {
+    await rig.close();
+  }
+});
+
+ok('a hook in a container with replicas runs in replica 1', async () => {
+  const rig = await backupRig({ webReplicas: 2, hooksIn: 'web', before: [['true']] });
+  try {
+    const from = rig.engine.requests.length;
+    assert.is((await run(rig, 1)).archive.status, 'verified');
+    assert.ok(rig.writes(from).includes('POST /containers/shop-web-1/exec'), rig.writes(from).join('\n'));
+  } finally {
+    await rig.close();
+  }
+});
+
 ok.run();
 
 const fails = suite('runBackup: a step fails');

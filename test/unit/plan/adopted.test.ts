@@ -42,6 +42,18 @@ const changed = (plan: Plan) => plan.nodes.filter((n) => n.action !== 'noop').ma
 
 const plan = suite('planStack with adopted objects');
 
+plan('an adopted container given replicas keeps its name as replica 1; the others are created; dependents wait for each by its name', () => {
+  const d = shopStack();
+  const p = planStack(shopStack({ dbReplicas: 2 }), observed(d, adopted(), ...d.containers.map((c) => inspected(c.name))));
+  assert.equal(changed(p).filter((a) => a.includes('db')), ['container.db#2 create']);
+  assert.is(nodeOf(p, 'container.db#1').engineName, 'shop_db_1');
+  const web = nodeOf(p, 'container.web');
+  assert.is(web.action, 'noop');
+  const fresh = planStack(shopStack({ dbReplicas: 2 }), observed(d, adopted((k, r) => k !== 'container' || r === 'db'), (s) => ({ ...s, containers: s.containers.filter((c) => c.resource === 'db') })));
+  const op = nodeOf(fresh, 'container.web').op;
+  assert.ok(op.type === 'container.create' && op.waitFor.map((w) => w.container).join(',') === 'shop_db_1,shop-db-2', JSON.stringify(op.type === 'container.create' ? op.waitFor : op));
+});
+
 plan('right after adoption the plan is empty: nothing renamed, recreated, or touched', () => {
   const d = shopStack();
   const p = planStack(d, observed(d, adopted(), ...d.containers.map((c) => inspected(c.name))));

@@ -35,6 +35,13 @@ graph('Mermaid ids are plain (an image reference\'s : and / escaped), labels quo
   assert.match(d, /"container\.web" -> "image\.ghcr\.io\/x\/y:1" \[label="say \\"hi\\""\];/);
 });
 
+graph('a container with replicas is one vertex that says how many', () => {
+  const g = stackGraph(desired('app', ({ container }) => { container('worker', { image: 'busybox', replicas: 3 }); container('one', { image: 'busybox' }); }));
+  assert.equal(g.vertices.filter((v) => v.kind === 'container'), [{ id: 'container.worker', kind: 'container', name: 'worker', replicas: 3 }, { id: 'container.one', kind: 'container', name: 'one' }]);
+  assert.ok(toMermaid(g).split('\n').includes('  container_worker["container worker ×3"]'), toMermaid(g));
+  assert.match(toDot(g), /"container\.worker" \[label="container worker ×3", shape=box\];/);
+});
+
 graph('services: their image (with the replicas), overlay networks and volumes; drawn as subroutines / 3D boxes', () => {
   const d = desired('shop', ({ network, volume, service }) => {
     const net = network('backend', { driver: 'overlay' });
