@@ -15,6 +15,8 @@ export interface ToolResult {
    */
   stash?: Summary;
   restore?: Summary;
+  /** moor's own phases (wall ms, and `<phase>.cpu` for its process's CPU ms), by name. */
+  phases?: Record<string, Summary | undefined>;
 }
 
 export interface MigrationResult {
@@ -57,5 +59,33 @@ export function renderMigration(r: MigrationResult): string {
     '',
     "- stash and restore as each tool times them: moor's progress lines (`data copied aside and verified in …`, `data restored and verified in …`), the raw floor's own clock (bench/raw-migrate.mjs).",
     '',
+    ...renderPhases(moor.phases),
   ].join('\n');
+}
+
+/** What moor's phases are, in the order they run. */
+const PHASES: [string, string][] = [
+  ['migrate.discard-stash', 'discard a stash left by an earlier run (none here)'],
+  ['migrate.stash', 'stash, the whole step: helpers, copy, read-back, manifest file, marker volume'],
+  ['stash.copy.stream', '— copy: GET archive of the volume → PUT archive into the stash, tee parsed and hashed (the manifest)'],
+  ['stash.copy.read-back', '— read-back: GET archive of the stash, parsed and hashed, compared'],
+  ['migrate.drop-old', 'remove the old volume'],
+  ['migrate.create-new', 'create the new volume'],
+  ['migrate.restore', 'restore, the whole step: marker and manifest read, helpers, copy, read-back'],
+  ['restore.copy.stream', '— copy: GET archive of the stash → PUT archive into the new volume (not parsed: the stash is verified)'],
+  ['restore.copy.read-back', '— read-back: GET archive of the new volume, parsed and hashed, compared with the stash manifest'],
+  ['migrate.drop-stash', 'remove the stash and the marker'],
+];
+
+function renderPhases(phases: Record<string, Summary | undefined> | undefined): string[] {
+  if (!phases || !Object.keys(phases).length) return [];
+  const rows = PHASES.filter(([k]) => phases[k]).map(([k, words]) => `| ${words} | ${cell(phases[k])} | ${cell(phases[`${k}.cpu`])} |`);
+  return [
+    "moor's phases (MOOR_PHASE_TIMES=1: its own clock, and the CPU time of its process — all threads — in the phase; seconds, median (min–max)):",
+    '',
+    '| phase | wall | moor process CPU |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ];
 }

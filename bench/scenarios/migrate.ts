@@ -62,9 +62,29 @@ interface Sample {
    */
   stash?: number;
   restore?: number;
+  /**
+   * moor's phases as it times them with MOOR_PHASE_TIMES=1 (`moor-phase: <name> <ms> <cpu ms>`):
+   * wall ms by phase name, and `<name>.cpu` for the CPU time of moor's process in it. A copy's
+   * phases (copy.stream, copy.read-back) are named after the half they belong to.
+   */
+  phases?: Record<string, number>;
 }
 
-type Steps = Pick<Sample, 'stash' | 'restore'>;
+type Steps = Pick<Sample, 'stash' | 'restore' | 'phases'>;
+
+/** moor's `moor-phase:` lines; the copy phases before the stash step's own line are the stash's. */
+export function moorPhases(stderr: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  let half = 'stash';
+  for (const m of stderr.matchAll(/^moor-phase: (\S+) (\d+) (\d+)$/gm)) {
+    const [, name, ms, cpu] = m;
+    const key = name!.startsWith('copy.') ? `${half}.${name}` : name!;
+    out[key] = (out[key] ?? 0) + Number(ms);
+    out[`${key}.cpu`] = (out[`${key}.cpu`] ?? 0) + Number(cpu);
+    if (name === 'migrate.stash') half = 'restore';
+  }
+  return out;
+}
 
 /** moor's own step times, from its progress lines: `✓ volume data: data restored and verified in 1.23s`. */
 function moorSteps(out: string): Steps {
@@ -137,7 +157,7 @@ async function migrateOnce(b: Bench, s: Subject, reference: string): Promise<Sam
   if (s.tool === 'moor') {
     r = await run(label, 'node', ['bin/moor.js', 'apply', rel(b.stackFile), '--replace', 'data', '--yes'], b.moorEnv);
     if (!/\b1 migrated\b/.test(r.stdout + r.stderr)) throw new Error(`moor apply --replace data did not migrate the volume:\n${r.stdout}${r.stderr}`);
-    steps = moorSteps(r.stdout + r.stderr);
+    steps = { ...moorSteps(r.stdout + r.stderr), phases: moorPhases(r.stderr) };
   } else {
     r = await run(label, 'node', ['bench/raw-migrate.mjs', `${b.prefix}r`, b.imageTag]);
     steps = rawSteps(r.stderr);
@@ -170,6 +190,7 @@ const toolResult = (xs: Sample[]) => ({
   machineCpu: summary(xs, (s) => s.machineCpuMs),
   stash: summary(xs, (s) => s.stash),
   restore: summary(xs, (s) => s.restore),
+  phases: Object.fromEntries([...new Set(xs.flatMap((s) => Object.keys(s.phases ?? {})))].map((k) => [k, summary(xs, (s) => s.phases?.[k])])),
 });
 
 // ---------------------------------------------------------------- main
@@ -193,7 +214,7 @@ export async function main(): Promise<number> {
     imageTag,
     stackFile: path.join(tmp, 'migrate.ts'),
     // moor's caches and apply locks stay in our own directory, removed at the end.
-    moorEnv: { ...process.env, MOOR_CACHE_DIR: path.join(tmp, 'moor-cache'), MOOR_LOCK_DIR: path.join(tmp, 'locks'), NO_COLOR: '1' },
+    moorEnv: { ...process.env, MOOR_PHASE_TIMES: '1', MOOR_CACHE_DIR: path.join(tmp, 'moor-cache'), MOOR_LOCK_DIR: path.join(tmp, 'locks'), NO_COLOR: '1' },
     subjects: {
       moor: { tool: 'moor', objectPrefix: `${prefix}m-`, volume: `${prefix}m-data`, container: `${prefix}m-app` },
       raw: { tool: 'raw', objectPrefix: `${prefix}r-`, volume: `${prefix}r-data`, container: `${prefix}r-app` },

@@ -13,6 +13,7 @@ import type { MigrationStep, Operation } from '../plan/types.js';
 import { createVolume, deleteVolume } from './volume.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import type { HostContext } from '../../providers/types.js';
+import { timed } from './volume-data/phases.js';
 import { compareManifests, copyVolume, manifestDigest, readFile, writeFile, type Manifest } from './volume-data/index.js';
 
 type MigrateOp = Extract<Operation, { type: 'volume.migrate' }>;
@@ -78,7 +79,9 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       }
       // A restore cut off half way into storage that outlives its engine volume (a bind()
       // directory) is written again over what it left; anything else in the way refuses.
-      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected });
+      // The stash was verified against this manifest when it was written (and its digest is on
+      // the marker): the copy goes straight in, and the new volume's read-back must equal it.
+      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected, expected });
       const diff = compareManifests(expected, copied);
       if (diff.length) {
         throw new MigrationError(`${volume} does not match the data stashed in ${stash} (kept): ${diff.join('; ')}`);
@@ -99,7 +102,7 @@ export async function runMigration(client: EngineClient, stack: string, op: Migr
   for (const step of steps) {
     const fault = faultPoint(step);
     try {
-      await runStep(client, stack, op, step, host);
+      await timed(`migrate.${step}`, () => runStep(client, stack, op, step, host));
     } finally {
       fault.cancel();
     }

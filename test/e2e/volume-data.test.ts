@@ -225,6 +225,30 @@ vd('a corrupted file in a copy is found, and named alone', () =>
     assert.equal(compareManifests(copied, await readManifest(client, v.dst!)), ['a/f: sha256 differs']);
   }));
 
+vd('a copy from a source of known manifest is verified against that manifest, not against the stream', () =>
+  withVolumes('expected', ['src', 'dst', 'dst2'], async (v) => {
+    await populate(v.src!, [
+      { header: { name: 'data/', type: 'directory', mode: 0o755 } },
+      { header: { name: 'data/a/', type: 'directory', mode: 0o755 } },
+      { header: { name: 'data/a/f', mode: 0o644 }, content: Buffer.from('precious\n') },
+      { header: { name: 'data/a/g', mode: 0o644 }, content: Buffer.from('other\n') },
+    ]);
+    const known = await readManifest(client, v.src!);
+    const copied = await copyVolume(client, v.src!, v.dst!, { expected: known });
+    assert.equal(compareManifests(known, copied), []);
+    assert.equal(compareManifests(known, await readManifest(client, v.dst!)), [], 'the destination holds the source');
+    // The source changed since its manifest was taken: the copy is faithful to the stream, and
+    // still refused, since the destination is not what the caller knows the source to hold.
+    await writeFile(client, v.src!, 'a/f', Buffer.from('tampered\n'));
+    try {
+      await copyVolume(client, v.src!, v.dst2!, { expected: known });
+      assert.unreachable('no error');
+    } catch (e) {
+      assert.instance(e, VolumeCopyError);
+      assert.equal((e as VolumeCopyError).differences, ['a/f: sha256 differs']);
+    }
+  }));
+
 vd('a copy refuses a destination that is not empty, and a missing source leaves the destination untouched', () =>
   withVolumes('refuse', ['src', 'dst'], async (v) => {
     await writeFile(client, v.src!, 'f', Buffer.from('x'));

@@ -14,6 +14,7 @@ import { compareManifests, manifestSink, type Manifest } from './manifest.js';
 import { readManifestAt } from './read.js';
 import { readBody, type OpenRequest } from './stream.js';
 import { pumpInto } from './tee.js';
+import { timed } from './phases.js';
 
 export interface CopyOptions extends HelperOptions {
   /** Copy this directory of the source volume instead of its root. */
@@ -29,6 +30,12 @@ export interface CopyOptions extends HelperOptions {
    * host directory, which outlives its engine volume). The copy writes every one of them again.
    */
   resumeOf?: Manifest;
+  /**
+   * The manifest the source is already known to have (it was verified when the source was
+   * written). The stream then goes into the destination without being parsed or hashed on the
+   * way, and the destination's read-back must equal this manifest instead of the stream's.
+   */
+  expected?: Manifest;
 }
 
 /** Paths in the destination that a resumed copy of `expected` would not write (or write as another type). */
@@ -95,13 +102,13 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
           throw e;
         }
       }
-      const sent = await streamCopy(client, what, source, src, b.id, dst);
-      const written = await readManifestAt(client, b.id, dst, what.to);
-      const differences = compareManifests(sent, written);
+      const sent = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected ? null : src, b.id, dst));
+      const written = await timed('copy.read-back', () => readManifestAt(client, b.id, dst, what.to));
+      const differences = compareManifests(opts.expected ?? sent!, written);
       if (differences.length) {
         throw new VolumeCopyError(what.from, what.to, 'the destination does not read back identical to the source', differences);
       }
-      return sent;
+      return opts.expected ?? sent!;
     }),
   );
 }
@@ -112,8 +119,11 @@ async function openSource(client: EngineClient, what: { from: string; to: string
   return res;
 }
 
-/** Stream the source tree's archive into the destination's upload; the manifest of the bytes sent. */
-async function streamCopy(client: EngineClient, what: { from: string; to: string }, source: http.IncomingMessage, src: Location, dstId: string, dst: Location): Promise<Manifest> {
+/**
+ * Stream the source tree's archive into the destination's upload; the manifest of the bytes sent,
+ * computed on the way (none when `src` is null: the caller already knows what the source holds).
+ */
+async function streamCopy(client: EngineClient, what: { from: string; to: string }, source: http.IncomingMessage, src: Location | null, dstId: string, dst: Location): Promise<Manifest | null> {
   let upload: OpenRequest;
   try {
     upload = await putArchive(client, dstId, dirname(dst.path));
@@ -121,17 +131,18 @@ async function streamCopy(client: EngineClient, what: { from: string; to: string
     source.destroy();
     throw e;
   }
-  const sink = manifestSink(src.top);
+  const sink = src ? manifestSink(src.top) : null;
   let engineError: unknown;
   const answered = upload.response.then(readBody, (e: unknown) => { engineError = e; throw e; });
   try {
-    await pumpInto(source, [upload.body, sink.input], answered, sink.manifest);
-    const [manifest] = await Promise.all([sink.manifest, answered]);
+    if (sink) await pumpInto(source, [upload.body, sink.input], answered, sink.manifest);
+    else await pumpInto(source, [upload.body], answered);
+    const [manifest] = await Promise.all([sink ? sink.manifest : null, answered]);
     return manifest;
   } catch (e) {
     source.destroy();
     upload.abort();
-    sink.input.destroy();
+    sink?.input.destroy();
     // The engine's answer explains more than the broken pipe that followed it.
     const cause = engineError ?? e;
     throw new VolumeCopyError(what.from, what.to, `${(cause as Error).message ?? String(cause)} (the destination may hold a partial copy)`, [], { cause });
