@@ -112,7 +112,7 @@ async function failStepsOfStoppedContainers(client: EngineClient, running: Start
     return; // the check is a courtesy on top of steps that succeeded: an engine gone now is the next plan's to see
   }
   for (const { resource, error } of down) {
-    const r = results.findLast((x) => x.resource === `container.${resource}` && x.phase !== 'destroy' && x.outcome.status === 'done');
+    const r = results.findLast((x) => (x.resource === `container.${resource}` || x.resource.startsWith(`container.${resource}#`)) && x.phase !== 'destroy' && x.outcome.status === 'done');
     if (r) r.outcome = { status: 'failed', error };
   }
 }
