@@ -13,6 +13,7 @@ import type {
 import { getProvider, providerNames } from '../../providers/index.js';
 import { providerSchema } from '../../providers/schemas/index.js';
 import type { Declaration } from './collect.js';
+import { healthcheckSpec } from './healthcheck.js';
 import { resourceId, type Handle, type ResourceKind } from './handles.js';
 import { durationToNanos, RESOURCE_NAME, sizeToBytes, STACK_NAME } from './schema/common.js';
 import { containerOptionsSchema, type ContainerOptionsParsed } from './schema/container.js';
@@ -315,16 +316,7 @@ function containerSpec(
       ? { policy: o.restart, maxRetries: 0 }
       : { policy: o.restart.policy, maxRetries: o.restart.maxRetries };
 
-  const hc = o.healthcheck;
-  const healthcheck = hc
-    ? {
-        test: typeof hc.test === 'string' ? ['CMD-SHELL', hc.test] : hc.test,
-        intervalNs: hc.interval === undefined ? null : durationToNanos(hc.interval),
-        timeoutNs: hc.timeout === undefined ? null : durationToNanos(hc.timeout),
-        startPeriodNs: hc.startPeriod === undefined ? null : durationToNanos(hc.startPeriod),
-        retries: hc.retries ?? null,
-      }
-    : null;
+  const healthcheck = healthcheckSpec(o.healthcheck);
 
   const dependsOn = new Map<string, ContainerSpec['dependsOn'][number]['condition']>();
   const strength = { started: 0, healthy: 1, completed: 2 } as const;

@@ -7,6 +7,7 @@ import type { Declaration } from './collect.js';
 import { isHandle, resourceId, type Handle, type ResourceKind } from './handles.js';
 import { durationToNanos, sizeToBytes } from './schema/common.js';
 import { SERVICE_REFUSED, type ServiceOptionsParsed } from './schema/service.js';
+import { healthcheckSpec } from './healthcheck.js';
 import type { Secret } from './secret.js';
 
 const sortRecord = <T>(r: Record<string, T> | undefined): Record<string, T> =>
@@ -123,15 +124,7 @@ export function serviceSpec(d: Declaration, o: ServiceOptionsParsed, dir: string
     ports,
     networks,
     mounts,
-    healthcheck: hc
-      ? {
-          test: typeof hc.test === 'string' ? ['CMD-SHELL', hc.test] : hc.test,
-          intervalNs: hc.interval === undefined ? null : durationToNanos(hc.interval),
-          timeoutNs: hc.timeout === undefined ? null : durationToNanos(hc.timeout),
-          startPeriodNs: hc.startPeriod === undefined ? null : durationToNanos(hc.startPeriod),
-          retries: hc.retries ?? null,
-        }
-      : null,
+    healthcheck: healthcheckSpec(hc),
     user: o.user ?? null,
     workingDir: o.workingDir ?? null,
     labels: sortRecord(o.labels),
