@@ -21,6 +21,9 @@
  *   BENCH_SIZES=10,50     container counts
  *   BENCH_REPS=9,7        rounds per size (one number for all sizes, or one per size)
  *   BENCH_WARMUP=1        one untimed round per size first (0 skips it)
+ *   BENCH_SSH_SOCKET=/var/run/docker.sock
+ *                         name the server's engine socket in the URL (ssh://moor-remote/var/run/docker.sock):
+ *                         forwarded from the master's start, no `docker context inspect` session on the server
  *
  * Every engine object is named mbench<hex>…, all removed in `finally` (on failure and Ctrl-C too),
  * with the sshd and its files.
@@ -147,12 +150,12 @@ function rowsOf(n: number, samples: Samples): Row[] {
   });
 }
 
-function render(rows: Row[], connections: Record<number, number[]>, reps: number[]): string {
+function render(rows: Row[], connections: Record<number, number[]>, reps: number[], dockerHost: string): string {
   const label = { plan: '`moor plan`, no-op (every container inspected)', apply: '`moor apply`, one container replaced (env of c00)' };
   const lines = [
     `#### moor over ssh:// vs the unix socket, same engine, same run (${reps.join(' / ')} rounds; seconds, median (min–max), whole process)`,
     '',
-    '| N | command | unix socket | ssh:// | ssh / socket (medians) | median of paired ratios | target | SSH connections per ssh command |',
+    `| N | command | unix socket | \`${dockerHost}\` | ssh / socket (medians) | median of paired ratios | target | SSH connections per ssh command |`,
     '|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const c = connections[r.n] ?? [];
@@ -181,6 +184,7 @@ export async function main(): Promise<number> {
     await buildImage(harness, path.join(repo, 'bench', 'image'), imageTag);
     sshd = await startSshd(prefix);
     const ssh = await sshClient(sshd, path.join(tmp, 'ssh'), sshd.hostKey, true);
+    if (process.env.BENCH_SSH_SOCKET) ssh.env.DOCKER_HOST += process.env.BENCH_SSH_SOCKET;
     log(`sshd on 127.0.0.1:${sshd.port}; moor reaches the engine at ${ssh.env.DOCKER_HOST} (MOOR_SSH_OPTIONS=${ssh.env.MOOR_SSH_OPTIONS})`);
 
     const rows: Row[] = [];
@@ -195,7 +199,7 @@ export async function main(): Promise<number> {
     const { atEnd, changed } = distAtEnd(distAtStart);
     const finishedAt = new Date();
     const header = runHeader(startedAt, finishedAt, m, changed);
-    const table = render(rows, connections, sizes.map((_, i) => repsFor(i)));
+    const table = render(rows, connections, sizes.map((_, i) => repsFor(i)), ssh.env.DOCKER_HOST!);
     const reading = [
       ...rows.map((r) => `- N=${r.n} ${r.what}: ssh ${r.ratio.toFixed(2)}× the socket (paired ${r.paired.toFixed(2)}×; +${s(r.ssh.median - r.socket.median)} s) — target ≤ ${r.target}×: ${r.met ? 'met' : 'NOT met'}`),
       `- SSH connections per ssh command: ${allOne ? 'exactly 1 for every command' : `NOT always 1: ${JSON.stringify(connections)}`}`,

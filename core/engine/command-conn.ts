@@ -21,15 +21,21 @@ export class CommandConn extends Duplex {
     child.stdout.on('data', (c: Buffer) => {
       if (!this.push(c)) child.stdout.pause();
     });
-    child.stdout.on('end', () => this.push(null));
+    // The end of the output is passed on only once the process has exited: a process that failed
+    // (no docker CLI on the server…) must fail the connection with what it said, not look like a
+    // server that hung up.
     child.stderr.on('data', (c: Buffer) => (this.stderr = (this.stderr + c.toString()).slice(-4000)));
     // Writing after the process went away: its exit explains why.
     child.stdin.on('error', () => undefined);
     child.on('error', (e) => this.destroy(e));
     child.on('close', (code) => {
       this.exited = true;
-      if (code !== 0 && code !== null && !this.destroyed) this.destroy(failure(code, this.stderr));
-      else if (!this.destroyed && this.readableEnded) this.destroy();
+      if (this.destroyed) return;
+      if (code !== 0 && code !== null) this.destroy(failure(code, this.stderr));
+      else {
+        this.once('end', () => this.destroy());
+        this.push(null);
+      }
     });
   }
 

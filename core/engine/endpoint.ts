@@ -20,11 +20,17 @@ export interface TlsFiles {
   source: string;
 }
 
-/** `ssh://[user@]host[:port]`. */
+/** `ssh://[user@]host[:port][/path/to/engine.sock]`. */
 export interface SshTarget {
   user?: string;
   host: string;
   port?: number;
+  /**
+   * The engine's unix socket on the server, when the URL names it (as the docker CLI reads it:
+   * `docker --host unix://PATH system dial-stdio` there). Without it, the socket the server's own
+   * docker CLI would use (its DOCKER_HOST or current context) is asked for once per command.
+   */
+  socket?: string;
 }
 
 interface Common {
@@ -83,14 +89,16 @@ export function parseDockerHost(value: string, tls?: TlsFiles, where = 'DOCKER_H
     const port = Number(tcp[2] ?? (tls ? 2376 : 2375));
     return tls ? { host, port, tls, display: value } : { host, port, display: value };
   }
-  const ssh = /^ssh:\/\/(?:([^@/:]+)@)?(\[[^\]]+\]|[^:/@[\]]+)(?::(\d+))?\/?$/.exec(value);
+  const ssh = /^ssh:\/\/(?:([^@/:]+)@)?(\[[^\]]+\]|[^:/@[\]]+)(?::(\d+))?(\/[^?#\s]*)?$/.exec(value);
   if (ssh) {
     const target: SshTarget = { host: ssh[2]!.replace(/^\[(.*)\]$/, '$1') };
     if (ssh[1]) target.user = decodeURIComponent(ssh[1]);
     if (ssh[3]) target.port = Number(ssh[3]);
+    const socket = ssh[4] ? decodeURIComponent(ssh[4]) : '';
+    if (socket.replace(/\/+/g, '')) target.socket = socket;
     return { ssh: target, display: value };
   }
-  throw new EndpointError(`${where}=${value} is not an engine address moor understands: use unix:///path, tcp://host:port or ssh://[user@]host[:port]`);
+  throw new EndpointError(`${where}=${value} is not an engine address moor understands: use unix:///path, tcp://host:port or ssh://[user@]host[:port][/path/to/engine.sock]`);
 }
 
 export interface EndpointSources {

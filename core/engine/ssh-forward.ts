@@ -5,9 +5,11 @@
  * on either side (a `docker system dial-stdio` channel starts an ssh client here and the docker
  * CLI there, for every connection, which is what made remote plans slow).
  *
- * Which socket: the one `docker system dial-stdio` would dial on the server, asked once of the
- * server's docker CLI (`docker context inspect`, which follows the server's DOCKER_HOST and
- * current context). Only a unix socket is forwarded; anything else (a tcp:// engine behind the
+ * Which socket: the one the URL names (`ssh://host/run/user/1000/docker.sock`: forwarded by the
+ * master from its start, nothing asked), else the one `docker system dial-stdio` would dial on the
+ * server, asked once per command of the server's docker CLI (`docker context inspect`, which
+ * follows the server's DOCKER_HOST and current context: one session, i.e. one run of the login
+ * shell's startup files there). Only a unix socket is forwarded; anything else (a tcp:// engine behind the
  * server, an unknown answer, forwarding refused by the server's `AllowStreamLocalForwarding`)
  * leaves moor on dial-stdio channels, after a probe (`GET /_ping` through the forward) says so.
  */
@@ -33,7 +35,7 @@ export function remoteSocketOf(contextHost: string | undefined): string | undefi
 }
 
 /** Does an Engine API answer `GET /_ping` on this local socket? */
-function answersPing(socket: string, ms = 5000): Promise<boolean> {
+export function answersPing(socket: string, ms = 5000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(socket);
     let got = '';

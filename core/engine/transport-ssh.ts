@@ -1,5 +1,5 @@
 /**
- * ssh://[user@]host[:port]: the Engine API over `ssh … docker system dial-stdio`, with the
+ * ssh://[user@]host[:port][/engine.sock]: the Engine API over SSH, with the
  * system's OpenSSH client (the user's keys, agent and ~/.ssh/config apply).
  *
  * One SSH connection per moor process: a control master owned by moor (`ssh -M -N`, its
@@ -23,7 +23,7 @@ import path from 'node:path';
 import { CommandConn } from './command-conn.js';
 import { EndpointError, type SshEndpoint } from './endpoint.js';
 import { EngineSshError } from './errors.js';
-import { forwardEngineSocket } from './ssh-forward.js';
+import { answersPing, forwardEngineSocket } from './ssh-forward.js';
 import { sshFailure } from './ssh-host-key.js';
 import type { Dialed, Transport, TransportHooks } from './transport.js';
 
@@ -79,9 +79,14 @@ export function sshTransport(endpoint: SshEndpoint, hooks: TransportHooks): Tran
   process.on('exit', cleanup);
   for (const s of SIGNALS) process.on(s, onSignal);
 
+  /** The engine socket on the server, when the URL names it: the master forwards it from its start. */
+  const known = endpoint.ssh.socket;
+  const dialStdio = process.env.MOOR_SSH_DIAL_STDIO === '1';
+  const local = path.join(dir, 'engine.sock');
   const startMaster = (): Promise<void> => new Promise((resolve, reject) => {
+    const forward = known && !dialStdio ? ['-L', `${local}:${known}`] : [];
     // Detached: a Ctrl-C at the terminal is moor's to handle (it lets steps in flight finish), not ssh's.
-    const m = spawn('ssh', ['-M', '-N', '-o', 'ControlPersist=no', ...common, '-o', 'ServerAliveInterval=30', ...target], {
+    const m = spawn('ssh', ['-M', '-N', '-o', 'ControlPersist=no', ...common, '-o', 'ServerAliveInterval=30', ...forward, ...target], {
       stdio: ['ignore', 'ignore', 'pipe'], detached: true,
     });
     master = m;
@@ -126,7 +131,8 @@ export function sshTransport(endpoint: SshEndpoint, hooks: TransportHooks): Tran
         done(null, conn);
         return;
       }
-      const child = spawn('ssh', ['-o', 'ControlMaster=no', ...common, '-T', ...target, 'docker', 'system', 'dial-stdio'], {
+      const host = known ? [`--host=unix://${shellQuote(known)}`] : [];
+      const child = spawn('ssh', ['-o', 'ControlMaster=no', ...common, '-T', ...target, 'docker', ...host, 'system', 'dial-stdio'], {
         stdio: ['pipe', 'pipe', 'pipe'], detached: true,
       }) as ChildProcessWithoutNullStreams;
       children.add(child);
@@ -148,8 +154,10 @@ export function sshTransport(endpoint: SshEndpoint, hooks: TransportHooks): Tran
     dial(done) {
       if (closed) return done(new EngineSshError(where, 'the connection was closed'));
       ready ??= startMaster().then(async () => {
-        if (process.env.MOOR_SSH_DIAL_STDIO === '1') return;
-        forwarded = await forwardEngineSocket(['-o', 'ControlMaster=no', ...common], target, path.join(dir, 'engine.sock'));
+        if (dialStdio) return;
+        // A named socket is forwarded already; a server refusing the forward leaves dial-stdio channels.
+        if (known) forwarded = (await answersPing(local)) ? local : undefined;
+        else forwarded = await forwardEngineSocket(['-o', 'ControlMaster=no', ...common], target, local);
       });
       if (open < MAX_CHANNELS) return dialNow(done);
       waiting.push(done);
@@ -164,6 +172,11 @@ export function sshTransport(endpoint: SshEndpoint, hooks: TransportHooks): Tran
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** One argument for the server's POSIX shell (ssh joins the command's words with spaces). */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 function channelFailure(where: string, code: number | null, stderr: string): Error {
   const said = stderr.trim().split('\n').slice(-3).join(' / ');

@@ -12,7 +12,7 @@
  *   honoured in the CLI's order, an unknown one is an error.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { suite } from 'uvu';
@@ -174,6 +174,41 @@ remote('ssh://: Ctrl-C (twice) during an apply leaves no ssh process of moor\'s 
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       await assertNoSshLeft(ssh.tmp, 'Ctrl-C');
+    });
+  } finally {
+    await sshd.stop();
+  }
+});
+
+remote('ssh://host/PATH: the named engine socket is forwarded from the start; the server needs no docker CLI', async () => {
+  // Sessions on this server find no `docker` (PATH=/nonexistent): only a channel to the socket can work.
+  const sshd = await startSshd(prefix, ['SetEnv PATH=/nonexistent']);
+  try {
+    await withStack(prefix, 'sshpath', async (s) => {
+      // Another name for the engine's socket, so the test proves that the URL's path is the one used.
+      const alias = path.join(s.dir, 'engine-alias.sock');
+      symlinkSync('/var/run/docker.sock', alias);
+      const ssh = await sshClient(sshd, path.join(s.dir, 'ssh'), sshd.hostKey, true);
+      const named = { ...ssh.env, DOCKER_HOST: `ssh://moor-remote${alias}` };
+      s.write(body({ restart: 'no', mode: 'one' }));
+      const applied = await moor(s, named, 'apply');
+      assert.is(applied.code, 0, show(applied));
+      assert.match(applied.stdout, /Apply complete: 2 created/, show(applied));
+      assert.match(applied.stdout + applied.stderr, new RegExp(`ssh://moor-remote${alias.replace(/[.]/g, '\\.')}`), `names the engine${show(applied)}`);
+      assert.ok((await s.container('app'))?.State.Running, 'the container runs on the engine behind ssh');
+      const before = authentications(ssh.log);
+      const empty = await moor(s, named, 'plan', '--detailed-exitcode');
+      assert.is(empty.code, 0, show(empty));
+      assert.is(planSummary(empty.stdout), 'none', show(empty));
+      assert.is(authentications(ssh.log) - before, 1, 'one SSH connection');
+      await assertNoSshLeft(ssh.tmp, 'plan over a named socket');
+      // Without the path, moor asks the server's docker CLI which socket to use: there is none here.
+      const asked = await moor(s, ssh.env, 'plan');
+      assert.is(asked.code, 1, show(asked));
+      assert.match(asked.stderr, /the docker CLI is needed on the engine's host/, show(asked));
+      assert.not.match(asked.stderr, /internal error/);
+      await assertNoSshLeft(ssh.tmp, 'a server without a docker CLI');
+      assert.is((await moor(s, named, 'destroy')).code, 0);
     });
   } finally {
     await sshd.stop();

@@ -19,6 +19,11 @@ endpoint('DOCKER_HOST forms', () => {
   assert.equal(parseDockerHost('tcp://10.0.0.1'), { host: '10.0.0.1', port: 2375, display: 'tcp://10.0.0.1' });
   assert.equal(parseDockerHost('ssh://deploy@prod-1:2222'), { ssh: { user: 'deploy', host: 'prod-1', port: 2222 }, display: 'ssh://deploy@prod-1:2222' });
   assert.equal(parseDockerHost('ssh://prod-1'), { ssh: { host: 'prod-1' }, display: 'ssh://prod-1' });
+  assert.equal(parseDockerHost('ssh://prod-1/'), { ssh: { host: 'prod-1' }, display: 'ssh://prod-1/' });
+  // The engine's socket on the server, as the docker CLI reads it (`docker --host unix://PATH system dial-stdio`).
+  assert.equal(parseDockerHost('ssh://deploy@prod-1:2222/run/user/1000/docker.sock'),
+    { ssh: { user: 'deploy', host: 'prod-1', port: 2222, socket: '/run/user/1000/docker.sock' }, display: 'ssh://deploy@prod-1:2222/run/user/1000/docker.sock' });
+  assert.throws(() => parseDockerHost('ssh://prod-1/x?y=1'), (e: Error) => e instanceof EndpointError);
   assert.throws(() => parseDockerHost('npipe:////./pipe/docker'), (e: Error) => e instanceof EndpointError && /unix:\/\/\/path, tcp:\/\/host:port or ssh:/.test(e.message));
 });
 
