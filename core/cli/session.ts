@@ -8,6 +8,7 @@ import { acquireStackLock, type LockHolder, type StackLock } from '../lock/stack
 import { newSecretKey } from '../model/secret.js';
 import { emptyStack, type DesiredStack } from '../model/spec.js';
 import { observeStack } from '../observe/observe.js';
+import { startReadAhead } from '../observe/read-ahead.js';
 import { checkVolumeProviders, hostContext } from '../observe/provider-checks.js';
 import { checkBindSources } from '../observe/bind-checks.js';
 import type { HostContext } from '../../providers/types.js';
@@ -102,6 +103,8 @@ function planMeasured(client: EngineClient, desired: DesiredStack, observed: Obs
 
 export async function planSession(file: string, io: Output, opts: SessionOptions): Promise<Session> {
   const client = newClient(opts.concurrency, opts.context);
+  // No lock, no risk of reading before another moor's apply: the last plan's reads go out now, while the stack loads.
+  const ahead = opts.lock ? undefined : startReadAhead(client, file, opts.inputs?.env);
   let lock: StackLock | null = null;
   // The lock goes first, over the client: an engine-side lock is removed through it.
   const close = async () => {
@@ -137,6 +140,7 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     plan.diagnostics.push(...(await checkVolumeProviders(plan, desired, host)), ...(await checkBindSources(plan, desired, host)));
     // A promise the build function did not await may have declared more meanwhile: the plan would be of part of the stack.
     failOnDiagnostics(lateDeclarationDiagnostics(), io);
+    await ahead?.save();
     return { client, stack: desired, plan, observed, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
   } catch (e) {
     await close();
