@@ -27,6 +27,9 @@ const LOAD: Record<string, () => Promise<Command>> = {
   __complete: async () => (await import('./commands/completion.js')).completeCommand,
 };
 
+/** Commands that open their engine connection before their code has loaded (core/engine/early.ts). */
+const EARLY_ENGINE = new Set(['plan', 'apply', 'destroy']);
+
 const wantsHelp = (argv: string[]) => argv.some((a) => a === '--help' || a === '-h');
 
 /** `moor backup run --help` → 'backup run'; `moor plan -h` → 'plan'. */
@@ -53,10 +56,13 @@ export async function main(argv: string[], io?: Output, confirm: Confirm = termi
     if (command === 'version' || command === '--version' || command === '-v') { output.out(`moor ${moorVersion()}`); return EXIT.ok; }
     const load = LOAD[command];
     if (!load) throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)}`);
+    // The engine connection of the commands that plan opens while their code loads.
+    if (EARLY_ENGINE.has(command)) (await import('../engine/early.js')).openEarlyClient(rest);
     return await (await load())(rest, output, confirm);
   } catch (e) {
     return reportError(e, output);
   } finally {
+    if (EARLY_ENGINE.has(command ?? '')) (await import('../engine/early.js')).closeEarlyClient();
     // For benchmarks and debugging: how many Engine API requests this command made.
     if (process.env.MOOR_COUNT_REQUESTS === '1') {
       const { EngineClient } = await import('../engine/client.js');

@@ -4,6 +4,7 @@
  */
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { EngineClient, resolveEndpoint } from '../engine/client.js';
+import { takeEarlyClient } from '../engine/early.js';
 import { acquireStackLock, type LockHolder, type StackLock } from '../lock/stack-lock.js';
 import { newSecretKey } from '../model/secret.js';
 import { emptyStack, type DesiredStack } from '../model/spec.js';
@@ -74,7 +75,11 @@ export async function loadOrFail(file: string, io: Output, inputs: StackInputs =
 }
 
 export function newClient(concurrency = 4, context?: string): EngineClient {
-  const client = new EngineClient(resolveEndpoint({ context }), Math.max(8, concurrency * 2));
+  const maxSockets = Math.max(8, concurrency * 2);
+  // Opened by main as the command started (core/engine/early.ts): its negotiation is under way.
+  const early = takeEarlyClient(context, maxSockets);
+  if (early) return early;
+  const client = new EngineClient(resolveEndpoint({ context }), maxSockets);
   // Negotiate the API version (a read) while the stack loads; its error, if any, surfaces in observe.
   client.engineInfo().catch(() => undefined);
   return client;

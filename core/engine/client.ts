@@ -127,6 +127,11 @@ export class EngineClient {
 
   readonly endpoint: EngineEndpoint;
 
+  /** At most this many pooled connections (and never more than the transport allows). */
+  setMaxSockets(n: number): void {
+    this.agent.maxSockets = Math.min(n, this.transport.maxConnections);
+  }
+
   close(): void {
     this.agent.destroy();
     this.transport.close();
