@@ -42,6 +42,12 @@ async function projectIds(client: EngineClient): Promise<Record<string, string>>
   return Object.fromEntries(list.map((c) => [c.Labels['com.docker.compose.service']!, c.Id]));
 }
 
+/** A compose file in `cwd` with these services (and what follows them). */
+function writeCompose(cwd: string, services: string): void {
+  mkdirSync(cwd, { recursive: true });
+  writeFileSync(path.join(cwd, 'docker-compose.yml'), `version: "3.8"\nservices:${services}`);
+}
+
 const loop = `trap 'exit 0' TERM; while true; do sleep 1 & wait $$!; done`;
 
 test.after(async () => {
@@ -54,9 +60,7 @@ test('import → empty plan, same ids → env change replaces only that containe
   try {
     await buildToolsImage(client, tools);
     const port = await freePort();
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'docker-compose.yml'), `version: "3.8"
-services:
+    writeCompose(dir, `
   web:
     image: ${tools}
     command: ["sh", "-c", "trap 'exit 0' TERM; httpd -p 80 -h /www; while true; do sleep 1 & wait $$!; done"]
@@ -145,9 +149,7 @@ test('a service scaled with `up --scale web=3` adopts as one container with repl
   const file = path.join(cwd, 'stack.ts');
   try {
     await buildToolsImage(client, tools);
-    mkdirSync(cwd, { recursive: true });
-    writeFileSync(path.join(cwd, 'docker-compose.yml'), `version: "3.8"
-services:
+    writeCompose(cwd, `
   web:
     image: ${tools}
     command: ["sh", "-c", "${loop}"]
