@@ -19,7 +19,7 @@ import { writeBackupRecord } from './backup.js';
 import type { SecretValues } from './container-body.js';
 import { storeSecretKey } from './secret-key.js';
 import { finishIntent } from '../backup/intents.js';
-import { runServiceOp } from './service.js';
+import { runServiceOp, TaskPoller } from './service.js';
 import { settleAdoption } from './adoption.js';
 
 export interface ApplyOptions {
@@ -53,7 +53,7 @@ export interface ApplyResult {
   interrupted: boolean;
 }
 
-async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter, names: Record<string, string>, onStarted: ContainerContext['onStarted'], releaseSlot: () => void): Promise<void> {
+async function runStep(client: EngineClient, stack: DesiredStack, step: Step, options: ApplyOptions, ledger: LedgerWriter, names: Record<string, string>, onStarted: ContainerContext['onStarted'], releaseSlot: () => void, tasks: TaskPoller): Promise<void> {
   const { op } = step.node;
   const name = stack.name;
   const { host, waitTimeoutMs } = options;
@@ -92,7 +92,7 @@ async function runStep(client: EngineClient, stack: DesiredStack, step: Step, op
     case 'service.create':
     case 'service.update':
     case 'service.delete':
-      return runServiceOp({ client, stack, waitTimeoutMs, secrets, progress: (text) => options.onStepProgress?.(step, text), waiting: releaseSlot }, op);
+      return runServiceOp({ client, stack, waitTimeoutMs, secrets, progress: (text) => options.onStepProgress?.(step, text), waiting: releaseSlot, tasks }, op);
     case 'ledger.delete':
       for (const v of op.volumes) await deleteVolume(client, v);
       return;
@@ -128,6 +128,8 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
   const results: StepResult[] = [];
   const running: StartedContainer[] = [];
   const onStarted = (id: string, c: ContainerSpec) => void running.push({ id, at: performance.now(), resource: c.name, name: c.name });
+  // Services' rollouts are watched together: one read of the tasks per poll for all of them.
+  const tasks = new TaskPoller(client);
   await walk(
     steps,
     Math.max(1, options.concurrency),
@@ -135,7 +137,7 @@ export async function applyPlan(client: EngineClient, plan: Plan, stack: Desired
       started.set(step.id, performance.now());
       options.onStepStart?.(step);
       if (!isImageStep(step)) await storeKey();
-      await runStep(client, stack, step, options, ledger, plan.adoption?.names ?? {}, onStarted, release);
+      await runStep(client, stack, step, options, ledger, plan.adoption?.names ?? {}, onStarted, release, tasks);
     },
     (step, outcome) => {
       const ms = started.has(step.id) ? performance.now() - started.get(step.id)! : 0;

@@ -33,6 +33,45 @@ export interface ServiceContext {
   progress: (text: string) => void;
   /** Called once the requests are sent and only waiting is left: the step gives its concurrency slot back. */
   waiting?: () => void;
+  /** The apply's one reader of tasks, shared by every service it waits for. */
+  tasks?: TaskPoller;
+}
+
+/**
+ * Reads the tasks of every service an apply waits for in one `GET /tasks` per poll (filtered by
+ * their ids), instead of one request per service: ten rollouts watched together cost one request
+ * each time. A service asks for its tasks within `delayMs`; it joins the read already due by then
+ * (so the services' polls fall into step), or a new one is scheduled.
+ */
+export class TaskPoller {
+  private due: { at: number; ids: Set<string>; result: Promise<Map<string, SwarmTask[]>> } | undefined;
+  constructor(private readonly client: EngineClient) {}
+
+  tasks(id: string, delayMs: number): Promise<SwarmTask[]> {
+    const at = Date.now() + delayMs;
+    const read = this.due && this.due.at <= at ? this.due : this.schedule(at);
+    read.ids.add(id);
+    return read.result.then((byService) => byService.get(id) ?? []);
+  }
+
+  private schedule(at: number): NonNullable<TaskPoller['due']> {
+    const ids = new Set<string>();
+    const read = {
+      at, ids,
+      result: new Promise<Map<string, SwarmTask[]>>((resolve, reject) => {
+        setTimeout(() => {
+          if (this.due === read) this.due = undefined; // later askers wait for the next read
+          this.client.request<SwarmTask[]>('GET', '/tasks', { query: { filters: filters({ service: [...ids] }) } }).then((tasks) => {
+            const byService = new Map<string, SwarmTask[]>();
+            for (const t of tasks) byService.set(t.ServiceID, [...(byService.get(t.ServiceID) ?? []), t]);
+            resolve(byService);
+          }, reject);
+        }, Math.max(0, at - Date.now()));
+      }),
+    };
+    this.due = read;
+    return read;
+  }
 }
 
 type ServiceOp = Extract<Operation, { type: 'service.create' | 'service.update' | 'service.delete' }>;
@@ -120,8 +159,11 @@ export async function waitForRollout(ctx: ServiceContext, id: string, s: Service
   // whenever the tasks look converged, so that the verdict is always made on a fresh read. Polling
   // costs CPU the swarm needs to start the tasks: ten services polled every 100 ms converged later.
   let svc: SwarmService | undefined;
+  const poller = ctx.tasks ?? new TaskPoller(ctx.client);
+  // Tasks usually start within seconds: look often then, less once it is a long rollout.
+  const interval = () => (Date.now() - started < 3000 ? 150 : Date.now() - started < 10_000 ? 250 : 500);
   for (let polls = 0; ; polls++) {
-    const tasks = await ctx.client.request<SwarmTask[]>('GET', '/tasks', { query: { filters: filters({ service: [id] }) } });
+    const tasks = await poller.tasks(id, polls === 0 ? 0 : interval());
     const looksDone = svc && tasks.filter((t) => t.DesiredState === 'running' && t.Status.State === 'running').length === (svc.Spec.Mode?.Replicated?.Replicas ?? s.replicas);
     if (!svc || polls % 4 === 0 || looksDone) svc = await ctx.client.request<SwarmService>('GET', `/services/${id}`);
     const { UpdateStatus, Spec } = svc;
@@ -146,8 +188,6 @@ export async function waitForRollout(ctx: ServiceContext, id: string, s: Service
     if (Date.now() > deadline) {
       throw new RolloutError(`timed out after ${Math.round(ctx.waitTimeoutMs / 1000)}s waiting for service ${s.name}: ${text} (--wait-timeout)${errors()}`);
     }
-    // Tasks usually start within seconds: look often then, less once it is a long rollout.
-    await sleep(Date.now() - started < 3000 ? 150 : Date.now() - started < 10_000 ? 250 : 500);
   }
 }
 

@@ -6,6 +6,7 @@
  *   <stack>.moor-adopted.<generation>   data-less volume; labels: moor.stack, moor.kind=adoption,
  *                                       and one label per adopted object,
  *                                       `moor.adopted.<kind>.<resource>` = JSON of AdoptedEntry
+ *                                       (a replica's: `moor.adopted.container.<resource>#<i>`)
  *
  * Each entry holds the object's engine id and name and the spec moor last applied to it, in the
  * same canonical form moor writes in its own `moor.spec` labels; observe treats the object as the
@@ -35,6 +36,11 @@ export interface AdoptedEntry {
   spec: ContainerSpec | NetworkSpec | VolumeSpec;
   /** ISO time of the adoption. */
   since: string;
+  /**
+   * The replica it stands for, when the container resource has several (a compose service
+   * scaled to N containers adopts as one container with `replicas: N`); absent otherwise.
+   */
+  replica?: number;
 }
 
 export interface AdoptionRecord {
@@ -44,7 +50,8 @@ export interface AdoptionRecord {
   volumes: string[];
 }
 
-export const entryKey = (e: Pick<AdoptedEntry, 'kind' | 'resource'>) => `${e.kind}.${e.resource}`;
+/** `container.web`, or for a replica the plan node's id, `container.web#2`. */
+export const entryKey = (e: Pick<AdoptedEntry, 'kind' | 'resource' | 'replica'>) => `${e.kind}.${e.resource}${e.replica ? `#${e.replica}` : ''}`;
 
 export function emptyAdoption(): AdoptionRecord {
   return { generation: 0, entries: [], volumes: [] };
@@ -62,7 +69,8 @@ function readEntry(raw: string): AdoptedEntry | null {
   try {
     const e = JSON.parse(raw) as AdoptedEntry;
     const ok = ['container', 'network', 'volume'].includes(e.kind) && typeof e.resource === 'string' && typeof e.id === 'string' &&
-      typeof e.engineName === 'string' && typeof e.spec === 'object' && e.spec !== null && e.spec.kind === e.kind;
+      typeof e.engineName === 'string' && typeof e.spec === 'object' && e.spec !== null && e.spec.kind === e.kind &&
+      (e.replica === undefined || (e.kind === 'container' && Number.isInteger(e.replica) && e.replica > 0));
     return ok ? e : null;
   } catch {
     return null;

@@ -35,6 +35,8 @@ export interface LiveContainerState {
 
 export interface ObservedContainer extends ObservedBase {
   spec?: ContainerSpec;
+  /** Adopted as this replica of its resource (its name, compose's, does not say which). */
+  adoptedReplica?: number;
   /** A replacement left under its temporary name by an interrupted apply. */
   next: boolean;
   state: string;

@@ -6,7 +6,7 @@
  */
 import { isIgnored, rulesOf, type Lifecycle } from '../model/lifecycle.js';
 import { attachedNetworkName, engineName, replicaBase, replicaIndex } from '../model/names.js';
-import { replicaCounts, replicaSlots, waitsOf } from './replicas.js';
+import { replicaCounts, replicaOf, replicaSlots, waitsOf } from './replicas.js';
 import type { ContainerSpec, NetworkAttachmentSpec, RestartSpec } from '../model/spec.js';
 import type { ObservedContainer } from '../observe/types.js';
 import { containerDependencies } from '../model/spec.js';
@@ -368,7 +368,7 @@ export function planContainers(ctx: PlanContext, order: ContainerSpec[]): PlanNo
     const declared = ctx.desired.containers.some((c) => c.name === resource);
     // A replica beyond the count asked for (scaled down), or one of a replicated container going away.
     const want = ctx.desired.containers.find((c) => c.name === resource);
-    const index = obs.next ? null : replicaIndex(stack, resource, obs.name);
+    const index = obs.next ? null : replicaOf(stack, obs);
     const replica = index !== null && ((obs.spec?.replicas ?? 1) > 1 || (want?.replicas ?? 1) > 1) ? index : undefined;
     const scaledDown = declared && replica !== undefined && replica > (want?.replicas ?? 1);
     const cause = obs.next ? 'left behind by an interrupted replacement' : scaledDown ? `scaled down (${obs.spec?.replicas ?? replica} → ${want?.replicas ?? 1} replicas)` : declared ? 'a second container for the same resource' : ctx.options.mode === 'destroy' ? 'destroy' : 'no longer in the stack';

@@ -34,6 +34,8 @@ export function replicaSlots(ctx: PlanContext, want: ContainerSpec, owned: Obser
     const named = free.find((c) => c.name === exact) ?? (index === 1 ? free.find((c) => replicaIndex(stack, want.name, c.name) === 1) : undefined);
     slots.push({ index, obs: take(named) });
   }
+  // Adopted as a replica (model/adoption.ts): its own slot, when still empty.
+  for (const slot of slots) slot.obs ??= take(mine.find((c) => !claimed.has(c.id) && c.adoptedReplica === slot.index));
   // Renamed by hand or adopted (no replica name): the first empty slots.
   for (const slot of slots) {
     if (slot.obs) continue;
@@ -41,6 +43,11 @@ export function replicaSlots(ctx: PlanContext, want: ContainerSpec, owned: Obser
     slot.obs = take(other);
   }
   return slots;
+}
+
+/** The replica an owned container stands for: the one it was adopted as, else the one its name says. */
+export function replicaOf(stack: string, c: ObservedContainer): number | null {
+  return c.adoptedReplica ?? (c.resource ? replicaIndex(stack, c.resource, c.name) : null);
 }
 
 /** What a container waits for before it starts: every replica of each container it depends on. */
@@ -66,6 +73,6 @@ export function replicaCounts(ctx: PlanContext, want: ContainerSpec, owned: Obse
   const mine = owned.filter((c) => c.resource === want.name);
   if (!mine.length) return { before: 0, applied: 0 };
   const applied = Math.max(...mine.map((c) => c.spec?.replicas ?? 1));
-  const highest = Math.max(...mine.map((c) => replicaIndex(ctx.desired.name, want.name, c.name) ?? 1));
+  const highest = Math.max(...mine.map((c) => replicaOf(ctx.desired.name, c) ?? 1));
   return { before: Math.min(applied, highest), applied };
 }

@@ -9,7 +9,9 @@
  *   container → volume      what it mounts (labelled with the target)
  *   backup → volume         the volumes it archives, and its target volume
  *   backup → container      the containers it stops while archiving, and those its hooks run in
- *   service → image/network/volume   as for containers (labelled with its replicas on the image edge)
+ *   service → image/network/volume   as for containers
+ * A container or service with a replica count other than 1 is one vertex labelled with it
+ * (`container worker ×3`, `service web ×3`): the same notation for both.
  */
 import type { DesiredStack } from '../model/spec.js';
 import type { ResourceKind } from '../stack/handles.js';
@@ -19,12 +21,13 @@ export interface GraphVertex {
   id: string;
   kind: ResourceKind;
   name: string;
-  /** A container with replicas: how many (one vertex stands for all of them). */
+  /** A container or service with a replica count other than 1: how many (one vertex stands for all of them). */
   replicas?: number;
 }
 
-/** `container worker ×3`: what a vertex is called in the drawings. */
-const vertexLabel = (v: GraphVertex) => `${v.kind} ${v.name}${v.replicas ? ` ×${v.replicas}` : ''}`;
+/** `container worker ×3`, `service web ×3`: what a vertex is called in the drawings. */
+const vertexLabel = (v: GraphVertex) => `${v.kind} ${v.name}${v.replicas !== undefined ? ` ×${v.replicas}` : ''}`;
+const replicaCount = (n: number | undefined) => (n !== undefined && n !== 1 ? { replicas: n } : {});
 
 export interface GraphEdge {
   from: string;
@@ -42,12 +45,12 @@ export interface StackGraph {
 
 export function stackGraph(stack: DesiredStack): StackGraph {
   const vertices: GraphVertex[] = [
-    ...stack.containers.map((c) => ({ id: `container.${c.name}`, kind: 'container' as const, name: c.name, ...(c.replicas ? { replicas: c.replicas } : {}) })),
+    ...stack.containers.map((c) => ({ id: `container.${c.name}`, kind: 'container' as const, name: c.name, ...replicaCount(c.replicas) })),
     ...stack.images.map((i) => ({ id: `image.${i.name}`, kind: 'image' as const, name: i.name })),
     ...stack.networks.map((n) => ({ id: `network.${n.name}`, kind: 'network' as const, name: n.name })),
     ...stack.volumes.map((v) => ({ id: `volume.${v.name}`, kind: 'volume' as const, name: v.name })),
     ...stack.backups.map((b) => ({ id: `backup.${b.name}`, kind: 'backup' as const, name: b.name })),
-    ...(stack.services ?? []).map((s) => ({ id: `service.${s.name}`, kind: 'service' as const, name: s.name })),
+    ...(stack.services ?? []).map((s) => ({ id: `service.${s.name}`, kind: 'service' as const, name: s.name, ...replicaCount(s.replicas) })),
   ];
   const edges: GraphEdge[] = [];
   const add = (from: string, to: string, relation: string, label = '') => edges.push({ from, to, relation, label });
@@ -62,7 +65,7 @@ export function stackGraph(stack: DesiredStack): StackGraph {
   }
   for (const s of stack.services ?? []) {
     const from = `service.${s.name}`;
-    add(from, `image.${s.image}`, 'image', `×${s.replicas}`);
+    add(from, `image.${s.image}`, 'image');
     for (const n of s.networks) add(from, `network.${n.network}`, 'network', n.aliases.join(', '));
     for (const m of s.mounts) if (m.type === 'volume') add(from, `volume.${m.volume}`, 'mount', `${m.target}${m.readOnly ? ' (ro)' : ''}`);
   }

@@ -20,8 +20,12 @@ const stackFile = path.join(dir, 'stack.ts');
 const test = suite('moor import --project (adopting a running compose project)');
 
 function compose(...args: string[]): Promise<{ code: number; out: string }> {
+  return composeIn(project, dir, ...args);
+}
+
+function composeIn(proj: string, cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('docker-compose', ['-p', project, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('docker-compose', ['-p', proj, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -38,6 +42,12 @@ async function projectIds(client: EngineClient): Promise<Record<string, string>>
   return Object.fromEntries(list.map((c) => [c.Labels['com.docker.compose.service']!, c.Id]));
 }
 
+/** A compose file in `cwd` with these services (and what follows them). */
+function writeCompose(cwd: string, services: string): void {
+  mkdirSync(cwd, { recursive: true });
+  writeFileSync(path.join(cwd, 'docker-compose.yml'), `version: "3.8"\nservices:${services}`);
+}
+
 const loop = `trap 'exit 0' TERM; while true; do sleep 1 & wait $$!; done`;
 
 test.after(async () => {
@@ -50,9 +60,7 @@ test('import → empty plan, same ids → env change replaces only that containe
   try {
     await buildToolsImage(client, tools);
     const port = await freePort();
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'docker-compose.yml'), `version: "3.8"
-services:
+    writeCompose(dir, `
   web:
     image: ${tools}
     command: ["sh", "-c", "trap 'exit 0' TERM; httpd -p 80 -h /www; while true; do sleep 1 & wait $$!; done"]
@@ -124,6 +132,75 @@ volumes:
     const vols = await client.request<{ Volumes: { Name: string }[] | null }>('GET', '/volumes', { query: { filters: JSON.stringify({ name: [project] }) } });
     assert.equal((vols.Volumes ?? []).map((v) => v.Name), [], 'the data volume and the adoption record are gone');
   } finally {
+    client.close();
+  }
+});
+
+/** Engine name → id of the containers whose names start with `start`. */
+async function idsByName(client: EngineClient, start: string): Promise<Record<string, string>> {
+  const list = await client.request<{ Id: string; Names: string[] }[]>('GET', '/containers/json', { query: { all: 1, filters: JSON.stringify({ name: [start] }) } });
+  return Object.fromEntries(list.map((c) => [c.Names[0]!.replace(/^\//, ''), c.Id]).filter(([n]) => n!.startsWith(start)).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+}
+
+test('a service scaled with `up --scale web=3` adopts as one container with replicas: 3 → empty plan, same ids → scale down removes the third only → env change replaces the two, one at a time → destroy', async () => {
+  const client = new EngineClient();
+  const proj = `${prefix}-sc`;
+  const cwd = path.join(REPO, 'test/.tmp', prefix, 'scaled');
+  const file = path.join(cwd, 'stack.ts');
+  try {
+    await buildToolsImage(client, tools);
+    writeCompose(cwd, `
+  web:
+    image: ${tools}
+    command: ["sh", "-c", "${loop}"]
+    environment: { MODE: one }
+    ports: ["80"]
+  db:
+    image: ${tools}
+    command: ["sh", "-c", "${loop}"]
+`);
+    const up = await composeIn(proj, cwd, 'up', '-d', '--scale', 'web=3');
+    assert.is(up.code, 0, up.out);
+    const before = await idsByName(client, `${proj}_`);
+    assert.equal(Object.keys(before), [`${proj}_db_1`, `${proj}_web_1`, `${proj}_web_2`, `${proj}_web_3`]);
+
+    const imported = await runMoor(['import', '--project', proj, '-o', file]);
+    assert.is(imported.code, 0, show(imported));
+    assert.match(imported.stdout, /4 container\(s\)/);
+    const source = readFileSync(file, 'utf8');
+    assert.match(source, /container\('web', \{\s+image: '[^']+',\s+replicas: 3,/);
+    assert.not.match(source, /web-2|web-3/);
+    const plan = await runMoor(['plan', file, '--detailed-exitcode']);
+    assert.is(plan.code, 0, show(plan));
+    assert.match(plan.stdout, /No changes/);
+    assert.equal(await idsByName(client, `${proj}_`), before, 'nothing recreated');
+
+    writeFileSync(file, source.replace('replicas: 3', 'replicas: 2'));
+    const down = await runMoor(['apply', file, '--yes']);
+    assert.is(down.code, 0, show(down));
+    assert.match(down.stdout, /0 created, 0 updated, 0 replaced, 1 removed/);
+    const { [`${proj}_web_3`]: third, ...kept } = before;
+    assert.ok(third);
+    assert.equal(await idsByName(client, `${proj}_`), kept, 'the highest replica went; the others kept their ids');
+    const settled = await runMoor(['plan', file, '--detailed-exitcode']);
+    assert.is(settled.code, 0, show(settled));
+
+    writeFileSync(file, source.replace('replicas: 3', 'replicas: 2').replace("MODE: 'one'", "MODE: 'two'"));
+    const roll = await runMoor(['apply', file, '--yes']);
+    assert.is(roll.code, 0, show(roll));
+    assert.match(roll.stdout, /0 created, 0 updated, 2 replaced, 0 removed/);
+    assert.match(roll.stdout, /rolling: after container\.web#1/);
+    const after = await idsByName(client, proj);
+    assert.equal(Object.keys(after), [`${proj}-web-1`, `${proj}-web-2`, `${proj}_db_1`], 'replaced under moor\'s replica names; db still adopted');
+    for (const n of [1, 2]) assert.ok((await inspectContainer(client, `${proj}-web-${n}`))!.Config.Env?.includes('MODE=two'));
+    const again = await runMoor(['plan', file, '--detailed-exitcode']);
+    assert.is(again.code, 0, show(again));
+
+    const destroy = await runMoor(['destroy', file, '--yes']);
+    assert.is(destroy.code, 0, show(destroy));
+    assert.equal(await idsByName(client, proj), {});
+  } finally {
+    await composeIn(proj, cwd, 'down', '-v', '--remove-orphans').catch(() => undefined);
     client.close();
   }
 });

@@ -7,7 +7,7 @@
  */
 import type { ContainerDetail, EngineSnapshot, HealthConfig, ImageConfig, NetworkDetail, VolumeDetail } from './engine-types.js';
 import type { Entry, ImportedStack } from '../emit.js';
-import { containerResource, handleVar, isComposeLabel, networkResource, volumeResource } from './names.js';
+import { COMPOSE, composeNumber, containerResource, handleVar, isComposeLabel, networkResource, volumeResource } from './names.js';
 import { hostConfigLeftovers, mapHostOptions } from './host-config.js';
 
 export interface ReportItem {
@@ -23,6 +23,8 @@ export interface AdoptTarget {
   resource: string;
   id: string;
   engineName: string;
+  /** The replica a container stands for, when its resource has several. */
+  replica?: number;
 }
 
 export interface MappedStack {
@@ -112,6 +114,21 @@ function mapVolume(v: VolumeDetail, resource: string, report: ReportItem[]): Ent
   return { varName: handleVar('volume', resource), name: resource, options: ownLabels(v.Labels) ? { labels: ownLabels(v.Labels) } : {} };
 }
 
+/**
+ * Containers in groups: those of one compose service (same project and service label; one-off
+ * `run` containers apart) together, by compose's container number; any other alone. Groups come
+ * in the order of their first container.
+ */
+function replicaGroups(containers: ContainerDetail[]): ContainerDetail[][] {
+  const groups = new Map<string, ContainerDetail[]>();
+  for (const c of containers) {
+    const l = c.Config.Labels ?? {};
+    const key = l[COMPOSE.service] && l[COMPOSE.oneoff] !== 'True' ? `service ${l[COMPOSE.project] ?? ''}/${l[COMPOSE.service]}` : `container ${c.Id}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].map((g) => [...g].sort((a, b) => composeNumber(a) - composeNumber(b) || a.Name.localeCompare(b.Name)));
+}
+
 /** `name`, or `name-2`, `name-3`… when another object of the kind took it. */
 function unique(name: string, taken: Map<string, string>): string {
   const used = new Set(taken.values());
@@ -138,12 +155,19 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
     targets.push({ kind: 'volume', resource, id: v.Name, engineName: v.Name });
     return mapVolume(v, resource, report);
   });
-  for (const c of snap.containers) ctrVar.set(nameOf(c), unique(containerResource(c), ctrVar));
+  const groups = replicaGroups(snap.containers);
+  // Resource names: one per group merged into one resource with replicas, else one per container.
+  const name = (merged: Set<ContainerDetail[]>) => {
+    ctrVar.clear();
+    for (const g of groups) {
+      if (merged.has(g)) { const r = unique(containerResource(g[0]!), ctrVar); for (const c of g) ctrVar.set(nameOf(c), r); }
+      else for (const c of g) ctrVar.set(nameOf(c), unique(containerResource(c), ctrVar));
+    }
+  };
 
-  const containers = snap.containers.map((c): Entry => {
+  const mapContainer = (c: ContainerDetail, report: ReportItem[]): Entry => {
     const resource = ctrVar.get(nameOf(c))!;
     const object = `container ${resource}`;
-    targets.push({ kind: 'container', resource, id: c.Id, engineName: nameOf(c) });
     const img = snap.images[c.Image] ?? {};
     const cfg = c.Config;
     const hc = c.HostConfig;
@@ -242,7 +266,35 @@ export function mapSnapshot(stackName: string, snap: EngineSnapshot, header: str
     Object.assign(o, mapHostOptions(c, snap.loggingDriver));
     for (const [field, why] of hostConfigLeftovers(c)) report.push({ object, field, why });
     return { varName: handleVar('container', resource), name: resource, options: o };
+  };
+
+  // A compose service scaled to N containers (`up --scale web=3`) is one container with replicas N,
+  // when its containers map to the same options and publish no fixed host port (which replicas cannot share).
+  const scaled = groups.filter((g) => g.length > 1);
+  name(new Set(scaled));
+  const merged = new Set<ContainerDetail[]>();
+  for (const g of scaled) {
+    const options = g.map((c) => JSON.stringify(mapContainer(c, []).options));
+    const fixedPort = ((JSON.parse(options[0]!) as { ports?: { host?: number }[] }).ports ?? []).some((p) => p.host !== undefined);
+    const service = g[0]!.Config.Labels?.[COMPOSE.service];
+    if (options.every((x) => x === options[0]) && !fixedPort) { merged.add(g); continue; }
+    const why = fixedPort ? 'they publish a fixed host port, which replicas cannot share' : 'their settings differ';
+    report.push({ object: `compose service ${service}`, field: 'replicas', why: `its ${g.length} containers are adopted as separate containers: ${why}` });
+  }
+  if (merged.size < scaled.length) name(merged);
+
+  const containers = groups.flatMap((g): Entry[] => {
+    const entries = g.map((c) => mapContainer(c, report));
+    const replicas = merged.has(g) ? g.length : 1;
+    g.forEach((c, i) => targets.push({ kind: 'container', resource: ctrVar.get(nameOf(c))!, id: c.Id, engineName: nameOf(c), ...(replicas > 1 ? { replica: i + 1 } : {}) }));
+    if (replicas === 1) return entries;
+    const { image, ...rest } = entries[0]!.options;
+    return [{ ...entries[0]!, options: { image, replicas, ...rest } }];
   });
+  // Replicas report the same things (the same setting left out): once each.
+  const seen = new Set<string>();
+  const reported = report.filter((r) => { const k = JSON.stringify(r); return !seen.has(k) && !!seen.add(k); });
+  report.splice(0, report.length, ...reported);
 
   const model: ImportedStack = { name: stackName, header, images: [], networks, volumes, containers };
   return { model, report, targets };

@@ -19,11 +19,15 @@ export function resourceName(raw: string): string {
   return s || 'x';
 }
 
+/** A compose container's resource is its service (its replicas share it: map.ts); any other's, its name. */
 export function containerResource(c: ContainerDetail): string {
-  const l = c.Config.Labels ?? {};
-  const service = l[COMPOSE.service];
-  if (service) return resourceName(l[COMPOSE.number] && l[COMPOSE.number] !== '1' ? `${service}-${l[COMPOSE.number]}` : service);
-  return resourceName(c.Name.replace(/^\//, ''));
+  return resourceName(c.Config.Labels?.[COMPOSE.service] ?? c.Name.replace(/^\//, ''));
+}
+
+/** compose's number of a container of a scaled service (`shop_web_2` → 2); 1 when it has none. */
+export function composeNumber(c: ContainerDetail): number {
+  const n = Number(c.Config.Labels?.[COMPOSE.number]);
+  return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
 export function networkResource(n: NetworkDetail): string {

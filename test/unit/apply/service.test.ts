@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import type { EngineClient } from '../../../core/engine/client.js';
 import { EngineError } from '../../../core/engine/errors.js';
 import type { SwarmService, SwarmTask } from '../../../core/engine/swarm-types.js';
-import { RolloutError, runServiceOp } from '../../../core/apply/service.js';
+import { RolloutError, runServiceOp, TaskPoller } from '../../../core/apply/service.js';
 import { serviceBody } from '../../../core/apply/service-body.js';
 import { desired } from '../../fixtures/builders.js';
 
@@ -88,6 +88,19 @@ apply('tasks that never get running: bounded by --wait-timeout, saying how far i
   } catch (e) {
     assert.match((e as Error).message, /^timed out after 0s waiting for service web: 1\/2 tasks running \(updating\) \(--wait-timeout\)/);
   }
+});
+
+apply('the rollouts of an apply share one reader of tasks: one GET /tasks per poll for every service, each given its own', async () => {
+  const { client, calls } = scripted({ service: () => { throw new Error('not asked'); }, tasks: () => [task('t1', 'running'), { ...task('t2', 'running'), ServiceID: 'svc2' }] });
+  const poller = new TaskPoller(client);
+  // Asked together (or one due sooner than another's): one read.
+  const [a, b, c] = await Promise.all([poller.tasks('svc1', 0), poller.tasks('svc2', 100), poller.tasks('svc3', 0)]);
+  assert.equal([a.map((t) => t.ID), b.map((t) => t.ID), c], [['t1'], ['t2'], []]);
+  assert.is(calls.length, 1);
+  assert.equal(JSON.parse(String(calls[0]!.query!.filters)), { service: ['svc1', 'svc2', 'svc3'] });
+  // Someone due sooner than the pending read gets a read of its own (it never waits longer than it asked).
+  await Promise.all([poller.tasks('svc1', 80), poller.tasks('svc2', 0)]);
+  assert.is(calls.length, 3);
 });
 
 apply.run();

@@ -150,4 +150,31 @@ plan('a stack without a record has no adoption in its plan', () => {
   assert.is(planStack(d, observed(d)).adoption, undefined);
 });
 
+/** db adopted from a compose service scaled to 3 (`shop_db_1..3`), listed by the engine in no particular order. */
+const scaledDbAdopted: Mutation = (s) => {
+  const entries: AdoptedEntry[] = [];
+  const containers = s.containers.map((c) => {
+    const n = c.resource === 'db' ? Number(/-(\d+)$/.exec(c.name)![1]) : 0;
+    if (!n) return c;
+    const name = `shop_db_${n}`;
+    entries.push({ kind: 'container', resource: 'db', id: c.id, engineName: name, spec: c.spec!, since: '2026-12-06T00:00:00Z', replica: n });
+    return { ...c, name, labels: { 'com.docker.compose.project': 'shop' }, adopted: true as const, adoptedReplica: n };
+  }).reverse();
+  return { ...s, containers, adoption: { generation: 1, entries, volumes: ['shop.moor-adopted.1'] } };
+};
+
+plan('a scaled compose service adopted as one container with replicas: empty plan, each replica in its own slot under its own name', () => {
+  const d = shopStack({ dbReplicas: 3 });
+  const o = observed(d, scaledDbAdopted);
+  const p = planStack(d, o);
+  assert.equal(changed(p), []);
+  assert.equal([1, 2, 3].map((i) => nodeOf(p, `container.db#${i}`).engineName), ['shop_db_1', 'shop_db_2', 'shop_db_3']);
+  assert.equal([...p.adoption!.keep].sort(), ['container.db#1', 'container.db#2', 'container.db#3']);
+  // Scaled down to 2: the third replica goes (the highest), and its record entry with it.
+  const down = planStack(shopStack({ dbReplicas: 2 }), o);
+  assert.equal(changed(down).filter((a) => a.includes('db')), ['container.db#3 delete']);
+  assert.is(nodeOf(down, 'container.db#3').engineName, 'shop_db_3');
+  assert.equal([...down.adoption!.keep].sort(), ['container.db#1', 'container.db#2']);
+});
+
 plan.run();

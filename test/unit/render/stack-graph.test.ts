@@ -42,17 +42,27 @@ graph('a container with replicas is one vertex that says how many', () => {
   assert.match(toDot(g), /"container\.worker" \[label="container worker ×3", shape=box\];/);
 });
 
-graph('services: their image (with the replicas), overlay networks and volumes; drawn as subroutines / 3D boxes', () => {
-  const d = desired('shop', ({ network, volume, service }) => {
+graph('services: their image, overlay networks and volumes; drawn as subroutines / 3D boxes, the replica count on the vertex as for containers', () => {
+  const d = desired('shop', ({ network, volume, service, container }) => {
     const net = network('backend', { driver: 'overlay' });
     const data = volume('data');
     service('web', { image: 'nginx:1.27', replicas: 3, networks: [net], mounts: [{ volume: data, target: '/data' }] });
+    service('one', { image: 'nginx:1.27', replicas: 1, networks: [net] });
+    container('worker', { image: 'busybox', replicas: 3 });
   });
   const g = stackGraph(d);
-  assert.ok(g.vertices.some((v) => v.id === 'service.web' && v.kind === 'service'));
-  assert.equal(g.edges.filter((e) => e.from === 'service.web').map((e) => `${e.to} ${e.label}`), ['image.nginx:1.27 ×3', 'network.backend ', 'volume.data /data']);
-  assert.ok(toMermaid(g).includes('  service_web[["service web"]]'), toMermaid(g));
-  assert.match(toDot(g), /"service\.web" \[label="service web", shape=box3d\];/);
+  assert.equal(g.vertices.filter((v) => v.kind === 'service'), [{ id: 'service.web', kind: 'service', name: 'web', replicas: 3 }, { id: 'service.one', kind: 'service', name: 'one' }]);
+  assert.equal(g.edges.filter((e) => e.from === 'service.web').map((e) => `${e.to} ${e.label}`), ['image.nginx:1.27 ', 'network.backend ', 'volume.data /data']);
+  const m = toMermaid(g).split('\n');
+  // One notation for replicas, containers and services alike: ` ×N` after the name, on the vertex; none on edges.
+  assert.ok(m.includes('  service_web[["service web ×3"]]'), m.join('\n'));
+  assert.ok(m.includes('  service_one[["service one"]]'), m.join('\n'));
+  assert.ok(m.includes('  container_worker["container worker ×3"]'), m.join('\n'));
+  assert.equal(m.filter((l) => l.includes('×')).length, 2, m.join('\n'));
+  const dot = toDot(g).split('\n');
+  assert.ok(dot.includes('  "service.web" [label="service web ×3", shape=box3d];'), dot.join('\n'));
+  assert.ok(dot.includes('  "container.worker" [label="container worker ×3", shape=box];'), dot.join('\n'));
+  assert.equal(dot.filter((l) => l.includes('×')).length, 2, dot.join('\n'));
 });
 
 graph.run();

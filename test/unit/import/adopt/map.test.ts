@@ -152,6 +152,40 @@ map("references between adopted containers: compose v2's depends_on label, volum
   assert.is(sd!.options.networks, undefined);
 });
 
+/** Replica `n` of a compose service scaled with `up --scale` (`shop_web_<n>`), with its own id and aliases. */
+function replicaOf(service: string, n: number, over: Parameters<typeof composeContainer>[1] = {}): ContainerDetail {
+  const base = composeContainer(service, over);
+  const id = `${service}${n}`.padEnd(12, '0') + 'e'.repeat(52);
+  return {
+    ...base, Id: id, Name: `/shop_${service}_${n}`,
+    Config: { ...base.Config, Hostname: id.slice(0, 12), Labels: { ...base.Config.Labels, 'com.docker.compose.container-number': String(n) } },
+    NetworkSettings: { Networks: { shop_default: { Aliases: [service, id.slice(0, 12)], NetworkID: 'n1' } } },
+  };
+}
+
+map('a compose service scaled to 3 containers is one container with replicas: 3; each container is a replica target', () => {
+  const env = { Env: ['MODE=prod', PATH] };
+  // Listed out of compose's order: the replicas follow its container numbers.
+  const m = mapSnapshot('shop', snapshot([replicaOf('web', 2, { Config: env }), replicaOf('web', 10, { Config: env }), replicaOf('web', 1, { Config: env }), composeContainer('db')]));
+  assert.equal(m.model.containers.map((c) => [c.name, c.options]), [
+    ['web', { image: 'shop_web', replicas: 3, env: { MODE: 'prod' }, networks: [{ $ref: 'defaultNetwork' }] }],
+    ['db', { image: 'shop_web', networks: [{ $ref: 'defaultNetwork' }] }],
+  ]);
+  assert.equal(m.targets.filter((t) => t.kind === 'container').map((t) => `${t.resource}#${t.replica ?? '-'} ${t.engineName}`), ['web#1 shop_web_1', 'web#2 shop_web_2', 'web#3 shop_web_10', 'db#- shop_db_1']);
+  assert.equal(m.report, []);
+  assert.match(emitStack(m.model), /container\('web', \{ image: 'shop_web', replicas: 3,/);
+});
+
+map('scaled containers whose settings differ, or that publish a fixed host port, stay separate containers; the report says why', () => {
+  const differ = mapSnapshot('shop', snapshot([replicaOf('web', 1), replicaOf('web', 2, { Config: { Env: ['MODE=other', PATH] } })]));
+  assert.equal(differ.model.containers.map((c) => [c.name, c.options.replicas]), [['web', undefined], ['web-2', undefined]]);
+  assert.equal(differ.report.map((r) => `${r.object}: ${r.field} — ${r.why}`), ['compose service web: replicas — its 2 containers are adopted as separate containers: their settings differ']);
+  const port = { HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } } };
+  const fixed = mapSnapshot('shop', snapshot([replicaOf('web', 1, port), replicaOf('web', 2, port)]));
+  assert.equal(fixed.model.containers.map((c) => c.name), ['web', 'web-2']);
+  assert.match(fixed.report[0]!.why, /a fixed host port/);
+});
+
 map('objects whose names make the same resource name get distinct ones', () => {
   const a = composeContainer('web', { Config: { Labels: {} } });
   a.Name = '/app.one';
