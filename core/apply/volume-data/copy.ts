@@ -12,6 +12,8 @@ import { basename, describeVolume, dirname, getArchiveIfExists, linkTopAtRoot, l
 import { withHelper, type HelperOptions } from './helper-container.js';
 import { compareManifests, manifestSink, type Manifest } from './manifest.js';
 import { readManifestAt } from './read.js';
+import { manifestFromDir, provenVolumeDir } from './local.js';
+import path from 'node:path';
 import { readBody, type OpenRequest } from './stream.js';
 import { pumpInto } from './tee.js';
 import { timed } from './phases.js';
@@ -36,6 +38,12 @@ export interface CopyOptions extends HelperOptions {
    * way, and the destination's read-back must equal this manifest instead of the stream's.
    */
   expected?: Manifest;
+  /**
+   * Read the destination back from its directory on this machine when the engine's volumes
+   * directory was proven local (see local.ts, proveLocalEngine); through the API otherwise, or
+   * when reading locally fails.
+   */
+  localReadBack?: boolean;
 }
 
 /** Paths in the destination that a resumed copy of `expected` would not write (or write as another type). */
@@ -103,7 +111,8 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
         }
       }
       const sent = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected ? null : src, b.id, dst));
-      const written = await timed('copy.read-back', () => readManifestAt(client, b.id, dst, what.to));
+      const written = await timed('copy.read-back', async () =>
+        (opts.localReadBack ? await readLocally(client, to, toSub) : null) ?? readManifestAt(client, b.id, dst, what.to));
       const differences = compareManifests(opts.expected ?? sent!, written);
       if (differences.length) {
         throw new VolumeCopyError(what.from, what.to, 'the destination does not read back identical to the source', differences);
@@ -111,6 +120,18 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
       return opts.expected ?? sent!;
     }),
   );
+}
+
+/** The manifest of `volume` (or its `sub` directory) read from this machine's filesystem; null when that is not possible. */
+async function readLocally(client: EngineClient, volume: string, sub: string | undefined): Promise<Manifest | null> {
+  const dir = await provenVolumeDir(client, volume);
+  if (!dir) return null;
+  try {
+    return await timed('copy.read-back.local', () => manifestFromDir(sub ? path.join(dir, ...sub.split('/')) : dir));
+  } catch {
+    // Whatever went wrong (a file moor may not read, a path gone), the API read decides.
+    return null;
+  }
 }
 
 async function openSource(client: EngineClient, what: { from: string; to: string }, srcId: string, src: Location): Promise<http.IncomingMessage> {
