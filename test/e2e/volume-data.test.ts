@@ -312,7 +312,7 @@ vd('a local engine: a volume read from its directory gives the manifest GET arch
     assert.equal([by['a.b']?.type, by['a.b']?.linkname, by['z/orig']?.type, by['z/orig']?.linkname], ['hardlink', 'a/link', 'hardlink', 'a/link']);
 
     // A copy into a sub directory read back locally, and a copy reading back what was tampered with.
-    const stashed = await copyVolume(client, v.src!, v.stash!, { toSub: 'payload', localReadBack: true });
+    const stashed = await copyVolume(client, v.src!, v.stash!, { toSub: 'payload', localReadBack: true, localSource: true });
     assert.equal(stashed, viaApi);
     assert.equal(await manifestFromDir(path.join((await provenVolumeDir(client, v.stash!))!, 'payload')), viaApi);
     await writeFile(client, v.src!, 'a/b/c', Buffer.from('C'));

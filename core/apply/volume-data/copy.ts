@@ -44,6 +44,11 @@ export interface CopyOptions extends HelperOptions {
    * when reading locally fails.
    */
   localReadBack?: boolean;
+  /**
+   * Likewise, take the source's manifest from its directory on this machine (read while the
+   * stream goes, which then is not parsed on the way) instead of from a tee of the stream.
+   */
+  localSource?: boolean;
 }
 
 /** Paths in the destination that a resumed copy of `expected` would not write (or write as another type). */
@@ -110,7 +115,11 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
           throw e;
         }
       }
-      const sent = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected ? null : src, b.id, dst));
+      const srcDir = !opts.expected && opts.localSource ? await provenVolumeDir(client, from) : null;
+      const local = srcDir ? timed('copy.source.local', () => manifestFromDir(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
+      const streamed = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected || local ? null : src, b.id, dst));
+      // The source read locally failed: read it through the API instead.
+      const sent = opts.expected ? null : streamed ?? (await local) ?? (await timed('copy.source', () => readManifestAt(client, a.id, src, what.from)));
       const written = await timed('copy.read-back', async () =>
         (opts.localReadBack ? await readLocally(client, to, toSub) : null) ?? readManifestAt(client, b.id, dst, what.to));
       const differences = compareManifests(opts.expected ?? sent!, written);

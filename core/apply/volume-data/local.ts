@@ -16,8 +16,8 @@
  * reading, the caller reads through the API as before. MOOR_LOCAL_VOLUMES=0 turns it off.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, open, readdir, readFile, readlink, unlink } from 'node:fs/promises';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { lstat, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineClient } from '../../engine/client.js';
 import { putSmallArchive, smallTar } from './archive.js';
@@ -92,6 +92,8 @@ function byteOrder(a: string, b: string): number {
 }
 
 const BLOCK = 1 << 20;
+/** Longest stretch of synchronous reading before the event loop gets a turn (a copy's stream may be pumping). */
+const SLICE_MS = 8;
 
 /**
  * The manifest of the tree at `root` (a directory), equal to the one GET archive of the same
@@ -99,24 +101,35 @@ const BLOCK = 1 << 20;
  * and stores a regular file with more than one link as a hardlink to the first path it met with
  * the same inode. Nothing is followed: symlinks are read with lstat/readlink, files opened with
  * O_NOFOLLOW.
+ *
+ * The reads are synchronous, in slices of a few milliseconds between which the event loop runs:
+ * the promise-based calls cost three times as much CPU here (≈ 0.75 s against 0.23 s for
+ * 256 MiB in 2,250 files, sha256 being 0.15 s of it).
  */
 export async function manifestFromDir(root: string): Promise<Manifest> {
   const list: ManifestEntry[] = [];
   const firstOfInode = new Map<string, string>();
   const buf = Buffer.allocUnsafe(BLOCK);
+  let sliceStart = performance.now();
+  const breathe = async () => {
+    if (performance.now() - sliceStart < SLICE_MS) return;
+    await new Promise((r) => setImmediate(r));
+    sliceStart = performance.now();
+  };
 
   const visit = async (abs: string, rel: string): Promise<void> => {
-    const st = await lstat(abs, { bigint: true });
+    await breathe();
+    const st = lstatSync(abs, { bigint: true });
     const base = { path: rel, mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), size: 0 };
     if (st.isSocket()) return;
     if (st.isDirectory()) {
       list.push({ ...base, type: 'directory' });
-      const names = (await readdir(abs)).sort(byteOrder);
+      const names = readdirSync(abs).sort(byteOrder);
       for (const name of names) await visit(path.join(abs, name), rel === '.' ? name : `${rel}/${name}`);
       return;
     }
     if (st.isSymbolicLink()) {
-      list.push({ ...base, type: 'symlink', linkname: await readlink(abs) });
+      list.push({ ...base, type: 'symlink', linkname: readlinkSync(abs) });
       return;
     }
     if (!st.isFile()) {
@@ -132,26 +145,26 @@ export async function manifestFromDir(root: string): Promise<Manifest> {
       }
       firstOfInode.set(key, rel);
     }
-    list.push({ ...base, type: 'file', size: Number(st.size), sha256: await hashFile(abs, buf) });
+    list.push({ ...base, type: 'file', size: Number(st.size), sha256: await hashFile(abs, buf, breathe) });
   };
 
-  const st = await lstat(root);
-  if (!st.isDirectory()) throw new Error(`${root} is not a directory`);
+  if (!lstatSync(root).isDirectory()) throw new Error(`${root} is not a directory`);
   await visit(root, '.');
   return buildManifest(list);
 }
 
-async function hashFile(file: string, buf: Buffer): Promise<string> {
+async function hashFile(file: string, buf: Buffer, breathe: () => Promise<void>): Promise<string> {
   const hash = createHash('sha256');
-  const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buf.subarray(0, bytesRead));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+      await breathe();
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   return hash.digest('hex');
 }
