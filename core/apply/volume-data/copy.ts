@@ -93,6 +93,10 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   // The destination's mount base must not be named like the top (see linkTopAtRoot).
   const dst = locate(top === 'dst' ? '/dst-' : '/dst', toSub, top);
   const labels = opts.labels ?? {};
+  // The source read from its directory (when allowed and proven) starts at once: it overlaps the
+  // helpers' creation and the stream, which then needs no tee. Never rejects (null: use the API).
+  const srcDir = !opts.expected && opts.localSource ? await provenVolumeDir(client, from) : null;
+  const local = srcDir ? timed('copy.source.local', () => manifestFromDir(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
   return withHelper(client, [{ name: from, target: src.target, readOnly: true }], labels, (a) =>
     withHelper(client, [{ name: to, target: dst.target, readOnly: false }], labels, async (b) => {
       await linkTopAtRoot(client, b.id, dst);
@@ -115,8 +119,6 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
           throw e;
         }
       }
-      const srcDir = !opts.expected && opts.localSource ? await provenVolumeDir(client, from) : null;
-      const local = srcDir ? timed('copy.source.local', () => manifestFromDir(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
       const streamed = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected || local ? null : src, b.id, dst));
       // The source read locally failed: read it through the API instead.
       const sent = opts.expected ? null : streamed ?? (await local) ?? (await timed('copy.source', () => readManifestAt(client, a.id, src, what.from)));
