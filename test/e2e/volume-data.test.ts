@@ -29,7 +29,7 @@ import {
   type Manifest,
 } from '../../core/apply/volume-data/index.js';
 import { readBody } from '../../core/apply/volume-data/stream.js';
-import { localReadsPossible, manifestFromDir, proveLocalEngine, provenVolumeDir } from '../../core/apply/volume-data/local.js';
+import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir } from '../../core/apply/volume-data/local.js';
 import path from 'node:path';
 import { pumpInto } from '../../core/apply/volume-data/tee.js';
 import { EngineClient } from '../../core/engine/client.js';
@@ -307,6 +307,7 @@ vd('a local engine: a volume read from its directory gives the manifest GET arch
     assert.ok(srcDir, 'a volume of the proven volumes directory is read locally');
     const local = await manifestFromDir(srcDir!);
     assert.equal(local, viaApi, 'the same manifest, entry for entry');
+    assert.equal(await manifestFromDirOffThread(srcDir!), viaApi, 'the same from a worker thread');
     assert.is(manifestDigest(local), manifestDigest(viaApi));
     const by = Object.fromEntries(local.entries.map((e) => [e.path, e]));
     assert.equal([by['a.b']?.type, by['a.b']?.linkname, by['z/orig']?.type, by['z/orig']?.linkname], ['hardlink', 'a/link', 'hardlink', 'a/link']);

@@ -12,7 +12,7 @@ import { basename, describeVolume, dirname, getArchiveIfExists, linkTopAtRoot, l
 import { withHelper, type HelperOptions } from './helper-container.js';
 import { compareManifests, manifestSink, type Manifest } from './manifest.js';
 import { readManifestAt } from './read.js';
-import { manifestFromDir, provenVolumeDir } from './local.js';
+import { manifestFromDir, manifestFromDirOffThread, provenVolumeDir } from './local.js';
 import path from 'node:path';
 import { readBody, type OpenRequest } from './stream.js';
 import { pumpInto } from './tee.js';
@@ -96,7 +96,7 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   // The source read from its directory (when allowed and proven) starts at once: it overlaps the
   // helpers' creation and the stream, which then needs no tee. Never rejects (null: use the API).
   const srcDir = !opts.expected && opts.localSource ? await provenVolumeDir(client, from) : null;
-  const local = srcDir ? timed('copy.source.local', () => manifestFromDir(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
+  const local = srcDir ? timed('copy.source.local', () => manifestFromDirOffThread(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
   return withHelper(client, [{ name: from, target: src.target, readOnly: true }], labels, (a) =>
     withHelper(client, [{ name: to, target: dst.target, readOnly: false }], labels, async (b) => {
       await linkTopAtRoot(client, b.id, dst);
