@@ -59,8 +59,11 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       await client.request('POST', '/volumes/create', { body: { Name: stash, Driver: 'local', Labels: stashLabels(stack, op.volume.name) } });
       // A local engine's volumes are then read back from the filesystem (see volume-data/local.ts).
       await timed('migrate.prove-local', () => proveLocalEngine(client, stash));
-      const manifest = await copyVolume(client, volume, stash, { toSub: STASH_PAYLOAD, localReadBack: true, localSource: true });
-      await writeFile(client, stash, STASH_MANIFEST, Buffer.from(JSON.stringify(manifest)));
+      // manifest.json is written while the stash is read back: without the marker it proves nothing.
+      const manifest = await copyVolume(client, volume, stash, {
+        toSub: STASH_PAYLOAD, localReadBack: true, localSource: true,
+        whileReadingBack: (sent) => writeFile(client, stash, STASH_MANIFEST, Buffer.from(JSON.stringify(sent))),
+      });
       // Only now is the copy known good: the marker is what lets the old volume go.
       await client.request('POST', '/volumes/create', {
         body: { Name: marker, Driver: 'local', Labels: verifiedLabels(stack, op.volume.name, { digest: manifestDigest(manifest), files: manifest.files, bytes: manifest.bytes }) },

@@ -11,7 +11,7 @@ import type { EngineClient } from '../../engine/client.js';
 import { basename, describeVolume, dirname, getArchiveIfExists, linkTopAtRoot, locate, probeDirectory, putArchive, putSmallArchive, smallTar, volumeSubPath, type Location } from './archive.js';
 import { withHelper, type HelperOptions } from './helper-container.js';
 import { compareManifests, manifestSink, type Manifest } from './manifest.js';
-import { readManifestAt } from './read.js';
+import { readManifest, readManifestAt } from './read.js';
 import { manifestFromDir, manifestFromDirOffThread, provenVolumeDir } from './local.js';
 import path from 'node:path';
 import { readBody, type OpenRequest } from './stream.js';
@@ -49,6 +49,11 @@ export interface CopyOptions extends HelperOptions {
    * stream goes, which then is not parsed on the way) instead of from a tee of the stream.
    */
   localSource?: boolean;
+  /**
+   * Work done while the destination is read back, given the source's manifest (the migration
+   * writes it into the stash meanwhile). Its failure fails the copy.
+   */
+  whileReadingBack?: (sent: Manifest) => Promise<void>;
 }
 
 /** Paths in the destination that a resumed copy of `expected` would not write (or write as another type). */
@@ -97,7 +102,9 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   // helpers' creation and the stream, which then needs no tee. Never rejects (null: use the API).
   const srcDir = !opts.expected && opts.localSource ? await provenVolumeDir(client, from) : null;
   const local = srcDir ? timed('copy.source.local', () => manifestFromDirOffThread(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
-  return withHelper(client, [{ name: from, target: src.target, readOnly: true }], labels, (a) =>
+  // A destination read back from its directory is read once the helpers are going away.
+  const dstDir = opts.localReadBack ? await provenVolumeDir(client, to) : null;
+  const copied = await withHelper(client, [{ name: from, target: src.target, readOnly: true }], labels, (a) =>
     withHelper(client, [{ name: to, target: dst.target, readOnly: false }], labels, async (b) => {
       await linkTopAtRoot(client, b.id, dst);
       const state = await probeDirectory(client, b.id, dst.path);
@@ -121,22 +128,27 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
       }
       const streamed = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected || local ? null : src, b.id, dst));
       // The source read locally failed: read it through the API instead.
-      const sent = opts.expected ? null : streamed ?? (await local) ?? (await timed('copy.source', () => readManifestAt(client, a.id, src, what.from)));
-      const written = await timed('copy.read-back', async () =>
-        (opts.localReadBack ? await readLocally(client, to, toSub) : null) ?? readManifestAt(client, b.id, dst, what.to));
-      const differences = compareManifests(opts.expected ?? sent!, written);
-      if (differences.length) {
-        throw new VolumeCopyError(what.from, what.to, 'the destination does not read back identical to the source', differences);
-      }
-      return opts.expected ?? sent!;
+      const sent = opts.expected ?? streamed ?? (await local) ?? (await timed('copy.source', () => readManifestAt(client, a.id, src, what.from)));
+      // Read back through the API while the helper is there; a local read-back waits for no helper.
+      const written = dstDir ? null : await timed('copy.read-back', () => readManifestAt(client, b.id, dst, what.to));
+      return { sent, written };
     }),
   );
+  const { sent } = copied;
+  const [written] = await Promise.all([
+    copied.written ?? timed('copy.read-back', async () =>
+      (await readLocally(dstDir!, toSub)) ?? readManifest(client, to, toSub, { labels })),
+    opts.whileReadingBack?.(sent),
+  ]);
+  const differences = compareManifests(sent, written);
+  if (differences.length) {
+    throw new VolumeCopyError(what.from, what.to, 'the destination does not read back identical to the source', differences);
+  }
+  return sent;
 }
 
 /** The manifest of `volume` (or its `sub` directory) read from this machine's filesystem; null when that is not possible. */
-async function readLocally(client: EngineClient, volume: string, sub: string | undefined): Promise<Manifest | null> {
-  const dir = await provenVolumeDir(client, volume);
-  if (!dir) return null;
+async function readLocally(dir: string, sub: string | undefined): Promise<Manifest | null> {
   try {
     return await timed('copy.read-back.local', () => manifestFromDir(sub ? path.join(dir, ...sub.split('/')) : dir));
   } catch {
