@@ -98,10 +98,10 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   // The destination's mount base must not be named like the top (see linkTopAtRoot).
   const dst = locate(top === 'dst' ? '/dst-' : '/dst', toSub, top);
   const labels = opts.labels ?? {};
-  // The source read from its directory (when allowed and proven) starts at once: it overlaps the
-  // helpers' creation and the stream, which then needs no tee. Never rejects (null: use the API).
+  // A source read from its directory (when allowed and proven) needs no tee on the stream. It is
+  // read once the stream is done, in a worker, beside the read-back: during the stream the engine
+  // has the CPUs' work to do (on 2 CPUs, reading it meanwhile slowed the stream as much).
   const srcDir = !opts.expected && opts.localSource ? await provenVolumeDir(client, from) : null;
-  const local = srcDir ? timed('copy.source.local', () => manifestFromDirOffThread(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
   // A destination read back from its directory is read once the helpers are going away.
   const dstDir = opts.localReadBack ? await provenVolumeDir(client, to) : null;
   const copied = await withHelper(client, [{ name: from, target: src.target, readOnly: true }], labels, (a) =>
@@ -126,19 +126,23 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
           throw e;
         }
       }
-      const streamed = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected || local ? null : src, b.id, dst));
-      // The source read locally failed: read it through the API instead.
-      const sent = opts.expected ?? streamed ?? (await local) ?? (await timed('copy.source', () => readManifestAt(client, a.id, src, what.from)));
+      const streamed = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected || srcDir ? null : src, b.id, dst));
+      // Never rejects: null when the local read failed (the API read then decides).
+      const local = srcDir ? timed('copy.source.local', () => manifestFromDirOffThread(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
       // Read back through the API while the helper is there; a local read-back waits for no helper.
       const written = dstDir ? null : await timed('copy.read-back', () => readManifestAt(client, b.id, dst, what.to));
-      return { sent, written };
+      return { known: opts.expected ?? streamed, local, written };
     }),
   );
-  const { sent } = copied;
-  const [written] = await Promise.all([
+  const sourceManifest = async (): Promise<Manifest> =>
+    copied.known ?? (await copied.local) ?? timed('copy.source', () => readManifest(client, from, fromSub, { labels }));
+  const [written, sent] = await Promise.all([
     copied.written ?? timed('copy.read-back', async () =>
       (await readLocally(dstDir!, toSub)) ?? readManifest(client, to, toSub, { labels })),
-    opts.whileReadingBack?.(sent),
+    sourceManifest().then(async (m) => {
+      await opts.whileReadingBack?.(m);
+      return m;
+    }),
   ]);
   const differences = compareManifests(sent, written);
   if (differences.length) {

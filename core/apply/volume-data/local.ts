@@ -61,6 +61,15 @@ async function plainLocalVolume(client: EngineClient, volume: string): Promise<{
  */
 export async function proveLocalEngine(client: EngineClient, volume: string, labels: Record<string, string> = {}): Promise<boolean> {
   if (!localReadsPossible(client)) return false;
+  try {
+    return await prove(client, volume, labels);
+  } catch {
+    // Whatever failed (the engine refused the probe, the disk is full), the API path is the answer.
+    return false;
+  }
+}
+
+async function prove(client: EngineClient, volume: string, labels: Record<string, string>): Promise<boolean> {
   const local = await plainLocalVolume(client, volume);
   if (!local) return false;
   if (proven.get(client)?.has(local.volumesDir)) return true;
