@@ -41,7 +41,7 @@ const proven = new WeakMap<EngineClient, Set<string>>();
 /** Whether local reads may be tried at all with this client. */
 export function localReadsPossible(client: EngineClient): boolean {
   if (process.env.MOOR_LOCAL_VOLUMES === '0') return false;
-  if (!('socketPath' in client.endpoint)) return false;
+  if (!client.endpoint.socketPath) return false;
   return process.platform === 'linux' && process.getuid?.() === 0;
 }
 
