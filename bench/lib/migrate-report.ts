@@ -67,13 +67,18 @@ export function renderMigration(r: MigrationResult): string {
 const PHASES: [string, string][] = [
   ['migrate.discard-stash', 'discard a stash left by an earlier run (none here)'],
   ['migrate.stash', 'stash, the whole step: helpers, copy, read-back, manifest file, marker volume'],
-  ['stash.copy.stream', '— copy: GET archive of the volume → PUT archive into the stash, tee parsed and hashed (the manifest)'],
-  ['stash.copy.read-back', '— read-back: GET archive of the stash, parsed and hashed, compared'],
+  ['migrate.prove-local', '— proof that the engine is local: a probe file through PUT archive, found at the stash\'s Mountpoint (see volume-data/local.ts)'],
+  ['stash.copy.source.local', '— the volume\'s manifest read from its directory (lstat, sha256), overlapping the helpers and the stream'],
+  ['stash.copy.stream', '— copy: GET archive of the volume → PUT archive into the stash (tee parsed and hashed only when the volume is not read locally)'],
+  ['stash.copy.source', '— the volume\'s manifest through GET archive (only when the local read failed)'],
+  ['stash.copy.read-back', '— read-back of the stash, compared: from its directory when the engine is local, else GET archive parsed and hashed'],
+  ['stash.copy.read-back.local', '— — of which read from the directory'],
   ['migrate.drop-old', 'remove the old volume'],
   ['migrate.create-new', 'create the new volume'],
   ['migrate.restore', 'restore, the whole step: marker and manifest read, helpers, copy, read-back'],
   ['restore.copy.stream', '— copy: GET archive of the stash → PUT archive into the new volume (not parsed: the stash is verified)'],
-  ['restore.copy.read-back', '— read-back: GET archive of the new volume, parsed and hashed, compared with the stash manifest'],
+  ['restore.copy.read-back', '— read-back of the new volume, compared with the stash manifest: from its directory when local, else GET archive parsed and hashed'],
+  ['restore.copy.read-back.local', '— — of which read from the directory'],
   ['migrate.drop-stash', 'remove the stash and the marker'],
 ];
 

@@ -14,6 +14,7 @@ import { createVolume, deleteVolume } from './volume.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import type { HostContext } from '../../providers/types.js';
 import { timed } from './volume-data/phases.js';
+import { proveLocalEngine } from './volume-data/local.js';
 import { compareManifests, copyVolume, manifestDigest, readFile, writeFile, type Manifest } from './volume-data/index.js';
 
 type MigrateOp = Extract<Operation, { type: 'volume.migrate' }>;
@@ -56,8 +57,13 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       return;
     case 'stash': {
       await client.request('POST', '/volumes/create', { body: { Name: stash, Driver: 'local', Labels: stashLabels(stack, op.volume.name) } });
-      const manifest = await copyVolume(client, volume, stash, { toSub: STASH_PAYLOAD });
-      await writeFile(client, stash, STASH_MANIFEST, Buffer.from(JSON.stringify(manifest)));
+      // A local engine's volumes are then read back from the filesystem (see volume-data/local.ts).
+      await timed('migrate.prove-local', () => proveLocalEngine(client, stash));
+      // manifest.json is written while the stash is read back: without the marker it proves nothing.
+      const manifest = await copyVolume(client, volume, stash, {
+        toSub: STASH_PAYLOAD, localReadBack: true, localSource: true,
+        whileReadingBack: (sent) => writeFile(client, stash, STASH_MANIFEST, Buffer.from(JSON.stringify(sent))),
+      });
       // Only now is the copy known good: the marker is what lets the old volume go.
       await client.request('POST', '/volumes/create', {
         body: { Name: marker, Driver: 'local', Labels: verifiedLabels(stack, op.volume.name, { digest: manifestDigest(manifest), files: manifest.files, bytes: manifest.bytes }) },
@@ -81,7 +87,8 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       // directory) is written again over what it left; anything else in the way refuses.
       // The stash was verified against this manifest when it was written (and its digest is on
       // the marker): the copy goes straight in, and the new volume's read-back must equal it.
-      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected, expected });
+      await timed('migrate.prove-local', () => proveLocalEngine(client, stash));
+      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected, expected, localReadBack: true });
       const diff = compareManifests(expected, copied);
       if (diff.length) {
         throw new MigrationError(`${volume} does not match the data stashed in ${stash} (kept): ${diff.join('; ')}`);

@@ -29,6 +29,8 @@ import {
   type Manifest,
 } from '../../core/apply/volume-data/index.js';
 import { readBody } from '../../core/apply/volume-data/stream.js';
+import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir } from '../../core/apply/volume-data/local.js';
+import path from 'node:path';
 import { pumpInto } from '../../core/apply/volume-data/tee.js';
 import { EngineClient } from '../../core/engine/client.js';
 import { inspectContainer, newPrefix, sweepEngine, sweepPrefix } from './helpers.js';
@@ -269,6 +271,59 @@ vd('a copy refuses a destination that is not empty, and a missing source leaves 
       }
     }
     assert.equal(compareManifests(before, await readManifest(client, v.dst!)), [], 'the destination is untouched');
+  }));
+
+vd('a local engine: a volume read from its directory gives the manifest GET archive gives, every entry kind; the proof leaves nothing', () =>
+  withVolumes('local', ['src', 'stash', 'other'], async (v) => {
+    const dir = (name: string, mode = 0o755, uid = 0, gid = 0): Entry => ({ header: { name: `data/${name}/`, type: 'directory', mode, uid, gid } });
+    const file = (name: string, content: Buffer, mode = 0o644, uid = 0, gid = 0): Entry => ({ header: { name: `data/${name}`, mode, uid, gid }, content });
+    const link = (name: string, to: string): Entry => ({ header: { name: `data/${name}`, type: 'link', linkname: `data/${to}` } });
+    const tree: Entry[] = [
+      ...sampleTree(),
+      dir('setgid', 0o2775, 0, 4321),
+      dir('setgid/sticky-setgid', 0o3777, 999, 999),
+      file('setgid/sgid-file', randomBytes(100), 0o2755, 7, 8),
+      // Hardlinks whose tar order is not the engine's walk order: the engine names the link
+      // after the first path it walks to ('a/…' before 'z/…'), as the local read must.
+      dir('z'), file('z/orig', randomBytes(5000), 0o4750, 999, 999), dir('a'), link('a/link', 'z/orig'), link('a.b', 'z/orig'), link('z/again', 'z/orig'),
+      dir('a/b'), file('a/b/c', Buffer.from('c')), file('a-b', Buffer.from('dash sorts before slash')),
+      { header: { name: 'data/special/fifo', type: 'fifo', mode: 0o620, uid: 5, gid: 6 } },
+      { header: { name: 'data/special/null', type: 'character-device', mode: 0o666, devmajor: 1, devminor: 3 } },
+      { header: { name: 'data/special/self-link', type: 'symlink', linkname: 'self-link' } },
+    ];
+    await populate(v.src!, tree);
+    const viaApi = await readManifest(client, v.src!);
+    assert.ok(viaApi.entries.some((e) => e.type === 'other'), 'the engine kept the fifo and the device');
+
+    if (!localReadsPossible(client)) {
+      assert.is(await proveLocalEngine(client, v.stash!), false);
+      console.log('  (not root on a local socket: the local read is not tried, the API path is the only one)');
+      return;
+    }
+    assert.is(await provenVolumeDir(client, v.src!), null, 'nothing is read locally before the proof');
+    assert.ok(await proveLocalEngine(client, v.stash!), 'the local engine is proven');
+    assert.equal((await readManifest(client, v.stash!)).entries.map((e) => e.path), ['.'], 'the probe is gone');
+    const srcDir = await provenVolumeDir(client, v.src!);
+    assert.ok(srcDir, 'a volume of the proven volumes directory is read locally');
+    const local = await manifestFromDir(srcDir!);
+    assert.equal(local, viaApi, 'the same manifest, entry for entry');
+    assert.equal(await manifestFromDirOffThread(srcDir!), viaApi, 'the same from a worker thread');
+    assert.is(manifestDigest(local), manifestDigest(viaApi));
+    const by = Object.fromEntries(local.entries.map((e) => [e.path, e]));
+    assert.equal([by['a.b']?.type, by['a.b']?.linkname, by['z/orig']?.type, by['z/orig']?.linkname], ['hardlink', 'a/link', 'hardlink', 'a/link']);
+
+    // A copy into a sub directory read back locally, and a copy reading back what was tampered with.
+    const stashed = await copyVolume(client, v.src!, v.stash!, { toSub: 'payload', localReadBack: true, localSource: true });
+    assert.equal(stashed, viaApi);
+    assert.equal(await manifestFromDir(path.join((await provenVolumeDir(client, v.stash!))!, 'payload')), viaApi);
+    await writeFile(client, v.src!, 'a/b/c', Buffer.from('C'));
+    try {
+      await copyVolume(client, v.stash!, v.other!, { fromSub: 'payload', expected: await readManifest(client, v.src!), localReadBack: true });
+      assert.unreachable('no error');
+    } catch (e) {
+      assert.instance(e, VolumeCopyError);
+      assert.equal((e as VolumeCopyError).differences, ['a/b/c: sha256 differs']);
+    }
   }));
 
 const copyMb = Number(process.env.MOOR_E2E_COPY_MB ?? 0);

@@ -11,7 +11,9 @@ import type { EngineClient } from '../../engine/client.js';
 import { basename, describeVolume, dirname, getArchiveIfExists, linkTopAtRoot, locate, probeDirectory, putArchive, putSmallArchive, smallTar, volumeSubPath, type Location } from './archive.js';
 import { withHelper, type HelperOptions } from './helper-container.js';
 import { compareManifests, manifestSink, type Manifest } from './manifest.js';
-import { readManifestAt } from './read.js';
+import { readManifest, readManifestAt } from './read.js';
+import { manifestFromDir, manifestFromDirOffThread, provenVolumeDir } from './local.js';
+import path from 'node:path';
 import { readBody, type OpenRequest } from './stream.js';
 import { pumpInto } from './tee.js';
 import { timed } from './phases.js';
@@ -36,6 +38,22 @@ export interface CopyOptions extends HelperOptions {
    * way, and the destination's read-back must equal this manifest instead of the stream's.
    */
   expected?: Manifest;
+  /**
+   * Read the destination back from its directory on this machine when the engine's volumes
+   * directory was proven local (see local.ts, proveLocalEngine); through the API otherwise, or
+   * when reading locally fails.
+   */
+  localReadBack?: boolean;
+  /**
+   * Likewise, take the source's manifest from its directory on this machine (read while the
+   * stream goes, which then is not parsed on the way) instead of from a tee of the stream.
+   */
+  localSource?: boolean;
+  /**
+   * Work done while the destination is read back, given the source's manifest (the migration
+   * writes it into the stash meanwhile). Its failure fails the copy.
+   */
+  whileReadingBack?: (sent: Manifest) => Promise<void>;
 }
 
 /** Paths in the destination that a resumed copy of `expected` would not write (or write as another type). */
@@ -80,7 +98,13 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   // The destination's mount base must not be named like the top (see linkTopAtRoot).
   const dst = locate(top === 'dst' ? '/dst-' : '/dst', toSub, top);
   const labels = opts.labels ?? {};
-  return withHelper(client, [{ name: from, target: src.target, readOnly: true }], labels, (a) =>
+  // A source read from its directory (when allowed and proven) needs no tee on the stream. It is
+  // read once the stream is done, in a worker, beside the read-back: during the stream the engine
+  // has the CPUs' work to do (on 2 CPUs, reading it meanwhile slowed the stream as much).
+  const srcDir = !opts.expected && opts.localSource ? await provenVolumeDir(client, from) : null;
+  // A destination read back from its directory is read once the helpers are going away.
+  const dstDir = opts.localReadBack ? await provenVolumeDir(client, to) : null;
+  const copied = await withHelper(client, [{ name: from, target: src.target, readOnly: true }], labels, (a) =>
     withHelper(client, [{ name: to, target: dst.target, readOnly: false }], labels, async (b) => {
       await linkTopAtRoot(client, b.id, dst);
       const state = await probeDirectory(client, b.id, dst.path);
@@ -102,15 +126,39 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
           throw e;
         }
       }
-      const sent = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected ? null : src, b.id, dst));
-      const written = await timed('copy.read-back', () => readManifestAt(client, b.id, dst, what.to));
-      const differences = compareManifests(opts.expected ?? sent!, written);
-      if (differences.length) {
-        throw new VolumeCopyError(what.from, what.to, 'the destination does not read back identical to the source', differences);
-      }
-      return opts.expected ?? sent!;
+      const streamed = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected || srcDir ? null : src, b.id, dst));
+      // Never rejects: null when the local read failed (the API read then decides).
+      const local = srcDir ? timed('copy.source.local', () => manifestFromDirOffThread(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
+      // Read back through the API while the helper is there; a local read-back waits for no helper.
+      const written = dstDir ? null : await timed('copy.read-back', () => readManifestAt(client, b.id, dst, what.to));
+      return { known: opts.expected ?? streamed, local, written };
     }),
   );
+  const sourceManifest = async (): Promise<Manifest> =>
+    copied.known ?? (await copied.local) ?? timed('copy.source', () => readManifest(client, from, fromSub, { labels }));
+  const [written, sent] = await Promise.all([
+    copied.written ?? timed('copy.read-back', async () =>
+      (await readLocally(dstDir!, toSub)) ?? readManifest(client, to, toSub, { labels })),
+    sourceManifest().then(async (m) => {
+      await opts.whileReadingBack?.(m);
+      return m;
+    }),
+  ]);
+  const differences = compareManifests(sent, written);
+  if (differences.length) {
+    throw new VolumeCopyError(what.from, what.to, 'the destination does not read back identical to the source', differences);
+  }
+  return sent;
+}
+
+/** The manifest of `volume` (or its `sub` directory) read from this machine's filesystem; null when that is not possible. */
+async function readLocally(dir: string, sub: string | undefined): Promise<Manifest | null> {
+  try {
+    return await timed('copy.read-back.local', () => manifestFromDir(sub ? path.join(dir, ...sub.split('/')) : dir));
+  } catch {
+    // Whatever went wrong (a file moor may not read, a path gone), the API read decides.
+    return null;
+  }
 }
 
 async function openSource(client: EngineClient, what: { from: string; to: string }, srcId: string, src: Location): Promise<http.IncomingMessage> {

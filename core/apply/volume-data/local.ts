@@ -1,0 +1,133 @@
+/**
+ * Reading a volume's tree from the filesystem instead of through the Engine API, when the engine
+ * is local: its socket is a unix socket, moor runs as root, and the volume is a plain directory of
+ * the engine's `local` driver (no options: not a bind, tmpfs or NFS mount, which the engine mounts
+ * only while a container uses the volume). The manifest is the same one a GET archive of the tree
+ * gives (manifestFromTar): same entries, types, modes, owners, sizes, hashes, and hardlinks named
+ * after the first path in the engine's walk order. It only saves the bytes' trip through the API.
+ *
+ * The engine's Mountpoint is trusted only once proven: a file with a random name and content is
+ * written into one of moor's own volumes through the Engine API (`proveLocalEngine`) and must
+ * then be found at that volume's Mountpoint, owned by root. That proves the directory moor reads
+ * is the engine's (not the same path on a machine that is not the engine's: Docker Desktop's VM,
+ * a container with the socket mounted) and that the owners moor sees are the engine's (no user
+ * namespace remapping). Other volumes are then read only when their Mountpoint is in the same
+ * volumes directory, as `<volumes dir>/<name>/_data`. Without proof, or when anything fails while
+ * reading, the caller reads through the API as before. MOOR_LOCAL_VOLUMES=0 turns it off.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync } from 'node:fs';
+import { lstat, readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { EngineClient } from '../../engine/client.js';
+import { putSmallArchive, smallTar } from './archive.js';
+import { withHelper } from './helper-container.js';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { manifestFromDir } from './dir-manifest.js';
+import type { Manifest } from './manifest.js';
+
+export { manifestFromDir };
+
+interface VolumeInfo {
+  Driver?: string;
+  Mountpoint?: string;
+  Options?: Record<string, string> | null;
+}
+
+/** Per client, the volumes directories proven to be the engine's own (see proveLocalEngine). */
+const proven = new WeakMap<EngineClient, Set<string>>();
+
+/** Whether local reads may be tried at all with this client. */
+export function localReadsPossible(client: EngineClient): boolean {
+  if (process.env.MOOR_LOCAL_VOLUMES === '0') return false;
+  if (!client.endpoint.socketPath) return false;
+  return process.platform === 'linux' && process.getuid?.() === 0;
+}
+
+/** The volume's directory and the volumes directory holding it, when it is a plain local one. */
+async function plainLocalVolume(client: EngineClient, volume: string): Promise<{ dir: string; volumesDir: string } | null> {
+  const v = await client.request<VolumeInfo>('GET', `/volumes/${encodeURIComponent(volume)}`);
+  if (v.Driver !== 'local' || !v.Mountpoint || Object.keys(v.Options ?? {}).length) return null;
+  const dir = v.Mountpoint;
+  if (!path.isAbsolute(dir) || path.basename(dir) !== '_data' || path.basename(path.dirname(dir)) !== volume) return null;
+  return { dir, volumesDir: path.dirname(path.dirname(dir)) };
+}
+
+/**
+ * Prove that `volume` (one of moor's own, writable: a file is left at its root when the proof
+ * fails) is the directory its Mountpoint names on this machine, with owners as the engine sees
+ * them. Remembered per client; false when it is not (reads then go through the API).
+ */
+export async function proveLocalEngine(client: EngineClient, volume: string, labels: Record<string, string> = {}): Promise<boolean> {
+  if (!localReadsPossible(client)) return false;
+  try {
+    return await prove(client, volume, labels);
+  } catch {
+    // Whatever failed (the engine refused the probe, the disk is full), the API path is the answer.
+    return false;
+  }
+}
+
+async function prove(client: EngineClient, volume: string, labels: Record<string, string>): Promise<boolean> {
+  const local = await plainLocalVolume(client, volume);
+  if (!local) return false;
+  if (proven.get(client)?.has(local.volumesDir)) return true;
+  const name = `.moor-probe-${randomBytes(8).toString('hex')}`;
+  const nonce = randomBytes(32);
+  const tar = await smallTar([{ header: { name, mode: 0o600, uid: 0, gid: 0, mtime: new Date() }, content: nonce }]);
+  await withHelper(client, [{ name: volume, target: '/v', readOnly: false }], labels, (h) => putSmallArchive(client, h.id, '/v', tar));
+  const file = path.join(local.dir, name);
+  try {
+    const st = await lstat(file);
+    if (!st.isFile() || st.uid !== 0 || st.gid !== 0) return false;
+    if (!(await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW })).equals(nonce)) return false;
+  } catch {
+    return false;
+  }
+  await unlink(file);
+  let set = proven.get(client);
+  if (!set) proven.set(client, (set = new Set()));
+  set.add(local.volumesDir);
+  return true;
+}
+
+/** The directory of `volume` on this machine when it is in a proven volumes directory; else null. */
+export async function provenVolumeDir(client: EngineClient, volume: string): Promise<string | null> {
+  const set = proven.get(client);
+  if (!set || !localReadsPossible(client)) return null;
+  const local = await plainLocalVolume(client, volume);
+  return local && set.has(local.volumesDir) ? local.dir : null;
+}
+
+/** Where the worker's module is: beside this file in the sources, at dist/'s top in the bundle. */
+function workerFile(): string | null {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = import.meta.url.endsWith('.ts')
+    ? [path.join(here, 'dir-manifest-worker.ts')]
+    : [path.join(here, 'dir-manifest-worker.mjs'), path.join(here, '..', 'dir-manifest-worker.mjs')];
+  return candidates.find((f) => existsSync(f)) ?? null;
+}
+
+/**
+ * manifestFromDir in a worker thread, so that the thread pumping a copy's stream is not held
+ * while files are read and hashed; in this thread when no worker can be started.
+ */
+export async function manifestFromDirOffThread(root: string): Promise<Manifest> {
+  const file = workerFile();
+  if (!file) return manifestFromDir(root);
+  // From the sources (the tests run them with tsx), the worker imports its module once tsx's
+  // loader is registered in it.
+  const worker = file.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then((t) => t.register()).then(() => import(${JSON.stringify(pathToFileURL(file).href)}))`, { eval: true, workerData: { root } })
+    : new Worker(file, { workerData: { root } });
+  try {
+    return await new Promise<Manifest>((resolve, reject) => {
+      worker.once('message', (m: { manifest?: Manifest; error?: string }) => (m.manifest ? resolve(m.manifest) : reject(new Error(m.error))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the manifest worker exited (code ${code})`)));
+    });
+  } finally {
+    void worker.terminate();
+  }
+}
