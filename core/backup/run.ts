@@ -22,7 +22,7 @@ import { listStackContainers } from '../observe/stack-containers.js';
 import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
 import { smallTar } from '../apply/volume-data/archive.js';
-import { compareManifests, manifestFromTar, type Manifest } from '../apply/volume-data/manifest.js';
+import { compareManifests, type Manifest } from '../apply/volume-data/manifest.js';
 import { getArchive } from '../apply/volume-data/archive.js';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
@@ -32,10 +32,10 @@ import type { BackupHookSpec, BackupSpec } from '../model/spec.js';
 import { archiveFileName, archiveId, isRunFile, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
 import { LIST_SCRIPT, parseListing, type ListedArchive } from './list.js';
 import { Pacer } from './pacer.js';
-import { readArchiveStream, type ReadArchive } from './read-archive.js';
+import { readArchiveStream, volumeEntries, type ReadArchive } from './read-archive.js';
 import { decideRetention } from './retention.js';
 import { describeTarget, jobDir, SOURCE, targetMount } from './target.js';
-import { canonical, underVolume } from './tree.js';
+import { canonical } from './tree.js';
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
 
@@ -150,7 +150,7 @@ async function sourceManifest(ctx: Ctx, reader: Worker, pacer: Pacer): Promise<M
     ctx.job.volumes.map(async (v) => {
       const res = await getArchive(ctx.client, reader.id, `${SOURCE}/${v}`);
       try {
-        return underVolume(v, await manifestFromTar(pacer.paced(res as AsyncIterable<Buffer>), v));
+        return await volumeEntries(pacer.paced(res as AsyncIterable<Buffer>), v);
       } finally {
         res.destroy();
       }
