@@ -197,7 +197,8 @@ export function staged(name: string, stage: string): string {
  * (`moor/restore/<volume>/<stage>/…`): the engine's extractor re-applies a hard link's mode by
  * looking its target up from the root (see linkTopAtRoot in volume-data/archive.ts), and it
  * refuses a symlink whose target climbs out of the extraction directory, which a volume may hold.
- * Owners are the archive's (no copyUIDGID). The volume's root entry is left out: its mode and
+ * Owners are the archive's: no copyUIDGID (with it, the engine would give every entry the worker's
+ * user, 0:0). The volume's root entry is left out: its mode and
  * owner are given to the volume at the switch; each staging directory is made first, 0700.
  */
 async function extractStaged(client: EngineClient, w: Worker, into: Worker, path: string, manifest: ArchiveManifest, volumes: string[], stage: string): Promise<{ problem: string | null; roots: Map<string, ManifestEntry> }> {
