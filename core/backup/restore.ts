@@ -5,8 +5,8 @@
  * archive's size and sha256, every entry). restore: the manifest's entries pass the safety check
  * first (no absolute paths, no `..`, no link leaving its volume, nothing outside the job's
  * volumes); then the archive streams from the target through moor — every header checked again
- * before its entry is written, every file hashed — into tar in a worker, which extracts it beside
- * the current data (a staging directory per volume); only when all of it matches the manifest are
+ * before its entry is written, every file hashed — into the engine's extractor (PUT archive of a
+ * worker that is never started), beside the current data (a staging directory per volume); only when all of it matches the manifest are
  * the containers using the volumes stopped, the old content replaced by the staged one, and the
  * containers started again (also when the switch failed).
  */

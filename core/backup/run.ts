@@ -6,7 +6,8 @@
  * The archive is written by a worker of the job's image that mounts the volumes read-only and the
  * target read-write: `tar` runs next to the data and writes straight into the target. While it
  * writes, the worker reads the file back from the target as it grows and streams it to moor, which
- * hashes, gunzips and parses it and hashes every file in it; at the same time moor reads the same
+ * hashes, gunzips and parses it and hashes every file in it (without compression moor reads the
+ * finished file back through the engine's archive endpoint instead, faster than the attach stream); at the same time moor reads the same
  * volumes through the engine and computes their manifest. The archive read back must hold the same
  * manifest (every path, type, mode, owner, size, sha256 and link target); only then is the
  * manifest written beside the archive with status "verified", both renamed from .part to their

@@ -16,7 +16,8 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { ManifestEntry } from '../apply/volume-data/manifest.js';
-import { relativeTarPath } from '../apply/volume-data/manifest.js';
+import type { Header } from 'tar-stream';
+import { entryType, relativeTarPath } from '../apply/volume-data/manifest.js';
 
 /** An entry's header as tar-stream decodes it (the fields moor uses). */
 export interface ScanHeader {
@@ -214,22 +215,6 @@ function renamed(block: Uint8Array, local: PaxRecords | null, name: string, link
   return records.length ? [paxHeader(records), b] : [b];
 }
 
-function entryType(t: string | null): ManifestEntry['type'] {
-  switch (t) {
-    case 'file':
-    case 'contiguous-file':
-      return 'file';
-    case 'directory':
-      return 'directory';
-    case 'symlink':
-      return 'symlink';
-    case 'link':
-      return 'hardlink';
-    default:
-      return 'other';
-  }
-}
-
 export class TarScanner {
   readonly entries: ManifestEntry[] = [];
   /** Bytes of tar parsed. */
@@ -398,7 +383,7 @@ export class TarScanner {
     const h: ScanHeader = { name, type, mode: num(b, 100, 8), uid: num(b, 108, 8), gid: num(b, 116, 8), size, linkname };
     const refusal = this.opts.check?.(h);
     if (refusal) throw new TarRefusal(refusal);
-    const et = entryType(type);
+    const et = entryType(type as Header['type']);
     const e: ManifestEntry = { path: relativeTarPath(h.name, ''), type: et, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: et === 'file' ? size : 0 };
     if (et === 'symlink') e.linkname = linkname ?? '';
     if (et === 'hardlink') e.linkname = relativeTarPath(linkname ?? '', '');
