@@ -432,13 +432,13 @@ function speedRatio(moor: Sample[], floor: Sample[]): { ratio: number; paired: n
 const PHASES: Record<Op, [string, string][]> = {
   backup: [
     ['start', 'start: node, the stack (cached), the jobs, the lock, the worker created'],
-    ['archive', 'archive: `tar -czf` in the worker while the worker reads the growing file back (`dd`) to moor (sha256, gunzip, tar parse, sha256 of every file, as it comes), and moor reads the volume (GET archive, paced) for its manifest'],
+    ['archive', 'archive: gzip: `tar -czf` in the worker while the worker reads the growing file back (`dd`, attach stream) to moor (sha256, gunzip, tar parse, sha256 of every file, as it comes), and moor reads the volume (GET archive, paced) for its manifest; none: `tar -cf` while moor reads the volume (GET archive), then the file read back (GET archive)'],
     ['verify', 'verify: compare; write the manifest; list the archives'],
     ['prune', 'prune the older archive (a worker running `rm`), exit'],
   ],
   restore: [
     ['start', 'start: node, the stack, the jobs, the lock, list the archives, the plan, the worker created, the manifest read and checked'],
-    ['extract', 'extract: the archive streamed from the target (GET archive), sha256, gunzip, every header checked, every file hashed, into `tar -xf -` in the worker, beside the current data; compared with the manifest'],
+    ['extract', 'extract: the archive streamed from the target (GET archive), sha256, gunzip, every header checked, every file hashed, the archive's own bytes (headers renamed) into the engine's extractor (PUT archive), beside the current data; compared with the manifest'],
     ['switch', 'switch: the old content removed (`rm -rf`), the restored one renamed into place; remove the workers, exit'],
   ],
 };

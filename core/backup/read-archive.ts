@@ -10,25 +10,20 @@
  */
 import { MoorError } from '../errors.js';
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import tarStream, { type Header } from 'tar-stream';
 import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
-import { manifestEntry, type ManifestEntry } from '../apply/volume-data/manifest.js';
+import type { ManifestEntry } from '../apply/volume-data/manifest.js';
+import { drained, type Sink } from '../apply/volume-data/tee.js';
 import type { EngineClient } from '../engine/client.js';
 import type { TarEntryHeader } from './archive-safety.js';
+import { TarRefusal, TarScanner, type ScanHeader } from './tar-scan.js';
 
 /** Looks at each entry's header before it is read; a refusal (a message) ends the read. */
 export interface EntryCheck {
   check(header: TarEntryHeader): string | null;
 }
-
-/** One entry of the archive as it streams past: its header and its content. */
-export type ArchiveEntry = AsyncIterable<unknown> & { header: Header; resume(): unknown };
-
-/** What to do with each entry; the default computes its manifest line. */
-export type EntryHandler = (entry: ArchiveEntry) => Promise<ManifestEntry>;
 
 export interface ReadArchive {
   entries: ManifestEntry[];
@@ -47,13 +42,61 @@ export class ArchiveReadError extends MoorError {
   }
 }
 
+/**
+ * Writing the inner tar on as it is read (restore: into the extracting tar's stdin), every entry
+ * renamed by `rewrite` (or left out when it returns null); each entry's header is checked before
+ * its bytes go on. The sink is not ended: the caller ends it once the whole archive checked out.
+ */
+export interface Forward {
+  rewrite: (h: ScanHeader) => { name: string; linkname: string | null } | null;
+  sink: Sink;
+  /** Functions that end a wait for the sink to drain (the sink's consumer failed). */
+  wakers?: Set<() => void>;
+}
+
 export interface ReadOptions {
   /** Checked on every header before its entry is read (restore refuses escapes). */
   safety?: EntryCheck;
-  /** Instead of only computing the manifest line: restore also forwards the entry. */
-  onEntry?: EntryHandler;
+  /** Restore: the checked tar goes on into the extracting worker. */
+  forward?: Forward;
   /** Told how many bytes of tar (decompressed) were parsed, as they are. */
   onProgress?: (bytes: number) => void;
+}
+
+/** The inner tar, parsed chunk by chunk (TarScanner): the manifest lines, and the bytes forwarded when asked. */
+function scanSink(opts: ReadOptions): { sink: Writable; scanner: TarScanner } {
+  const fwd = opts.forward;
+  let blocked = false;
+  const scanner = new TarScanner({
+    check: opts.safety ? (h) => opts.safety!.check(h) : undefined,
+    ...(fwd ? { rewrite: fwd.rewrite, out: (b: Buffer) => { if (!fwd.sink.write(b)) blocked = true; } } : {}),
+  });
+  const progress = opts.onProgress;
+  const sink = new Writable({
+    highWaterMark: BATCH,
+    write(chunk: Buffer, _enc, done) {
+      try {
+        scanner.push(chunk);
+      } catch (e) {
+        return done(e as Error);
+      }
+      progress?.(chunk.length);
+      if (!blocked) return done();
+      blocked = false;
+      drained(fwd!.sink, fwd!.wakers).then(() => done(), (e: Error) => done(e));
+    },
+    final(done) {
+      try {
+        scanner.end();
+      } catch (e) {
+        return done(e as Error);
+      }
+      if (!blocked) return done();
+      blocked = false;
+      drained(fwd!.sink, fwd!.wakers).then(() => done(), (e: Error) => done(e));
+    },
+  });
+  return { sink, scanner };
 }
 
 /**
@@ -86,28 +129,17 @@ export async function readArchiveStream(input: AsyncIterable<unknown>, name: str
       done(null, heldBytes ? Buffer.concat(held, heldBytes) : undefined);
     },
   });
-  const inner = tarStream.extract();
-  const entries: ManifestEntry[] = [];
-  const handle = opts.onEntry ?? ((entry: ArchiveEntry) => manifestEntry(entry, ''));
-  const parse = (async () => {
-    for await (const entry of inner) {
-      const refusal = opts.safety?.check(entry.header);
-      if (refusal) throw new ArchiveReadError(refusal);
-      entries.push(await handle(entry));
-    }
-  })();
-  parse.catch((e: Error) => inner.destroy(e));
+  const { sink, scanner } = scanSink(opts);
   try {
-    const progress = opts.onProgress;
-    const tell = progress ? [new Transform({ transform(chunk: Buffer, _enc, done) { progress(chunk.length); done(null, chunk); } })] : [];
     const gunzip = compression === 'gzip' ? [createGunzip({ chunkSize: BATCH })] : [];
-    await Promise.all([pipeline(input instanceof Readable ? input : Readable.from(input), count, ...gunzip, ...tell, inner), parse]);
+    await pipeline(input instanceof Readable ? input : Readable.from(input), count, ...gunzip, sink);
   } catch (e) {
+    if (e instanceof TarRefusal) throw new ArchiveReadError(e.message);
     if (e instanceof ArchiveReadError) throw e;
     throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`);
   }
   if (bytes === 0) throw new ArchiveReadError(`${name} is empty`);
-  return { entries, bytes, sha256: hash.digest('hex') };
+  return { entries: scanner.entries, bytes, sha256: hash.digest('hex') };
 }
 
 /** Read the archive file at `path` in the worker, as it is on the target. */
@@ -127,4 +159,20 @@ export async function readArchive(client: EngineClient, workerId: string, path: 
     res.destroy();
   }
   throw new ArchiveReadError(`${path} is not a file`);
+}
+
+/**
+ * The manifest of a volume from the engine's archive of it (GET archive of the directory it is
+ * mounted on, entries `<volume>/…`), parsed chunk by chunk: paths stay under the volume's name, as
+ * in the backup's archive. An entry outside `<volume>/` is an error.
+ */
+export async function volumeEntries(stream: AsyncIterable<Uint8Array>, volume: string): Promise<ManifestEntry[]> {
+  const scanner = new TarScanner();
+  for await (const chunk of stream) scanner.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  scanner.end();
+  const inside = (p: string) => p === volume || p.startsWith(`${volume}/`);
+  for (const e of scanner.entries) {
+    if (!inside(e.path) || (e.type === 'hardlink' && !inside(e.linkname ?? ''))) throw new Error(`tar entry "${e.path}" is not inside "${volume}/"`);
+  }
+  return scanner.entries;
 }

@@ -5,17 +5,17 @@
  * archive's size and sha256, every entry). restore: the manifest's entries pass the safety check
  * first (no absolute paths, no `..`, no link leaving its volume, nothing outside the job's
  * volumes); then the archive streams from the target through moor — every header checked again
- * before its entry is written, every file hashed — into tar in a worker, which extracts it beside
- * the current data (a staging directory per volume); only when all of it matches the manifest are
+ * before its entry is written, every file hashed — into the engine's extractor (PUT archive of a
+ * worker that is never started), beside the current data (a staging directory per volume); only when all of it matches the manifest are
  * the containers using the volumes stopped, the old content replaced by the staged one, and the
  * containers started again (also when the switch failed).
  */
 import { MoorError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
-import tarStream, { type Header } from 'tar-stream';
 import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
-import { compareManifests, formatMode, manifestEntry, type ManifestEntry } from '../apply/volume-data/manifest.js';
-import { drained, pumpInto, type Sink } from '../apply/volume-data/tee.js';
+import { compareManifests, formatMode, type ManifestEntry } from '../apply/volume-data/manifest.js';
+import { drained, type Sink } from '../apply/volume-data/tee.js';
+import { openRequest, readBody } from '../apply/volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
 import { engineName, replicaIndex } from '../model/names.js';
 import { LABEL, readSpec } from '../model/labels.js';
@@ -26,7 +26,8 @@ import type { BackupSpec } from '../model/spec.js';
 import { parseManifest, type ArchiveManifest } from './archive-file.js';
 import { ArchiveSafety } from './archive-safety.js';
 import { listArchives, type ListedArchive } from './list.js';
-import { readArchive, type ArchiveEntry, type EntryCheck, type ReadArchive } from './read-archive.js';
+import { readArchive, type EntryCheck, type ReadArchive } from './read-archive.js';
+import { directoryHeader, type ScanHeader } from './tar-scan.js';
 import { jobDir, RESTORE, targetMount } from './target.js';
 import { canonical } from './tree.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
@@ -186,78 +187,59 @@ export function staged(name: string, stage: string): string {
 }
 
 /**
- * Stream the archive from the target into the worker's tar, every entry checked before it is
- * written and renamed into the volume's staging directory; the archive's size and sha256 and every
- * entry compared with the manifest. Returns why the result cannot be switched in, or null.
+ * Stream the archive from the target through moor's checks into the engine's extractor (PUT
+ * archive of the worker, never started): the archive's own bytes, every entry renamed into its
+ * volume's staging directory and its header checked before it is written; the archive's size and
+ * sha256 and every entry compared with the manifest. Returns why the result cannot be switched
+ * in, or null.
+ *
+ * The entries go under the worker's root directory with their full path there
+ * (`moor/restore/<volume>/<stage>/…`): the engine's extractor re-applies a hard link's mode by
+ * looking its target up from the root (see linkTopAtRoot in volume-data/archive.ts), and it
+ * refuses a symlink whose target climbs out of the extraction directory, which a volume may hold.
+ * Owners are the archive's: no copyUIDGID (with it, the engine would give every entry the worker's
+ * user, 0:0). The volume's root entry is left out: its mode and
+ * owner are given to the volume at the switch; each staging directory is made first, 0700.
  */
-async function extractStaged(client: EngineClient, w: Worker, path: string, manifest: ArchiveManifest, volumes: string[], stage: string): Promise<{ problem: string | null; roots: Map<string, ManifestEntry> }> {
+async function extractStaged(client: EngineClient, w: Worker, into: Worker, path: string, manifest: ArchiveManifest, volumes: string[], stage: string): Promise<{ problem: string | null; roots: Map<string, ManifestEntry> }> {
   const s = manifest.summary;
-  const attached = await startAttached(client, w, true);
-  const pack = tarStream.pack();
+  const under = RESTORE.replace(/^\/+/, '');
+  const upload = await openRequest(client, 'PUT', `/containers/${encodeURIComponent(into.id)}/archive`, { path: '/', noOverwriteDirNonDir: 1 }, { 'content-type': 'application/x-tar' });
   let failure: Error | undefined;
-  // Waits for the pack to take more end early when the extraction fails.
+  // A wait for the engine to take more ends early when the extraction fails.
   const wakers = new Set<() => void>();
   const stop = (e: Error) => {
     failure ??= e;
     for (const wake of wakers) wake();
-    pack.destroy(e);
   };
-  const roots = new Map<string, ManifestEntry>();
-  const forward = async (entry: ArchiveEntry): Promise<ManifestEntry> => {
-    const h = entry.header;
-    const parts = h.name.split('/').filter((c) => c !== '' && c !== '.');
-    if (parts.length === 1) {
-      // The volume's root: its mode and owner are given to the volume at the switch.
-      const root = await manifestEntry(entry, '');
-      roots.set(parts[0]!, root);
-      return root;
-    }
-    const header: Header = { ...h, name: staged(h.name, stage), uname: '', gname: '', pax: undefined };
-    if (h.type === 'link') header.linkname = staged(h.linkname ?? '', stage);
-    let sink: ReturnType<typeof pack.entry> | undefined;
-    const written = new Promise<void>((resolve, reject) => {
-      sink = pack.entry(header, (e) => (e ? reject(e) : resolve()));
-    });
-    written.catch(() => undefined);
-    const through = {
-      header: h,
-      resume: () => entry.resume(),
-      async *[Symbol.asyncIterator]() {
-        for await (const chunk of entry) {
-          if (failure) throw failure;
-          if (!sink!.write(chunk as Buffer)) await drained(sink as unknown as Sink, wakers);
-          if (failure) throw failure;
-          yield chunk;
-        }
-      },
-    };
-    const e = await manifestEntry(through, '');
-    (sink as unknown as { end(): void }).end();
-    // Written into the pack, or the extraction failed meanwhile (a waker ends the wait).
-    await new Promise<void>((resolve, reject) => {
-      if (failure) return resolve();
-      const wake = () => { wakers.delete(wake); resolve(); };
-      wakers.add(wake);
-      written.then(wake, (err: unknown) => { wakers.delete(wake); reject(err); });
-    });
+  let given = false;
+  const answered = upload.response.then(readBody).then(
+    () => { if (!given) stop(new Error('the engine ended the extraction before it had the whole archive')); },
+    (e: Error) => { stop(new Error(`the engine's extraction failed: ${e.message}`)); },
+  );
+  const rewrite = (h: ScanHeader) => {
     if (failure) throw failure;
-    return e;
+    const parts = h.name.split('/').filter((c) => c !== '' && c !== '.');
+    if (parts.length === 1) return null;
+    return { name: `${under}/${staged(h.name, stage)}`, linkname: h.type === 'link' ? `${under}/${staged(h.linkname ?? '', stage)}` : h.type === 'symlink' ? h.linkname : null };
   };
-  // The pack goes to tar's stdin; a tar that stops taking it (it failed) stops the read.
-  const pumping = pumpInto(pack as unknown as AsyncIterable<Uint8Array>, [attached.stdin!], attached.ended).catch((e: Error) => stop(new Error(`the extracting worker stopped taking the archive (${e.message})`)));
+  const body = upload.body as unknown as Sink;
   let read: ReadArchive | undefined;
   try {
-    read = await readArchive(client, w.id, path, s.compression, { safety: entryCheck(volumes), onEntry: forward });
-    pack.finalize();
+    if (!body.write(Buffer.concat(volumes.map((v) => directoryHeader(`${under}/${v}/${stage}/`, 0o700))))) await drained(body, wakers);
+    read = await readArchive(client, w.id, path, s.compression, { safety: entryCheck(volumes), forward: { rewrite, sink: body, wakers } });
+    if (failure) throw failure;
+    // Only a whole archive ends the upload: the engine then finishes its last entries and answers.
+    given = true;
+    body.end();
+    await answered;
   } catch (e) {
     stop(e as Error);
+    upload.abort();
   }
-  await pumping;
-  if (failure) attached.close();
-  const code = await attached.exit;
-  const said = attached.stderr.text().trim();
-  if (code !== 0) return { problem: `extracting failed (exit code ${code})${said ? `: ${lastLines(said)}` : ''}${failure && !(failure.message.startsWith('the extracting')) ? `; ${failure.message}` : ''}`, roots };
-  if (failure || !read) return { problem: (failure ?? new Error('the archive was not read')).message, roots };
+  const roots = new Map<string, ManifestEntry>();
+  for (const e of read?.entries ?? []) if (!e.path.includes('/') && e.type === 'directory') roots.set(e.path, e);
+  if (failure || !read) return { problem: `extracting failed: ${(failure ?? new Error('the archive was not read')).message}`, roots };
   const problems: string[] = [];
   if (read.bytes !== s.archiveBytes) problems.push(`size ${read.bytes} bytes, the manifest says ${s.archiveBytes}`);
   if (read.sha256 !== s.archiveSha256) problems.push('sha256 of the archive differs from the manifest');
@@ -286,7 +268,11 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   const volumes = plan.into.map((i) => i.volume);
   const stage = `.moor-restore-${randomBytes(4).toString('hex')}`;
   const env = { VOLUMES: volumes.join(' '), STAGE: stage };
-  const spec = readerSpec(stack, job, 'restore', restoreMounts);
+  // Two workers, never started: one mounts the target (the archive is read out of it), the other
+  // the volumes (the engine extracts into it). Not one: the engine locks a container while it
+  // extracts into it, and the read would wait for the extraction it feeds.
+  const spec = readerSpec(stack, job, 'restore');
+  const extractorSpec = { image: job.image, name: workerName(stack, job.name, 'extract'), labels: { [BACKUP_LABEL]: `${stack}/${job.name}` }, mounts: restoreMounts, cmd: ['true'] };
   const stopped: string[] = [];
   let staging = false;
   let switched = false;
@@ -296,8 +282,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   let intent: IntentHandle | undefined;
   try {
     await withWorker(client, {
-      ...spec, attach: 'stdin', env,
-      cmd: ['sh', '-c', `set -e\ncd ${RESTORE}\nfor v in $VOLUMES; do mkdir -m 700 "$v/$STAGE"; done\ntar -xf -`],
+      ...spec, env,
     }, async (w) => {
       const manifest = await readManifestFile(client, w, `${jobDir(stack, job)}/${archive.id}.manifest.jsonl`);
       const refusal = checkManifest(manifest, volumes);
@@ -305,7 +290,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
       log(`restore: ${archive.id} → ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}, beside the current data`);
       intent = await recordIntent(client, stack, { ...record, step: 'stage', restore: restoreRecord });
       staging = true;
-      const { problem, roots } = await extractStaged(client, w, `${jobDir(stack, job)}/${manifest.summary.archive}`, manifest, volumes, stage);
+      const { problem, roots } = await withWorker(client, extractorSpec, (into) => extractStaged(client, w, into, `${jobDir(stack, job)}/${manifest.summary.archive}`, manifest, volumes, stage));
       if (problem) throw new RestoreError(`${problem}; the volumes keep their data`);
       const args = volumes.flatMap((v) => {
         const r = roots.get(v);

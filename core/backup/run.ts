@@ -6,7 +6,8 @@
  * The archive is written by a worker of the job's image that mounts the volumes read-only and the
  * target read-write: `tar` runs next to the data and writes straight into the target. While it
  * writes, the worker reads the file back from the target as it grows and streams it to moor, which
- * hashes, gunzips and parses it and hashes every file in it; at the same time moor reads the same
+ * hashes, gunzips and parses it and hashes every file in it (without compression moor reads the
+ * finished file back through the engine's archive endpoint instead, faster than the attach stream); at the same time moor reads the same
  * volumes through the engine and computes their manifest. The archive read back must hold the same
  * manifest (every path, type, mode, owner, size, sha256 and link target); only then is the
  * manifest written beside the archive with status "verified", both renamed from .part to their
@@ -22,7 +23,7 @@ import { listStackContainers } from '../observe/stack-containers.js';
 import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
 import { smallTar } from '../apply/volume-data/archive.js';
-import { compareManifests, manifestFromTar, type Manifest } from '../apply/volume-data/manifest.js';
+import { compareManifests, type Manifest } from '../apply/volume-data/manifest.js';
 import { getArchive } from '../apply/volume-data/archive.js';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
@@ -32,10 +33,10 @@ import type { BackupHookSpec, BackupSpec } from '../model/spec.js';
 import { archiveFileName, archiveId, isRunFile, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
 import { LIST_SCRIPT, parseListing, type ListedArchive } from './list.js';
 import { Pacer } from './pacer.js';
-import { readArchiveStream, type ReadArchive } from './read-archive.js';
+import { readArchive, readArchiveStream, volumeEntries, type ReadArchive } from './read-archive.js';
 import { decideRetention } from './retention.js';
 import { describeTarget, jobDir, SOURCE, targetMount } from './target.js';
-import { canonical, underVolume } from './tree.js';
+import { canonical } from './tree.js';
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
 
@@ -150,7 +151,7 @@ async function sourceManifest(ctx: Ctx, reader: Worker, pacer: Pacer): Promise<M
     ctx.job.volumes.map(async (v) => {
       const res = await getArchive(ctx.client, reader.id, `${SOURCE}/${v}`);
       try {
-        return underVolume(v, await manifestFromTar(pacer.paced(res as AsyncIterable<Buffer>), v));
+        return await volumeEntries(pacer.paced(res as AsyncIterable<Buffer>), v);
       } finally {
         res.destroy();
       }
@@ -163,17 +164,19 @@ async function sourceManifest(ctx: Ctx, reader: Worker, pacer: Pacer): Promise<M
 const TAR_FAILED = 3;
 
 function archiveScript(compression: 'gzip' | 'none'): string {
-  // tar writes the archive into the target, as the floor would, under a temporary name; at the
-  // same time a loop reads the file back from the target as it grows (dd from the last offset to
-  // the current size, in 1 MiB blocks) and writes it to stdout, where moor verifies it. Once tar
-  // has exited (its status in a file of the worker's own filesystem), the rest is read. The worker
-  // never renames the .part: only moor does, after verifying it (finishScript). Entries are
-  // `<volume>/…` (tar runs in the directory where the volumes are mounted). A sleep without
-  // fractions (some minimal images) polls once a second instead.
+  // gzip: tar writes the archive into the target, as the floor would, under a temporary name; at
+  // the same time a loop reads the file back from the target as it grows (dd from the last offset
+  // to the current size, in 1 MiB blocks) and writes it to stdout, where moor verifies it. Once
+  // tar has exited (its status in a file of the worker's own filesystem), the rest is read.
+  // Without compression tar writes at the disk's speed, faster than the attach stream carries it:
+  // the worker only runs tar, and moor reads the finished file back through the engine's archive
+  // endpoint (readBack). The worker never renames the .part: only moor does, after verifying it
+  // (finishScript). Entries are `<volume>/…` (tar runs in the directory where the volumes are
+  // mounted). A sleep without fractions (some minimal images) polls once a second instead.
   // The watchdog: moor keeps the worker's stdin open and never writes to it; it ends when moor
   // goes away, however moor dies (the engine closes it with the connection), and then every
   // process of the worker is killed — sh is the container's init: it ignores TERM without a trap.
-  return `set -e
+  const head = `set -e
 trap 'exit 4' TERM
 exec 3<&0
 ( while read -r _ <&3; do :; done; echo "moor went away: stopping" >&2; kill -TERM 0 ) </dev/null >/dev/null &
@@ -181,7 +184,10 @@ mkdir -p "$DIR"
 cd ${SOURCE}
 F="$DIR/$NAME.part"
 : > "$F"
-{ c=0; tar -c${compression === 'gzip' ? 'z' : ''}f "$F" $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } <&- &
+`;
+  if (compression === 'none') return `${head}c=0; tar -cf "$F" $VOLUMES <&- || c=$?
+if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit ${TAR_FAILED}; fi`;
+  return `${head}{ c=0; tar -czf "$F" $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } <&- &
 off=0
 while :; do
   done=0; [ -e /.moor-tar-exit ] && done=1
@@ -223,23 +229,30 @@ interface Archived {
 async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string): Promise<Archived> {
   // stdin attached and left open: the worker's watchdog ends it when this connection goes.
   const attached = await startAttached(ctx.client, w, true);
-  // The volumes' own read follows the archive's progress (see Pacer), 64 MiB ahead at most.
+  // gzip: the volumes' own read follows the archive's progress (see Pacer), 64 MiB ahead at most.
+  // Without compression it runs while tar writes, at its own pace: tar is not held up by the CPU.
   const pacer = new Pacer(64 * 2 ** 20);
-  const reading = readArchiveStream(attached.stdout, name, ctx.job.compression, { onProgress: (n) => pacer.advance(n) })
-    .catch((e: Error) => {
-      // Nothing reads the rest: the worker's dd then fails on a closed pipe instead of waiting.
-      // Rejected still: the failure is the cause told when the worker then exits non-zero.
-      attached.close();
-      throw e;
-    })
-    .finally(() => pacer.release());
+  const streaming = ctx.job.compression === 'gzip';
+  if (!streaming) pacer.release();
+  const reading = streaming
+    ? readArchiveStream(attached.stdout, name, ctx.job.compression, { onProgress: (n) => pacer.advance(n) })
+      .catch((e: Error) => {
+        // Nothing reads the rest: the worker's dd then fails on a closed pipe instead of waiting.
+        // Rejected still: the failure is the cause told when the worker then exits non-zero.
+        attached.close();
+        throw e;
+      })
+      .finally(() => pacer.release())
+    // Read once tar is done, out of the finishing worker (created, never started yet).
+    : attached.exit.then((code) => (code === 0 ? readArchive(ctx.client, reader.id, `${jobDir(ctx.stack, ctx.job)}/${name}.part`, 'none') : Promise.reject(new Error(`the worker exited ${code}`))));
+  reading.catch(() => undefined);
   const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, reader, pacer)]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();
   if (code !== 0) {
     // When moor stopped reading (the read-back failed), the worker's loop fails on the closed pipe:
     // that read is the cause. When tar failed, what it wrote ends short: tar is the cause, said on stderr.
-    const cause = streamed.status === 'fulfilled' || code === TAR_FAILED ? '' : `; reading it back: ${(streamed.reason as Error).message}`;
+    const cause = streamed.status === 'fulfilled' || code === TAR_FAILED || !streaming ? '' : `; reading it back: ${(streamed.reason as Error).message}`;
     throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}${cause}`);
   }
   if (source.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(source.reason as Error).message}`);
@@ -307,7 +320,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     if (failure || !finisher || !archived) throw failure ?? new BackupStepError('archive', 'no worker ran');
     const expected = archived.source;
 
-    ctx.log(`verify: ${name}, read back from the target while tar wrote it`);
+    ctx.log(`verify: ${name}, read back from the target ${job.compression === 'gzip' ? 'while' : 'after'} tar wrote it`);
     const summary: ArchiveSummary = {
       moor_backup_manifest: 1, stack, job: job.name, id, archive: name, created: started.toISOString(), compression: job.compression,
       volumes: job.volumes, archiveBytes: 0, archiveSha256: '', entries: expected.entries.length, files: expected.files, directories: expected.directories,

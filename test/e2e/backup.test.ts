@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tarOf } from '../fixtures/tar.js';
@@ -92,7 +92,16 @@ bk('planned like a resource; round trip restores every checksum, mode and owner;
     const record = (await s.labelled()).volumes.find((v) => v.labels['moor.kind'] === 'backup');
     assert.is(record?.name, `${s.name}.moor-backup.nightly`);
 
-    const tree = sampleTree(300, 64);
+    // Beside the sample: a symlink climbing out of its volume (the engine's extractor refuses those
+    // under its extraction directory: a restore extracts from the worker's root), a path longer
+    // than a tar header holds and a hard link to it (restore renames both into its staging directory).
+    const deep = `data/${'deep-'.repeat(12)}/${'name-'.repeat(16)}.txt`;
+    const tree = [
+      ...sampleTree(300, 64),
+      { header: { name: 'data/links/climbs-out', type: 'symlink' as const, linkname: '../../../../elsewhere', mode: 0o777 } },
+      { header: { name: deep, mode: 0o4750, uid: 1234, gid: 5678 }, content: Buffer.from('deep\n') },
+      { header: { name: 'data/links/deep-hard', type: 'link' as const, linkname: deep, mode: 0o4750, uid: 1234, gid: 5678 } },
+    ];
     await writeTree(s.engine, image(s), s.en('data'), tree);
     await writeTree(s.engine, image(s), s.en('logs'), sampleTree(20, 8));
     await new Promise((r) => setTimeout(r, 1100));
@@ -170,6 +179,28 @@ bk('a corrupted archive fails verify; an archive with .. or absolute paths is re
     assert.match(corrupt.stderr, /cannot be read|does not match its manifest/);
     assert.match(corrupt.stderr, /the volumes keep their data/);
     assert.equal(treeDiff(current, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume is as it was');
+    assert.ok(await running(s, 'db') && await running(s, 'app'), 'nothing was stopped');
+
+    // An archive whose gzip and tar are sound and whose size and sha256 match its manifest, but one
+    // file's content differs from the manifest's entry: it is extracted into the staging directory,
+    // found different at the end, and never switched in.
+    const second = kept[1]!.id;
+    const secondFile = path.join(dir, `${second}.tar.gz`);
+    const tarBytes = gunzipSync(readFileSync(secondFile));
+    const at = tarBytes.indexOf(Buffer.from('data/bin/big'));
+    assert.ok(at >= 0 && at % 512 === 0, 'the entry data/bin/big is in the archive');
+    tarBytes[at + 512 + 100]! ^= 0xff;
+    const tampered = gzipSync(tarBytes);
+    writeFileSync(secondFile, tampered);
+    const secondManifest = path.join(dir, `${second}.manifest.jsonl`);
+    const [head, ...rest] = readFileSync(secondManifest, 'utf8').split('\n');
+    const headLine = { ...JSON.parse(head!), archiveBytes: tampered.length, archiveSha256: createHash('sha256').update(tampered).digest('hex') };
+    writeFileSync(secondManifest, [JSON.stringify(headLine), ...rest].join('\n'));
+    const differs = await backupCmd(s, 'restore', 'nightly', '--at', second, '--yes');
+    assert.is(differs.code, 1, show(differs));
+    assert.match(differs.stderr, /does not match its manifest: data\/bin\/big: sha256 differs/);
+    assert.match(differs.stderr, /the volumes keep their data/);
+    assert.equal(treeDiff(current, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume is as it was, no staging directory left');
     assert.ok(await running(s, 'db') && await running(s, 'app'), 'nothing was stopped');
 
     // An archive that climbs out of its volume, with a manifest that matches it exactly.

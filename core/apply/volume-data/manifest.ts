@@ -67,7 +67,8 @@ function splitPath(p: string): string[] {
   return p.split('/').filter((s) => s !== '' && s !== '.');
 }
 
-function entryType(t: Header['type']): EntryType {
+/** A tar header's type (tar-stream's names) as a manifest entry's type. */
+export function entryType(t: Header['type']): EntryType {
   switch (t) {
     case 'file':
     case 'contiguous-file':

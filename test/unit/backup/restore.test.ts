@@ -49,8 +49,11 @@ works('the archive is extracted beside the data, the users stopped, the volume s
     assert.equal(rig.writes(from).filter((l) => l.startsWith('POST /containers/create')), [
       'POST /containers/create?name=shop-nightly.moor-backup-list',
       'POST /containers/create?name=shop-nightly.moor-backup-restore',
+      'POST /containers/create?name=shop-nightly.moor-backup-extract',
       'POST /containers/create?name=shop-nightly.moor-backup-switch',
     ]);
+    // The archive goes into the engine's extractor of the second worker, from its root.
+    assert.ok(rig.writes(from).includes('PUT /containers/{shop-nightly.moor-backup-extract}/archive?path=/&noOverwriteDirNonDir=1'), rig.writes(from).join('\n'));
     // A record before the extraction (stage), replaced by one before the stop (switch: what stops, each volume's root), both gone once done.
     assert.equal(rig.writes(from).filter((l) => l.includes('/volumes')), [
       'POST /volumes/create', 'POST /volumes/create', 'DELETE /volumes/shop.moor-intent-ID', 'DELETE /volumes/shop.moor-intent-ID',
