@@ -192,7 +192,11 @@ export async function observeStack(client: EngineClient, desired: DesiredStack, 
     askRegistry(client, ask, present),
     observeExternalNetworks(client, desired.externalNetworks ?? []),
     ...toInspect.map(async (c) => {
-      const info = await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
+      // By name: the same read from one plan to the next even when the container was recreated
+      // meanwhile, so a plan's reads sent ahead (read-ahead.ts) still answer it. A name that now
+      // belongs to another container than the one listed is read again by id.
+      const byName = await client.request<ContainerInspect>('GET', `/containers/${encodeURIComponent(c.name)}/json`, { okStatuses: [404] });
+      const info = byName?.Id === c.id ? byName : await client.request<ContainerInspect>('GET', `/containers/${c.id}/json`);
       c.live = liveState(info, c.resource ?? '');
     }),
   ]);

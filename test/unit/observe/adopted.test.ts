@@ -74,8 +74,13 @@ function fakeClient(engine: ReturnType<typeof adoptedEngine>) {
         // Not a swarm manager (observe lists swarm services once; observe/services.test.ts covers a manager).
         case '/services': throw new EngineError(503, 'This node is not a swarm manager.', `${method} ${path}`);
       }
-      const inspect = /^\/containers\/(\w+)\/json$/.exec(path);
-      if (inspect && engine.inspect[inspect[1]!]) return engine.inspect[inspect[1]!];
+      // By id, or by name as observe asks first (a name no container has is a 404).
+      const inspect = /^\/containers\/([^/]+)\/json$/.exec(path);
+      if (inspect) {
+        const found = engine.inspect[inspect[1]!] ?? Object.values(engine.inspect).find((i) => i.Name === `/${decodeURIComponent(inspect[1]!)}`);
+        if (found) return found;
+        if ((opts as { okStatuses?: number[] }).okStatuses?.includes(404)) return undefined;
+      }
       throw new Error(`fake engine: unexpected ${method} ${path}`);
     },
   };
