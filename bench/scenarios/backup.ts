@@ -438,7 +438,7 @@ const PHASES: Record<Op, [string, string][]> = {
   ],
   restore: [
     ['start', 'start: node, the stack, the jobs, the lock, list the archives, the plan, the worker created, the manifest read and checked'],
-    ['extract', 'extract: the archive streamed from the target (GET archive), sha256, gunzip, every header checked, every file hashed, the archive’s own bytes (headers renamed) into the engine's extractor (PUT archive), beside the current data; compared with the manifest'],
+    ['extract', 'extract: the archive streamed from the target (GET archive), sha256, gunzip, every header checked, every file hashed, the archive’s own bytes (headers renamed) into the engine’s extractor (PUT archive), beside the current data; compared with the manifest'],
     ['switch', 'switch: the old content removed (`rm -rf`), the restored one renamed into place; remove the workers, exit'],
   ],
 };
