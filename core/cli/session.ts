@@ -3,8 +3,8 @@
  * destroy), read secrets, observe, plan. Reads only; nothing here changes the engine.
  */
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../diagnostics.js';
-import { EngineClient, resolveEndpoint } from '../engine/client.js';
-import { takeEarlyClient } from '../engine/early.js';
+import type { EngineClient } from '../engine/client.js';
+import { openClient, takeEarlyClient } from '../engine/early.js';
 import { acquireStackLock, type LockHolder, type StackLock } from '../lock/stack-lock.js';
 import { newSecretKey } from '../model/secret.js';
 import { emptyStack, type DesiredStack } from '../model/spec.js';
@@ -76,13 +76,9 @@ export async function loadOrFail(file: string, io: Output, inputs: StackInputs =
 
 export function newClient(concurrency = 4, context?: string): EngineClient {
   const maxSockets = Math.max(8, concurrency * 2);
-  // Opened by main as the command started (core/engine/early.ts): its negotiation is under way.
-  const early = takeEarlyClient(context, maxSockets);
-  if (early) return early;
-  const client = new EngineClient(resolveEndpoint({ context }), maxSockets);
-  // Negotiate the API version (a read) while the stack loads; its error, if any, surfaces in observe.
-  client.engineInfo().catch(() => undefined);
-  return client;
+  // Opened by main as the command started (core/engine/early.ts), else now: either way the API
+  // version is negotiated while the stack loads.
+  return takeEarlyClient(context, maxSockets) ?? openClient(context, maxSockets);
 }
 
 export async function takeLock(client: EngineClient, stack: string, lock: SessionOptions['lock'], io: Output): Promise<StackLock | null> {

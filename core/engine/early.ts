@@ -20,13 +20,18 @@ export function contextArg(argv: string[]): string | undefined {
   return undefined;
 }
 
+/** A client for the engine of `context`, its API version negotiation already started (its error, if any, surfaces at the first request). */
+export function openClient(context: string | undefined, maxSockets?: number): EngineClient {
+  const client = new EngineClient(resolveEndpoint({ context }), maxSockets);
+  client.engineInfo().catch(() => undefined);
+  return client;
+}
+
 export function openEarlyClient(argv: string[]): void {
   if (early) return;
   const context = contextArg(argv);
   try {
-    const client = new EngineClient(resolveEndpoint({ context }));
-    client.engineInfo().catch(() => undefined);
-    early = { client, context };
+    early = { client: openClient(context), context };
   } catch {
     // An engine address moor cannot use: the command says so when it makes its client.
   }

@@ -14,10 +14,10 @@
  * moor's apply. Only engine reads of moor's own kind (lists and inspects), never a registry.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineClient } from '../engine/client.js';
-import { cacheDir } from '../stack/cache-dir.js';
+import { cacheDir, writeCacheFile } from '../stack/cache-dir.js';
 
 /** The reads worth sending ahead: lists and inspects of containers, networks, volumes, images, services, tasks, secrets. */
 const READS = /^\/(containers|networks|volumes|images|services|tasks|secrets)(\/json|\/[^/?]+(\/json)?)?(\?|$)|^\/info$/;
@@ -52,10 +52,7 @@ export function startReadAhead(client: EngineClient, stackFile: string, env: str
       const before = await last;
       if (reads.length === before.length && reads.every((r, i) => r === before[i])) return;
       try {
-        await mkdir(path.dirname(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, JSON.stringify({ reads }));
-        await rename(tmp, file);
+        await writeCacheFile(file, JSON.stringify({ reads }));
       } catch {
         // A cache: a plan never fails for it.
       }

@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cacheDir } from './cache-dir.js';
+import { cacheDir, writeCacheFile } from './cache-dir.js';
 
 interface Manifest {
   format: 1;
@@ -80,9 +80,7 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
     inputs[abs] = sha(await readFile(abs));
   }
   const manifest: Manifest = { format: 1, bundle, inputs };
-  const tmp = `${manifestPath}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(manifest));
-  await rename(tmp, manifestPath);
+  await writeCacheFile(manifestPath, JSON.stringify(manifest));
   return bundle;
 }
 

@@ -8,11 +8,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
-import { cacheDir } from './cache-dir.js';
+import { cacheDir, writeCacheFile } from './cache-dir.js';
 
 interface CacheRecord {
   format: 1;
@@ -48,11 +48,7 @@ async function cachedPass(file: string): Promise<boolean> {
 async function storePass(file: string, files: string[]): Promise<void> {
   const record: CacheRecord = { format: 1, files: {} };
   for (const f of files) record.files[f] = sha(await readFile(f));
-  const target = recordPath(file, await readFile(file));
-  await mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(record));
-  await rename(tmp, target);
+  await writeCacheFile(recordPath(file, await readFile(file)), JSON.stringify(record));
 }
 
 export interface TypecheckResult {

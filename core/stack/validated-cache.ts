@@ -11,11 +11,10 @@
  * (tests, tsx) there is no build id and nothing is cached.
  */
 import { createHash } from 'node:crypto';
-import { readFile, mkdir, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
-import { cacheDir } from './cache-dir.js';
+import { cacheDir, writeCacheFile } from './cache-dir.js';
 import type { Declaration } from './collect.js';
 import { isHandle, type ResourceKind } from './handles.js';
 import { isSecret } from './secret.js';
@@ -108,11 +107,7 @@ export async function writeValidated(file: string, key: string, v: Validated, re
     const files: Record<string, string> = {};
     for (const f of readFiles) files[f] = sha(await readFile(f));
     const entry: Entry = { format: 1, key, files, stack: v.stack, diagnostics: v.diagnostics };
-    const target = entryPath(file);
-    await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(entry));
-    await rename(tmp, target);
+    await writeCacheFile(entryPath(file), JSON.stringify(entry));
   } catch {
     // A read-only cache directory costs the next plan a validation, nothing else.
   }

@@ -128,7 +128,7 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
       }
       const streamed = await timed('copy.stream', () => streamCopy(client, what, source, opts.expected || srcDir ? null : src, b.id, dst));
       // Never rejects: null when the local read failed (the API read then decides).
-      const local = srcDir ? timed('copy.source.local', () => manifestFromDirOffThread(fromSub ? path.join(srcDir, ...fromSub.split('/')) : srcDir)).catch(() => null) : null;
+      const local = srcDir ? timed('copy.source.local', () => manifestFromDirOffThread(subDir(srcDir, fromSub))).catch(() => null) : null;
       // Read back through the API while the helper is there; a local read-back waits for no helper.
       const written = dstDir ? null : await timed('copy.read-back', () => readManifestAt(client, b.id, dst, what.to));
       return { known: opts.expected ?? streamed, local, written };
@@ -151,10 +151,15 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   return sent;
 }
 
+/** `dir`, or its sub-directory `sub` (a volume sub-path, `/`-separated). */
+function subDir(dir: string, sub: string | undefined): string {
+  return sub ? path.join(dir, ...sub.split('/')) : dir;
+}
+
 /** The manifest of `volume` (or its `sub` directory) read from this machine's filesystem; null when that is not possible. */
 async function readLocally(dir: string, sub: string | undefined): Promise<Manifest | null> {
   try {
-    return await timed('copy.read-back.local', () => manifestFromDir(sub ? path.join(dir, ...sub.split('/')) : dir));
+    return await timed('copy.read-back.local', () => manifestFromDir(subDir(dir, sub)));
   } catch {
     // Whatever went wrong (a file moor may not read, a path gone), the API read decides.
     return null;
