@@ -36,10 +36,12 @@ export async function execSession(client: EngineClient, container: string, opts:
   req.body.end(payload);
   const { socket, head } = await req.upgraded;
 
-  const resize = () => {
+  // One resize in flight at a time, the size read when it is sent (see oneAtATime).
+  const resize = oneAtATime(() => {
     const { rows, columns } = opts.terminal!.size();
-    if (rows > 0 && columns > 0) client.request('POST', `/exec/${encodeURIComponent(id)}/resize`, { query: { h: rows, w: columns } }).catch(() => undefined);
-  };
+    if (!(rows > 0 && columns > 0)) return undefined;
+    return client.request('POST', `/exec/${encodeURIComponent(id)}/resize`, { query: { h: rows, w: columns } }).then(() => undefined, () => undefined);
+  });
   let unsubscribe = () => {};
   if (opts.tty && opts.terminal) {
     resize();
@@ -103,4 +105,26 @@ function pumpOutput(socket: Duplex, head: Buffer, opts: ExecSessionOptions): Pro
     socket.once('close', () => resolve());
     socket.once('error', (e) => reject(new Error(`the connection to the command's streams broke (${e.message})`)));
   });
+}
+
+/**
+ * `send` with at most one call in flight: a call while one is in flight makes one more call once
+ * it is done (however many came meanwhile). Two resize requests in flight could reach the engine
+ * in either order (`stty rows 21 cols 61` is two changes in a row) and leave the terminal at the
+ * older size; this way the last request sent reads the newest size. `send` must not reject.
+ */
+export function oneAtATime(send: () => Promise<void> | undefined): () => void {
+  let busy = false;
+  let again = false;
+  const call = (): void => {
+    if (busy) { again = true; return; }
+    const sent = send();
+    if (!sent) return;
+    busy = true;
+    void sent.then(() => {
+      busy = false;
+      if (again) { again = false; call(); }
+    });
+  };
+  return call;
 }

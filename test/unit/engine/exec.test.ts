@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { EngineClient } from '../../../core/engine/client.js';
 import { EngineError } from '../../../core/engine/errors.js';
 import { Demuxer, demux, execInContainer, ExecTimeoutError, OUTPUT_LIMIT, OutputTail, type Frame } from '../../../core/engine/exec.js';
+import { oneAtATime } from '../../../core/engine/exec-session.js';
 import { frame, startFakeEngine } from '../../fixtures/fake-engine.js';
 
 /** Frames merged per stream, as text. */
@@ -338,3 +339,34 @@ demuxing.run();
 streaming.run();
 tail.run();
 exec.run();
+
+const resizes = suite('oneAtATime (exec terminal resizes)');
+
+resizes('never two in flight; changes made meanwhile are sent once, with the newest size, after the one in flight', async () => {
+  let size = '40x100';
+  const sent: string[] = [];
+  let inFlight = 0;
+  let most = 0;
+  const pending: (() => void)[] = [];
+  const resize = oneAtATime(() => {
+    sent.push(size);
+    inFlight++;
+    most = Math.max(most, inFlight);
+    return new Promise<void>((r) => pending.push(() => { inFlight--; r(); }));
+  });
+  resize();
+  size = '21x100';
+  resize();
+  size = '21x61';
+  resize();
+  assert.equal(sent, ['40x100'], 'the others wait for the first');
+  pending.shift()!();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent, ['40x100', '21x61'], 'one more, with the newest size');
+  pending.shift()!();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent, ['40x100', '21x61']);
+  assert.is(most, 1);
+});
+
+resizes.run();
