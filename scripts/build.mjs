@@ -64,7 +64,7 @@ const common = {
 // Code only some commands need (e.g. the build-context packer) is split into chunks loaded on demand.
 await build({
   ...common,
-  entryPoints: { cli: `${root}/core/cli/main.ts`, index: `${root}/core/index.ts`, 'dir-manifest-worker': `${root}/core/apply/volume-data/dir-manifest-worker.ts` },
+  entryPoints: { cli: `${root}/core/cli/main.ts`, index: `${root}/core/index.ts`, 'dir-manifest-worker': `${root}/core/apply/volume-data/dir-manifest-worker.ts`, 'archive-read-worker': `${root}/core/backup/archive-read-worker.ts` },
   outdir: `${root}/dist`,
   outExtension: { '.js': '.mjs' },
   splitting: true,

@@ -27,6 +27,9 @@ import { parseManifest, type ArchiveManifest } from './archive-file.js';
 import { ArchiveSafety } from './archive-safety.js';
 import { listArchives, type ListedArchive } from './list.js';
 import { readArchive, type EntryCheck, type ReadArchive } from './read-archive.js';
+import { localArchiveFile, readLocalArchive } from './local-archive.js';
+import { plainLocalVolume } from '../apply/volume-data/local.js';
+import { archiveDir } from '../model/backup.js';
 import { directoryHeader, type ScanHeader } from './tar-scan.js';
 import { jobDir, RESTORE, targetMount } from './target.js';
 import { canonical } from './tree.js';
@@ -93,6 +96,15 @@ function readerSpec(stack: string, job: BackupSpec, verb: string, extra: WorkerM
     image: job.image, name: workerName(stack, job.name, verb), labels: { [BACKUP_LABEL]: `${stack}/${job.name}` },
     mounts: [targetMount(stack, job, true), ...extra], cmd: ['true'],
   };
+}
+
+/**
+ * The target's root directory as this machine would see it when the engine is local: a plain
+ * local volume's Mountpoint, or the host directory (see localArchiveFile for what is then checked).
+ */
+async function targetRoot(client: EngineClient, stack: string, job: BackupSpec): Promise<string | null> {
+  if (job.target.type === 'hostPath') return job.target.path;
+  return (await plainLocalVolume(client, engineName(stack, job.target.volume)).catch(() => null))?.dir ?? null;
 }
 
 /** `moor backup verify`: re-read an archive (default: the newest) against its manifest. */
@@ -201,7 +213,7 @@ export function staged(name: string, stage: string): string {
  * user, 0:0). The volume's root entry is left out: its mode and
  * owner are given to the volume at the switch; each staging directory is made first, 0700.
  */
-async function extractStaged(client: EngineClient, w: Worker, into: Worker, path: string, manifest: ArchiveManifest, volumes: string[], stage: string): Promise<{ problem: string | null; roots: Map<string, ManifestEntry> }> {
+async function extractStaged(client: EngineClient, w: Worker, into: Worker, path: string, local: string | null, manifest: ArchiveManifest, volumes: string[], stage: string): Promise<{ problem: string | null; roots: Map<string, ManifestEntry> }> {
   const s = manifest.summary;
   const under = RESTORE.replace(/^\/+/, '');
   const upload = await openRequest(client, 'PUT', `/containers/${encodeURIComponent(into.id)}/archive`, { path: '/', noOverwriteDirNonDir: 1 }, { 'content-type': 'application/x-tar' });
@@ -227,7 +239,8 @@ async function extractStaged(client: EngineClient, w: Worker, into: Worker, path
   let read: ReadArchive | undefined;
   try {
     if (!body.write(Buffer.concat(volumes.map((v) => directoryHeader(`${under}/${v}/${stage}/`, 0o700))))) await drained(body, wakers);
-    read = await readArchive(client, w.id, path, s.compression, { safety: entryCheck(volumes), forward: { rewrite, sink: body, wakers } });
+    const opts = { safety: entryCheck(volumes), forward: { rewrite, sink: body, wakers } };
+    read = await (local ? readLocalArchive(local, s.compression, opts) : readArchive(client, w.id, path, s.compression, opts));
     if (failure) throw failure;
     // Only a whole archive ends the upload: the engine then finishes its last entries and answers.
     given = true;
@@ -287,10 +300,12 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
       const manifest = await readManifestFile(client, w, `${jobDir(stack, job)}/${archive.id}.manifest.jsonl`);
       const refusal = checkManifest(manifest, volumes);
       if (refusal) throw new RestoreError(`${refusal}; nothing was restored`);
-      log(`restore: ${archive.id} → ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}, beside the current data`);
+      const archivePath = `${jobDir(stack, job)}/${manifest.summary.archive}`;
+      const local = await localArchiveFile(client, w, await targetRoot(client, stack, job), archiveDir(stack, job.name), manifest.summary.archive, archivePath);
+      log(`restore: ${archive.id} → ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}, beside the current data${local ? ' (the archive read here)' : ''}`);
       intent = await recordIntent(client, stack, { ...record, step: 'stage', restore: restoreRecord });
       staging = true;
-      const { problem, roots } = await withWorker(client, extractorSpec, (into) => extractStaged(client, w, into, `${jobDir(stack, job)}/${manifest.summary.archive}`, manifest, volumes, stage));
+      const { problem, roots } = await withWorker(client, extractorSpec, (into) => extractStaged(client, w, into, archivePath, local, manifest, volumes, stage));
       if (problem) throw new RestoreError(`${problem}; the volumes keep their data`);
       const args = volumes.flatMap((v) => {
         const r = roots.get(v);

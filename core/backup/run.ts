@@ -35,10 +35,13 @@ import { LIST_SCRIPT, parseListing, type ListedArchive } from './list.js';
 import { Pacer } from './pacer.js';
 import { readArchive, readArchiveStream, volumeEntries, type ReadArchive } from './read-archive.js';
 import { decideRetention } from './retention.js';
-import { describeTarget, jobDir, SOURCE, targetMount } from './target.js';
-import { canonical } from './tree.js';
+import { describeTarget, jobDir, SOURCE, TARGET, targetMount } from './target.js';
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
+import { localReadsPossible, manifestFromDirOffThread, probeLocalDir, proveLocalEngineVia, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
+import { backupRecordName, archiveDir } from '../model/backup.js';
+import { followLocalArchive, LocalReadUnavailable } from './local-archive.js';
+import { canonical, underVolume } from './tree.js';
 
 export type RunStep = 'hooks before' | 'stop' | 'archive' | 'restart' | 'verify' | 'prune' | 'hooks after';
 
@@ -160,10 +163,64 @@ async function sourceManifest(ctx: Ctx, reader: Worker, pacer: Pacer): Promise<M
   return canonical(parts.flat());
 }
 
+/**
+ * The same manifest read from the volumes' directories on this machine (local.ts), each in a
+ * worker thread; null when it cannot be (the engine's read then decides).
+ */
+async function localSourceManifest(ctx: Ctx, dirs: Map<string, string>): Promise<Manifest | null> {
+  try {
+    const parts = await Promise.all(ctx.job.volumes.map(async (v) => underVolume(v, await manifestFromDirOffThread(dirs.get(v)!))));
+    return canonical(parts.flat());
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What this run may read from the filesystem instead of through the engine (see local.ts), when
+ * the engine is local: the volumes' directories, and the directory where the archive is written.
+ *
+ * The proof is a probe file written through the finishing worker (created, never started) into
+ * the job's record volume, moor's own and data-less, mounted there for it at PROBE: found at the
+ * record's Mountpoint here, it proves the engine's volumes directory is this machine's, with the
+ * engine's owners; the job's volumes and a volume target, in the same volumes directory, are then
+ * read there. A host directory target is a bind of the engine's host path: the same path here
+ * only when the engine's filesystem is this process's at that path, which the volumes' proof does
+ * not say (moor in a container given the engine's socket and its volumes directory, but another
+ * directory at that path). So it gets its own probe, written through the finishing worker's bind
+ * of it and looked for at the job's path here.
+ */
+interface LocalPaths {
+  /** Volume → its directory; null when any is not local. */
+  sources: Map<string, string> | null;
+  /** The target's root here (the archive goes into archiveDir under it); null when not proven. */
+  target: string | null;
+}
+
+const PROBE = '/moor/probe';
+
+async function localPaths(ctx: Ctx, finisher: Worker, probe: boolean): Promise<LocalPaths> {
+  const none: LocalPaths = { sources: null, target: null };
+  if (!probe) return none;
+  const { client, stack, job } = ctx;
+  // Not with copyUIDGID (see writeManifest): the probe's header says root, as the check expects.
+  const put = (at: string) => (tar: Buffer) => client.request('PUT', `/containers/${finisher.id}/archive`, { query: { path: at }, headers: { 'content-type': 'application/x-tar' }, stream: Readable.from([tar]) }).then(() => undefined);
+  if (!(await proveLocalEngineVia(client, backupRecordName(stack, job.name), put(PROBE)))) return none;
+  const dirs = new Map<string, string>();
+  for (const v of job.volumes) {
+    const dir = await provenVolumeDir(client, engineName(stack, v)).catch(() => null);
+    if (dir) dirs.set(v, dir);
+  }
+  const target = job.target.type === 'volume'
+    ? await provenVolumeDir(client, engineName(stack, job.target.volume)).catch(() => null)
+    : (await probeLocalDir(put(TARGET), job.target.path)) ? job.target.path : null;
+  return { sources: dirs.size === job.volumes.length ? dirs : null, target };
+}
+
 /** The archiving worker's exit code when tar itself failed (its message and status on stderr). */
 const TAR_FAILED = 3;
 
-function archiveScript(compression: 'gzip' | 'none'): string {
+function archiveScript(compression: 'gzip' | 'none', readHere: boolean): string {
   // gzip: tar writes the archive into the target, as the floor would, under a temporary name; at
   // the same time a loop reads the file back from the target as it grows (dd from the last offset
   // to the current size, in 1 MiB blocks) and writes it to stdout, where moor verifies it. Once
@@ -171,7 +228,8 @@ function archiveScript(compression: 'gzip' | 'none'): string {
   // Without compression tar writes at the disk's speed, faster than the attach stream carries it:
   // the worker only runs tar, and moor reads the finished file back through the engine's archive
   // endpoint (readBack). The worker never renames the .part: only moor does, after verifying it
-  // (finishScript). Entries are `<volume>/…` (tar runs in the directory where the volumes are
+  // (finishScript). When the target is proven local (localPaths), the worker only runs tar, with
+  // or without gzip: moor reads the file from this machine's filesystem as it grows. Entries are `<volume>/…` (tar runs in the directory where the volumes are
   // mounted). A sleep without fractions (some minimal images) polls once a second instead.
   // The watchdog: moor keeps the worker's stdin open and never writes to it; it ends when moor
   // goes away, however moor dies (the engine closes it with the connection), and then every
@@ -185,7 +243,7 @@ cd ${SOURCE}
 F="$DIR/$NAME.part"
 : > "$F"
 `;
-  if (compression === 'none') return `${head}c=0; tar -cf "$F" $VOLUMES <&- || c=$?
+  if (compression === 'none' || readHere) return `${head}c=0; tar -c${compression === 'gzip' ? 'z' : ''}f "$F" $VOLUMES <&- || c=$?
 if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit ${TAR_FAILED}; fi`;
   return `${head}{ c=0; tar -czf "$F" $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } <&- &
 off=0
@@ -225,28 +283,60 @@ interface Archived {
  * target while tar writes them, are hashed, gunzipped, parsed, every file hashed; meanwhile moor
  * reads the volumes themselves for their manifest. Throws a BackupStepError('archive') when tar or
  * the worker failed.
+ *
+ * With `here` (localPaths), both reads are of this machine's filesystem, each in a worker thread:
+ * the volumes' directories, and the archive file as it grows (until the worker exited and the
+ * file's end is reached). When a local read cannot be made (the file is not there, a directory
+ * on the way is a symlink), the engine's read of the same thing decides, as without `here`; a
+ * local read that finds the archive broken is a broken archive.
  */
-async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string): Promise<Archived> {
+async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string, here: LocalPaths): Promise<Archived> {
   // stdin attached and left open: the worker's watchdog ends it when this connection goes.
   const attached = await startAttached(ctx.client, w, true);
+  const partPath = `${jobDir(ctx.stack, ctx.job)}/${name}.part`;
+  const viaEngine = () => attached.exit.then((code) => (code === 0 ? readArchive(ctx.client, reader.id, partPath, ctx.job.compression) : Promise.reject(new Error(`the worker exited ${code}`))));
   // gzip: the volumes' own read follows the archive's progress (see Pacer), 64 MiB ahead at most.
   // Without compression it runs while tar writes, at its own pace: tar is not held up by the CPU.
+  // Read here, in threads of their own, neither is paced: the volumes' read takes the core gzip leaves.
   const pacer = new Pacer(64 * 2 ** 20);
-  const streaming = ctx.job.compression === 'gzip';
+  const streaming = ctx.job.compression === 'gzip' && !here.target;
   if (!streaming) pacer.release();
-  const reading = streaming
-    ? readArchiveStream(attached.stdout, name, ctx.job.compression, { onProgress: (n) => pacer.advance(n) })
-      .catch((e: Error) => {
-        // Nothing reads the rest: the worker's dd then fails on a closed pipe instead of waiting.
-        // Rejected still: the failure is the cause told when the worker then exits non-zero.
-        attached.close();
-        throw e;
-      })
-      .finally(() => pacer.release())
-    // Read once tar is done, out of the finishing worker (created, never started yet).
-    : attached.exit.then((code) => (code === 0 ? readArchive(ctx.client, reader.id, `${jobDir(ctx.stack, ctx.job)}/${name}.part`, 'none') : Promise.reject(new Error(`the worker exited ${code}`))));
+  let reading: Promise<ReadArchive>;
+  if (here.target) {
+    const followed = (async () => {
+      // The job's folder is made by the worker's `mkdir -p`: looked for once the file can be there.
+      let dir: string | null = null;
+      for (let i = 0; !dir; i++) {
+        dir = await realDirUnder(here.target!, archiveDir(ctx.stack, ctx.job.name));
+        if (dir) break;
+        const exited = await Promise.race([attached.exit.then(() => true), new Promise((r) => setTimeout(r, 25)).then(() => false)]);
+        if (exited) {
+          dir = await realDirUnder(here.target!, archiveDir(ctx.stack, ctx.job.name));
+          if (!dir) throw new LocalReadUnavailable(`the folder ${archiveDir(ctx.stack, ctx.job.name)} is not a directory under ${here.target} here`);
+        }
+      }
+      const f = followLocalArchive(`${dir}/${name}.part`, ctx.job.compression);
+      attached.exit.then((code) => (code === 0 ? f.writerDone() : f.stop()), () => f.stop());
+      return f.result;
+    })();
+    reading = followed.catch((e: Error) => (e instanceof LocalReadUnavailable ? viaEngine() : Promise.reject(e)));
+  } else {
+    reading = streaming
+      ? readArchiveStream(attached.stdout, name, ctx.job.compression, { onProgress: (n) => pacer.advance(n) })
+        .catch((e: Error) => {
+          // Nothing reads the rest: the worker's dd then fails on a closed pipe instead of waiting.
+          // Rejected still: the failure is the cause told when the worker then exits non-zero.
+          attached.close();
+          throw e;
+        })
+        .finally(() => pacer.release())
+      // Read once tar is done, out of the finishing worker (created, never started yet).
+      : viaEngine();
+  }
   reading.catch(() => undefined);
-  const [streamed, source] = await Promise.allSettled([reading, sourceManifest(ctx, reader, pacer)]);
+  const viaApi = () => sourceManifest(ctx, reader, pacer);
+  const source = here.sources ? localSourceManifest(ctx, here.sources).then((m) => m ?? viaApi()) : viaApi();
+  const [streamed, sourced] = await Promise.allSettled([reading, source]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();
   if (code !== 0) {
@@ -255,8 +345,8 @@ async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string): Promi
     const cause = streamed.status === 'fulfilled' || code === TAR_FAILED || !streaming ? '' : `; reading it back: ${(streamed.reason as Error).message}`;
     throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}${cause}`);
   }
-  if (source.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(source.reason as Error).message}`);
-  return { source: source.value, streamed: streamed.status === 'fulfilled' ? streamed.value : (streamed.reason as Error) };
+  if (sourced.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(sourced.reason as Error).message}`);
+  return { source: sourced.value, streamed: streamed.status === 'fulfilled' ? streamed.value : (streamed.reason as Error) };
 }
 
 /** Why the archive is not what the volumes held, or null when it is. */
@@ -283,6 +373,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
   const { stopped } = stopping;
   try {
     let archived: Archived | undefined;
+    let readWhileWritten = job.compression === 'gzip';
     let failure: BackupStepError | undefined;
     try {
       await stopContainers(ctx, stopping).catch((e: Error) => {
@@ -290,21 +381,29 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
       });
       // Reads the volumes for their manifest while the archive is written; once verified, it
       // gives the archive and its manifest their names (FINISH_SCRIPT).
+      // Local reads (localPaths): the job's record volume, moor's own, is mounted for the probe.
+      const record = backupRecordName(stack, job.name);
+      const probe = localReadsPossible(client) && (await client.request('GET', `/volumes/${encodeURIComponent(record)}`).then(() => true, () => false));
       finisher = await createWorker(client, {
         image: job.image, name: workerName(stack, job.name, 'finish'), labels,
-        mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
+        mounts: [
+          ...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false),
+          ...(probe ? [{ type: 'volume' as const, source: record, target: PROBE, readOnly: false }] : []),
+        ],
         cmd: ['sh', '-c', FINISH_SCRIPT],
         env: { DIR: dir, NAME: name, MANIFEST: manifestFileName(id) },
       });
+      const here = await localPaths(ctx, finisher, probe);
+      readWhileWritten ||= !!here.target;
       worker = await createWorker(client, {
         image: job.image, name: workerName(stack, job.name, 'archive'), labels,
         mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
-        cmd: ['sh', '-c', archiveScript(job.compression)],
+        cmd: ['sh', '-c', archiveScript(job.compression, !!here.target)],
         attach: 'stdin',
         env: { DIR: dir, NAME: name, VOLUMES: job.volumes.join(' ') },
       });
-      ctx.log(`archive: ${job.volumes.join(', ')} → ${name} in ${describeTarget(stack, job)}`);
-      archived = await archive(ctx, worker, finisher, name);
+      ctx.log(`archive: ${job.volumes.join(', ')} → ${name} in ${describeTarget(stack, job)}${here.target || here.sources ? ` (read here: ${[here.sources ? 'the volumes' : '', here.target ? 'the archive' : ''].filter(Boolean).join(' and ')})` : ''}`);
+      archived = await archive(ctx, worker, finisher, name, here);
     } catch (e) {
       failure = e instanceof BackupStepError ? e : new BackupStepError('archive', (e as Error).message);
     }
@@ -320,7 +419,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     if (failure || !finisher || !archived) throw failure ?? new BackupStepError('archive', 'no worker ran');
     const expected = archived.source;
 
-    ctx.log(`verify: ${name}, read back from the target ${job.compression === 'gzip' ? 'while' : 'after'} tar wrote it`);
+    ctx.log(`verify: ${name}, read back from the target ${readWhileWritten ? 'while' : 'after'} tar wrote it`);
     const summary: ArchiveSummary = {
       moor_backup_manifest: 1, stack, job: job.name, id, archive: name, created: started.toISOString(), compression: job.compression,
       volumes: job.volumes, archiveBytes: 0, archiveSha256: '', entries: expected.entries.length, files: expected.files, directories: expected.directories,

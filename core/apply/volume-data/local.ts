@@ -46,7 +46,7 @@ export function localReadsPossible(client: EngineClient): boolean {
 }
 
 /** The volume's directory and the volumes directory holding it, when it is a plain local one. */
-async function plainLocalVolume(client: EngineClient, volume: string): Promise<{ dir: string; volumesDir: string } | null> {
+export async function plainLocalVolume(client: EngineClient, volume: string): Promise<{ dir: string; volumesDir: string } | null> {
   const v = await client.request<VolumeInfo>('GET', `/volumes/${encodeURIComponent(volume)}`);
   if (v.Driver !== 'local' || !v.Mountpoint || Object.keys(v.Options ?? {}).length) return null;
   const dir = v.Mountpoint;
@@ -73,23 +73,78 @@ async function prove(client: EngineClient, volume: string, labels: Record<string
   const local = await plainLocalVolume(client, volume);
   if (!local) return false;
   if (proven.get(client)?.has(local.volumesDir)) return true;
-  const name = `.moor-probe-${randomBytes(8).toString('hex')}`;
-  const nonce = randomBytes(32);
-  const tar = await smallTar([{ header: { name, mode: 0o600, uid: 0, gid: 0, mtime: new Date() }, content: nonce }]);
-  await withHelper(client, [{ name: volume, target: '/v', readOnly: false }], labels, (h) => putSmallArchive(client, h.id, '/v', tar));
-  const file = path.join(local.dir, name);
-  try {
-    const st = await lstat(file);
-    if (!st.isFile() || st.uid !== 0 || st.gid !== 0) return false;
-    if (!(await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW })).equals(nonce)) return false;
-  } catch {
-    return false;
-  }
-  await unlink(file);
+  return proveVia(client, local, (tar) => withHelper(client, [{ name: volume, target: '/v', readOnly: false }], labels, (h) => putSmallArchive(client, h.id, '/v', tar)));
+}
+
+async function proveVia(client: EngineClient, local: { dir: string; volumesDir: string }, put: (tar: Buffer) => Promise<void>): Promise<boolean> {
+  if (!(await probeLocalDir(put, local.dir))) return false;
   let set = proven.get(client);
   if (!set) proven.set(client, (set = new Set()));
   set.add(local.volumesDir);
   return true;
+}
+
+/**
+ * proveLocalEngine through a container moor already has: `put` writes a small tar at the root of
+ * `volume` (one of moor's own, writable) through the Engine API (PUT archive into a created
+ * container mounting it), no helper of its own.
+ */
+export async function proveLocalEngineVia(client: EngineClient, volume: string, put: (tar: Buffer) => Promise<void>): Promise<boolean> {
+  if (!localReadsPossible(client)) return false;
+  try {
+    const local = await plainLocalVolume(client, volume);
+    if (!local) return false;
+    if (proven.get(client)?.has(local.volumesDir)) return true;
+    return await proveVia(client, local, put);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the directory the engine writes into with `put` (a tar extracted at its root through the
+ * API) is `localDir` on this machine, with the engine's owners: a file of random name and content
+ * written through `put` must be found there, a regular file owned by root. Removed when found;
+ * left behind when not (it is not here to remove).
+ */
+export async function probeLocalDir(put: (tar: Buffer) => Promise<void>, localDir: string): Promise<boolean> {
+  try {
+    const name = `.moor-probe-${randomBytes(8).toString('hex')}`;
+    const nonce = randomBytes(32);
+    await put(await smallTar([{ header: { name, mode: 0o600, uid: 0, gid: 0, mtime: new Date() }, content: nonce }]));
+    const file = path.join(localDir, name);
+    try {
+      const st = await lstat(file);
+      if (!st.isFile() || st.uid !== 0 || st.gid !== 0) return false;
+      if (!(await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW })).equals(nonce)) return false;
+    } catch {
+      return false;
+    }
+    await unlink(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `rel` (a relative path of plain names) under `root`, on this machine, when every directory on
+ * the way is a real directory, not a symlink: a worker resolves a symlink inside its own root, this
+ * process in the machine's, so a path through one would not be the file the worker wrote. Null
+ * when a component is missing or is not a directory.
+ */
+export async function realDirUnder(root: string, rel: string): Promise<string | null> {
+  let dir = root;
+  for (const part of rel.split('/').filter(Boolean)) {
+    if (part === '..' || part === '.') return null;
+    dir = path.join(dir, part);
+    try {
+      if (!(await lstat(dir)).isDirectory()) return null;
+    } catch {
+      return null;
+    }
+  }
+  return dir;
 }
 
 /** The directory of `volume` on this machine when it is in a proven volumes directory; else null. */
@@ -100,13 +155,23 @@ export async function provenVolumeDir(client: EngineClient, volume: string): Pro
   return local && set.has(local.volumesDir) ? local.dir : null;
 }
 
-/** Where the worker's module is: beside this file in the sources, at dist/'s top in the bundle. */
-function workerFile(): string | null {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = import.meta.url.endsWith('.ts')
-    ? [path.join(here, 'dir-manifest-worker.ts')]
-    : [path.join(here, 'dir-manifest-worker.mjs'), path.join(here, '..', 'dir-manifest-worker.mjs')];
+/**
+ * Where a worker thread's module `base` is: beside the module at `moduleUrl` in the sources (`base.ts`),
+ * at dist/'s top in the bundle (`base.mjs`, one of the build's entry points).
+ */
+export function workerFile(base: string, moduleUrl: string): string | null {
+  const here = path.dirname(fileURLToPath(moduleUrl));
+  const candidates = moduleUrl.endsWith('.ts')
+    ? [path.join(here, `${base}.ts`)]
+    : [path.join(here, `${base}.mjs`), path.join(here, '..', `${base}.mjs`)];
   return candidates.find((f) => existsSync(f)) ?? null;
+}
+
+/** A worker thread running `file` (from workerFile); from the sources, once tsx's loader is registered in it. */
+export function startWorker(file: string, workerData: unknown): Worker {
+  return file.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then((t) => t.register()).then(() => import(${JSON.stringify(pathToFileURL(file).href)}))`, { eval: true, workerData })
+    : new Worker(file, { workerData });
 }
 
 /**
@@ -114,13 +179,9 @@ function workerFile(): string | null {
  * while files are read and hashed; in this thread when no worker can be started.
  */
 export async function manifestFromDirOffThread(root: string): Promise<Manifest> {
-  const file = workerFile();
+  const file = workerFile('dir-manifest-worker', import.meta.url);
   if (!file) return manifestFromDir(root);
-  // From the sources (the tests run them with tsx), the worker imports its module once tsx's
-  // loader is registered in it.
-  const worker = file.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then((t) => t.register()).then(() => import(${JSON.stringify(pathToFileURL(file).href)}))`, { eval: true, workerData: { root } })
-    : new Worker(file, { workerData: { root } });
+  const worker = startWorker(file, { root });
   try {
     return await new Promise<Manifest>((resolve, reject) => {
       worker.once('message', (m: { manifest?: Manifest; error?: string }) => (m.manifest ? resolve(m.manifest) : reject(new Error(m.error))));

@@ -11,6 +11,21 @@ import { readIntent } from '../../../core/model/intent.js';
 import { backupRig, type BackupRig } from '../../fixtures/fake-backup.js';
 import { archiveProgram, isWorker } from '../../fixtures/fake-workers.js';
 
+// The fake engine's volumes are not directories of this machine: its runs read through the API,
+// as they would with a remote engine (the local reads are tested on the real engine, test/e2e/backup.test.ts).
+// Set per suite, not for the process: the test runner runs every file in one.
+let localBefore: string | undefined;
+const apiOnly = {
+  before: () => {
+    localBefore = process.env.MOOR_LOCAL_VOLUMES;
+    process.env.MOOR_LOCAL_VOLUMES = '0';
+  },
+  after: () => {
+    if (localBefore === undefined) delete process.env.MOOR_LOCAL_VOLUMES;
+    else process.env.MOOR_LOCAL_VOLUMES = localBefore;
+  },
+};
+
 const day = (d: number) => () => new Date(`2026-12-0${d}T03:00:00.000Z`);
 const ID1 = '20261201T030000.000Z';
 const ID2 = '20261202T030000.000Z';
@@ -28,6 +43,8 @@ const summaryOf = (rig: BackupRig, id: string) =>
 const run = (rig: BackupRig, d: number) => runBackup(rig.engine.client, 'shop', rig.job, { now: day(d) });
 
 const ok = suite('runBackup: the run that works (the fake engine is right)');
+ok.before(apiOnly.before);
+ok.after(apiOnly.after);
 
 ok('stop last-first, archive, start first-first, verify, write the manifest; the next run prunes the older archive', async () => {
   const rig = await backupRig();
@@ -109,6 +126,8 @@ ok('a hook in a container with replicas runs in replica 1', async () => {
 ok.run();
 
 const fails = suite('runBackup: a step fails');
+fails.before(apiOnly.before);
+fails.after(apiOnly.after);
 
 fails('a hook before fails: nothing is stopped, no worker is made', async () => {
   const rig = await backupRig({ before: [['sh', '-c', 'pg_dump > /data/dump.sql']] });

@@ -1,0 +1,30 @@
+/** A worker thread reading an archive file as it is written (see local-archive.ts, followLocalArchive). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { fileChunks, LocalReadUnavailable } from './local-archive.js';
+import { readArchiveStream } from './read-archive.js';
+
+const { file, compression } = workerData as { file: string; compression: 'gzip' | 'none' };
+let done = false;
+parentPort!.on('message', (m) => {
+  if (m === 'done') done = true;
+});
+// The file not found or not openable here is told apart from an archive that does not read.
+let unavailable: LocalReadUnavailable | undefined;
+async function* chunks() {
+  try {
+    yield* fileChunks(file, () => done);
+  } catch (e) {
+    if (e instanceof LocalReadUnavailable) unavailable = e;
+    throw e;
+  }
+}
+readArchiveStream(chunks(), file.slice(file.lastIndexOf('/') + 1), compression).then(
+  (read) => {
+    parentPort!.postMessage({ read });
+    parentPort!.close();
+  },
+  (e: unknown) => {
+    parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e), unavailable: !!unavailable });
+    parentPort!.close();
+  },
+);

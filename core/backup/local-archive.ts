@@ -1,0 +1,163 @@
+/**
+ * Reading an archive file from this machine's filesystem instead of through the engine, when the
+ * engine is local and the file's directory was proven to be the one the engine's workers write
+ * into (backup: see run.ts, localPaths; restore: restore.ts). The bytes go through the same
+ * readArchiveStream as the engine's stream (sha256 of the archive, gunzip, TarScanner, every
+ * file hashed): only their way here changes.
+ *
+ * A backup reads the file as tar writes it (`follow`): from the last offset to the end, then again
+ * once more was written, until it is told the writer exited and a read finds nothing more. That
+ * runs in a worker thread (archive-read-worker.ts), on the other core than the volumes' own read.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { localReadsPossible, realDirUnder, startWorker, workerFile } from '../apply/volume-data/local.js';
+import { streamResponse } from '../apply/volume-data/stream.js';
+import type { EngineClient } from '../engine/client.js';
+import { readArchiveStream, type ReadArchive, type ReadOptions } from './read-archive.js';
+
+/** Not an error of the archive: the file could not be found or opened here (the engine's read then decides). */
+export class LocalReadUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalReadUnavailable';
+  }
+}
+
+const CHUNK = 1 << 20;
+const POLL_MS = 25;
+
+/** Open `file` (never through a symlink), a regular file; null while it does not exist. */
+function openFile(file: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new LocalReadUnavailable(`${file}: ${(e as Error).message}`);
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new LocalReadUnavailable(`${file} is not a regular file`);
+  }
+  return fd;
+}
+
+/**
+ * The bytes of `file` in order. `writerDone` says whether the writer finished: until it does, the
+ * end of the file is waited at (and the file's appearance). Each chunk is a buffer of its own (the
+ * readers downstream may keep it).
+ */
+export async function* fileChunks(file: string, writerDone: () => boolean = () => true): AsyncGenerator<Buffer> {
+  let fd: number | null = null;
+  try {
+    for (;;) {
+      // Whether the writer was done is looked at before the read: a read that then finds nothing is the end.
+      const done = writerDone();
+      if (fd === null) {
+        fd = openFile(file);
+        if (fd === null) {
+          if (done) throw new LocalReadUnavailable(`${file} does not exist here`);
+          await new Promise((r) => setTimeout(r, POLL_MS));
+          continue;
+        }
+      }
+      const buf = Buffer.allocUnsafe(CHUNK);
+      const n = readSync(fd, buf, 0, CHUNK, null);
+      if (n > 0) {
+        yield buf.subarray(0, n);
+        continue;
+      }
+      if (done) return;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** Read the archive file `file` here, in this thread (restore: its entries go on into the extractor). */
+export function readLocalArchive(file: string, compression: 'gzip' | 'none', opts: ReadOptions = {}): Promise<ReadArchive> {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  return readArchiveStream(fileChunks(file), name, compression, opts);
+}
+
+export interface FollowedRead {
+  /** The archive as read; rejects with LocalReadUnavailable when the file could not be read here. */
+  result: Promise<ReadArchive>;
+  /** The writer exited: read to the end of the file, then finish. */
+  writerDone(): void;
+  /** Stop reading (the writer failed). */
+  stop(): void;
+}
+
+/** Read the archive file `file` as it is written, in a worker thread (in this one when none can start). */
+export function followLocalArchive(file: string, compression: 'gzip' | 'none'): FollowedRead {
+  const module = workerFile('archive-read-worker', import.meta.url);
+  if (!module) {
+    let done = false;
+    let stopped = false;
+    const name = file.slice(file.lastIndexOf('/') + 1);
+    const chunks = fileChunks(file, () => {
+      if (stopped) throw new Error('stopped');
+      return done;
+    });
+    return { result: readArchiveStream(chunks, name, compression), writerDone: () => (done = true), stop: () => (stopped = true) };
+  }
+  const worker: Worker = startWorker(module, { file, compression });
+  const result = new Promise<ReadArchive>((resolve, reject) => {
+    worker.once('message', (m: { read?: ReadArchive; error?: string; unavailable?: boolean }) => {
+      if (m.read) resolve(m.read);
+      else reject(m.unavailable ? new LocalReadUnavailable(m.error ?? '') : new Error(m.error));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the archive reading thread exited (code ${code})`)));
+  });
+  result.catch(() => undefined).finally(() => void worker.terminate());
+  return {
+    result,
+    writerDone: () => worker.postMessage('done'),
+    stop: () => void worker.terminate(),
+  };
+}
+
+/** The engine's stat of a path in a container (HEAD archive: the X-Docker-Container-Path-Stat header). */
+async function engineStat(client: EngineClient, containerId: string, at: string): Promise<{ size: number; mtimeNs: bigint } | null> {
+  const res = await streamResponse(client, 'HEAD', `/containers/${encodeURIComponent(containerId)}/archive`, { path: at });
+  res.resume();
+  const raw = res.headers['x-docker-container-path-stat'];
+  if (typeof raw !== 'string') return null;
+  const st = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as { size?: number; mtime?: string };
+  // RFC 3339 with up to nine digits of fraction: to the nanosecond, as the kernel keeps it.
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(st.mtime ?? '');
+  if (!m || typeof st.size !== 'number') return null;
+  const secs = Date.parse(`${m[1]}${m[3]}`);
+  if (!Number.isFinite(secs)) return null;
+  return { size: st.size, mtimeNs: BigInt(secs) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0')) };
+}
+
+/**
+ * The archive at `enginePath` in `w` (a worker mounting the target) as a file of this machine, when
+ * it is one: the engine is local (localReadsPossible), the job's folder is a real directory under
+ * the target's root here (`root`: a plain local volume's Mountpoint, or the host directory), and
+ * the file there has the size and modification time, to the nanosecond, that the engine reports
+ * for the worker's file. That is no proof that it is the same file; it does not need to be one:
+ * what a restore extracts is checked against the manifest, which is read through the engine, by
+ * the archive's sha256 and every entry's, before anything is switched in. A different file could
+ * only fail the restore, never change what it restores. Null when any of it is not so.
+ */
+export async function localArchiveFile(client: EngineClient, w: { id: string }, root: string | null, folder: string, name: string, enginePath: string): Promise<string | null> {
+  if (!root || !localReadsPossible(client)) return null;
+  try {
+    const dir = await realDirUnder(root, folder);
+    if (!dir) return null;
+    const file = path.join(dir, name);
+    const [st, theirs] = await Promise.all([lstat(file, { bigint: true }), engineStat(client, w.id, enginePath)]);
+    if (!st.isFile() || !theirs || Number(st.size) !== theirs.size || st.mtimeNs !== theirs.mtimeNs) return null;
+    return file;
+  } catch {
+    return null;
+  }
+}
