@@ -67,8 +67,14 @@ export function isRunFile(id: string, name: string): boolean {
   return [`${id}.tar.gz`, `${id}.tar`, `${id}.tar.gz.part`, `${id}.tar.part`, manifestFileName(id), `${manifestFileName(id)}.part`].includes(name);
 }
 
+/** An entry's line, its keys always in this order, whichever reader made the entry (the engine's tar or the directory here). */
+function entryLine(e: ManifestEntry): string {
+  const { path, type, mode, uid, gid, size, sha256, linkname, ...rest } = e;
+  return JSON.stringify({ path, type, mode, uid, gid, size, sha256, linkname, ...rest });
+}
+
 export function serializeManifest(m: ArchiveManifest): Buffer {
-  return Buffer.from([JSON.stringify(m.summary), ...m.entries.map((e) => JSON.stringify(e))].join('\n') + '\n');
+  return Buffer.from([JSON.stringify(m.summary), ...m.entries.map(entryLine)].join('\n') + '\n');
 }
 
 export function parseSummary(line: string): ArchiveSummary | null {
