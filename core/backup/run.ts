@@ -5,11 +5,14 @@
  *
  * The archive is written by a worker of the job's image that mounts the volumes read-only and the
  * target read-write: `tar` runs next to the data and writes straight into the target. While it
- * writes, the worker reads the file back from the target as it grows and streams it to moor, which
- * hashes, gunzips and parses it and hashes every file in it (without compression moor reads the
- * finished file back through the engine's archive endpoint instead, faster than the attach stream); at the same time moor reads the same
- * volumes through the engine and computes their manifest. The archive read back must hold the same
- * manifest (every path, type, mode, owner, size, sha256 and link target); only then is the
+ * writes, moor reads the file back as it grows and hashes, gunzips and parses it and hashes every
+ * file in it; at the same time moor reads the same volumes and computes their manifest. When the
+ * engine is local and proven so (localPaths), both reads are of this machine's filesystem, each in
+ * a worker thread: the growing file in the target, the volumes' directories. Otherwise the worker
+ * reads the growing file back (gzip) and streams it to moor over the attach stream, or (no
+ * compression) moor reads the finished file through the engine's archive endpoint, faster than the
+ * attach stream; and moor reads the volumes through the engine. The archive read back must hold
+ * the same manifest (every path, type, mode, owner, size, sha256 and link target); only then is the
  * manifest written beside the archive with status "verified", both renamed from .part to their
  * names (by a worker moor starts for that; the archiving worker never does), and only then are
  * older archives pruned. Verifying as tar writes costs no pass of its own after the archive. A
