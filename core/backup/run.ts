@@ -22,6 +22,9 @@
  * killed meanwhile is finished by the next command (backup/intents.ts). The archiving worker
  * stops when moor goes away (its stdin closes) and the engine removes it.
  */
+import { chmod, chown, lstat, open, readdir, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
 import { listStackContainers } from '../observe/stack-containers.js';
 import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
@@ -279,6 +282,8 @@ ${LIST_SCRIPT}`;
 interface Archived {
   source: Manifest;
   streamed: ReadArchive | Error;
+  /** The job's folder on this machine, when the archive was read there (it is finished there too). */
+  folder: string | null;
 }
 
 /**
@@ -305,6 +310,7 @@ async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string, here: 
   const streaming = ctx.job.compression === 'gzip' && !here.target;
   if (!streaming) pacer.release();
   let reading: Promise<ReadArchive>;
+  let folder: string | null = null;
   if (here.target) {
     const followed = (async () => {
       // The job's folder is made by the worker's `mkdir -p`: looked for once the file can be there.
@@ -320,7 +326,9 @@ async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string, here: 
       }
       const f = followLocalArchive(`${dir}/${name}.part`, ctx.job.compression);
       attached.exit.then((code) => (code === 0 ? f.writerDone() : f.stop()), () => f.stop());
-      return f.result;
+      const read = await f.result;
+      folder = dir;
+      return read;
     })();
     reading = followed.catch((e: Error) => (e instanceof LocalReadUnavailable ? viaEngine() : Promise.reject(e)));
   } else {
@@ -349,7 +357,51 @@ async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string, here: 
     throw new BackupStepError('archive', `the archiving worker (tar) exited ${code}${said ? `: ${lastLines(said)}` : ''}${cause}`);
   }
   if (sourced.status === 'rejected') throw new BackupStepError('archive', `reading the volumes for their manifest: ${(sourced.reason as Error).message}`);
-  return { source: sourced.value, streamed: streamed.status === 'fulfilled' ? streamed.value : (streamed.reason as Error) };
+  return { source: sourced.value, streamed: streamed.status === 'fulfilled' ? streamed.value : (streamed.reason as Error), folder };
+}
+
+/**
+ * FINISH_SCRIPT's work done here, in the job's folder on this machine (where the archive was just
+ * read, see archive()): the manifest written as .part (root's, 0644, the run's time, as the engine's
+ * extraction of writeManifest's tar leaves it), both renamed, then the folder listed as LIST_SCRIPT
+ * lists it. No worker to start. Null when the manifest cannot even be created there (the
+ * finishing worker then does it all); a failure after that throws.
+ */
+async function finishHere(folder: string, name: string, manifest: string, content: Buffer, mtime: Date): Promise<string | null> {
+  const part = path.join(folder, `${manifest}.part`);
+  try {
+    await writeFile(part, content, { mode: 0o644, flag: 'wx' });
+  } catch {
+    return null;
+  }
+  await chown(part, 0, 0);
+  await chmod(part, 0o644);
+  await utimes(part, mtime, mtime);
+  await rename(path.join(folder, `${name}.part`), path.join(folder, name));
+  await rename(part, path.join(folder, manifest));
+  const lines: string[] = [];
+  for (const f of (await readdir(folder)).filter((f) => !f.startsWith('.')).sort()) {
+    const st = await lstat(path.join(folder, f)).catch(() => null);
+    if (!st?.isFile()) continue;
+    if (f.endsWith('.manifest.jsonl')) lines.push(`M ${(await firstLine(path.join(folder, f))) ?? ''}`);
+    lines.push(`F ${st.size} ${f}`);
+  }
+  return lines.join('\n');
+}
+
+/** The first line of a small text file (a manifest's summary), read no further than needed. */
+async function firstLine(file: string): Promise<string | null> {
+  const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+  if (!fh) return null;
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    const nl = text.indexOf('\n');
+    return nl >= 0 ? text.slice(0, nl) : text;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Why the archive is not what the volumes held, or null when it is. */
@@ -438,16 +490,21 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     const manifest: ArchiveManifest = { summary, entries: expected.entries };
     let listing = '';
     try {
-      await writeManifest(client, finisher, dir, `${manifestFileName(id)}.part`, serializeManifest(manifest), started);
-      const r = await runWorker(client, finisher);
-      if (r.exitCode !== 0) throw new Error(`renaming the archive and its manifest failed (exit code ${r.exitCode})${r.output.trim() ? `: ${lastLines(r.output)}` : ''}`);
-      listing = r.output;
+      const content = serializeManifest(manifest);
+      const here = archived.folder ? await finishHere(archived.folder, name, manifestFileName(id), content, started) : null;
+      if (here !== null) listing = here;
+      else {
+        await writeManifest(client, finisher, dir, `${manifestFileName(id)}.part`, content, started);
+        const r = await runWorker(client, finisher);
+        if (r.exitCode !== 0) throw new Error(`renaming the archive and its manifest failed (exit code ${r.exitCode})${r.output.trim() ? `: ${lastLines(r.output)}` : ''}`);
+        listing = r.output;
+      }
     } catch (e) {
       throw new BackupStepError('verify', `${problem ? `${problem}; ` : ''}the manifest could not be written beside the archive: ${(e as Error).message}`);
     }
     if (problem) throw new BackupStepError('verify', problem);
 
-    const pruned = await prune(ctx, id, parseListing(listing));
+    const pruned = await prune(ctx, id, parseListing(listing), archived.folder);
     await runHooks(ctx, job.hooks.after, 'hooks after');
     return { archive: summary, pruned, restarted: stopped, ms: performance.now() - t0 };
   } finally {
@@ -464,20 +521,30 @@ async function writeManifest(client: EngineClient, w: Worker, dir: string, name:
   await client.request('PUT', `/containers/${w.id}/archive`, { query: { path: dir }, headers: { 'content-type': 'application/x-tar' }, stream: Readable.from([tar]) });
 }
 
-/** Remove what the retention lets go, now that `justVerified` exists. Returns the ids removed. */
-async function prune(ctx: Ctx, justVerified: string, listed: ListedArchive[]): Promise<string[]> {
+/**
+ * Remove what the retention lets go, now that `justVerified` exists. Returns the ids removed. With
+ * `folder` (the job's folder on this machine, where this run finished its archive), removed there;
+ * else by a worker.
+ */
+async function prune(ctx: Ctx, justVerified: string, listed: ListedArchive[], folder: string | null): Promise<string[]> {
   try {
     const refs = listed.map((a) => ({ id: a.id, time: a.time, verified: a.summary?.status === 'verified' }));
     const decision = decideRetention(refs, ctx.job.keep, ctx.job.schedule.timezone, justVerified);
     const gone = new Set(decision.prune.map((a) => a.id));
     // Only what a run writes: an archive, its manifest, a leftover .part — never another file that happens to share the id.
-    const files = listed.filter((a) => gone.has(a.id)).flatMap((a) => a.files.filter((f) => isRunFile(a.id, f.name)).map((f) => `${jobDir(ctx.stack, ctx.job)}/${f.name}`));
+    const names = listed.filter((a) => gone.has(a.id)).flatMap((a) => a.files.filter((f) => isRunFile(a.id, f.name)).map((f) => f.name));
     // The .part files of runs that did not finish (killed: this run holds the stack's lock, no other runs).
     const unfinished = listed.filter((a) => a.id !== justVerified && !gone.has(a.id) && !a.summary).flatMap((a) => a.files.filter((f) => f.name.endsWith('.part') && isRunFile(a.id, f.name)));
     if (unfinished.length) ctx.log(`prune: ${unfinished.map((f) => f.name).join(', ')} (left by a run that did not finish)`);
-    files.push(...unfinished.map((f) => `${jobDir(ctx.stack, ctx.job)}/${f.name}`));
+    names.push(...unfinished.map((f) => f.name));
+    const files = names.map((n) => `${jobDir(ctx.stack, ctx.job)}/${n}`);
     if (files.length) {
       if (gone.size) ctx.log(`prune: ${[...gone].join(', ')}`);
+      if (folder) {
+        // `rm -f`: a file already gone is no failure.
+        for (const n of names) await unlink(path.join(folder, n)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+        return [...gone];
+      }
       await runCommand(ctx.client, {
         image: ctx.job.image, name: workerName(ctx.stack, ctx.job.name, 'prune'), mounts: [targetMount(ctx.stack, ctx.job, false)],
         cmd: ['rm', '-f', '--', ...files], labels: { [BACKUP_LABEL]: `${ctx.stack}/${ctx.job.name}` },
