@@ -441,10 +441,10 @@ const PHASES = (c: Compression): Record<Op, [string, string][]> => {
   const gunzip = c === 'gzip' ? ', gunzip' : '';
   return {
     backup: [
-      ['start', 'start: node, the stack (cached), the jobs, the lock, the workers created, the local engine proven (a probe file written through the finishing worker)'],
-      ['archive', `archive: \`tar -c${z}f\` in the worker writes the archive into the target while moor reads the growing file here (a worker thread: sha256${gunzip}, tar parse, sha256 of every file) and reads the volume's directory here (another worker thread: every file hashed) for its manifest`],
-      ['verify', 'verify: compare; write the manifest; rename and list the archives (the finishing worker)'],
-      ['prune', 'prune the older archive (a worker running `rm`), exit'],
+      ['start', 'start: node, the stack (cached), the jobs, the lock, the archiving worker created'],
+      ['archive', `archive: the worker starts, writes the probe (moor finds it here: the engine is local) and runs \`tar -c${z}f\` into the target while moor reads the growing file here (a worker thread: sha256${gunzip}, tar parse, sha256 of every file) and the volume's directory (another worker thread: every file hashed) for its manifest`],
+      ['verify', 'verify: compare; write the manifest, rename both and list the folder, here (no worker)'],
+      ['prune', 'prune the older archive (unlinked here), exit'],
     ],
     restore: [
       ['start', 'start: node, the stack, the jobs, the lock, list the archives, the plan, the worker created, the manifest read and checked'],

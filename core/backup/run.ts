@@ -22,7 +22,9 @@
  * killed meanwhile is finished by the next command (backup/intents.ts). The archiving worker
  * stops when moor goes away (its stdin closes) and the engine removes it.
  */
-import { chmod, chown, lstat, open, readdir, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, open, readdir, readFile, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { listStackContainers } from '../observe/stack-containers.js';
@@ -44,7 +46,7 @@ import { decideRetention } from './retention.js';
 import { describeTarget, jobDir, SOURCE, TARGET, targetMount } from './target.js';
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
-import { localReadsPossible, manifestFromDirOffThread, probeLocalDir, proveLocalEngineVia, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
+import { acceptProbe, localReadsPossible, manifestFromDirOffThread, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
 import { backupRecordName, archiveDir } from '../model/backup.js';
 import { followLocalArchive, LocalReadUnavailable } from './local-archive.js';
 import { canonical, underVolume } from './tree.js';
@@ -184,43 +186,71 @@ async function localSourceManifest(ctx: Ctx, dirs: Map<string, string>): Promise
 
 /**
  * What this run may read from the filesystem instead of through the engine (see local.ts), when
- * the engine is local: the volumes' directories, and the directory where the archive is written.
+ * the engine is local: the volumes' directories, and the job's folder in the target.
  *
- * The proof is a probe file written through the finishing worker (created, never started) into
- * the job's record volume, moor's own and data-less, mounted there for it at PROBE: found at the
- * record's Mountpoint here, it proves the engine's volumes directory is this machine's, with the
- * engine's owners; the job's volumes and a volume target, in the same volumes directory, are then
- * read there. A host directory target is a bind of the engine's host path: the same path here
- * only when the engine's filesystem is this process's at that path, which the volumes' proof does
- * not say (moor in a container given the engine's socket and its volumes directory, but another
- * directory at that path). So it gets its own probe, written through the finishing worker's bind
- * of it and looked for at the job's path here.
+ * The proof: the archiving worker, before tar starts, writes a file of random name and content
+ * (the probe) into the job's record volume (moor's own, data-less, mounted for it at PROBE) and
+ * into the job's folder in the target. Found here at the record's Mountpoint, owned by root, it
+ * proves the engine's volumes directory is this machine's, with the engine's owners; the job's
+ * volumes, in the same volumes directory, are then read there. The target is proven by its own
+ * probe, looked for in the job's folder under the target's root here: a volume target's
+ * Mountpoint, or the host directory — a bind of the engine's host path is the same path here only
+ * when the engine's filesystem is this process's at that path, which the volumes' proof does not
+ * say (moor in a container given the engine's socket and its volumes directory, but another
+ * directory at that path). Both probes are removed once found. Nothing is read here before.
  */
 interface LocalPaths {
   /** Volume → its directory; null when any is not local. */
   sources: Map<string, string> | null;
-  /** The target's root here (the archive goes into archiveDir under it); null when not proven. */
+  /** The job's folder here (a real directory, no symlink on the way under the target's root); null when not proven. */
   target: string | null;
 }
 
-const PROBE = '/moor/probe';
+const PROBE_DIR = '/moor/probe';
 
-async function localPaths(ctx: Ctx, finisher: Worker, probe: boolean): Promise<LocalPaths> {
+interface Probe {
+  name: string;
+  nonce: string;
+  /** The record volume here, as its Mountpoint says (to be proven). */
+  record: { dir: string; volumesDir: string };
+}
+
+/**
+ * Wait for the worker's probe in the record volume (until it exited), then what it proves. The
+ * record's probe is removed last: the worker keeps the target's until then (archiveScript).
+ */
+async function localPaths(ctx: Ctx, p: Probe, exited: Promise<unknown>): Promise<LocalPaths> {
   const none: LocalPaths = { sources: null, target: null };
-  if (!probe) return none;
   const { client, stack, job } = ctx;
-  // Not with copyUIDGID (see writeManifest): the probe's header says root, as the check expects.
-  const put = (at: string) => (tar: Buffer) => client.request('PUT', `/containers/${finisher.id}/archive`, { query: { path: at }, headers: { 'content-type': 'application/x-tar' }, stream: Readable.from([tar]) }).then(() => undefined);
-  if (!(await proveLocalEngineVia(client, backupRecordName(stack, job.name), put(PROBE)))) return none;
-  const dirs = new Map<string, string>();
-  for (const v of job.volumes) {
-    const dir = await provenVolumeDir(client, engineName(stack, v)).catch(() => null);
-    if (dir) dirs.set(v, dir);
+  let gone = false;
+  exited.then(() => (gone = true), () => (gone = true));
+  const there = async (file: string) => (await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW }).catch(() => null))?.toString() === p.nonce;
+  const recordProbe = path.join(p.record.dir, p.name);
+  for (;;) {
+    const last = gone;
+    if (await there(recordProbe)) break;
+    if (last) return none;
+    await new Promise((r) => setTimeout(r, 5));
   }
-  const target = job.target.type === 'volume'
-    ? await provenVolumeDir(client, engineName(stack, job.target.volume)).catch(() => null)
-    : (await probeLocalDir(put(TARGET), job.target.path)) ? job.target.path : null;
-  return { sources: dirs.size === job.volumes.length ? dirs : null, target };
+  try {
+    if (!(await acceptProbe(client, p.record, p.name, p.nonce))) return none;
+    const dirs = new Map<string, string>();
+    for (const v of job.volumes) {
+      const dir = await provenVolumeDir(client, engineName(stack, v)).catch(() => null);
+      if (dir) dirs.set(v, dir);
+    }
+    const root = job.target.type === 'volume' ? await provenVolumeDir(client, engineName(stack, job.target.volume)).catch(() => null) : job.target.path;
+    let target = root ? await realDirUnder(root, archiveDir(stack, job.name)) : null;
+    if (target) {
+      const file = path.join(target, p.name);
+      const st = await lstat(file).catch(() => null);
+      if (st?.isFile() && st.uid === 0 && st.gid === 0 && (await there(file))) await unlink(file).catch(() => undefined);
+      else target = null;
+    }
+    return { sources: dirs.size === job.volumes.length ? dirs : null, target };
+  } finally {
+    await unlink(recordProbe).catch(() => undefined);
+  }
 }
 
 /** The archiving worker's exit code when tar itself failed (its message and status on stderr). */
@@ -234,8 +264,9 @@ function archiveScript(compression: 'gzip' | 'none', readHere: boolean): string 
   // Without compression tar writes at the disk's speed, faster than the attach stream carries it:
   // the worker only runs tar, and moor reads the finished file back through the engine's archive
   // endpoint (readBack). The worker never renames the .part: only moor does, after verifying it
-  // (finishScript). When the target is proven local (localPaths), the worker only runs tar, with
-  // or without gzip: moor reads the file from this machine's filesystem as it grows. Entries are `<volume>/…` (tar runs in the directory where the volumes are
+  // (finishScript). When the engine may be local (a probe is asked: $PROBE, see localPaths), the
+  // worker writes the probe, then only runs tar, with or without gzip: moor reads the file from
+  // this machine's filesystem as it grows (or, not proven, through the engine after). Entries are `<volume>/…` (tar runs in the directory where the volumes are
   // mounted). A sleep without fractions (some minimal images) polls once a second instead.
   // The watchdog: moor keeps the worker's stdin open and never writes to it; it ends when moor
   // goes away, however moor dies (the engine closes it with the connection), and then every
@@ -245,11 +276,18 @@ trap 'exit 4' TERM
 exec 3<&0
 ( while read -r _ <&3; do :; done; echo "moor went away: stopping" >&2; kill -TERM 0 ) </dev/null >/dev/null &
 mkdir -p "$DIR"
+if [ -n "$PROBE" ]; then printf %s "$NONCE" > "$DIR/$PROBE" || true; printf %s "$NONCE" > "${PROBE_DIR}/$PROBE" || true; fi
 cd ${SOURCE}
 F="$DIR/$NAME.part"
 : > "$F"
 `;
+  // The probes: moor removes the record's once it found it (localPaths); while it is there, the
+  // worker gives moor a second at most before removing both itself (nothing is left behind).
   if (compression === 'none' || readHere) return `${head}c=0; tar -c${compression === 'gzip' ? 'z' : ''}f "$F" $VOLUMES <&- || c=$?
+if [ -n "$PROBE" ]; then
+  i=0; while [ -e "${PROBE_DIR}/$PROBE" ] && [ $i -lt 10 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done
+  rm -f -- "$DIR/$PROBE" "${PROBE_DIR}/$PROBE"
+fi
 if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit ${TAR_FAILED}; fi`;
   return `${head}{ c=0; tar -czf "$F" $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } <&- &
 off=0
@@ -298,32 +336,27 @@ interface Archived {
  * on the way is a symlink), the engine's read of the same thing decides, as without `here`; a
  * local read that finds the archive broken is a broken archive.
  */
-async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string, here: LocalPaths): Promise<Archived> {
+async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, name: string, probe: Probe | null): Promise<Archived> {
   // stdin attached and left open: the worker's watchdog ends it when this connection goes.
   const attached = await startAttached(ctx.client, w, true);
+  // Whatever fails in the proof leaves the engine's reads: never the run.
+  const none: LocalPaths = { sources: null, target: null };
+  const here = probe ? await localPaths(ctx, probe, attached.exit).catch(() => none) : none;
+  if (here.sources || here.target) ctx.log(`archive: read here: ${[here.sources ? 'the volumes' : '', here.target ? 'the archive' : ''].filter(Boolean).join(' and ')}`);
   const partPath = `${jobDir(ctx.stack, ctx.job)}/${name}.part`;
-  const viaEngine = () => attached.exit.then((code) => (code === 0 ? readArchive(ctx.client, reader.id, partPath, ctx.job.compression) : Promise.reject(new Error(`the worker exited ${code}`))));
+  const viaEngine = () => attached.exit.then(async (code) => (code === 0 ? readArchive(ctx.client, (await readerOf()).id, partPath, ctx.job.compression) : Promise.reject(new Error(`the worker exited ${code}`))));
   // gzip: the volumes' own read follows the archive's progress (see Pacer), 64 MiB ahead at most.
   // Without compression it runs while tar writes, at its own pace: tar is not held up by the CPU.
   // Read here, in threads of their own, neither is paced: the volumes' read takes the core gzip leaves.
   const pacer = new Pacer(64 * 2 ** 20);
-  const streaming = ctx.job.compression === 'gzip' && !here.target;
+  // With a probe the worker runs tar alone: no stream to read.
+  const streaming = ctx.job.compression === 'gzip' && !probe;
   if (!streaming) pacer.release();
   let reading: Promise<ReadArchive>;
   let folder: string | null = null;
   if (here.target) {
+    const dir = here.target;
     const followed = (async () => {
-      // The job's folder is made by the worker's `mkdir -p`: looked for once the file can be there.
-      let dir: string | null = null;
-      for (let i = 0; !dir; i++) {
-        dir = await realDirUnder(here.target!, archiveDir(ctx.stack, ctx.job.name));
-        if (dir) break;
-        const exited = await Promise.race([attached.exit.then(() => true), new Promise((r) => setTimeout(r, 25)).then(() => false)]);
-        if (exited) {
-          dir = await realDirUnder(here.target!, archiveDir(ctx.stack, ctx.job.name));
-          if (!dir) throw new LocalReadUnavailable(`the folder ${archiveDir(ctx.stack, ctx.job.name)} is not a directory under ${here.target} here`);
-        }
-      }
       const f = followLocalArchive(`${dir}/${name}.part`, ctx.job.compression);
       attached.exit.then((code) => (code === 0 ? f.writerDone() : f.stop()), () => f.stop());
       const read = await f.result;
@@ -345,7 +378,7 @@ async function archive(ctx: Ctx, w: Worker, reader: Worker, name: string, here: 
       : viaEngine();
   }
   reading.catch(() => undefined);
-  const viaApi = () => sourceManifest(ctx, reader, pacer);
+  const viaApi = async () => sourceManifest(ctx, await readerOf(), pacer);
   const source = here.sources ? localSourceManifest(ctx, here.sources).then((m) => m ?? viaApi()) : viaApi();
   const [streamed, sourced] = await Promise.allSettled([reading, source]);
   const code = await attached.exit;
@@ -424,6 +457,8 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
   await runHooks(ctx, job.hooks.before, 'hooks before');
   let worker: Worker | undefined;
   let finisher: Worker | undefined;
+  let getFinisher: (() => Promise<Worker>) | undefined;
+  let making: Promise<Worker> | undefined;
   const stopping: Stopping = { stopped: [] };
   const { stopped } = stopping;
   try {
@@ -434,31 +469,37 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
       await stopContainers(ctx, stopping).catch((e: Error) => {
         throw new BackupStepError('stop', e.message);
       });
-      // Reads the volumes for their manifest while the archive is written; once verified, it
-      // gives the archive and its manifest their names (FINISH_SCRIPT).
-      // Local reads (localPaths): the job's record volume, moor's own, is mounted for the probe.
+      // Local reads (localPaths): the job's record volume, moor's own, is mounted in the archiving
+      // worker for the probe, when it is a plain local volume and the engine may be local.
       const record = backupRecordName(stack, job.name);
-      const probe = localReadsPossible(client) && (await client.request('GET', `/volumes/${encodeURIComponent(record)}`).then(() => true, () => false));
-      finisher = await createWorker(client, {
+      // Its Mountpoint must at least be a directory here (moor in a container given the engine's
+      // socket: usually not), else the worker would wait for a probe nobody takes (archiveScript).
+      const recordHere = localReadsPossible(client) ? await plainLocalVolume(client, record).then((l) => (l && existsSync(l.dir) ? l : null), () => null) : null;
+      const probe: Probe | null = recordHere ? { name: `.moor-probe-${randomBytes(8).toString('hex')}`, nonce: randomBytes(24).toString('hex'), record: recordHere } : null;
+      // Reads the volumes for their manifest while the archive is written (through the engine);
+      // once verified, it gives the archive and its manifest their names (FINISH_SCRIPT). Made
+      // only when needed when the engine may be local: read here, the run finishes here too.
+      const finisherSpec = {
         image: job.image, name: workerName(stack, job.name, 'finish'), labels,
-        mounts: [
-          ...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false),
-          ...(probe ? [{ type: 'volume' as const, source: record, target: PROBE, readOnly: false }] : []),
-        ],
+        mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
         cmd: ['sh', '-c', FINISH_SCRIPT],
         env: { DIR: dir, NAME: name, MANIFEST: manifestFileName(id) },
-      });
-      const here = await localPaths(ctx, finisher, probe);
-      readWhileWritten ||= !!here.target;
+      };
+          getFinisher = () => (making ??= createWorker(client, finisherSpec).then((w) => (finisher = w)));
+      if (!probe) await getFinisher();
       worker = await createWorker(client, {
         image: job.image, name: workerName(stack, job.name, 'archive'), labels,
-        mounts: [...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false)],
-        cmd: ['sh', '-c', archiveScript(job.compression, !!here.target)],
+        mounts: [
+          ...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false),
+          ...(probe ? [{ type: 'volume' as const, source: record, target: PROBE_DIR, readOnly: false }] : []),
+        ],
+        cmd: ['sh', '-c', archiveScript(job.compression, !!probe)],
         attach: 'stdin',
-        env: { DIR: dir, NAME: name, VOLUMES: job.volumes.join(' ') },
+        env: { DIR: dir, NAME: name, VOLUMES: job.volumes.join(' '), ...(probe ? { PROBE: probe.name, NONCE: probe.nonce } : {}) },
       });
-      ctx.log(`archive: ${job.volumes.join(', ')} → ${name} in ${describeTarget(stack, job)}${here.target || here.sources ? ` (read here: ${[here.sources ? 'the volumes' : '', here.target ? 'the archive' : ''].filter(Boolean).join(' and ')})` : ''}`);
-      archived = await archive(ctx, worker, finisher, name, here);
+      ctx.log(`archive: ${job.volumes.join(', ')} → ${name} in ${describeTarget(stack, job)}`);
+      archived = await archive(ctx, worker, getFinisher, name, probe);
+      readWhileWritten = archived.folder !== null || (job.compression === 'gzip' && !probe);
     } catch (e) {
       failure = e instanceof BackupStepError ? e : new BackupStepError('archive', (e as Error).message);
     }
@@ -471,7 +512,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
       if (!failure) throw e instanceof BackupStepError ? e : new BackupStepError('restart', (e as Error).message);
       throw new BackupStepError(failure.step, `${failure.message.slice(failure.step.length + 2)}; and then ${(e as Error).message}`);
     }
-    if (failure || !finisher || !archived) throw failure ?? new BackupStepError('archive', 'no worker ran');
+    if (failure || !getFinisher || !archived) throw failure ?? new BackupStepError('archive', 'no worker ran');
     const expected = archived.source;
 
     ctx.log(`verify: ${name}, read back from the target ${readWhileWritten ? 'while' : 'after'} tar wrote it`);
@@ -494,8 +535,9 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
       const here = archived.folder ? await finishHere(archived.folder, name, manifestFileName(id), content, started) : null;
       if (here !== null) listing = here;
       else {
-        await writeManifest(client, finisher, dir, `${manifestFileName(id)}.part`, content, started);
-        const r = await runWorker(client, finisher);
+        const w = await getFinisher();
+        await writeManifest(client, w, dir, `${manifestFileName(id)}.part`, content, started);
+        const r = await runWorker(client, w);
         if (r.exitCode !== 0) throw new Error(`renaming the archive and its manifest failed (exit code ${r.exitCode})${r.output.trim() ? `: ${lastLines(r.output)}` : ''}`);
         listing = r.output;
       }
@@ -508,6 +550,8 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     await runHooks(ctx, job.hooks.after, 'hooks after');
     return { archive: summary, pruned, restarted: stopped, ms: performance.now() - t0 };
   } finally {
+    // A finisher asked for (an engine read) may still be in the making.
+    await making?.catch(() => undefined);
     for (const w of [worker, finisher]) if (w) await removeWorker(client, w).catch(() => undefined);
   }
 }

@@ -85,20 +85,24 @@ async function proveVia(client: EngineClient, local: { dir: string; volumesDir: 
 }
 
 /**
- * proveLocalEngine through a container moor already has: `put` writes a small tar at the root of
- * `volume` (one of moor's own, writable) through the Engine API (PUT archive into a created
- * container mounting it), no helper of its own.
+ * A probe written by a process of the engine (a worker moor started, see backup/run.ts) into the
+ * root of a volume whose Mountpoint is `local.dir`: when the file `name` there holds `nonce`, is a
+ * regular file and owned by root, the volumes directory is proven as by proveLocalEngine. The
+ * caller removes the file (the worker waits for that, see run.ts).
  */
-export async function proveLocalEngineVia(client: EngineClient, volume: string, put: (tar: Buffer) => Promise<void>): Promise<boolean> {
+export async function acceptProbe(client: EngineClient, local: { dir: string; volumesDir: string }, name: string, nonce: string): Promise<boolean> {
   if (!localReadsPossible(client)) return false;
+  const file = path.join(local.dir, name);
   try {
-    const local = await plainLocalVolume(client, volume);
-    if (!local) return false;
-    if (proven.get(client)?.has(local.volumesDir)) return true;
-    return await proveVia(client, local, put);
+    const st = await lstat(file);
+    if (!st.isFile() || st.uid !== 0 || st.gid !== 0 || (await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW })).toString() !== nonce) return false;
   } catch {
     return false;
   }
+  let set = proven.get(client);
+  if (!set) proven.set(client, (set = new Set()));
+  set.add(local.volumesDir);
+  return true;
 }
 
 /**
@@ -107,7 +111,7 @@ export async function proveLocalEngineVia(client: EngineClient, volume: string, 
  * written through `put` must be found there, a regular file owned by root. Removed when found;
  * left behind when not (it is not here to remove).
  */
-export async function probeLocalDir(put: (tar: Buffer) => Promise<void>, localDir: string): Promise<boolean> {
+async function probeLocalDir(put: (tar: Buffer) => Promise<void>, localDir: string): Promise<boolean> {
   try {
     const name = `.moor-probe-${randomBytes(8).toString('hex')}`;
     const nonce = randomBytes(32);
