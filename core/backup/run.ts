@@ -27,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:fs';
 import path from 'node:path';
+import { timed } from '../apply/volume-data/phases.js';
 import { listStackContainers } from '../observe/stack-containers.js';
 import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
@@ -338,10 +339,11 @@ interface Archived {
  */
 async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, name: string, probe: Probe | null): Promise<Archived> {
   // stdin attached and left open: the worker's watchdog ends it when this connection goes.
-  const attached = await startAttached(ctx.client, w, true);
+  const attached = await timed('backup.start-worker', () => startAttached(ctx.client, w, true));
+  void timed('backup.worker-exit', () => attached.exit);
   // Whatever fails in the proof leaves the engine's reads: never the run.
   const none: LocalPaths = { sources: null, target: null };
-  const here = probe ? await localPaths(ctx, probe, attached.exit).catch(() => none) : none;
+  const here = probe ? await timed('backup.proof', () => localPaths(ctx, probe, attached.exit)).catch(() => none) : none;
   if (here.sources || here.target) ctx.log(`archive: read here: ${[here.sources ? 'the volumes' : '', here.target ? 'the archive' : ''].filter(Boolean).join(' and ')}`);
   const partPath = `${jobDir(ctx.stack, ctx.job)}/${name}.part`;
   const viaEngine = () => attached.exit.then(async (code) => (code === 0 ? readArchive(ctx.client, (await readerOf()).id, partPath, ctx.job.compression) : Promise.reject(new Error(`the worker exited ${code}`))));
@@ -358,6 +360,9 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
     const dir = here.target;
     const followed = (async () => {
       const f = followLocalArchive(`${dir}/${name}.part`, ctx.job.compression);
+      // tar is done once the worker's output ends (its script exited: tar closed the file before),
+      // a moment before the engine reports the exit of a worker it removes; its code is still checked after.
+      attached.ended.then(() => f.writerDone(), () => undefined);
       attached.exit.then((code) => (code === 0 ? f.writerDone() : f.stop()), () => f.stop());
       const read = await f.result;
       folder = dir;
@@ -380,7 +385,7 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
   reading.catch(() => undefined);
   const viaApi = async () => sourceManifest(ctx, await readerOf(), pacer);
   const source = here.sources ? localSourceManifest(ctx, here.sources).then((m) => m ?? viaApi()) : viaApi();
-  const [streamed, sourced] = await Promise.allSettled([reading, source]);
+  const [streamed, sourced] = await Promise.allSettled([timed('backup.archive-read', () => reading), timed('backup.source', () => source)]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();
   if (code !== 0) {
@@ -487,7 +492,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
       };
           getFinisher = () => (making ??= createWorker(client, finisherSpec).then((w) => (finisher = w)));
       if (!probe) await getFinisher();
-      worker = await createWorker(client, {
+      worker = await timed('backup.create-worker', () => createWorker(client, {
         image: job.image, name: workerName(stack, job.name, 'archive'), labels,
         mounts: [
           ...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false),
@@ -496,7 +501,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
         cmd: ['sh', '-c', archiveScript(job.compression, !!probe)],
         attach: 'stdin',
         env: { DIR: dir, NAME: name, VOLUMES: job.volumes.join(' '), ...(probe ? { PROBE: probe.name, NONCE: probe.nonce } : {}) },
-      });
+      }));
       ctx.log(`archive: ${job.volumes.join(', ')} → ${name} in ${describeTarget(stack, job)}`);
       archived = await archive(ctx, worker, getFinisher, name, probe);
       readWhileWritten = archived.folder !== null || (job.compression === 'gzip' && !probe);
