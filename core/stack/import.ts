@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cacheDir, writeCacheFile } from './cache-dir.js';
+import { importExternal } from '../import-external.js';
 
 interface Manifest {
   format: 1;
@@ -37,7 +38,7 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
   // plugin call is in flight, the Go runtime reports a deadlock with every goroutine's stack
   // (evanw/esbuild#3287) on the terminal it inherited. One line is enough for a killed process.
   process.env.GOTRACEBACK ??= 'none';
-  const esbuild = await import('esbuild');
+  const esbuild = await importExternal<typeof import('esbuild')>('esbuild');
   const dir = path.dirname(manifestPath);
   const result = await esbuild.build({
     entryPoints: [file],
@@ -90,11 +91,11 @@ export async function importStackModule(file: string): Promise<Record<string, un
   const cached = await cachedBundle(manifestPath);
   if (cached) {
     try {
-      return (await import(pathToFileURL(cached).href)) as Record<string, unknown>;
+      return (await importExternal(pathToFileURL(cached).href)) as Record<string, unknown>;
     } catch {
       // A stale bundle (a package it pointed at moved): rebuild below.
     }
   }
   const bundle = await buildBundle(file, manifestPath);
-  return (await import(pathToFileURL(bundle).href)) as Record<string, unknown>;
+  return (await importExternal(pathToFileURL(bundle).href)) as Record<string, unknown>;
 }

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { cacheDir, writeCacheFile } from './cache-dir.js';
+import { importExternal } from '../import-external.js';
 
 interface CacheRecord {
   format: 1;
@@ -151,7 +152,7 @@ async function nativeCheck(exe: string, file: string): Promise<CheckOutput | und
 
 /** The same check through ts-morph's TypeScript 6 API, in this process. */
 async function apiCheck(file: string): Promise<CheckOutput> {
-  const { Project, ts } = await import('ts-morph');
+  const { Project, ts } = await importExternal<typeof import('ts-morph')>('ts-morph');
   const options = ts.convertCompilerOptionsFromJson(compilerOptions(), path.dirname(file)).options;
   const project = new Project({ compilerOptions: options, skipAddingFilesFromTsConfig: true });
   project.addSourceFileAtPath(file);
