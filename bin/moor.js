@@ -17,7 +17,13 @@ import vm from 'node:vm';
 const file = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
 const argv = process.argv.slice(2);
 
-const fd = openSync(file, 'r');
+let fd;
+try {
+  fd = openSync(file, 'r');
+} catch (e) {
+  process.stderr.write(`error: moor is not built (${e.code === 'ENOENT' ? `no ${file}` : e.message}): run \`npm run build\` in ${path.dirname(path.dirname(file))}\n`);
+  process.exit(1);
+}
 const { size, mtimeMs } = fstatSync(fd);
 const source = readFileSync(fd, 'utf8');
 closeSync(fd);
