@@ -61,7 +61,7 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       await timed('migrate.prove-local', () => proveLocalEngine(client, stash));
       // manifest.json is written while the stash is read back: without the marker it proves nothing.
       const manifest = await copyVolume(client, volume, stash, {
-        toSub: STASH_PAYLOAD, localReadBack: true, localSource: true,
+        toSub: STASH_PAYLOAD, localReadBack: true, localSource: true, localCopy: true,
         whileReadingBack: (sent) => writeFile(client, stash, STASH_MANIFEST, Buffer.from(JSON.stringify(sent))),
       });
       // Only now is the copy known good: the marker is what lets the old volume go.
@@ -88,7 +88,7 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       // The stash was verified against this manifest when it was written (and its digest is on
       // the marker): the copy goes straight in, and the new volume's read-back must equal it.
       await timed('migrate.prove-local', () => proveLocalEngine(client, stash));
-      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected, expected, localReadBack: true });
+      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected, expected, localReadBack: true, localCopy: true });
       const diff = compareManifests(expected, copied);
       if (diff.length) {
         throw new MigrationError(`${volume} does not match the data stashed in ${stash} (kept): ${diff.join('; ')}`);

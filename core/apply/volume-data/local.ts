@@ -26,6 +26,8 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { manifestFromDir } from './dir-manifest.js';
 import type { Manifest } from './manifest.js';
+import type { CopyTreeResult } from './dir-copy.js';
+import type { WorkerTask } from './dir-manifest-worker.js';
 
 export { manifestFromDir };
 
@@ -109,25 +111,38 @@ function workerFile(): string | null {
   return candidates.find((f) => existsSync(f)) ?? null;
 }
 
+/** A task of dir-manifest-worker.ts run in a worker thread; null when no worker can be started. */
+async function inWorker<T>(task: WorkerTask): Promise<T | null> {
+  const file = workerFile();
+  if (!file) return null;
+  // From the sources (the tests run them with tsx), the worker imports its module once tsx's
+  // loader is registered in it.
+  const worker = file.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then((t) => t.register()).then(() => import(${JSON.stringify(pathToFileURL(file).href)}))`, { eval: true, workerData: task })
+    : new Worker(file, { workerData: task });
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      worker.once('message', (m: { result?: T; error?: string }) => (m.error === undefined ? resolve(m.result!) : reject(new Error(m.error))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the volume data worker exited (code ${code})`)));
+    });
+  } finally {
+    void worker.terminate();
+  }
+}
+
 /**
  * manifestFromDir in a worker thread, so that the thread pumping a copy's stream is not held
  * while files are read and hashed; in this thread when no worker can be started.
  */
 export async function manifestFromDirOffThread(root: string): Promise<Manifest> {
-  const file = workerFile();
-  if (!file) return manifestFromDir(root);
-  // From the sources (the tests run them with tsx), the worker imports its module once tsx's
-  // loader is registered in it.
-  const worker = file.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then((t) => t.register()).then(() => import(${JSON.stringify(pathToFileURL(file).href)}))`, { eval: true, workerData: { root } })
-    : new Worker(file, { workerData: { root } });
-  try {
-    return await new Promise<Manifest>((resolve, reject) => {
-      worker.once('message', (m: { manifest?: Manifest; error?: string }) => (m.manifest ? resolve(m.manifest) : reject(new Error(m.error))));
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the manifest worker exited (code ${code})`)));
-    });
-  } finally {
-    void worker.terminate();
-  }
+  return (await inWorker<Manifest>({ task: 'manifest', root })) ?? manifestFromDir(root);
+}
+
+/**
+ * copyTree (dir-copy.ts) in a worker thread; `skipped` when no worker can be started (the copy
+ * is then made through the API: it would hold this thread for its whole length).
+ */
+export async function copyTreeOffThread(src: string, srcSub: string[], dst: string, dstSub: string[]): Promise<CopyTreeResult> {
+  return (await inWorker<CopyTreeResult>({ task: 'copy', src, srcSub, dst, dstSub })) ?? { skipped: 'no worker thread' };
 }
