@@ -66,8 +66,9 @@ export function renderMigration(r: MigrationResult): string {
 /** What moor's phases are, in the order they run. */
 const PHASES: [string, string][] = [
   ['migrate.discard-stash', 'discard a stash left by an earlier run (none here)'],
-  ['migrate.stash', 'stash, the whole step: helpers, copy, read-back, manifest file, marker volume'],
+  ['migrate.stash', 'stash, the whole step: copy, read-back, manifest file, marker volume (and helpers when through the API)'],
   ['migrate.prove-local', '— proof that the engine is local: a probe file through PUT archive, found at the stash\'s Mountpoint (see volume-data/local.ts)'],
+  ['stash.copy.local', '— copy from the volume\'s directory into the stash\'s, in a worker, manifest of what was read built on the way (when both are proven local; see volume-data/dir-copy.ts)'],
   ['stash.copy.source.local', '— the volume\'s manifest read from its directory (lstat, sha256), overlapping the helpers and the stream'],
   ['stash.copy.stream', '— copy: GET archive of the volume → PUT archive into the stash (tee parsed and hashed only when the volume is not read locally)'],
   ['stash.copy.source', '— the volume\'s manifest through GET archive (only when the local read failed)'],
@@ -75,7 +76,8 @@ const PHASES: [string, string][] = [
   ['stash.copy.read-back.local', '— — of which read from the directory'],
   ['migrate.drop-old', 'remove the old volume'],
   ['migrate.create-new', 'create the new volume'],
-  ['migrate.restore', 'restore, the whole step: marker and manifest read, helpers, copy, read-back'],
+  ['migrate.restore', 'restore, the whole step: marker and manifest read, copy, read-back (and helpers when through the API)'],
+  ['restore.copy.local', '— copy from the stash\'s directory into the new volume\'s, in a worker (when both are proven local)'],
   ['restore.copy.stream', '— copy: GET archive of the stash → PUT archive into the new volume (not parsed: the stash is verified)'],
   ['restore.copy.read-back', '— read-back of the new volume, compared with the stash manifest: from its directory when local, else GET archive parsed and hashed'],
   ['restore.copy.read-back.local', '— — of which read from the directory'],

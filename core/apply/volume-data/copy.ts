@@ -13,7 +13,7 @@ import { withHelper, type HelperOptions } from './helper-container.js';
 import { compareManifests, manifestSink, type Manifest } from './manifest.js';
 import { readManifest, readManifestAt } from './read.js';
 import { copyTreeOffThread, manifestFromDir, manifestFromDirOffThread, provenVolumeDir } from './local.js';
-import type { CopyTreeResult } from './dir-copy.js';
+import { planTreeCopy } from './dir-scan.js';
 import path from 'node:path';
 import { readBody, type OpenRequest } from './stream.js';
 import { pumpInto } from './tee.js';
@@ -171,14 +171,16 @@ async function copyLocally(client: EngineClient, from: string, to: string, fromS
   const [srcDir, dstDir] = await Promise.all([provenVolumeDir(client, from), provenVolumeDir(client, to)]);
   if (!srcDir || !dstDir) return null;
   const parts = (sub: string | undefined) => (sub ? sub.split('/') : []);
-  let result: CopyTreeResult;
+  const plan = await timed('copy.local.scan', () => planTreeCopy(srcDir, parts(fromSub), dstDir, parts(toSub)));
+  if ('skipped' in plan) return null;
+  let copied: Manifest | null;
   try {
-    result = await timed('copy.local', () => copyTreeOffThread(srcDir, parts(fromSub), dstDir, parts(toSub)));
+    copied = await timed('copy.local', () => copyTreeOffThread(plan));
   } catch (e) {
     throw new VolumeCopyError(what.from, what.to, `${(e as Error).message} (the destination may hold a partial copy)`, [], { cause: e });
   }
-  if ('skipped' in result) return null;
-  const sent = opts.expected ?? result.manifest;
+  if (!copied) return null;
+  const sent = opts.expected ?? copied;
   const [written] = await Promise.all([
     timed('copy.read-back', async () => (await readLocally(dstDir, toSub)) ?? readManifest(client, to, toSub, { labels: opts.labels ?? {} })),
     opts.whileReadingBack?.(sent),

@@ -5,13 +5,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { manifestFromDir } from './dir-manifest.js';
 import { copyTree } from './dir-copy.js';
+import type { TreeCopy } from './dir-scan.js';
 
-export type WorkerTask =
-  | { task: 'manifest'; root: string }
-  | { task: 'copy'; src: string; srcSub: string[]; dst: string; dstSub: string[] };
+export type WorkerTask = { task: 'manifest'; root: string } | { task: 'copy'; plan: TreeCopy };
 
 const job = workerData as WorkerTask;
-const work = async () => (job.task === 'copy' ? copyTree(job.src, job.srcSub, job.dst, job.dstSub) : manifestFromDir(job.root, Infinity));
+const work = async () => (job.task === 'copy' ? copyTree(job.plan) : manifestFromDir(job.root, Infinity));
 work().then(
   (result) => parentPort!.postMessage({ result }),
   (e: unknown) => parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) }),

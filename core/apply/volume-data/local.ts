@@ -26,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { manifestFromDir } from './dir-manifest.js';
 import type { Manifest } from './manifest.js';
-import type { CopyTreeResult } from './dir-copy.js';
+import type { TreeCopy } from './dir-scan.js';
 import type { WorkerTask } from './dir-manifest-worker.js';
 
 export { manifestFromDir };
@@ -140,9 +140,10 @@ export async function manifestFromDirOffThread(root: string): Promise<Manifest> 
 }
 
 /**
- * copyTree (dir-copy.ts) in a worker thread; `skipped` when no worker can be started (the copy
- * is then made through the API: it would hold this thread for its whole length).
+ * copyTree (dir-copy.ts) in a worker thread: the manifest of what was copied; null when no worker
+ * can be started, before anything was written (the copy then goes through the API: made here, it
+ * would hold this thread for its whole length).
  */
-export async function copyTreeOffThread(src: string, srcSub: string[], dst: string, dstSub: string[]): Promise<CopyTreeResult> {
-  return (await inWorker<CopyTreeResult>({ task: 'copy', src, srcSub, dst, dstSub })) ?? { skipped: 'no worker thread' };
+export function copyTreeOffThread(plan: TreeCopy): Promise<Manifest | null> {
+  return inWorker<Manifest>({ task: 'copy', plan });
 }
