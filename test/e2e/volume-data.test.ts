@@ -32,7 +32,9 @@ import { readBody } from '../../core/apply/volume-data/stream.js';
 import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir } from '../../core/apply/volume-data/local.js';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { planTreeCopy } from '../../core/apply/volume-data/dir-scan.js';
+import { copyTree } from '../../core/apply/volume-data/dir-copy.js';
 import { pumpInto } from '../../core/apply/volume-data/tee.js';
 import { EngineClient } from '../../core/engine/client.js';
 import { inspectContainer, newPrefix, sweepEngine, sweepPrefix } from './helpers.js';
@@ -413,6 +415,33 @@ vd('a local engine: a copy from directory to directory holds what GET archive ga
     assert.ok(capped.phases.includes('copy.stream'), `through the API: ${capped.phases.join(', ')}`);
     const copiedCap = path.join((await provenVolumeDir(client, v['cap-stash']!))!, 'payload', 'ping');
     assert.is(execFileSync('getcap', [copiedCap]).toString().trim().split(/\s+/).pop(), 'cap_net_raw=ep', 'the capability is kept');
+  }));
+
+vd('a local copy cut off half way (a killed restore) is written over through the API when the copy is resumed, and verified', () =>
+  withVolumes('dirresume', ['src', 'restored'], async (v) => {
+    await populate(v.src!, sampleTree());
+    const expected = await readManifest(client, v.src!);
+    if (!localReadsPossible(client)) {
+      console.log('  (not root on a local socket: copies go through the API only)');
+      return;
+    }
+    assert.ok(await proveLocalEngine(client, v.restored!), 'the local engine is proven');
+    const srcDir = (await provenVolumeDir(client, v.src!))!;
+    const dstDir = (await provenVolumeDir(client, v.restored!))!;
+    // What a kill half way through the worker's copy leaves: the first half of the entries, the
+    // directories still root's and 0700 (their metadata comes last), a file cut short.
+    const plan = await planTreeCopy(srcDir, [], dstDir, []);
+    if ('skipped' in plan) throw new Error(`the local copy is not made: ${plan.skipped}`);
+    const half = plan.items.slice(0, Math.floor(plan.items.length / 2));
+    copyTree({ ...plan, items: half.map((i) => (i.kind === 'directory' ? { ...i, uid: 0, gid: 0, mode: 0o700 } : i)) });
+    const next = plan.items.slice(half.length).find((i) => i.kind === 'file')!;
+    mkdirSync(path.dirname(path.join(dstDir, next.rel)), { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(dstDir, next.rel), 'cut', { mode: 0o600 });
+
+    // Not empty: the local copy is not tried, the API copy writes every path again.
+    const resumed = await phasesOf(() => copyVolume(client, v.src!, v.restored!, { resumeOf: expected, expected, localCopy: true, localReadBack: true }));
+    assert.ok(resumed.phases.includes('copy.stream') && !resumed.phases.includes('copy.local'), `through the API: ${resumed.phases.join(', ')}`);
+    assert.equal(await readManifest(client, v.restored!), expected, 'the volume holds the source, root mode and owner included');
   }));
 
 const copyMb = Number(process.env.MOOR_E2E_COPY_MB ?? 0);
