@@ -30,8 +30,8 @@ const seconds = (ns: bigint) => (Number(ns / 1000n) + 0.5) / 1e6;
 /**
  * Write the copy `plan` decided: the missing directories (parents owned by root, mode 0755), then
  * every entry. The root of the copy gets the source root's owner, mode and times. Returns the
- * manifest of what was read (the one manifestFromDir gives of the source). An error leaves a
- * partial copy in the destination.
+ * manifest of what was read (the one manifestFromDir gives of the source; without the files'
+ * sha256 when the plan says not to hash). An error leaves a partial copy in the destination.
  */
 export function copyTree(plan: TreeCopy): Manifest {
   const { src, dst } = plan;
@@ -67,8 +67,8 @@ export function copyTree(plan: TreeCopy): Manifest {
         list.push({ ...base, type: 'hardlink', linkname: item.linkname! });
         break;
       case 'file': {
-        const { sha256, size } = copyFile(at(src, item.rel), to, item, buf);
-        list.push({ ...base, type: 'file', size, sha256 });
+        const { sha256, size } = copyFile(at(src, item.rel), to, item, buf, plan.hash);
+        list.push({ ...base, type: 'file', size, ...(sha256 === undefined ? {} : { sha256 }) });
         break;
       }
     }
@@ -82,9 +82,9 @@ export function copyTree(plan: TreeCopy): Manifest {
   return buildManifest(list);
 }
 
-/** Copy one file's content, owner, mode and times; the sha256 and length of what was read. */
-function copyFile(from: string, to: string, item: TreeItem, buf: Buffer): { sha256: string; size: number } {
-  const hash = createHash('sha256');
+/** Copy one file's content, owner, mode and times; the sha256 (when asked) and length of what was read. */
+function copyFile(from: string, to: string, item: TreeItem, buf: Buffer, hashing: boolean): { sha256?: string; size: number } {
+  const hash = hashing ? createHash('sha256') : null;
   const input = openSync(from, constants.O_RDONLY | constants.O_NOFOLLOW);
   let size = 0;
   try {
@@ -94,7 +94,7 @@ function copyFile(from: string, to: string, item: TreeItem, buf: Buffer): { sha2
         const n = readSync(input, buf, 0, buf.length, null);
         if (n === 0) break;
         const chunk = buf.subarray(0, n);
-        hash.update(chunk);
+        hash?.update(chunk);
         for (let off = 0; off < n; ) off += writeSync(output, chunk, off, n - off);
         size += n;
       }
@@ -108,5 +108,5 @@ function copyFile(from: string, to: string, item: TreeItem, buf: Buffer): { sha2
   } finally {
     closeSync(input);
   }
-  return { sha256: hash.digest('hex'), size };
+  return { sha256: hash?.digest('hex'), size };
 }
