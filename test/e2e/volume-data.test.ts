@@ -29,7 +29,7 @@ import {
   type Manifest,
 } from '../../core/apply/volume-data/index.js';
 import { readBody } from '../../core/apply/volume-data/stream.js';
-import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir } from '../../core/apply/volume-data/local.js';
+import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir, readVolumeFileLocally, writeVolumeFileLocally } from '../../core/apply/volume-data/local.js';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -381,6 +381,17 @@ vd('a local engine: a copy from directory to directory holds what GET archive ga
     assert.equal(await readManifest(client, v.restored!), viaApi, 'the restored volume, through the API: root mode and owner included');
     const dated = path.join((await provenVolumeDir(client, v.restored!))!, 'dated');
     assert.is(lstatSync(dated).mtimeMs, mtime.getTime(), 'modification times are kept');
+
+    // The stash's manifest file, written and read from its directory: the API reads the same.
+    const note = Buffer.from(JSON.stringify(viaApi));
+    assert.ok(await writeVolumeFileLocally(client, v.stash!, 'manifest.json', note), 'written from the directory');
+    assert.equal(await readFile(client, v.stash!, 'manifest.json'), note, 'the API reads it back');
+    const meta = (await readManifest(client, v.stash!)).entries.find((e) => e.path === 'manifest.json');
+    assert.equal([meta?.type, meta?.mode, meta?.uid, meta?.gid], ['file', 0o644, 0, 0], 'as writeFile through the API makes it');
+    assert.equal((await readManifest(client, v.stash!)).entries.map((e) => e.path).filter((p) => !p.startsWith('payload')), ['.', 'manifest.json'], 'nothing left aside');
+    await writeFile(client, v.stash!, 'other.json', Buffer.from('{}'));
+    assert.equal(await readVolumeFileLocally(client, v.stash!, 'other.json'), Buffer.from('{}'), 'read from the directory');
+    assert.is(await readVolumeFileLocally(client, v.stash!, 'missing.json'), undefined, 'missing: the API decides');
 
     // A destination that is not empty: the API path decides (it refuses), nothing is written locally.
     try {

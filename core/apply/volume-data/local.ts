@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
-import { lstat, readFile, unlink } from 'node:fs/promises';
+import { chmod, lstat, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineClient } from '../../engine/client.js';
 import { putSmallArchive, smallTar } from './archive.js';
@@ -100,6 +100,43 @@ export async function provenVolumeDir(client: EngineClient, volume: string): Pro
   if (!set || !localReadsPossible(client)) return null;
   const local = await plainLocalVolume(client, volume);
   return local && set.has(local.volumesDir) ? local.dir : null;
+}
+
+/**
+ * The file `name` at the root of `volume` read from its directory when the volume is proven
+ * local (a small file: a manifest); undefined when it is not read that way (not proven, missing,
+ * not a regular file, any error): the API then decides.
+ */
+export async function readVolumeFileLocally(client: EngineClient, volume: string, name: string): Promise<Buffer | undefined> {
+  const dir = name.includes('/') ? null : await provenVolumeDir(client, volume);
+  if (!dir) return undefined;
+  try {
+    const file = path.join(dir, name);
+    if (!(await lstat(file)).isFile()) return undefined;
+    return await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Write `bytes` as the file `name` at the root of `volume` (root's, mode 0644, as writeFile gives
+ * it through the API) from this machine when the volume is proven local: written aside, then
+ * renamed over. False when it was not (not proven, any error): the API then writes it.
+ */
+export async function writeVolumeFileLocally(client: EngineClient, volume: string, name: string, bytes: Uint8Array): Promise<boolean> {
+  const dir = name.includes('/') ? null : await provenVolumeDir(client, volume);
+  if (!dir) return false;
+  const aside = path.join(dir, `.${name}.moor-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(aside, bytes, { mode: 0o644, flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW });
+    await chmod(aside, 0o644);
+    await rename(aside, path.join(dir, name));
+    return true;
+  } catch {
+    await unlink(aside).catch(() => undefined);
+    return false;
+  }
 }
 
 /** Where the worker's module is: beside this file in the sources, at dist/'s top in the bundle. */
