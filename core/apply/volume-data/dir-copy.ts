@@ -4,19 +4,17 @@
  * would write, without the bytes crossing the Engine API twice. What to copy was decided by
  * planTreeCopy (dir-scan.ts), before anything was written; this writes it, each entry with its
  * owner, permission bits (setuid, setgid and sticky too) and access and modification times (to
- * the microsecond; the engine's tar keeps whole seconds), hardlinks linked. The manifest of what
- * was read is built on the way (as the tee does for a stream); the caller then reads the
- * destination back on its own and compares.
+ * the microsecond; the engine's tar keeps whole seconds), hardlinks linked. Nothing is hashed on
+ * the way: the caller reads the source (unless its manifest is known) and the destination back,
+ * each on its own, and compares.
  *
  * Only node:fs and node:crypto: it runs in a worker thread (dir-manifest-worker.ts).
  */
-import { createHash } from 'node:crypto';
 import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync,
   readSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { buildManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import type { TreeCopy, TreeItem } from './dir-scan.js';
 
 const BLOCK = 1 << 20;
@@ -29,11 +27,10 @@ const seconds = (ns: bigint) => (Number(ns / 1000n) + 0.5) / 1e6;
 
 /**
  * Write the copy `plan` decided: the missing directories (parents owned by root, mode 0755), then
- * every entry. The root of the copy gets the source root's owner, mode and times. Returns the
- * manifest of what was read (the one manifestFromDir gives of the source; without the files'
- * sha256 when the plan says not to hash). An error leaves a partial copy in the destination.
+ * every entry. The root of the copy gets the source root's owner, mode and times. Returns how
+ * many bytes of file content were copied. An error leaves a partial copy in the destination.
  */
-export function copyTree(plan: TreeCopy): Manifest {
+export function copyTree(plan: TreeCopy): { bytes: number } {
   const { src, dst } = plan;
   plan.create.forEach((dir, i) => {
     mkdirSync(dir, { mode: 0o700 });
@@ -42,35 +39,29 @@ export function copyTree(plan: TreeCopy): Manifest {
       chmodSync(dir, 0o755);
     }
   });
-  const list: ManifestEntry[] = [];
+  let bytes = 0;
   const dirs: { to: string; item: TreeItem }[] = [];
   const buf = Buffer.allocUnsafe(BLOCK);
   const at = (root: string, rel: string) => (rel === '.' ? root : path.join(root, rel));
   for (const item of plan.items) {
     const to = at(dst, item.rel);
-    const base = { path: item.rel, mode: item.mode, uid: item.uid, gid: item.gid, size: 0 };
     switch (item.kind) {
       case 'directory':
         if (item.rel !== '.') mkdirSync(to, { mode: 0o700 });
         // Owner, mode and times once its entries are in (writing them would change its mtime).
         dirs.push({ to, item });
-        list.push({ ...base, type: 'directory' });
         break;
       case 'symlink':
         symlinkSync(item.linkname!, to);
         lchownSync(to, item.uid, item.gid);
         lutimesSync(to, seconds(item.atimeNs), seconds(item.mtimeNs));
-        list.push({ ...base, type: 'symlink', linkname: item.linkname! });
         break;
       case 'hardlink':
         linkSync(at(dst, item.linkname!), to);
-        list.push({ ...base, type: 'hardlink', linkname: item.linkname! });
         break;
-      case 'file': {
-        const { sha256, size } = copyFile(at(src, item.rel), to, item, buf, plan.hash);
-        list.push({ ...base, type: 'file', size, ...(sha256 === undefined ? {} : { sha256 }) });
+      case 'file':
+        bytes += copyFile(at(src, item.rel), to, item, buf);
         break;
-      }
     }
   }
   // Children before parents: the reverse of the walk.
@@ -79,12 +70,11 @@ export function copyTree(plan: TreeCopy): Manifest {
     chmodSync(to, item.mode);
     utimesSync(to, seconds(item.atimeNs), seconds(item.mtimeNs));
   }
-  return buildManifest(list);
+  return { bytes };
 }
 
-/** Copy one file's content, owner, mode and times; the sha256 (when asked) and length of what was read. */
-function copyFile(from: string, to: string, item: TreeItem, buf: Buffer, hashing: boolean): { sha256?: string; size: number } {
-  const hash = hashing ? createHash('sha256') : null;
+/** Copy one file's content, owner, mode and times; the length of what was copied. */
+function copyFile(from: string, to: string, item: TreeItem, buf: Buffer): number {
   const input = openSync(from, constants.O_RDONLY | constants.O_NOFOLLOW);
   let size = 0;
   try {
@@ -93,9 +83,7 @@ function copyFile(from: string, to: string, item: TreeItem, buf: Buffer, hashing
       for (;;) {
         const n = readSync(input, buf, 0, buf.length, null);
         if (n === 0) break;
-        const chunk = buf.subarray(0, n);
-        hash?.update(chunk);
-        for (let off = 0; off < n; ) off += writeSync(output, chunk, off, n - off);
+        for (let off = 0; off < n; ) off += writeSync(output, buf, off, n - off);
         size += n;
       }
       // chown clears setuid and setgid: the mode comes after it.
@@ -108,5 +96,5 @@ function copyFile(from: string, to: string, item: TreeItem, buf: Buffer, hashing
   } finally {
     closeSync(input);
   }
-  return { sha256: hash?.digest('hex'), size };
+  return size;
 }

@@ -44,8 +44,6 @@ export interface TreeCopy {
   dst: string;
   create: string[];
   items: TreeItem[];
-  /** Whether to hash what is read (false when the caller already knows the source's manifest). */
-  hash: boolean;
 }
 
 function lstatOrNull(p: string): Stats | null {
@@ -70,7 +68,7 @@ function plainDir(volumeDir: string, sub: string[]): string | null {
  * The copy of `srcVolumeDir/…srcSub` into `dstVolumeDir/…dstSub` (an empty directory, or missing:
  * then created with its missing parents), or why it is left to the API. Reads only.
  */
-export async function planTreeCopy(srcVolumeDir: string, srcSub: string[], dstVolumeDir: string, dstSub: string[], hash = true): Promise<TreeCopy | { skipped: string }> {
+export async function planTreeCopy(srcVolumeDir: string, srcSub: string[], dstVolumeDir: string, dstSub: string[]): Promise<TreeCopy | { skipped: string }> {
   const src = plainDir(srcVolumeDir, srcSub);
   if (!src) return { skipped: 'the source is not a plain directory' };
   if (!plainDir(dstVolumeDir, [])) return { skipped: 'the destination is not a plain directory' };
@@ -85,7 +83,7 @@ export async function planTreeCopy(srcVolumeDir: string, srcSub: string[], dstVo
   const create = dstSub.slice(existing).map((_, i) => path.join(dstVolumeDir, ...dstSub.slice(0, existing + i + 1)));
   try {
     const items = await scan(src);
-    return typeof items === 'string' ? { skipped: items } : { src, dst, create, items, hash };
+    return typeof items === 'string' ? { skipped: items } : { src, dst, create, items };
   } catch (e) {
     // A file moor may not read, ffi-rs missing…: the API decides.
     return { skipped: (e as Error).message };

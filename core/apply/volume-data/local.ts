@@ -177,10 +177,10 @@ export async function manifestFromDirOffThread(root: string): Promise<Manifest> 
 }
 
 /**
- * copyTree (dir-copy.ts) in a worker thread: the manifest of what was copied; null when no worker
- * can be started, before anything was written (the copy then goes through the API: made here, it
- * would hold this thread for its whole length).
+ * copyTree (dir-copy.ts) in a worker thread: the bytes copied; null when no worker can be
+ * started, before anything was written (the copy then goes through the API: made here, it would
+ * hold this thread for its whole length).
  */
-export function copyTreeOffThread(plan: TreeCopy): Promise<Manifest | null> {
-  return inWorker<Manifest>({ task: 'copy', plan });
+export function copyTreeOffThread(plan: TreeCopy): Promise<{ bytes: number } | null> {
+  return inWorker<{ bytes: number }>({ task: 'copy', plan });
 }
