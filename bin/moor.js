@@ -1,5 +1,72 @@
 #!/usr/bin/env node
-// The `moor` command. The TypeScript sources are compiled to dist/ by `npm ci` (prepare).
-import { main } from '../dist/cli.mjs';
+// The `moor` command. The TypeScript sources are compiled to dist/cli.cjs by `npm ci` (prepare).
+//
+// dist/cli.cjs is compiled here with V8's code cache: Node 20 caches no ES module's compiled code,
+// and parsing and compiling moor's ≈1.2 MB is most of a short command's own time. One cache per
+// command and build, in moor's cache directory (MOOR_CACHE_DIR, else $XDG_CACHE_HOME/moor, else
+// ~/.cache/moor), written once after a command that ran without one (or whose cache V8 refused:
+// another Node, other V8 flags). V8 checks the cache against the source and its own version before
+// it uses any of it; a cache that cannot be read or written only costs time. MOOR_CODE_CACHE=0: none.
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
-process.exitCode = await main(process.argv.slice(2));
+const file = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+const argv = process.argv.slice(2);
+
+let fd;
+try {
+  fd = openSync(file, 'r');
+} catch (e) {
+  process.stderr.write(`error: moor is not built (${e.code === 'ENOENT' ? `no ${file}` : e.message}): run \`npm run build\` in ${path.dirname(path.dirname(file))}\n`);
+  process.exit(1);
+}
+const { size, mtimeMs } = fstatSync(fd);
+const source = readFileSync(fd, 'utf8');
+closeSync(fd);
+
+const command = /^[a-z_]+$/.test(argv[0] ?? '') ? argv[0] : 'other';
+const useCache = process.env.MOOR_CODE_CACHE !== '0';
+const cacheDir = path.join(process.env.MOOR_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'moor'), 'code');
+// The build (size and time of dist/cli.cjs), Node and the command: an entry is never another's.
+const suffix = `-${process.version}-${process.arch}-${command}.bin`;
+const cacheFile = path.join(cacheDir, `${size}-${Math.round(mtimeMs)}${suffix}`);
+
+let cachedData;
+if (useCache) {
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // none yet
+  }
+}
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, createRequire(file), mod, file, path.dirname(file));
+
+// Node 20 gives a script compiled from cached data no import() callback: moor imports the modules
+// outside its bundle (chalk, ora, esbuild, a stack's compiled bundle) through this one.
+globalThis.__moorImport = (specifier) => import(specifier);
+
+try {
+  process.exitCode = await mod.exports.main(argv);
+} finally {
+  if (useCache && (!cachedData || script.cachedDataRejected)) saveCache();
+}
+
+/** The code compiled while the command ran goes into the cache: the next run of it parses nothing. */
+function saveCache() {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cacheFile);
+    // Entries of earlier builds of this command go: one per command and Node is all that is used.
+    for (const f of readdirSync(cacheDir)) if (f.endsWith(suffix) && path.join(cacheDir, f) !== cacheFile) rmSync(path.join(cacheDir, f), { force: true });
+  } catch {
+    // a read-only home, a full disk: the next run compiles again
+  }
+}

@@ -98,6 +98,8 @@ function invalidArg(type: CType, value: CArg): string | undefined {
 
 interface Signature {
   readonly params: readonly CType[];
+  /** The C return type: int unless said (ssize_t is a long on the supported platforms). */
+  readonly ret?: 'int' | 'long';
   /** Completes "moor needs libc through ffi-rs for …" when the call cannot be made. */
   readonly purpose: string;
 }
@@ -108,6 +110,10 @@ const CALLS = {
   mount: { params: ['string', 'string', 'string', 'unsigned long', 'string'], purpose: 'mounting a volume on this host' },
   // int umount2(const char *target, int flags)
   umount2: { params: ['string', 'int'], purpose: 'unmounting a volume on this host' },
+  // ssize_t llistxattr(const char *path, char *list, size_t size): with size 0, the list's length.
+  llistxattr: { params: ['string', 'string', 'unsigned long'], ret: 'long', purpose: 'reading extended attributes' },
+  // ssize_t lgetxattr(const char *path, const char *name, void *value, size_t size): with size 0, the value's length.
+  lgetxattr: { params: ['string', 'string', 'string', 'unsigned long'], ret: 'long', purpose: 'reading extended attributes' },
 } as const satisfies Record<string, Signature>;
 
 type CallName = keyof typeof CALLS;
@@ -153,10 +159,11 @@ function callLibc(name: CallName, args: readonly CArg[]): number {
   const lib = loadLibc(sig.purpose);
   let result: { value: number; errnoCode: number };
   try {
+    // An int and a long (I64) both come back as a JS number.
     result = lib.load<FfiRs.DataType.I32, true>({
       library: LIBRARY,
       funcName: name,
-      retType: lib.DataType.I32,
+      retType: (sig.ret === 'long' ? lib.DataType.I64 : lib.DataType.I32) as FfiRs.DataType.I32,
       paramsType: sig.params.map((t) => lib.DataType[C_TYPES[t]]),
       paramsValue: [...args],
       errno: true,
@@ -194,4 +201,30 @@ export function mount(source: string, target: string, fstype: string, flags: num
 /** umount2(2). Not mounted is EINVAL, a busy mount without MNT_DETACH is EBUSY, unprivileged is EPERM. */
 export function umount2(target: string, flags: number): void {
   callLibc('umount2', [target, flags]);
+}
+
+/**
+ * The length of the NUL-separated list of `file`'s extended attribute names (0 when it has none),
+ * the link itself for a symlink (llistxattr(2) with size 0). A file system without extended
+ * attributes is 0 too.
+ */
+export function xattrListLength(file: string): number {
+  try {
+    // size 0: the kernel only measures, and writes nothing into the (one byte) buffer passed.
+    return callLibc('llistxattr', [file, '', 0]);
+  } catch (e) {
+    if (e instanceof NativeCallError && e.code === 'ENOTSUP') return 0;
+    throw e;
+  }
+}
+
+/** Whether `file` (the link itself for a symlink) has the extended attribute `name` (lgetxattr(2) with size 0). */
+export function hasXattr(file: string, name: string): boolean {
+  try {
+    callLibc('lgetxattr', [file, name, '', 0]);
+    return true;
+  } catch (e) {
+    if (e instanceof NativeCallError && (e.code === 'ENODATA' || e.code === 'ENOTSUP')) return false;
+    throw e;
+  }
 }

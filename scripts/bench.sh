@@ -9,6 +9,6 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-engine.sh
 command -v docker-compose >/dev/null 2>&1 || bash scripts/apt-install.sh docker-compose
 bash scripts/prepare-busybox.sh bench/image
-# bin/moor.js runs the bundle dist/cli.mjs, which `npm run build` makes (tsc, then esbuild).
-[ -f dist/cli.mjs ] || npm run build --silent
+# bin/moor.js runs the bundle dist/cli.cjs, which `npm run build` makes (tsc, then esbuild).
+[ -f dist/cli.cjs ] || npm run build --silent
 exec node --import tsx bench/run.ts "$@"

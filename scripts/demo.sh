@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-engine.sh
 bash scripts/prepare-busybox.sh stacks/tools
-[ -f dist/cli.mjs ] || npm run build --silent
+[ -f dist/cli.cjs ] || npm run build --silent
 echo "\$ moor plan stacks/demo.ts"
 node bin/moor.js plan stacks/demo.ts
 echo

@@ -22,6 +22,7 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)   # moor 
 command -v podman >/dev/null 2>&1 || missing+=(podman)
 [ -x /usr/lib/podman/netavark ] || missing+=(netavark aardvark-dns)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v setcap >/dev/null 2>&1 || missing+=(libcap2-bin)   # a file capability in a volume: the migration copy keeps it
 bash scripts/apt-install.sh ${missing[@]+"${missing[@]}"}
 bash scripts/prepare-busybox.sh test/fixtures/tools
 node --import tsx test/run.ts "$@"

@@ -47,23 +47,23 @@ function newestSource(dirs: string[]): number {
 }
 
 /**
- * A content hash of the bundles bin/moor.js runs (dist/*.mjs, dist/chunks/*.mjs). If it changes
+ * A content hash of the bundles bin/moor.js runs and stacks import (dist/cli.cjs, dist/*.mjs, dist/chunks/*.mjs). If it changes
  * during a run, the run mixed two builds of moor; a rebuild of the same sources does not count.
  */
 export function distFingerprint(): string {
   const hash = createHash('sha256');
   for (const dir of [path.join(repo, 'dist'), path.join(repo, 'dist', 'chunks')]) {
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.mjs') || x.endsWith('.js')).sort()) {
+    for (const f of readdirSync(dir).filter((x) => /\.[cm]?js$/.test(x)).sort()) {
       hash.update(`${path.relative(repo, path.join(dir, f))}\0`).update(readFileSync(path.join(dir, f)));
     }
   }
   return hash.digest('hex').slice(0, 16);
 }
 
-/** What bin/moor.js runs: dist/cli.mjs (bundled by `npm run build`). */
+/** What bin/moor.js runs: dist/cli.cjs (bundled by `npm run build`). */
 function distState(): string {
-  const cli = path.join(repo, 'dist', 'cli.mjs');
+  const cli = path.join(repo, 'dist', 'cli.cjs');
   if (!existsSync(cli)) return 'unknown';
   return statSync(cli).mtimeMs >= newestSource(['core', 'providers']) ? 'built from the current sources' : 'OLDER than core/ or providers/ sources (run npm run build)';
 }

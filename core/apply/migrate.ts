@@ -14,7 +14,7 @@ import { createVolume, deleteVolume } from './volume.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import type { HostContext } from '../../providers/types.js';
 import { timed } from './volume-data/phases.js';
-import { proveLocalEngine } from './volume-data/local.js';
+import { proveLocalEngine, readVolumeFileLocally, writeVolumeFileLocally } from './volume-data/local.js';
 import { compareManifests, copyVolume, manifestDigest, readFile, writeFile, type Manifest } from './volume-data/index.js';
 
 type MigrateOp = Extract<Operation, { type: 'volume.migrate' }>;
@@ -56,18 +56,21 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       await deleteVolume(client, stash);
       return;
     case 'stash': {
-      await client.request('POST', '/volumes/create', { body: { Name: stash, Driver: 'local', Labels: stashLabels(stack, op.volume.name) } });
+      await timed('migrate.stash-volume', () => client.request('POST', '/volumes/create', { body: { Name: stash, Driver: 'local', Labels: stashLabels(stack, op.volume.name) } }));
       // A local engine's volumes are then read back from the filesystem (see volume-data/local.ts).
       await timed('migrate.prove-local', () => proveLocalEngine(client, stash));
       // manifest.json is written while the stash is read back: without the marker it proves nothing.
       const manifest = await copyVolume(client, volume, stash, {
-        toSub: STASH_PAYLOAD, localReadBack: true, localSource: true,
-        whileReadingBack: (sent) => writeFile(client, stash, STASH_MANIFEST, Buffer.from(JSON.stringify(sent))),
+        toSub: STASH_PAYLOAD, localReadBack: true, localSource: true, localCopy: true,
+        whileReadingBack: (sent) => timed('migrate.manifest-file', async () => {
+          const bytes = Buffer.from(JSON.stringify(sent));
+          if (!(await writeVolumeFileLocally(client, stash, STASH_MANIFEST, bytes))) await writeFile(client, stash, STASH_MANIFEST, bytes);
+        }),
       });
       // Only now is the copy known good: the marker is what lets the old volume go.
-      await client.request('POST', '/volumes/create', {
+      await timed('migrate.marker', () => client.request('POST', '/volumes/create', {
         body: { Name: marker, Driver: 'local', Labels: verifiedLabels(stack, op.volume.name, { digest: manifestDigest(manifest), files: manifest.files, bytes: manifest.bytes }) },
-      });
+      }));
       return;
     }
     case 'drop-old':
@@ -78,7 +81,9 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       return;
     case 'restore': {
       const digest = (await labelsOf(client, marker))['moor.migration.digest'];
-      const raw = await readFile(client, stash, STASH_MANIFEST);
+      // A local engine's stash is read from its directory (see volume-data/local.ts), the manifest file too.
+      await timed('migrate.prove-local', () => proveLocalEngine(client, stash));
+      const raw = await timed('migrate.manifest-read', async () => (await readVolumeFileLocally(client, stash, STASH_MANIFEST)) ?? readFile(client, stash, STASH_MANIFEST));
       const expected = raw ? (JSON.parse(raw.toString('utf8')) as Manifest) : null;
       if (!expected || !digest || manifestDigest(expected) !== digest) {
         throw new MigrationError(`the verified copy in ${stash} does not match its marker ${marker}; it is kept untouched, ${volume} was not filled`);
@@ -87,8 +92,7 @@ async function runStep(client: EngineClient, stack: string, op: MigrateOp, step:
       // directory) is written again over what it left; anything else in the way refuses.
       // The stash was verified against this manifest when it was written (and its digest is on
       // the marker): the copy goes straight in, and the new volume's read-back must equal it.
-      await timed('migrate.prove-local', () => proveLocalEngine(client, stash));
-      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected, expected, localReadBack: true });
+      const copied = await copyVolume(client, stash, volume, { fromSub: STASH_PAYLOAD, resumeOf: expected, expected, localReadBack: true, localCopy: true });
       const diff = compareManifests(expected, copied);
       if (diff.length) {
         throw new MigrationError(`${volume} does not match the data stashed in ${stash} (kept): ${diff.join('; ')}`);

@@ -1,5 +1,4 @@
 /** Confirmation before changing anything: injected, so tests can stub it. */
-import { createInterface } from 'node:readline/promises';
 import { RefusedError } from './errors.js';
 
 export type Confirm = (question: string) => Promise<boolean>;
@@ -9,6 +8,8 @@ export const terminalConfirm: Confirm = async (question) => {
   if (!process.stdin.isTTY) {
     throw new RefusedError('there is no terminal to confirm on: review the plan and pass --yes to go ahead');
   }
+  // Loaded only to ask: every command loads this module, few of them ask.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     // The terminal closing (Ctrl-D, a dropped session) before an answer is a "no".

@@ -14,7 +14,7 @@
  * moor's apply. Only engine reads of moor's own kind (lists and inspects), never a registry.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EngineClient } from '../engine/client.js';
 import { cacheDir, writeCacheFile } from '../stack/cache-dir.js';
@@ -35,21 +35,28 @@ function fileOf(stackFile: string, env: string | undefined, endpoint: string): s
   return cacheDir('reads', `${key}.json`);
 }
 
+/** The reads saved by the last plan (none when there is no valid record). Read synchronously: the reads go out sooner. */
+function lastReads(file: string): string[] {
+  try {
+    const reads = (JSON.parse(readFileSync(file, 'utf8')) as { reads?: unknown }).reads;
+    return Array.isArray(reads) ? reads.filter((r): r is string => typeof r === 'string' && READS.test(r)).slice(0, MAX_READS) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Send the last plan's reads of this stack file on this engine, and record this plan's. */
 export function startReadAhead(client: EngineClient, stackFile: string, env: string | undefined): ReadAhead {
   // MOOR_READ_AHEAD=0: every read when observe asks for it (benchmarks compare both).
   if (process.env.MOOR_READ_AHEAD === '0') return { save: async () => undefined };
   const file = fileOf(stackFile, env, client.endpoint.display);
   client.recordReads();
-  const last = readFile(file, 'utf8').then((t) => {
-    const reads = (JSON.parse(t) as { reads?: unknown }).reads;
-    return Array.isArray(reads) ? reads.filter((r): r is string => typeof r === 'string' && READS.test(r)).slice(0, MAX_READS) : [];
-  }, () => [] as string[]);
-  void last.then((reads) => client.readAhead(reads));
+  const last = lastReads(file);
+  client.readAhead(last);
   return {
     async save() {
       const reads = client.recordedReads().filter((r) => READS.test(r)).slice(0, MAX_READS);
-      const before = await last;
+      const before = last;
       if (reads.length === before.length && reads.every((r, i) => r === before[i])) return;
       try {
         await writeCacheFile(file, JSON.stringify({ reads }));

@@ -2,6 +2,7 @@
 import type { WalkOutcome } from '../graph.js';
 import { stepResource, type Step, type StepPhase } from '../plan/schedule.js';
 import type { Style } from './style.js';
+import { importExternal } from '../import-external.js';
 
 const VERBS: Record<StepPhase, [string, string]> = {
   create: ['creating', 'created'],
@@ -55,7 +56,7 @@ export async function createProgress(write: (line: string) => void, style: Style
       stop: () => undefined,
     };
   }
-  const { default: ora } = await import('ora');
+  const { default: ora } = await importExternal<typeof import('ora')>('ora');
   const running = new Map<string, string>();
   let finished = 0;
   const spinner = ora({ stream: process.stderr }).start();

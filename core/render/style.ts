@@ -1,4 +1,6 @@
 /** Colour is a parameter of rendering: tests and non-terminals get the plain style. */
+import { importExternal } from '../import-external.js';
+
 export interface Style {
   create(s: string): string;
   update(s: string): string;
@@ -21,7 +23,7 @@ export function wantsColor(stream: NodeJS.WriteStream = process.stdout): boolean
 }
 
 export async function colorStyle(): Promise<Style> {
-  const { Chalk } = await import('chalk');
+  const { Chalk } = await importExternal<typeof import('chalk')>('chalk');
   const c = new Chalk({ level: 1 });
   return {
     create: c.green, update: c.yellow, remove: c.red, replace: c.magenta, dim: c.dim, bold: c.bold, warn: c.yellow, error: c.red,

@@ -15,8 +15,8 @@ export interface Declaration {
 }
 
 /** moor's own code (sources or dist/): frames in it are moor's, not the stack author's. */
-// In dist/, this code may sit in index.mjs, cli.mjs or a shared chunk (dist/chunks/chunk-….mjs).
-const MOOR_ROOT = fileURLToPath(import.meta.url).replace(/\/(?:dist\/(?:chunks\/)?[\w-]+\.mjs|(?:dist\/)?core\/stack\/collect\.[jt]s)$/, '');
+// In dist/, this code may sit in index.mjs, cli.cjs or a shared chunk (dist/chunks/chunk-….mjs).
+const MOOR_ROOT = fileURLToPath(import.meta.url).replace(/\/(?:dist\/(?:chunks\/)?[\w-]+\.[cm]js|(?:dist\/)?core\/stack\/collect\.[jt]s)$/, '');
 const MOOR_CODE = ['/core/', '/dist/', '/providers/'].map((d) => MOOR_ROOT + d);
 
 /** The first frame of a stack trace outside moor itself: the line of the stack file that made the call (or threw). */

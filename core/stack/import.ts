@@ -7,10 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cacheDir, writeCacheFile } from './cache-dir.js';
+import { importExternal } from '../import-external.js';
 
 interface Manifest {
   format: 1;
@@ -21,11 +23,12 @@ interface Manifest {
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const builtins = new Set(builtinModules);
 
-async function cachedBundle(manifestPath: string): Promise<string | undefined> {
+/** Read synchronously: a few small files, read faster so than through the thread pool (on every plan's path). */
+function cachedBundle(manifestPath: string): string | undefined {
   try {
-    const m = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
     if (m.format !== 1) return undefined;
-    for (const [file, hash] of Object.entries(m.inputs)) if (sha(await readFile(file)) !== hash) return undefined;
+    for (const [file, hash] of Object.entries(m.inputs)) if (sha(readFileSync(file)) !== hash) return undefined;
     return m.bundle;
   } catch {
     return undefined;
@@ -37,7 +40,7 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
   // plugin call is in flight, the Go runtime reports a deadlock with every goroutine's stack
   // (evanw/esbuild#3287) on the terminal it inherited. One line is enough for a killed process.
   process.env.GOTRACEBACK ??= 'none';
-  const esbuild = await import('esbuild');
+  const esbuild = await importExternal<typeof import('esbuild')>('esbuild');
   const dir = path.dirname(manifestPath);
   const result = await esbuild.build({
     entryPoints: [file],
@@ -87,14 +90,14 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
 export async function importStackModule(file: string): Promise<Record<string, unknown>> {
   process.setSourceMapsEnabled(true);
   const manifestPath = cacheDir('stacks', `${sha(file).slice(0, 32)}.json`);
-  const cached = await cachedBundle(manifestPath);
+  const cached = cachedBundle(manifestPath);
   if (cached) {
     try {
-      return (await import(pathToFileURL(cached).href)) as Record<string, unknown>;
+      return (await importExternal(pathToFileURL(cached).href)) as Record<string, unknown>;
     } catch {
       // A stale bundle (a package it pointed at moved): rebuild below.
     }
   }
   const bundle = await buildBundle(file, manifestPath);
-  return (await import(pathToFileURL(bundle).href)) as Record<string, unknown>;
+  return (await importExternal(pathToFileURL(bundle).href)) as Record<string, unknown>;
 }

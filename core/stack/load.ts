@@ -63,7 +63,7 @@ export async function loadStack(fileArg: string, inputs: StackInputs = {}, proce
 /** Validate and normalize the declarations, or take the result of the same declarations from the cache. */
 async function validate(stackName: string, file: string, declarations: Declaration[], callSite: SourceLocation): Promise<Validated> {
   const key = validationKey(stackName, file, declarations, callSite);
-  const cached = key ? await readValidated(file, key) : undefined;
+  const cached = key ? readValidated(file, key) : undefined;
   if (cached) return cached;
   const { normalizeStack } = await import('./normalize.js');
   const validated = normalizeStack(stackName, file, declarations, callSite);

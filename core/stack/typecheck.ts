@@ -8,11 +8,13 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { cacheDir, writeCacheFile } from './cache-dir.js';
+import { importExternal } from '../import-external.js';
 
 interface CacheRecord {
   format: 1;
@@ -29,17 +31,17 @@ function recordPath(file: string, content: string | Buffer): string {
   return cacheDir('typecheck', `${sha(file).slice(0, 24)}-${sha(content).slice(0, 24)}.json`);
 }
 
-async function cachedPass(file: string): Promise<boolean> {
+/** Read synchronously: ≈20 small files, 3× faster so than through the thread pool (on every plan's path). */
+function cachedPass(file: string): boolean {
   let record: CacheRecord;
   try {
-    record = JSON.parse(await readFile(recordPath(file, await readFile(file)), 'utf8')) as CacheRecord;
+    record = JSON.parse(readFileSync(recordPath(file, readFileSync(file)), 'utf8')) as CacheRecord;
   } catch {
     return false;
   }
   if (record.format !== 1 || !record.files[file]) return false;
   try {
-    const hashes = await Promise.all(Object.keys(record.files).map(async (f) => [f, sha(await readFile(f))] as const));
-    return hashes.every(([f, h]) => record.files[f] === h);
+    return Object.entries(record.files).every(([f, h]) => sha(readFileSync(f)) === h);
   } catch {
     return false;
   }
@@ -151,7 +153,7 @@ async function nativeCheck(exe: string, file: string): Promise<CheckOutput | und
 
 /** The same check through ts-morph's TypeScript 6 API, in this process. */
 async function apiCheck(file: string): Promise<CheckOutput> {
-  const { Project, ts } = await import('ts-morph');
+  const { Project, ts } = await importExternal<typeof import('ts-morph')>('ts-morph');
   const options = ts.convertCompilerOptionsFromJson(compilerOptions(), path.dirname(file)).options;
   const project = new Project({ compilerOptions: options, skipAddingFilesFromTsConfig: true });
   project.addSourceFileAtPath(file);
@@ -169,7 +171,7 @@ async function apiCheck(file: string): Promise<CheckOutput> {
 
 export async function typecheckStack(file: string): Promise<TypecheckResult> {
   if (process.env.MOOR_SKIP_TYPECHECK === '1') return { diagnostics: [], cached: true };
-  if (await cachedPass(file)) return { diagnostics: [], cached: true };
+  if (cachedPass(file)) return { diagnostics: [], cached: true };
   const exe = nativeCompiler();
   const checked = (exe && (await nativeCheck(exe, file))) || (await apiCheck(file));
   if (checked.diagnostics.length === 0) {

@@ -87,7 +87,7 @@ test('npm pack → npm install of the tarball in a fresh project → npx moor pl
     assert.is(packed.code, 0, show(packed));
     const info = (JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[])[0]!;
     const files = info.files.map((f) => f.path);
-    for (const f of ['bin/moor.js', 'dist/cli.mjs', 'dist/index.mjs', 'dist/core/index.d.ts', 'README.md']) assert.ok(files.includes(f), `the tarball holds ${f}`);
+    for (const f of ['bin/moor.js', 'dist/cli.cjs', 'dist/index.mjs', 'dist/core/index.d.ts', 'README.md']) assert.ok(files.includes(f), `the tarball holds ${f}`);
     assert.not.ok(files.some((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.startsWith('node_modules/')), 'no tests, build scripts or dependencies in the tarball');
     const tarball = path.join(dir, info.filename);
 
@@ -99,7 +99,7 @@ test('npm pack → npm install of the tarball in a fresh project → npx moor pl
       installed = await run('npm', [...npmArgs, '--prefer-offline'], dir, env);
     }
     assert.is(installed.code, 0, show(installed));
-    assert.ok(existsSync(path.join(dir, 'node_modules/moor/dist/cli.mjs')), 'moor is installed from the tarball, built');
+    assert.ok(existsSync(path.join(dir, 'node_modules/moor/dist/cli.cjs')), 'moor is installed from the tarball, built');
 
     cpSync(TOOLS, path.join(dir, 'tools'), { recursive: true });
     writeFileSync(path.join(dir, 'stack.ts'), stackSource(name));

@@ -63,6 +63,8 @@ podman('the core flow against a Podman socket: build, network DNS, volume, healt
       const applied = await s.apply();
       assert.is(applied.code, 0, show(applied));
       assert.match(applied.stdout, /Apply complete: 5 created, 0 updated, 0 replaced, 0 removed\./, show(applied));
+      // Told from /_ping's headers (or /version's components): the engine line names it.
+      assert.match(applied.stdout, /^Engine: .*\(Podman \d+\.\d+/m, show(applied));
 
       const db1 = await s.container('db');
       const web1 = await s.container('web');

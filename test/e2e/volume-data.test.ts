@@ -29,8 +29,12 @@ import {
   type Manifest,
 } from '../../core/apply/volume-data/index.js';
 import { readBody } from '../../core/apply/volume-data/stream.js';
-import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir } from '../../core/apply/volume-data/local.js';
+import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir, readVolumeFileLocally, writeVolumeFileLocally } from '../../core/apply/volume-data/local.js';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { planTreeCopy } from '../../core/apply/volume-data/dir-scan.js';
+import { copyTree } from '../../core/apply/volume-data/dir-copy.js';
 import { pumpInto } from '../../core/apply/volume-data/tee.js';
 import { EngineClient } from '../../core/engine/client.js';
 import { inspectContainer, newPrefix, sweepEngine, sweepPrefix } from './helpers.js';
@@ -324,6 +328,131 @@ vd('a local engine: a volume read from its directory gives the manifest GET arch
       assert.instance(e, VolumeCopyError);
       assert.equal((e as VolumeCopyError).differences, ['a/b/c: sha256 differs']);
     }
+  }));
+
+/** The phases (MOOR_PHASE_TIMES) `work` went through, by name. */
+async function phasesOf<T>(work: () => Promise<T>): Promise<{ result: T; phases: string[] }> {
+  const before = process.env.MOOR_PHASE_TIMES;
+  const write = process.stderr.write;
+  const phases: string[] = [];
+  process.env.MOOR_PHASE_TIMES = '1';
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const m = /^moor-phase: (\S+) /.exec(chunk.toString());
+    if (m) phases.push(m[1]!);
+    else return (write as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await work(), phases };
+  } finally {
+    process.stderr.write = write;
+    if (before === undefined) delete process.env.MOOR_PHASE_TIMES;
+    else process.env.MOOR_PHASE_TIMES = before;
+  }
+}
+
+vd('a local engine: a copy from directory to directory holds what GET archive gave of the source, read back through the API too; a fifo, a capability or a destination in the way: through the API', () =>
+  withVolumes('dircopy', ['src', 'stash', 'restored', 'special', 'special-stash', 'cap', 'cap-stash'], async (v) => {
+    const dir = (name: string, mode = 0o755, uid = 0, gid = 0): Entry => ({ header: { name: `data/${name}/`, type: 'directory', mode, uid, gid } });
+    const file = (name: string, content: Buffer, mode = 0o644, uid = 0, gid = 0): Entry => ({ header: { name: `data/${name}`, mode, uid, gid }, content });
+    const mtime = new Date(Date.UTC(2020, 1, 3, 4, 5, 6));
+    const tree: Entry[] = [
+      ...sampleTree(),
+      dir('setgid', 0o2775, 0, 4321),
+      file('setgid/sgid-file', randomBytes(100), 0o2755, 7, 8),
+      dir('z'), file('z/orig', randomBytes(5000), 0o4750, 999, 999), dir('a'),
+      { header: { name: 'data/a/link', type: 'link', linkname: 'data/z/orig' } },
+      { header: { name: 'data/dated', mode: 0o640, mtime }, content: Buffer.from('dated\n') },
+    ];
+    await populate(v.src!, tree);
+    const viaApi = await readManifest(client, v.src!);
+    if (!localReadsPossible(client)) {
+      console.log('  (not root on a local socket: copies go through the API only)');
+      return;
+    }
+    assert.ok(await proveLocalEngine(client, v.stash!), 'the local engine is proven');
+
+    const out = await phasesOf(() => copyVolume(client, v.src!, v.stash!, { toSub: 'payload', localCopy: true, localReadBack: true, localSource: true }));
+    assert.ok(out.phases.includes('copy.local') && !out.phases.includes('copy.stream'), `copied from directory to directory: ${out.phases.join(', ')}`);
+    assert.equal(out.result, viaApi, 'the manifest of what was copied is the one GET archive gives');
+    assert.equal(await readManifest(client, v.stash!, 'payload'), viaApi, 'GET archive of the stash gives it too');
+    const back = await phasesOf(() => copyVolume(client, v.stash!, v.restored!, { fromSub: 'payload', expected: viaApi, localCopy: true, localReadBack: true }));
+    assert.ok(back.phases.includes('copy.local'), `copied back from directory to directory: ${back.phases.join(', ')}`);
+    assert.equal(await readManifest(client, v.restored!), viaApi, 'the restored volume, through the API: root mode and owner included');
+    const dated = path.join((await provenVolumeDir(client, v.restored!))!, 'dated');
+    assert.is(lstatSync(dated).mtimeMs, mtime.getTime(), 'modification times are kept');
+
+    // The stash's manifest file, written and read from its directory: the API reads the same.
+    const note = Buffer.from(JSON.stringify(viaApi));
+    assert.ok(await writeVolumeFileLocally(client, v.stash!, 'manifest.json', note), 'written from the directory');
+    assert.equal(await readFile(client, v.stash!, 'manifest.json'), note, 'the API reads it back');
+    const meta = (await readManifest(client, v.stash!)).entries.find((e) => e.path === 'manifest.json');
+    assert.equal([meta?.type, meta?.mode, meta?.uid, meta?.gid], ['file', 0o644, 0, 0], 'as writeFile through the API makes it');
+    assert.equal((await readManifest(client, v.stash!)).entries.map((e) => e.path).filter((p) => !p.startsWith('payload')), ['.', 'manifest.json'], 'nothing left aside');
+    await writeFile(client, v.stash!, 'other.json', Buffer.from('{}'));
+    assert.equal(await readVolumeFileLocally(client, v.stash!, 'other.json'), Buffer.from('{}'), 'read from the directory');
+    assert.is(await readVolumeFileLocally(client, v.stash!, 'missing.json'), undefined, 'missing: the API decides');
+
+    // A destination that is not empty: the API path decides (it refuses), nothing is written locally.
+    try {
+      await copyVolume(client, v.src!, v.restored!, { localCopy: true });
+      assert.unreachable('no error');
+    } catch (e) {
+      assert.instance(e, VolumeCopyError);
+      assert.match((e as Error).message, 'the destination is not empty');
+    }
+
+    // A fifo and a device node: Node cannot make them; the API copy does, as before.
+    await populate(v.special!, [
+      { header: { name: 'data/', type: 'directory', mode: 0o755 } }, file('f', Buffer.from('f')),
+      { header: { name: 'data/fifo', type: 'fifo', mode: 0o620, uid: 5, gid: 6 } },
+      { header: { name: 'data/null', type: 'character-device', mode: 0o666, devmajor: 1, devminor: 3 } },
+    ]);
+    const special = await readManifest(client, v.special!);
+    const viaStream = await phasesOf(() => copyVolume(client, v.special!, v['special-stash']!, { toSub: 'payload', localCopy: true, localReadBack: true, localSource: true }));
+    assert.ok(viaStream.phases.includes('copy.stream'), `through the API: ${viaStream.phases.join(', ')}`);
+    assert.equal(await readManifest(client, v['special-stash']!, 'payload'), special);
+    assert.equal(special.entries.filter((e) => e.type === 'other').map((e) => e.path), ['fifo', 'null']);
+
+    // A file capability (an extended attribute): the engine's tar carries it, so the API copies it.
+    if (!existsSync('/usr/sbin/setcap') && !existsSync('/sbin/setcap')) {
+      console.log('  (no setcap here: the capability case is not tried)');
+      return;
+    }
+    await populate(v.cap!, [{ header: { name: 'data/', type: 'directory', mode: 0o755 } }, file('ping', randomBytes(64), 0o755)]);
+    const capDir = (await provenVolumeDir(client, v.cap!))!;
+    execFileSync('setcap', ['cap_net_raw+ep', path.join(capDir, 'ping')]);
+    const capped = await phasesOf(() => copyVolume(client, v.cap!, v['cap-stash']!, { toSub: 'payload', localCopy: true, localReadBack: true, localSource: true }));
+    assert.ok(capped.phases.includes('copy.stream'), `through the API: ${capped.phases.join(', ')}`);
+    const copiedCap = path.join((await provenVolumeDir(client, v['cap-stash']!))!, 'payload', 'ping');
+    assert.is(execFileSync('getcap', [copiedCap]).toString().trim().split(/\s+/).pop(), 'cap_net_raw=ep', 'the capability is kept');
+  }));
+
+vd('a local copy cut off half way (a killed restore) is written over through the API when the copy is resumed, and verified', () =>
+  withVolumes('dirresume', ['src', 'restored'], async (v) => {
+    await populate(v.src!, sampleTree());
+    const expected = await readManifest(client, v.src!);
+    if (!localReadsPossible(client)) {
+      console.log('  (not root on a local socket: copies go through the API only)');
+      return;
+    }
+    assert.ok(await proveLocalEngine(client, v.restored!), 'the local engine is proven');
+    const srcDir = (await provenVolumeDir(client, v.src!))!;
+    const dstDir = (await provenVolumeDir(client, v.restored!))!;
+    // What a kill half way through the worker's copy leaves: the first half of the entries, the
+    // directories still root's and 0700 (their metadata comes last), a file cut short.
+    const plan = await planTreeCopy(srcDir, [], dstDir, []);
+    if ('skipped' in plan) throw new Error(`the local copy is not made: ${plan.skipped}`);
+    const half = plan.items.slice(0, Math.floor(plan.items.length / 2));
+    copyTree({ ...plan, items: half.map((i) => (i.kind === 'directory' ? { ...i, uid: 0, gid: 0, mode: 0o700 } : i)) });
+    const next = plan.items.slice(half.length).find((i) => i.kind === 'file')!;
+    mkdirSync(path.dirname(path.join(dstDir, next.rel)), { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(dstDir, next.rel), 'cut', { mode: 0o600 });
+
+    // Not empty: the local copy is not tried, the API copy writes every path again.
+    const resumed = await phasesOf(() => copyVolume(client, v.src!, v.restored!, { resumeOf: expected, expected, localCopy: true, localReadBack: true }));
+    assert.ok(resumed.phases.includes('copy.stream') && !resumed.phases.includes('copy.local'), `through the API: ${resumed.phases.join(', ')}`);
+    assert.equal(await readManifest(client, v.restored!), expected, 'the volume holds the source, root mode and owner included');
   }));
 
 const copyMb = Number(process.env.MOOR_E2E_COPY_MB ?? 0);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { buildManifest, type Manifest, type ManifestEntry } from './manifest.js';
 
 /** Byte-wise order of names, as the engine's walk (Go's filepath.Walk) visits them. */
-function byteOrder(a: string, b: string): number {
+export function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 

@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
-import { lstat, readFile, unlink } from 'node:fs/promises';
+import { chmod, lstat, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineClient } from '../../engine/client.js';
 import { putSmallArchive, smallTar } from './archive.js';
@@ -26,6 +26,8 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { manifestFromDir } from './dir-manifest.js';
 import type { Manifest } from './manifest.js';
+import type { TreeCopy } from './dir-scan.js';
+import type { WorkerTask } from './dir-manifest-worker.js';
 
 export { manifestFromDir };
 
@@ -160,6 +162,43 @@ export async function provenVolumeDir(client: EngineClient, volume: string): Pro
 }
 
 /**
+ * The file `name` at the root of `volume` read from its directory when the volume is proven
+ * local (a small file: a manifest); undefined when it is not read that way (not proven, missing,
+ * not a regular file, any error): the API then decides.
+ */
+export async function readVolumeFileLocally(client: EngineClient, volume: string, name: string): Promise<Buffer | undefined> {
+  const dir = name.includes('/') ? null : await provenVolumeDir(client, volume);
+  if (!dir) return undefined;
+  try {
+    const file = path.join(dir, name);
+    if (!(await lstat(file)).isFile()) return undefined;
+    return await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Write `bytes` as the file `name` at the root of `volume` (root's, mode 0644, as writeFile gives
+ * it through the API) from this machine when the volume is proven local: written aside, then
+ * renamed over. False when it was not (not proven, any error): the API then writes it.
+ */
+export async function writeVolumeFileLocally(client: EngineClient, volume: string, name: string, bytes: Uint8Array): Promise<boolean> {
+  const dir = name.includes('/') ? null : await provenVolumeDir(client, volume);
+  if (!dir) return false;
+  const aside = path.join(dir, `.${name}.moor-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(aside, bytes, { mode: 0o644, flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW });
+    await chmod(aside, 0o644);
+    await rename(aside, path.join(dir, name));
+    return true;
+  } catch {
+    await unlink(aside).catch(() => undefined);
+    return false;
+  }
+}
+
+/**
  * Where a worker thread's module `base` is: beside the module at `moduleUrl` in the sources (`base.ts`),
  * at dist/'s top in the bundle (`base.mjs`, one of the build's entry points).
  */
@@ -178,21 +217,35 @@ export function startWorker(file: string, workerData: unknown): Worker {
     : new Worker(file, { workerData });
 }
 
+/** A task of dir-manifest-worker.ts run in a worker thread; null when no worker can be started. */
+async function inWorker<T>(task: WorkerTask): Promise<T | null> {
+  const file = workerFile('dir-manifest-worker', import.meta.url);
+  if (!file) return null;
+  const worker = startWorker(file, task);
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      worker.once('message', (m: { result?: T; error?: string }) => (m.error === undefined ? resolve(m.result!) : reject(new Error(m.error))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the volume data worker exited (code ${code})`)));
+    });
+  } finally {
+    void worker.terminate();
+  }
+}
+
 /**
  * manifestFromDir in a worker thread, so that the thread pumping a copy's stream is not held
  * while files are read and hashed; in this thread when no worker can be started.
  */
 export async function manifestFromDirOffThread(root: string): Promise<Manifest> {
-  const file = workerFile('dir-manifest-worker', import.meta.url);
-  if (!file) return manifestFromDir(root);
-  const worker = startWorker(file, { root });
-  try {
-    return await new Promise<Manifest>((resolve, reject) => {
-      worker.once('message', (m: { manifest?: Manifest; error?: string }) => (m.manifest ? resolve(m.manifest) : reject(new Error(m.error))));
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the manifest worker exited (code ${code})`)));
-    });
-  } finally {
-    void worker.terminate();
-  }
+  return (await inWorker<Manifest>({ task: 'manifest', root })) ?? manifestFromDir(root);
+}
+
+/**
+ * copyTree (dir-copy.ts) in a worker thread: the bytes copied; null when no worker can be
+ * started, before anything was written (the copy then goes through the API: made here, it would
+ * hold this thread for its whole length).
+ */
+export function copyTreeOffThread(plan: TreeCopy): Promise<{ bytes: number } | null> {
+  return inWorker<{ bytes: number }>({ task: 'copy', plan });
 }

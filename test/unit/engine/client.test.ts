@@ -16,8 +16,31 @@ const client = suite('EngineClient (fake engine)');
 client('negotiates the engine version, and sends every request under it', () => withFakeEngine(async (engine) => {
   assert.equal(await engine.client.engineInfo(), { version: '20.10.24', apiVersion: '1.41' });
   await engine.client.request('GET', '/volumes');
-  assert.equal(engine.requests.map((r) => r.path), ['/version', '/volumes']);
+  assert.equal(engine.requests.map((r) => r.path), ['/_ping', '/volumes']);
 }));
+
+client('an engine whose /_ping does not name it is asked /version; Podman is told by its Libpod server header', async () => {
+  await withFakeEngine(async (engine) => {
+    engine.handle((r) => r.path === '/_ping', (_r, _req, res) => res.writeHead(200, { 'content-length': '2' }).end('OK'));
+    assert.equal(await engine.client.engineInfo(), { version: '20.10.24', apiVersion: '1.41' });
+    assert.equal(engine.requests.map((r) => r.path), ['/_ping', '/version']);
+  });
+  await withFakeEngine(async (engine) => {
+    engine.handle((r) => r.path === '/_ping', (_r, _req, res) => res.writeHead(200, { 'content-length': '2', 'api-version': '1.41', 'libpod-api-version': '4.3.1', server: 'Libpod/4.3.1 (linux)' }).end('OK'));
+    assert.equal(await engine.client.engineInfo(), { version: '4.3.1', apiVersion: '1.41', podman: true });
+    assert.equal(engine.requests.map((r) => r.path), ['/_ping']);
+  });
+  await withFakeEngine(async (engine) => {
+    // A newer engine is spoken to in the newest version moor knows; an older one than 1.41 is refused.
+    engine.handle((r) => r.path === '/_ping', (_r, _req, res) => res.writeHead(200, { 'content-length': '2', 'api-version': '1.99', server: 'Docker/99.0.0 (linux)' }).end('OK'));
+    assert.is((await engine.client.engineInfo()).apiVersion, '1.45');
+  });
+  await withFakeEngine(async (engine) => {
+    engine.handle((r) => r.path === '/_ping', (_r, _req, res) => res.writeHead(200, { 'content-length': '2', 'api-version': '1.40', server: 'Docker/19.03.15 (linux)' }).end('OK'));
+    const e = await engine.client.engineInfo().catch((x: Error) => x);
+    assert.match((e as Error).message, /speaks API 1\.40; moor needs 1\.41/);
+  });
+});
 
 client("an error status is an EngineError with the engine's message and the request", () => withFakeEngine(async (engine) => {
   const e = await engine.client.request('DELETE', '/volumes/nope').catch((x: unknown) => x);
