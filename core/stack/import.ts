@@ -1,7 +1,9 @@
 /**
  * Import a TypeScript stack file. esbuild bundles the stack with its local imports into one ES
- * module; packages (`moor`, anything in node_modules) stay external, resolved to absolute paths
- * from the stack's own directory, so the bundle can live in moor's cache. The bundle is keyed by
+ * module, and `moor`'s own API with them (the same dist/index.mjs an import would load: plain
+ * functions whose objects the CLI recognises by their brand, no module state); other packages
+ * stay external, resolved to absolute paths from the stack's own directory, so the bundle can
+ * live in moor's cache. The bundle is keyed by
  * the content of every input file: an unchanged stack is imported straight from the cache with no
  * compiler loaded at all. Inline source maps keep stack traces (and diagnostics) on the .ts lines.
  */
@@ -15,7 +17,7 @@ import { cacheDir, writeCacheFile } from './cache-dir.js';
 import { importExternal } from '../import-external.js';
 
 interface Manifest {
-  format: 1;
+  format: 2;
   bundle: string;
   inputs: Record<string, string>;
 }
@@ -27,7 +29,7 @@ const builtins = new Set(builtinModules);
 function cachedBundle(manifestPath: string): string | undefined {
   try {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-    if (m.format !== 1) return undefined;
+    if (m.format !== 2) return undefined; // 2: moor's API bundled in
     for (const [file, hash] of Object.entries(m.inputs)) if (sha(readFileSync(file)) !== hash) return undefined;
     return m.bundle;
   } catch {
@@ -63,6 +65,9 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
           build.onResolve({ filter: /^[^./]/ }, async (args) => {
             if (args.pluginData === 'moor-inner' || args.kind === 'entry-point') return undefined;
             if (args.path.startsWith('node:') || builtins.has(args.path.split('/')[0]!)) return { path: args.path, external: true };
+            // moor's own API (stack(), secret(), the providers: plain functions, no state) is bundled
+            // in: importing it would load dist/index.mjs and its chunks, one file read each.
+            if (args.path === 'moor') return undefined;
             const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'moor-inner' });
             if (r.errors.length) return { errors: r.errors };
             return { path: pathToFileURL(r.path).href, external: true };
@@ -82,7 +87,7 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
     const abs = path.resolve(input);
     inputs[abs] = sha(await readFile(abs));
   }
-  const manifest: Manifest = { format: 1, bundle, inputs };
+  const manifest: Manifest = { format: 2, bundle, inputs };
   await writeCacheFile(manifestPath, JSON.stringify(manifest));
   return bundle;
 }
