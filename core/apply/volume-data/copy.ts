@@ -147,10 +147,18 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   );
   const sourceManifest = async (): Promise<Manifest> =>
     copied.known ?? (await copied.local) ?? timed('copy.source', () => readManifest(client, from, fromSub, { labels }));
+  const readBack = copied.written ?? timed('copy.read-back', async () => (await readLocally(dstDir!, toSub)) ?? readManifest(client, to, toSub, { labels }));
+  return compareCopy(what, opts, readBack, sourceManifest);
+}
+
+/**
+ * The destination's read-back (already under way) against the source's manifest, read meanwhile
+ * (`whileReadingBack` runs once it is known); the source's manifest when they are identical.
+ */
+async function compareCopy(what: { from: string; to: string }, opts: CopyOptions, readBack: Manifest | Promise<Manifest>, source: () => Promise<Manifest>): Promise<Manifest> {
   const [written, sent] = await Promise.all([
-    copied.written ?? timed('copy.read-back', async () =>
-      (await readLocally(dstDir!, toSub)) ?? readManifest(client, to, toSub, { labels })),
-    sourceManifest().then(async (m) => {
+    readBack,
+    source().then(async (m) => {
       await opts.whileReadingBack?.(m);
       return m;
     }),
@@ -189,18 +197,7 @@ async function copyLocally(client: EngineClient, from: string, to: string, fromS
     opts.expected ??
     (await timed('copy.source.local', () => manifestFromDirOffThread(subDir(srcDir, fromSub))).catch(() => null)) ??
     timed('copy.source', () => readManifest(client, from, fromSub, { labels }));
-  const [written, sent] = await Promise.all([
-    timed('copy.read-back', async () => (await readLocally(dstDir, toSub)) ?? readManifest(client, to, toSub, { labels })),
-    source().then(async (m) => {
-      await opts.whileReadingBack?.(m);
-      return m;
-    }),
-  ]);
-  const differences = compareManifests(sent, written);
-  if (differences.length) {
-    throw new VolumeCopyError(what.from, what.to, 'the destination does not read back identical to the source', differences);
-  }
-  return sent;
+  return compareCopy(what, opts, timed('copy.read-back', async () => (await readLocally(dstDir, toSub)) ?? readManifest(client, to, toSub, { labels })), source);
 }
 
 /** `dir`, or its sub-directory `sub` (a volume sub-path, `/`-separated). */
