@@ -146,8 +146,13 @@ export class EngineClient {
   /** Negotiate once: the engine's version, capped at what moor speaks. */
   engineInfo(): Promise<EngineInfo> {
     this.info ??= this.pingInfo()
-      // An engine whose /_ping fails or says too little is asked /version, which fails with the reason if it is down.
-      .catch(() => undefined)
+      // An engine whose /_ping answers an error or says too little is asked /version. One that
+      // cannot be reached is not asked again: a second try would double the wait (an ssh:// host's
+      // connection timeout) before the same error.
+      .catch((e: unknown) => {
+        if (e instanceof EngineError) return undefined;
+        throw e;
+      })
       .then((p) => p ?? this.versionInfo())
       .then((v) => {
         const api = compareVersions(v.apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : v.apiVersion;

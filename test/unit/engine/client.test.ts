@@ -31,6 +31,19 @@ client('an engine whose /_ping does not name it is asked /version; Podman is tol
     assert.equal(engine.requests.map((r) => r.path), ['/_ping']);
   });
   await withFakeEngine(async (engine) => {
+    // An error answer to /_ping: /version decides.
+    engine.fail('GET /_ping', { status: 500, message: 'boom' });
+    assert.equal(await engine.client.engineInfo(), { version: '20.10.24', apiVersion: '1.41' });
+    assert.equal(engine.requests.map((r) => r.path), ['/_ping', '/version']);
+  });
+  await withFakeEngine(async (engine) => {
+    // No answer at all (the engine went away): the error, without a second try at /version.
+    engine.fail('GET /_ping', { close: true });
+    const e = await engine.client.engineInfo().catch((x: Error) => x);
+    assert.match((e as Error).message, /socket hang up/);
+    assert.equal(engine.requests.map((r) => r.path), ['/_ping']);
+  });
+  await withFakeEngine(async (engine) => {
     // A newer engine is spoken to in the newest version moor knows; an older one than 1.41 is refused.
     engine.handle((r) => r.path === '/_ping', (_r, _req, res) => res.writeHead(200, { 'content-length': '2', 'api-version': '1.99', server: 'Docker/99.0.0 (linux)' }).end('OK'));
     assert.is((await engine.client.engineInfo()).apiVersion, '1.45');
