@@ -31,9 +31,13 @@ closeSync(fd);
 const command = /^[a-z_]+$/.test(argv[0] ?? '') ? argv[0] : 'other';
 const useCache = process.env.MOOR_CODE_CACHE !== '0';
 const cacheDir = path.join(process.env.MOOR_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'moor'), 'code');
-// The build (size and time of dist/cli.cjs), Node and the command: an entry is never another's.
+// The build, Node and the command: an entry is never another's. The build is the id on the
+// bundle's first line (a hash of moor's sources, scripts/build.mjs) and its size: V8 checks a
+// cache only against the source's length, so a cache of other code of the same length would be
+// taken. Size and time of the file only for a bundle without one.
+const build = /^\/\/ moor build ([0-9a-f]{8,64})\n/.exec(source)?.[1] ?? `t${Math.round(mtimeMs)}`;
 const suffix = `-${process.version}-${process.arch}-${command}.bin`;
-const cacheFile = path.join(cacheDir, `${size}-${Math.round(mtimeMs)}${suffix}`);
+const cacheFile = path.join(cacheDir, `${build}-${size}${suffix}`);
 
 let cachedData;
 if (useCache) {
@@ -43,7 +47,8 @@ if (useCache) {
     // none yet
   }
 }
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+// Strict, as the ES modules the bundle was made of are (its own "use strict" comes after the banner).
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`, { filename: file, cachedData });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(file), mod, file, path.dirname(file));
 

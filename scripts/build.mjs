@@ -84,5 +84,7 @@ await build({
   outdir: `${root}/dist`,
   outExtension: { '.js': '.cjs' },
   define: { ...common.define, 'import.meta.url': '__moorUrl' },
-  banner: { js: "const __moorUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The first line names the build: bin/moor.js keys V8's code cache by it (V8 checks a cache only
+  // against the source's length, and npm gives every file of a package the same mtime).
+  banner: { js: `// moor build ${buildId}\nconst __moorUrl = require('node:url').pathToFileURL(__filename).href;` },
 });

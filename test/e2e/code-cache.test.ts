@@ -5,7 +5,8 @@
  * command run from the cache still imports what lives outside the bundle (a stack's compiled
  * module, chalk): Node 20 gives a script compiled from cached data no import() of its own.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -21,6 +22,12 @@ function entries(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** `node <bin> …args` for a moor that is not this checkout's bin/moor.js. */
+async function runMoorAt(bin: string, args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? 1, stderr: r.stderr };
 }
 
 function withCacheDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
@@ -68,6 +75,32 @@ cache('one entry per command; an accepted entry is used as it is, a damaged one 
   const help = await runMoor(['plan', '--help'], { env });
   assert.is(help.code, 0, show(help));
   assert.equal(entries(dir).map((f) => f.replace(/.*-/, '')), ['plan.bin', 'version.bin'], 'an entry per command');
+}));
+
+cache("keyed by the bundle's build id: another build of the same size and time gets its own entry", withCacheDir(async (dir) => {
+  const env = { MOOR_CACHE_DIR: dir };
+  const bundle = path.join(REPO, 'dist', 'cli.cjs');
+  const source = readFileSync(bundle, 'utf8');
+  const id = /^\/\/ moor build ([0-9a-f]+)\n/.exec(source)?.[1];
+  assert.ok(id, 'dist/cli.cjs names its build on its first line');
+  const first = await runMoor(['version'], { env });
+  assert.is(first.code, 0, show(first));
+  assert.ok(entries(dir)[0]!.startsWith(`${id}-`), entries(dir).join(', '));
+
+  // A copy of moor whose bundle differs only in its build id: same length, same modification time
+  // (npm gives every file of a package the same one). V8 checks a cache only against the length.
+  const copy = path.join(dir, 'moor-copy');
+  mkdirSync(path.join(copy, 'bin'), { recursive: true });
+  mkdirSync(path.join(copy, 'dist'));
+  copyFileSync(path.join(REPO, 'bin', 'moor.js'), path.join(copy, 'bin', 'moor.js'));
+  copyFileSync(path.join(REPO, 'package.json'), path.join(copy, 'package.json'));
+  const otherId = id!.replace(/./g, (c) => (c === 'a' ? 'b' : 'a'));
+  writeFileSync(path.join(copy, 'dist', 'cli.cjs'), source.replace(id!, otherId));
+  const { atime, mtime } = statSync(bundle);
+  utimesSync(path.join(copy, 'dist', 'cli.cjs'), atime, mtime);
+  const other = await runMoorAt(path.join(copy, 'bin', 'moor.js'), ['version'], env);
+  assert.is(other.code, 0, other.stderr);
+  assert.ok(entries(dir).some((f) => f.startsWith(`${otherId}-`)), `the other build wrote its own entry: ${entries(dir).join(', ')}`);
 }));
 
 cache('MOOR_CODE_CACHE=0 writes nothing', withCacheDir(async (dir) => {
