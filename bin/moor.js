@@ -30,6 +30,7 @@ closeSync(fd);
 
 const command = /^[a-z_]+$/.test(argv[0] ?? '') ? argv[0] : 'other';
 const useCache = process.env.MOOR_CODE_CACHE !== '0';
+// The directory core/stack/cache-dir.ts's cacheDir() names (written out here: this runs before the bundle is loaded).
 const cacheDir = path.join(process.env.MOOR_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'moor'), 'code');
 // The build, Node and the command: an entry is never another's. The build is the id on the
 // bundle's first line (a hash of moor's sources, scripts/build.mjs) and its size: V8 checks a

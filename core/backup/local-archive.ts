@@ -151,7 +151,7 @@ async function engineStat(client: EngineClient, containerId: string, at: string)
 export async function localArchiveFile(client: EngineClient, w: { id: string }, root: string | null, folder: string, name: string, enginePath: string): Promise<string | null> {
   if (!root || !localReadsPossible(client)) return null;
   try {
-    const dir = await realDirUnder(root, folder);
+    const dir = realDirUnder(root, folder);
     if (!dir) return null;
     const file = path.join(dir, name);
     const [st, theirs] = await Promise.all([lstat(file, { bigint: true }), engineStat(client, w.id, enginePath)]);

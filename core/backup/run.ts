@@ -47,7 +47,7 @@ import { decideRetention } from './retention.js';
 import { describeTarget, jobDir, SOURCE, TARGET, targetMount } from './target.js';
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
-import { acceptProbe, localReadsPossible, manifestFromDirOffThread, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
+import { acceptProbe, holdsProbe, localReadsPossible, manifestFromDirOffThread, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
 import { backupRecordName, archiveDir } from '../model/backup.js';
 import { followLocalArchive, LocalReadUnavailable } from './local-archive.js';
 import { canonical, underVolume } from './tree.js';
@@ -241,11 +241,10 @@ async function localPaths(ctx: Ctx, p: Probe, exited: Promise<unknown>): Promise
       if (dir) dirs.set(v, dir);
     }
     const root = job.target.type === 'volume' ? await provenVolumeDir(client, engineName(stack, job.target.volume)).catch(() => null) : job.target.path;
-    let target = root ? await realDirUnder(root, archiveDir(stack, job.name)) : null;
+    let target = root ? realDirUnder(root, archiveDir(stack, job.name)) : null;
     if (target) {
       const file = path.join(target, p.name);
-      const st = await lstat(file).catch(() => null);
-      if (st?.isFile() && st.uid === 0 && st.gid === 0 && (await there(file))) await unlink(file).catch(() => undefined);
+      if (await holdsProbe(file, p.nonce)) await unlink(file).catch(() => undefined);
       else target = null;
     }
     return { sources: dirs.size === job.volumes.length ? dirs : null, target };

@@ -18,6 +18,7 @@ import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { hasXattr, xattrListLength } from '../../../native/libc.js';
 import { byteOrder } from './dir-manifest.js';
+import { realDirUnder } from './local.js';
 
 /** Extended attributes a copy may leave behind: the file system labels new files itself (so does the engine's tar). */
 const IGNORED_XATTRS = ['security.selinux'];
@@ -54,14 +55,9 @@ function lstatOrNull(p: string): Stats | null {
   }
 }
 
-/** `volumeDir/…sub`, each component a directory that is not a symlink; null when one is not. */
+/** `volumeDir/…sub`, each component (`volumeDir` too) a directory that is not a symlink; null when one is not. */
 function plainDir(volumeDir: string, sub: string[]): string | null {
-  let dir = volumeDir;
-  for (const part of ['', ...sub]) {
-    dir = part ? path.join(dir, part) : dir;
-    if (!lstatOrNull(dir)?.isDirectory()) return null;
-  }
-  return dir;
+  return lstatOrNull(volumeDir)?.isDirectory() ? realDirUnder(volumeDir, sub.join('/')) : null;
 }
 
 /**

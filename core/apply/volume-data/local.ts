@@ -16,7 +16,7 @@
  * reading, the caller reads through the API as before. MOOR_LOCAL_VOLUMES=0 turns it off.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync } from 'node:fs';
+import { constants, existsSync, lstatSync } from 'node:fs';
 import { chmod, lstat, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineClient } from '../../engine/client.js';
@@ -75,43 +75,50 @@ async function prove(client: EngineClient, volume: string, labels: Record<string
   const local = await plainLocalVolume(client, volume);
   if (!local) return false;
   if (proven.get(client)?.has(local.volumesDir)) return true;
-  return proveVia(client, local, (tar) => withHelper(client, [{ name: volume, target: '/v', readOnly: false }], labels, (h) => putSmallArchive(client, h.id, '/v', tar)));
+  const put = (tar: Buffer) => withHelper(client, [{ name: volume, target: '/v', readOnly: false }], labels, (h) => putSmallArchive(client, h.id, '/v', tar));
+  if (!(await probeLocalDir(put, local.dir))) return false;
+  markProven(client, local.volumesDir);
+  return true;
 }
 
-async function proveVia(client: EngineClient, local: { dir: string; volumesDir: string }, put: (tar: Buffer) => Promise<void>): Promise<boolean> {
-  if (!(await probeLocalDir(put, local.dir))) return false;
+function markProven(client: EngineClient, volumesDir: string): void {
   let set = proven.get(client);
   if (!set) proven.set(client, (set = new Set()));
-  set.add(local.volumesDir);
-  return true;
+  set.add(volumesDir);
+}
+
+/**
+ * Whether `file` is the probe moor asked the engine to write: a regular file (not a symlink),
+ * owned by root, holding `nonce`.
+ */
+export async function holdsProbe(file: string, nonce: string | Buffer): Promise<boolean> {
+  try {
+    const st = await lstat(file);
+    if (!st.isFile() || st.uid !== 0 || st.gid !== 0) return false;
+    const content = await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+    return typeof nonce === 'string' ? content.toString() === nonce : content.equals(nonce);
+  } catch {
+    return false;
+  }
 }
 
 /**
  * A probe written by a process of the engine (a worker moor started, see backup/run.ts) into the
- * root of a volume whose Mountpoint is `local.dir`: when the file `name` there holds `nonce`, is a
- * regular file and owned by root, the volumes directory is proven as by proveLocalEngine. The
- * caller removes the file (the worker waits for that, see run.ts).
+ * root of a volume whose Mountpoint is `local.dir`: when the file `name` there is it (holdsProbe),
+ * the volumes directory is proven as by proveLocalEngine. The caller removes the file (the worker
+ * waits for that, see run.ts).
  */
 export async function acceptProbe(client: EngineClient, local: { dir: string; volumesDir: string }, name: string, nonce: string): Promise<boolean> {
-  if (!localReadsPossible(client)) return false;
-  const file = path.join(local.dir, name);
-  try {
-    const st = await lstat(file);
-    if (!st.isFile() || st.uid !== 0 || st.gid !== 0 || (await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW })).toString() !== nonce) return false;
-  } catch {
-    return false;
-  }
-  let set = proven.get(client);
-  if (!set) proven.set(client, (set = new Set()));
-  set.add(local.volumesDir);
+  if (!localReadsPossible(client) || !(await holdsProbe(path.join(local.dir, name), nonce))) return false;
+  markProven(client, local.volumesDir);
   return true;
 }
 
 /**
  * Whether the directory the engine writes into with `put` (a tar extracted at its root through the
  * API) is `localDir` on this machine, with the engine's owners: a file of random name and content
- * written through `put` must be found there, a regular file owned by root. Removed when found;
- * left behind when not (it is not here to remove).
+ * written through `put` must be found there (holdsProbe). Removed when found; left behind when not
+ * (it is not here to remove).
  */
 async function probeLocalDir(put: (tar: Buffer) => Promise<void>, localDir: string): Promise<boolean> {
   try {
@@ -119,13 +126,7 @@ async function probeLocalDir(put: (tar: Buffer) => Promise<void>, localDir: stri
     const nonce = randomBytes(32);
     await put(await smallTar([{ header: { name, mode: 0o600, uid: 0, gid: 0, mtime: new Date() }, content: nonce }]));
     const file = path.join(localDir, name);
-    try {
-      const st = await lstat(file);
-      if (!st.isFile() || st.uid !== 0 || st.gid !== 0) return false;
-      if (!(await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW })).equals(nonce)) return false;
-    } catch {
-      return false;
-    }
+    if (!(await holdsProbe(file, nonce))) return false;
     await unlink(file);
     return true;
   } catch {
@@ -139,13 +140,13 @@ async function probeLocalDir(put: (tar: Buffer) => Promise<void>, localDir: stri
  * process in the machine's, so a path through one would not be the file the worker wrote. Null
  * when a component is missing or is not a directory.
  */
-export async function realDirUnder(root: string, rel: string): Promise<string | null> {
+export function realDirUnder(root: string, rel: string): string | null {
   let dir = root;
   for (const part of rel.split('/').filter(Boolean)) {
     if (part === '..' || part === '.') return null;
     dir = path.join(dir, part);
     try {
-      if (!(await lstat(dir)).isDirectory()) return null;
+      if (!lstatSync(dir).isDirectory()) return null;
     } catch {
       return null;
     }
