@@ -7,14 +7,17 @@
 // ~/.cache/moor), written once after a command that ran without one (or whose cache V8 refused:
 // another Node, other V8 flags). V8 checks the cache against the source and its own version before
 // it uses any of it; a cache that cannot be read or written only costs time. MOOR_CODE_CACHE=0: none.
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+//
+// A CommonJS script (bin/package.json says so): an ES module entry would start Node's ES module
+// loader, ≈7 ms of CPU on every command, for nothing when the stack's bundle is CommonJS too.
+'use strict';
+const { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const os = require('node:os');
+const path = require('node:path');
+const vm = require('node:vm');
 
-const file = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+const file = path.join(__dirname, '..', 'dist', 'cli.cjs');
 const argv = process.argv.slice(2);
 
 let fd;
@@ -57,11 +60,16 @@ script.runInThisContext()(mod.exports, createRequire(file), mod, file, path.dirn
 // outside its bundle (chalk, ora, esbuild, a stack's compiled bundle) through this one.
 globalThis.__moorImport = (specifier) => import(specifier);
 
-try {
-  process.exitCode = await mod.exports.main(argv);
-} finally {
-  if (useCache && (!cachedData || script.cachedDataRejected)) saveCache();
-}
+mod.exports.main(argv).then(
+  (code) => {
+    process.exitCode = code;
+    if (useCache && (!cachedData || script.cachedDataRejected)) saveCache();
+  },
+  (e) => {
+    if (useCache && (!cachedData || script.cachedDataRejected)) saveCache();
+    throw e;
+  },
+);
 
 /** The code compiled while the command ran goes into the cache: the next run of it parses nothing. */
 function saveCache() {

@@ -103,11 +103,23 @@ export function engineMessage(body: Buffer): string {
   }
 }
 
-/** Read a whole (small) response body. */
-export async function readBody(res: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * Read a whole (small) response body. Through the stream's events: an async iterator costs each
+ * response ≈ 0.1 ms more (a plan reads 20 of them).
+ */
+export function readBody(res: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks));
+    });
+    res.once('error', reject);
+    // Closed before its end (the connection dropped, or the response was destroyed): no whole body.
+    res.once('close', () => { if (!ended) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })); });
+  });
 }
 
 /** A read sent ahead (see EngineClient.readAhead): its status and body, whatever the status. */

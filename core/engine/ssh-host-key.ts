@@ -9,7 +9,9 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { EngineSshError, SshHostKeyError } from './errors.js';
 
-const run = promisify(execFile);
+// Made on first use: node:child_process loads only when a command reaches an ssh host (see scripts/build.mjs).
+let runner: ((file: string, args: string[], opts: { timeout: number }) => Promise<{ stdout: string }>) | undefined;
+const run = (file: string, args: string[], opts: { timeout: number }) => (runner ??= promisify(execFile))(file, args, opts);
 
 /** `ssh -G`: where ssh would really connect for these arguments (HostName, Port from the config). */
 async function resolved(args: string[]): Promise<{ host: string; port: number } | undefined> {

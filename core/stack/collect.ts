@@ -3,6 +3,7 @@
  * Nothing is validated here beyond the shape of the call: normalize does that, all at once.
  */
 import { fileURLToPath } from 'node:url';
+import { originalPosition } from './bundle-map.js';
 import { makeHandle, type ResourceKind } from './handles.js';
 import { declaredAt, type ParamValue, type StackBuilder, type StackDefinition } from './define.js';
 import { error, type Diagnostic, type SourceLocation } from '../diagnostics.js';
@@ -19,14 +20,17 @@ export interface Declaration {
 const MOOR_ROOT = fileURLToPath(import.meta.url).replace(/\/(?:dist\/(?:chunks\/)?[\w-]+\.[cm]js|(?:dist\/)?core\/stack\/collect\.[jt]s)$/, '');
 const MOOR_CODE = ['/core/', '/dist/', '/providers/'].map((d) => MOOR_ROOT + d);
 
-/** The first frame of a stack trace outside moor itself: the line of the stack file that made the call (or threw). */
+/**
+ * The first frame of a stack trace outside moor itself: the line of the stack file that made the
+ * call (or threw). Frames in a stack's bundle are mapped to its sources first (bundle-map.ts).
+ */
 export function userFrame(stackText: string, stackFile: string): SourceLocation {
   for (const line of stackText.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
     if (!m) continue;
-    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
-    if (MOOR_CODE.some((d) => file.startsWith(d)) || file.includes('/node_modules/')) continue;
-    return { file, line: Number(m[2]), column: Number(m[3]) };
+    const at = originalPosition({ file: m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!, line: Number(m[2]), column: Number(m[3]) });
+    if (MOOR_CODE.some((d) => at.file.startsWith(d)) || at.file.includes('/node_modules/')) continue;
+    return at;
   }
   return { file: stackFile };
 }

@@ -92,7 +92,7 @@ cache("keyed by the bundle's build id: another build of the same size and time g
   const copy = path.join(dir, 'moor-copy');
   mkdirSync(path.join(copy, 'bin'), { recursive: true });
   mkdirSync(path.join(copy, 'dist'));
-  copyFileSync(path.join(REPO, 'bin', 'moor.js'), path.join(copy, 'bin', 'moor.js'));
+  for (const f of ['moor.js', 'package.json']) copyFileSync(path.join(REPO, 'bin', f), path.join(copy, 'bin', f));
   copyFileSync(path.join(REPO, 'package.json'), path.join(copy, 'package.json'));
   const otherId = id!.replace(/./g, (c) => (c === 'a' ? 'b' : 'a'));
   writeFileSync(path.join(copy, 'dist', 'cli.cjs'), source.replace(id!, otherId));
