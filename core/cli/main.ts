@@ -57,7 +57,12 @@ export async function main(argv: string[], io?: Output, confirm: Confirm = termi
     const load = LOAD[command];
     if (!load) throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)}`);
     // The engine connection of the commands that plan opens while their code loads.
-    if (EARLY_ENGINE.has(command)) (await import('../engine/early.js')).openEarlyClient(rest);
+    if (EARLY_ENGINE.has(command)) {
+      (await import('../engine/early.js')).openEarlyClient(rest);
+      // One turn of the event loop: its connection completes and the negotiation's request goes out
+      // now, so the engine answers while the command's code initialises (which does not yield).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return await (await load())(rest, output, confirm);
   } catch (e) {
     return reportError(e, output);

@@ -104,7 +104,7 @@ export async function savedPlanSession(file: string, io: Output, opts: Pick<Sess
     }
     // What the providers' checks found then may not hold now (a server went away): check again.
     plan.diagnostics = [...plan.diagnostics.filter((d) => !(d.field ?? '').startsWith('provider')), ...(await checkVolumeProviders(plan, desired, host))];
-    return { client, stack: desired, plan, observed, secrets: secrets.values, fingerprint: saved.fingerprint, lock, host, close };
+    return { client, stack: desired, plan, observed, secrets: secrets.values, fingerprint: () => saved.fingerprint, lock, host, close };
   } catch (e) {
     await close();
     throw e;

@@ -34,7 +34,8 @@ export interface Session {
   observed: ObservedState;
   /** Secret values by reference, for apply only; never written anywhere. */
   secrets: Map<string, string>;
-  fingerprint: Fingerprint;
+  /** The engine state the plan was made from, for a saved plan (computed when asked: a plan that is not saved needs none). */
+  fingerprint(): Fingerprint;
   lock: StackLock | null;
   /** Where moor runs relative to the engine, for providers' host-side work. */
   host: HostContext;
@@ -142,7 +143,7 @@ export async function planSession(file: string, io: Output, opts: SessionOptions
     // A promise the build function did not await may have declared more meanwhile: the plan would be of part of the stack.
     failOnDiagnostics(lateDeclarationDiagnostics(), io);
     await ahead?.save();
-    return { client, stack: desired, plan, observed, secrets: secrets.values, fingerprint: fingerprint(observed, stackNames(desired)), lock, host, close };
+    return { client, stack: desired, plan, observed, secrets: secrets.values, fingerprint: () => fingerprint(observed, stackNames(desired)), lock, host, close };
   } catch (e) {
     await close();
     throw e;

@@ -1,16 +1,18 @@
 /**
  * A small Docker Engine API client over one transport (unix socket, tcp://, TLS or ssh://: see
- * transport.ts): one keep-alive agent so connections are reused, the API version negotiated with
- * the engine. Every request moor makes goes through `open`, the one streaming primitive: the JSON
- * calls and builds read whole bodies on top of it, archive streams and exec/attach streams use it
- * directly. Structured requests only: moor never shells out to the docker CLI.
+ * transport.ts), the API version negotiated with the engine, connections kept alive and reused.
+ * Two ways a request goes: a small one — its body whole or none, its answer read whole: the JSON
+ * calls, the negotiation, a plan's reads — through http1.ts; a stream — archives, logs, builds,
+ * exec/attach, anything piped in — through `open`, the one streaming primitive (node:http, loaded
+ * only then). Structured requests only: moor never shells out to the docker CLI.
  */
 import http from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { parseDockerHost, resolveEndpoint, type EngineEndpoint } from './endpoint.js';
 import { EngineError } from './errors.js';
 import { isPodmanVersion } from './podman.js';
-import { openTransport, TransportAgent, type Transport } from './transport.js';
+import { SmallRequests } from './http1.js';
+import { openTransport, transportAgent, type Transport, type TransportAgent } from './transport.js';
 
 export { resolveEndpoint, parseDockerHost, type EngineEndpoint };
 
@@ -66,12 +68,7 @@ export interface OpenOptions {
   upgrade?: boolean;
   /** Not under /v<api>: for the version negotiation itself. */
   unversioned?: boolean;
-  /** The query already encoded (a read sent ahead, as recorded), instead of `query`. */
-  rawQuery?: string;
 }
-
-/** Every status: a read sent ahead keeps its answer whatever it is, for the request that takes it to judge. */
-const ALL_STATUSES = Array.from({ length: 600 }, (_, i) => i);
 
 /** A request in flight: the caller writes its body, then reads the response as it arrives. */
 export interface EngineStream {
@@ -126,7 +123,9 @@ export function readBody(res: http.IncomingMessage): Promise<Buffer> {
 interface ReadAhead { status: number; body: Buffer }
 
 export class EngineClient {
-  private readonly agent: TransportAgent;
+  private streams?: TransportAgent;
+  private readonly small: SmallRequests;
+  private maxSockets: number;
   private readonly transport: Transport;
   private info?: Promise<EngineInfo>;
   /** Reads sent ahead, by `path?query`, each taken by the first request for it. */
@@ -139,20 +138,40 @@ export class EngineClient {
   /** A string is a DOCKER_HOST value. */
   constructor(endpoint: EngineEndpoint | string = resolveEndpoint(), maxSockets = 16) {
     this.endpoint = typeof endpoint === 'string' ? parseDockerHost(endpoint) : endpoint;
-    this.transport = openTransport(this.endpoint, { reclaimIdle: () => this.agent.closeIdle() });
-    this.agent = new TransportAgent(this.transport, { keepAlive: true, maxSockets: Math.min(maxSockets, this.transport.maxConnections) });
+    this.transport = openTransport(this.endpoint, {
+      reclaimIdle: () => {
+        this.small.closeIdle();
+        this.streams?.closeIdle();
+      },
+    });
+    this.maxSockets = Math.min(maxSockets, this.transport.maxConnections);
+    this.small = new SmallRequests(this.transport, this.maxSockets);
   }
 
   readonly endpoint: EngineEndpoint;
 
-  /** At most this many pooled connections (and never more than the transport allows). */
+  /** The pool of streams, made on the first one. */
+  private get agent(): TransportAgent {
+    return (this.streams ??= transportAgent(this.transport, { keepAlive: true, maxSockets: this.maxSockets }));
+  }
+
+  /** At most this many pooled connections for each of small requests and streams (and never more than the transport allows). */
   setMaxSockets(n: number): void {
-    this.agent.maxSockets = Math.min(n, this.transport.maxConnections);
+    this.maxSockets = Math.min(n, this.transport.maxConnections);
+    this.small.maxSockets = this.maxSockets;
+    if (this.streams) this.streams.maxSockets = this.maxSockets;
   }
 
   close(): void {
-    this.agent.destroy();
+    this.small.destroy();
+    this.streams?.destroy();
     this.transport.close();
+  }
+
+  /** A small request: its body whole (or none), its answer read whole whatever its status. */
+  private send(method: string, path: string, headers?: Record<string, string>, body?: Buffer) {
+    EngineClient.totalRequests++;
+    return this.small.request(method, path, headers, body);
   }
 
   /** Negotiate once: the engine's version, capped at what moor speaks. */
@@ -183,14 +202,12 @@ export class EngineClient {
    * `docker-init --version` for every /version (≈10–15 ms here, against ≈1 ms for /_ping).
    */
   private async pingInfo(): Promise<Negotiated | undefined> {
-    const req = await this.open('GET', '/_ping', { unversioned: true });
-    req.body.end();
-    const res = await req.response;
-    res.resume();
-    const api = res.headers['api-version'];
-    const server = /^(Docker|Libpod)\/(\S+)/.exec(String(res.headers.server ?? ''));
-    if (typeof api !== 'string' || !/^\d+\.\d+$/.test(api) || !server) return undefined;
-    return { version: server[2]!, apiVersion: api, podman: server[1] === 'Libpod' || res.headers['libpod-api-version'] !== undefined };
+    const { status, headers, body } = await this.send('GET', '/_ping');
+    if (status >= 400) throw new EngineError(status, engineMessage(body), 'GET /_ping');
+    const api = headers['api-version'];
+    const server = /^(Docker|Libpod)\/(\S+)/.exec(headers.server ?? '');
+    if (api === undefined || !/^\d+\.\d+$/.test(api) || !server) return undefined;
+    return { version: server[2]!, apiVersion: api, podman: server[1] === 'Libpod' || headers['libpod-api-version'] !== undefined };
   }
 
   private async versionInfo(): Promise<Negotiated> {
@@ -207,13 +224,8 @@ export class EngineClient {
   readAhead(reads: string[]): void {
     for (const key of reads) {
       if (this.ahead.has(key)) continue;
-      const q = key.indexOf('?');
-      const promise = this.open('GET', q < 0 ? key : key.slice(0, q), { rawQuery: q < 0 ? undefined : key.slice(q + 1), okStatuses: ALL_STATUSES })
-        .then(async (req) => {
-          req.body.end();
-          const res = await req.response;
-          return { status: res.statusCode ?? 0, body: await readBody(res) };
-        })
+      const promise = this.engineInfo()
+        .then((info) => this.send('GET', `/v${info.apiVersion}${key}`))
         // A read ahead that failed is made again by whoever asks for it.
         .catch(() => undefined);
       this.ahead.set(key, promise);
@@ -262,7 +274,7 @@ export class EngineClient {
    */
   async open(method: string, path: string, opts: OpenOptions = {}): Promise<EngineStream> {
     const prefix = opts.unversioned ? '' : `/v${(await this.engineInfo()).apiVersion}`;
-    const qs = opts.rawQuery ?? queryString(opts.query);
+    const qs = queryString(opts.query);
     const what = `${method} ${path}`;
     EngineClient.totalRequests++;
     const body = http.request({
@@ -327,29 +339,32 @@ export class EngineClient {
 
   /** A request with a small body (JSON, or a stream piped in), its response read whole. */
   private async whole(method: string, path: string, opts: RequestOptions & Pick<OpenOptions, 'unversioned'>): Promise<Buffer> {
+    const qs = queryString(opts.query);
     if (method === 'GET' && !opts.unversioned && opts.body === undefined && !opts.stream && !opts.headers) {
-      const qs = queryString(opts.query);
       const key = qs ? `${path}?${qs}` : path;
       this.recorded?.push(key);
       const early = this.ahead.get(key);
       if (early) {
         this.ahead.delete(key);
         const got = await early;
-        if (got) {
-          if (got.status < 400 || (opts.okStatuses ?? []).includes(got.status)) return got.body;
-          throw new EngineError(got.status, engineMessage(got.body), `${method} ${path}`);
-        }
+        if (got) return this.judged(got, method, path, opts.okStatuses);
       }
+    }
+    if (opts.stream) {
+      const req = await this.open(method, path, { query: opts.query, headers: opts.headers, okStatuses: opts.okStatuses, unversioned: opts.unversioned });
+      opts.stream.pipe(req.body);
+      return readBody(await req.response);
     }
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = { ...opts.headers };
-    if (payload) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(payload.length);
-    }
-    const req = await this.open(method, path, { query: opts.query, headers, okStatuses: opts.okStatuses, unversioned: opts.unversioned });
-    if (opts.stream) opts.stream.pipe(req.body);
-    else req.body.end(payload);
-    return readBody(await req.response);
+    if (payload) headers['Content-Type'] = 'application/json';
+    const prefix = opts.unversioned ? '' : `/v${(await this.engineInfo()).apiVersion}`;
+    return this.judged(await this.send(method, `${prefix}${path}${qs ? `?${qs}` : ''}`, headers, payload), method, path, opts.okStatuses);
+  }
+
+  /** An answer's body when its status is a success (or one of `ok`); the engine's error otherwise. */
+  private judged(a: { status: number; body: Buffer }, method: string, path: string, ok: number[] = []): Buffer {
+    if (a.status < 400 || ok.includes(a.status)) return a.body;
+    throw new EngineError(a.status, engineMessage(a.body), `${method} ${path}`);
   }
 }

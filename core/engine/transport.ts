@@ -37,25 +37,33 @@ export function openTransport(endpoint: EngineEndpoint, hooks: TransportHooks): 
   return socketTransport(endpoint);
 }
 
-/** A keep-alive agent whose connections the transport opens. */
-export class TransportAgent extends http.Agent {
-  constructor(private readonly transport: Transport, options: http.AgentOptions) {
-    super(options);
-    // A burst of requests asks for a connection each before any is made (the agent counts only
-    // connections already made): some wait for the transport's limit, while the ones made go idle
-    // in the pool once their response is read. Give those back, or the waiting ones wait for ever.
-    this.on('free', () => {
-      if ((transport.waiting?.() ?? 0) > 0) this.closeIdle();
-    });
-  }
-
-  override createConnection(_options: unknown, done: Dialed): undefined {
-    this.transport.dial(done);
-    return undefined;
-  }
-
+/** A keep-alive agent whose connections the transport opens, for streams (small requests: http1.ts). */
+export interface TransportAgent extends http.Agent {
   /** Destroy the idle connections it keeps. */
-  closeIdle(): void {
-    for (const list of Object.values(this.freeSockets)) for (const s of list ?? []) s.destroy();
+  closeIdle(): void;
+}
+
+/** Made when a command first streams: node:http is loaded then (scripts/build.mjs makes it lazy), not by every command. */
+export function transportAgent(transport: Transport, options: http.AgentOptions): TransportAgent {
+  class Agent extends http.Agent implements TransportAgent {
+    constructor() {
+      super(options);
+      // A burst of requests asks for a connection each before any is made (the agent counts only
+      // connections already made): some wait for the transport's limit, while the ones made go idle
+      // in the pool once their response is read. Give those back, or the waiting ones wait for ever.
+      this.on('free', () => {
+        if ((transport.waiting?.() ?? 0) > 0) this.closeIdle();
+      });
+    }
+
+    override createConnection(_options: unknown, done: Dialed): undefined {
+      transport.dial(done);
+      return undefined;
+    }
+
+    closeIdle(): void {
+      for (const list of Object.values(this.freeSockets)) for (const s of list ?? []) s.destroy();
+    }
   }
+  return new Agent();
 }

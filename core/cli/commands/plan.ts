@@ -31,7 +31,7 @@ export async function planCommand(argv: string[], io: Output): Promise<number> {
     if (flags.out) {
       writePlanFile(flags.out, {
         moor_plan_file: PLAN_FILE_FORMAT, moor_version: moorVersion(), created_at: new Date().toISOString(),
-        engine: session.client.endpoint.display, refresh: flags.refresh, desired: stack, plan, fingerprint: session.fingerprint,
+        engine: session.client.endpoint.display, refresh: flags.refresh, desired: stack, plan, fingerprint: session.fingerprint(),
       });
       const shown = flags.out;
       if (!flags.json) io.out(`\nSaved this plan to ${shown}. Apply exactly this plan with: moor apply ${shown}`);

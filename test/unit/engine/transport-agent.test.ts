@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TransportAgent, type Dialed, type Transport } from '../../../core/engine/transport.js';
+import { transportAgent, type Dialed, type Transport } from '../../../core/engine/transport.js';
 
 const agent = suite('TransportAgent: a limited transport');
 
@@ -47,7 +47,7 @@ agent('a burst of 3× the limit completes: idle connections are given back to th
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
   const transport = limited(port, 2);
-  const a = new TransportAgent(transport, { keepAlive: true, maxSockets: 2 });
+  const a = transportAgent(transport, { keepAlive: true, maxSockets: 2 });
   const get = () => new Promise<string>((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path: '/', agent: a }, (res) => {
       let body = '';
