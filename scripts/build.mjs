@@ -77,7 +77,7 @@ await build({
 // module importing it initialises (child_process with dgram alone costs ≈ 1 ms on every command;
 // http ≈ 3 ms more than net, and a command's small requests do not use it: core/engine/http1.ts).
 // A module of the bundle imports a stand-in whose properties load the real one.
-const LAZY_BUILTINS = ['child_process', 'dgram', 'http', 'https', 'readline', 'readline/promises', 'timers/promises', 'tls', 'worker_threads', 'zlib'];
+const LAZY_BUILTINS = ['child_process', 'crypto', 'dgram', 'fs/promises', 'http', 'https', 'readline', 'readline/promises', 'timers/promises', 'tls', 'worker_threads', 'zlib'];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {

@@ -13,7 +13,7 @@
  * Only commands that take no lock (`moor plan`): a read sent ahead of a lock could predate another
  * moor's apply. Only engine reads of moor's own kind (lists and inspects), never a registry.
  */
-import { createHash } from 'node:crypto';
+import { murmur128 } from '../hash.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EngineClient } from '../engine/client.js';
@@ -31,7 +31,7 @@ export interface ReadAhead {
 }
 
 function fileOf(stackFile: string, env: string | undefined, endpoint: string): string {
-  const key = createHash('sha256').update(`${path.resolve(stackFile)}\0${env ?? ''}\0${endpoint}`).digest('hex').slice(0, 32);
+  const key = murmur128(`${path.resolve(stackFile)}\0${env ?? ''}\0${endpoint}`);
   return cacheDir('reads', `${key}.json`);
 }
 

@@ -7,7 +7,7 @@
  * content of every input file: an unchanged stack is imported straight from the cache with no
  * compiler loaded at all. Its inline source map puts diagnostics on the .ts lines (bundle-map.ts).
  */
-import { createHash } from 'node:crypto';
+import { murmur128 } from '../hash.js';
 import { builtinModules, createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -18,12 +18,13 @@ import { importExternal } from '../import-external.js';
 import { registerBundle } from './bundle-map.js';
 
 interface Manifest {
-  format: 3;
+  format: 4;
   bundle: string;
   inputs: Record<string, string>;
 }
 
-const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+// Cache keys only (core/hash.ts): node:crypto stays unloaded on a plan.
+const sha = murmur128;
 const builtins = new Set(builtinModules);
 const requireHere = createRequire(import.meta.url);
 
@@ -31,7 +32,7 @@ const requireHere = createRequire(import.meta.url);
 function cachedBundle(manifestPath: string): string | undefined {
   try {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-    if (m.format !== 3) return undefined; // 2: moor's API bundled in; 3: CommonJS where it can be
+    if (m.format !== 4) return undefined; // 2: moor's API bundled in; 3: CommonJS where it can be; 4: murmur128 hashes
     for (const [file, hash] of Object.entries(m.inputs)) if (sha(readFileSync(file)) !== hash) return undefined;
     return m.bundle;
   } catch {
@@ -124,7 +125,7 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
     const abs = path.resolve(input);
     inputs[abs] = sha(await readFile(abs));
   }
-  const manifest: Manifest = { format: 3, bundle, inputs };
+  const manifest: Manifest = { format: 4, bundle, inputs };
   await writeCacheFile(manifestPath, JSON.stringify(manifest));
   return bundle;
 }

@@ -2,7 +2,8 @@
  * Stack file → desired state. Type-check (cached), import, run the build function, validate.
  * Returns diagnostics instead of throwing for anything the stack author can fix.
  */
-import { access, readlink, realpath, stat } from 'node:fs/promises';
+import { accessSync } from 'node:fs';
+import { readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { error, hasErrors, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import type { DesiredStack } from '../model/spec.js';
@@ -30,7 +31,7 @@ export interface LoadResult {
 export async function loadStack(fileArg: string, inputs: StackInputs = {}, processEnv: Record<string, string | undefined> = process.env): Promise<LoadResult> {
   const file = path.resolve(fileArg);
   try {
-    await access(file);
+    accessSync(file); // synchronous: node:fs/promises is not loaded for it on every plan
   } catch {
     return { diagnostics: [error(`stack file not found: ${file}`)], typecheckCached: false };
   }

@@ -7,28 +7,28 @@
  * read: an unchanged stack never pays for it again.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { cacheDir, writeCacheFile } from './cache-dir.js';
+import { murmur128 } from '../hash.js';
 import { importExternal } from '../import-external.js';
 
 interface CacheRecord {
-  format: 1;
+  format: 2;
   files: Record<string, string>;
 }
 
-const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+// Cache keys only (core/hash.ts): node:crypto stays unloaded on a plan.
 
 /**
  * One record per path AND content of the stack file: switching between two versions of a stack
  * (git checkout, an edit undone) finds the check of each already made.
  */
 function recordPath(file: string, content: string | Buffer): string {
-  return cacheDir('typecheck', `${sha(file).slice(0, 24)}-${sha(content).slice(0, 24)}.json`);
+  return cacheDir('typecheck', `${murmur128(file).slice(0, 24)}-${murmur128(content).slice(0, 24)}.json`);
 }
 
 /** Read synchronously: ≈20 small files, 3× faster so than through the thread pool (on every plan's path). */
@@ -39,17 +39,17 @@ function cachedPass(file: string): boolean {
   } catch {
     return false;
   }
-  if (record.format !== 1 || !record.files[file]) return false;
+  if (record.format !== 2 || !record.files[file]) return false; // 2: murmur128, not sha256
   try {
-    return Object.entries(record.files).every(([f, h]) => sha(readFileSync(f)) === h);
+    return Object.entries(record.files).every(([f, h]) => murmur128(readFileSync(f)) === h);
   } catch {
     return false;
   }
 }
 
 async function storePass(file: string, files: string[]): Promise<void> {
-  const record: CacheRecord = { format: 1, files: {} };
-  for (const f of files) record.files[f] = sha(await readFile(f));
+  const record: CacheRecord = { format: 2, files: {} };
+  for (const f of files) record.files[f] = murmur128(await readFile(f));
   await writeCacheFile(recordPath(file, await readFile(file)), JSON.stringify(record));
 }
 
@@ -128,7 +128,7 @@ export function parseTscOutput(text: string, cwd: string, stackFile: string): Ch
 async function nativeCheck(exe: string, file: string): Promise<CheckOutput | undefined> {
   const dir = cacheDir('typecheck', 'projects');
   await mkdir(dir, { recursive: true });
-  const config = path.join(dir, `${sha(file).slice(0, 24)}.${process.pid}.json`);
+  const config = path.join(dir, `${murmur128(file).slice(0, 24)}.${process.pid}.json`);
   await writeFile(config, JSON.stringify({ compilerOptions: compilerOptions(), files: [file] }));
   try {
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {

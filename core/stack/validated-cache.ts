@@ -10,7 +10,7 @@
  * Only a stack without errors is stored (with its warnings). Running from the TypeScript sources
  * (tests, tsx) there is no build id and nothing is cached.
  */
-import { createHash } from 'node:crypto';
+import { murmur128 } from '../hash.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../diagnostics.js';
@@ -30,7 +30,7 @@ export interface Validated {
 }
 
 interface Entry {
-  format: 1;
+  format: 2;
   key: string;
   /** Files normalization read, with their content hash: a change to one invalidates the entry. */
   files: Record<string, string>;
@@ -38,7 +38,6 @@ interface Entry {
   diagnostics: Diagnostic[];
 }
 
-const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const KINDS: ResourceKind[] = ['image', 'network', 'volume', 'container', 'backup'];
 
 class Uncacheable extends Error {}
@@ -81,21 +80,21 @@ export function validationKey(stackName: string, file: string, declarations: Dec
   if (!build) return undefined;
   try {
     const canonical = declarations.map((d) => [d.kind, d.name, d.location, encode(d.options ?? null), d.options === undefined]);
-    return sha(JSON.stringify([build, stackName, file, stackCallSite, canonical]));
+    return murmur128(JSON.stringify([build, stackName, file, stackCallSite, canonical]));
   } catch (e) {
     if (e instanceof Uncacheable) return undefined;
     throw e;
   }
 }
 
-const entryPath = (file: string) => cacheDir('validated', `${sha(file).slice(0, 32)}.json`);
+const entryPath = (file: string) => cacheDir('validated', `${murmur128(file).slice(0, 32)}.json`);
 
 /** Read synchronously: a few small files, read faster so than through the thread pool (it is on every plan's path). */
 export function readValidated(file: string, key: string): Validated | undefined {
   try {
     const e = JSON.parse(readFileSync(entryPath(file), 'utf8')) as Entry;
-    if (e.format !== 1 || e.key !== key) return undefined;
-    for (const [f, hash] of Object.entries(e.files)) if (sha(readFileSync(f)) !== hash) return undefined;
+    if (e.format !== 2 || e.key !== key) return undefined;
+    for (const [f, hash] of Object.entries(e.files)) if (murmur128(readFileSync(f)) !== hash) return undefined;
     return { stack: e.stack, diagnostics: e.diagnostics };
   } catch {
     return undefined;
@@ -107,8 +106,8 @@ export async function writeValidated(file: string, key: string, v: Validated, re
   if (hasErrors(v.diagnostics)) return;
   try {
     const files: Record<string, string> = {};
-    for (const f of readFiles) files[f] = sha(await readFile(f));
-    const entry: Entry = { format: 1, key, files, stack: v.stack, diagnostics: v.diagnostics };
+    for (const f of readFiles) files[f] = murmur128(await readFile(f));
+    const entry: Entry = { format: 2, key, files, stack: v.stack, diagnostics: v.diagnostics };
     await writeCacheFile(entryPath(file), JSON.stringify(entry));
   } catch {
     // A read-only cache directory costs the next plan a validation, nothing else.
