@@ -15,6 +15,11 @@ const C4 = 0xa1e38b93;
 
 const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
 
+/** A block's word, mixed before it goes into its lane. */
+const mixK = (k: number, a: number, r: number, b: number) => Math.imul(rotl(Math.imul(k, a), r), b);
+/** A lane after its word: rotated, plus the next lane, times 5, plus the lane's constant. */
+const step = (h: number, r: number, next: number, c: number) => (Math.imul(rotl(h, r) + next, 5) + c) | 0;
+
 function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -36,22 +41,10 @@ export function murmur128(data: string | Uint8Array, seed = 0): string {
   let h4 = h1;
   const word = (i: number) => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
   for (let i = 0; i < blocks; i += 16) {
-    let k1 = word(i);
-    let k2 = word(i + 4);
-    let k3 = word(i + 8);
-    let k4 = word(i + 12);
-    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
-    h1 ^= k1;
-    h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
-    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
-    h2 ^= k2;
-    h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
-    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
-    h3 ^= k3;
-    h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
-    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
-    h4 ^= k4;
-    h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
+    h1 = step(h1 ^ mixK(word(i), C1, 15, C2), 19, h2, 0x561ccd1b);
+    h2 = step(h2 ^ mixK(word(i + 4), C2, 16, C3), 17, h3, 0x0bcaa747);
+    h3 = step(h3 ^ mixK(word(i + 8), C3, 17, C4), 15, h4, 0x96cd1c35);
+    h4 = step(h4 ^ mixK(word(i + 12), C4, 18, C1), 13, h1, 0x32ac3b17);
   }
   // The last 0–15 bytes, little-endian into k1…k4.
   let k1 = 0;
@@ -66,10 +59,10 @@ export function murmur128(data: string | Uint8Array, seed = 0): string {
     else if (j >= 4) k2 ^= byte;
     else k1 ^= byte;
   }
-  if (rest > 12) h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1);
-  if (rest > 8) h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4);
-  if (rest > 4) h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3);
-  if (rest > 0) h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+  if (rest > 12) h4 ^= mixK(k4, C4, 18, C1);
+  if (rest > 8) h3 ^= mixK(k3, C3, 17, C4);
+  if (rest > 4) h2 ^= mixK(k2, C2, 16, C3);
+  if (rest > 0) h1 ^= mixK(k1, C1, 15, C2);
   h1 ^= len;
   h2 ^= len;
   h3 ^= len;
