@@ -17,6 +17,7 @@ import { localReadsPossible, realDirUnder, startWorker, workerFile } from '../ap
 import { streamResponse } from '../apply/volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
 import { readArchiveStream, type ReadArchive, type ReadOptions } from './read-archive.js';
+import { extractArchiveFile, type ExtractTask } from './local-extract.js';
 
 /** Not an error of the archive: the file could not be found or opened here (the engine's read then decides). */
 export class LocalReadUnavailable extends Error {
@@ -121,6 +122,25 @@ export function followLocalArchive(file: string, compression: 'gzip' | 'none'): 
     writerDone: () => worker.postMessage('done'),
     stop: () => void worker.terminate(),
   };
+}
+
+/**
+ * Extract the archive file `task.file` into a restore's staging directories (local-extract.ts),
+ * in a worker thread (in this one when none can start): the archive as read.
+ */
+export async function extractLocalArchive(task: ExtractTask): Promise<ReadArchive> {
+  const module = workerFile('archive-read-worker', import.meta.url);
+  if (!module) return extractArchiveFile(task);
+  const worker: Worker = startWorker(module, { file: task.file, compression: task.compression, extract: task });
+  try {
+    return await new Promise<ReadArchive>((resolve, reject) => {
+      worker.once('message', (m: { read?: ReadArchive; error?: string }) => (m.read ? resolve(m.read) : reject(new Error(m.error))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the archive extracting thread exited (code ${code})`)));
+    });
+  } finally {
+    void worker.terminate();
+  }
 }
 
 /** The engine's stat of a path in a container (HEAD archive: the X-Docker-Container-Path-Stat header). */
