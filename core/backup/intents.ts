@@ -17,10 +17,11 @@ import { EngineError, isNotFound } from '../engine/errors.js';
 import { describeIntent, intentLabels, intentVolumeName, type Intent } from '../model/intent.js';
 import { observeInterrupted, type ObservedIntent } from '../observe/intents.js';
 import path from 'node:path';
-import { proveLocalEngine, provenVolumeDir } from '../apply/volume-data/local.js';
+import { localReadsPossible, plainLocalVolume, provenVolumeDir } from '../apply/volume-data/local.js';
+import { proveThroughWorker } from './local-archive.js';
 import { discardBeside, DISCARD_STAGE_SCRIPT, removeOldData, switchBeside, SWITCH_SCRIPT } from './switch.js';
-import { RESTORE } from './target.js';
-import { BACKUP_LABEL, runCommand, workerName } from './worker.js';
+import { PROBE, RESTORE } from './target.js';
+import { BACKUP_LABEL, runCommand, withWorker, workerName } from './worker.js';
 import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
 import { OWNER_HOST, OWNER_PID } from '../model/intent.js';
 
@@ -89,7 +90,7 @@ export async function finishIntent(client: EngineClient, stack: string, found: I
   // owns the staged data now (it finishes the restore with it); discarding it here would race that.
   const followed = r && intent.step === 'stage' && (await observeInterrupted(client, stack)).intents.some((o) => o.intent.step === 'switch' && o.intent.restore?.stage === r.stage);
   if (followed) log(`the switch that followed it finishes the restore with the data it staged (${r.stage}/)`);
-  else if (r?.beside && (intent.step === 'stage' || intent.step === 'switch')) await finishBeside(client, found, log);
+  else if (r?.beside && (intent.step === 'stage' || intent.step === 'switch')) await finishBeside(client, stack, found, log);
   else if (r && (intent.step === 'stage' || intent.step === 'switch')) {
     const spec = {
       image: r.image, labels: { [BACKUP_LABEL]: `${stack}/${intent.job}` },
@@ -112,14 +113,18 @@ export async function finishIntent(client: EngineClient, stack: string, found: I
 /**
  * A restore that staged beside each volume's `_data` (restore.ts, extracting here): its staged data
  * discarded, or its switch finished (switchBeside and the old data deleted), here, as the restore
- * does. That takes this machine being the engine's, proven with the record's own volume; when it
- * is not, a discard only says where the staged data is (outside the volumes, it changes nothing in
- * them) and a switch fails, its record kept for a command run there.
+ * does. That takes this machine being the engine's, proven with the record's own volume (a probe
+ * put into a worker mounting it, found here); when it is not, a discard only says where the staged
+ * data is (outside the volumes, it changes nothing in them) and a switch fails, its record kept for
+ * a command run there.
  */
-async function finishBeside(client: EngineClient, found: IntentHandle, log: (line: string) => void): Promise<void> {
+async function finishBeside(client: EngineClient, stack: string, found: IntentHandle, log: (line: string) => void): Promise<void> {
   const { intent } = found;
   const r = intent.restore!;
-  const proven = await proveLocalEngine(client, found.volume);
+  // The proof: a worker (never started) mounting the record's own volume, which the probe goes into.
+  const record = localReadsPossible(client) ? await plainLocalVolume(client, found.volume).catch(() => null) : null;
+  const prover = { image: r.image, name: workerName(stack, intent.job, 'prove'), labels: { [BACKUP_LABEL]: `${stack}/${intent.job}` }, mounts: [{ type: 'volume' as const, source: found.volume, target: PROBE, readOnly: false }], cmd: ['true'] };
+  const proven = record ? await withWorker(client, prover, (w) => proveThroughWorker(client, w, PROBE, record)).catch(() => false) : false;
   const dirs = await Promise.all(r.volumes.map(async (v) => {
     const data = proven ? await provenVolumeDir(client, v.engineVolume).catch(() => null) : null;
     return { v, at: data ? { data, beside: path.dirname(data) } : null };

@@ -13,9 +13,9 @@
 import { MoorError } from '../errors.js';
 import path from 'node:path';
 import { backupRecordName } from '../model/backup.js';
-import { proveLocalEngine, provenVolumeDir } from '../apply/volume-data/local.js';
+import { localReadsPossible, provenVolumeDir } from '../apply/volume-data/local.js';
 import { timed } from '../apply/volume-data/phases.js';
-import { extractLocalArchive } from './local-archive.js';
+import { extractLocalArchive, proveThroughWorker } from './local-archive.js';
 import { discardBeside, removeOldData, switchBeside, type BesideVolume } from './switch.js';
 import { randomBytes } from 'node:crypto';
 import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
@@ -34,10 +34,10 @@ import { restoreCheck } from './archive-safety.js';
 import { listArchives, type ListedArchive } from './list.js';
 import { readArchive, type EntryCheck, type ReadArchive } from './read-archive.js';
 import { localArchiveFile, readLocalArchive } from './local-archive.js';
-import { plainLocalVolume } from '../apply/volume-data/local.js';
+import { plainLocalVolume, type LocalVolume } from '../apply/volume-data/local.js';
 import { archiveDir } from '../model/backup.js';
 import { directoryHeader, type ScanHeader } from './tar-scan.js';
-import { jobDir, RESTORE, targetMount } from './target.js';
+import { jobDir, PROBE, RESTORE, targetMount } from './target.js';
 import { canonical } from './tree.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
 import { DISCARD_STAGE_SCRIPT, SWITCH_SCRIPT } from './switch.js';
@@ -274,14 +274,14 @@ function rootsOf(read: ReadArchive | undefined): Map<string, ManifestEntry> {
 /**
  * Each volume's directories when the archive is extracted here (local-extract.ts) instead of by
  * the engine: the archive is read here (`file`), the engine's volumes directory is proven local
- * (proveLocalEngine, with the job's record volume), every volume is a plain local one in it, and
+ * (proveThroughWorker: the reading worker mounts the job's record volume, `record`), every volume is a plain local one in it, and
  * the manifest holds only entries written here exactly (files, directories, links: no FIFO or
  * device, `other`). Null otherwise (MOOR_LOCAL_VOLUMES=0 too): the engine's extractor does it.
  * Decided before anything is written.
  */
-async function besideVolumes(client: EngineClient, stack: string, job: BackupSpec, plan: RestorePlan, manifest: ArchiveManifest, file: string | null): Promise<Map<string, BesideVolume> | null> {
-  if (!file || manifest.entries.some((e) => e.type === 'other')) return null;
-  if (!(await proveLocalEngine(client, backupRecordName(stack, job.name)))) return null;
+async function besideVolumes(client: EngineClient, w: Worker, record: LocalVolume | null, plan: RestorePlan, manifest: ArchiveManifest, file: string | null): Promise<Map<string, BesideVolume> | null> {
+  if (!file || !record || manifest.entries.some((e) => e.type === 'other')) return null;
+  if (!(await proveThroughWorker(client, w, PROBE, record))) return null;
   const out = new Map<string, BesideVolume>();
   for (const i of plan.into) {
     const data = await provenVolumeDir(client, i.engineVolume).catch(() => null);
@@ -331,8 +331,10 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   const env = { VOLUMES: volumes.join(' '), STAGE: stage };
   // Two workers, never started: one mounts the target (the archive is read out of it), the other
   // the volumes (the engine extracts into it). Not one: the engine locks a container while it
-  // extracts into it, and the read would wait for the extraction it feeds.
-  const spec = readerSpec(stack, job, 'restore');
+  // extracts into it, and the read would wait for the extraction it feeds. The first also mounts
+  // the job's record volume when the engine may be local: the proof's probe goes there.
+  const recordHere = localReadsPossible(client) ? await plainLocalVolume(client, backupRecordName(stack, job.name)).catch(() => null) : null;
+  const spec = readerSpec(stack, job, 'restore', recordHere ? [{ type: 'volume', source: backupRecordName(stack, job.name), target: PROBE, readOnly: false }] : []);
   const extractorSpec = { image: job.image, name: workerName(stack, job.name, 'extract'), labels: { [BACKUP_LABEL]: `${stack}/${job.name}` }, mounts: restoreMounts, cmd: ['true'] };
   const stopped: string[] = [];
   let staging = false;
@@ -352,7 +354,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
       if (refusal) throw new RestoreError(`${refusal}; nothing was restored`);
       const archivePath = `${jobDir(stack, job)}/${manifest.summary.archive}`;
       const local = await localArchiveFile(client, w, await targetRoot(client, stack, job), archiveDir(stack, job.name), manifest.summary.archive, archivePath);
-      beside = await timed('restore.prove-local', () => besideVolumes(client, stack, job, plan, manifest, local));
+      beside = await timed('restore.prove-local', () => besideVolumes(client, w, recordHere, plan, manifest, local));
       log(`restore: ${archive.id} → ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}, beside the current data${local ? ' (the archive read here' : ''}${beside ? ', extracted here)' : local ? ')' : ''}`);
       intent = await recordIntent(client, stack, { ...record, step: 'stage', restore: { ...restoreRecord, beside: !!beside } });
       staging = true;

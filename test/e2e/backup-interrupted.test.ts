@@ -200,6 +200,16 @@ it('a restore killed before its switch leaves the data as it was; killed in the 
   });
 });
 
+/** The data volume's entries (path and type; the root's mode and owner too), through the engine. */
+async function shownData(s: TestStack): Promise<string[]> {
+  return (await readTree(s.engine, image(s), s.en('data'))).map((e) => `${e.path} ${e.type}${e.path === '.' ? ` ${e.mode.toString(8)} ${e.uid}:${e.gid}` : ''}`);
+}
+
+async function stopDbAndApp(s: TestStack): Promise<void> {
+  await s.engine.request('POST', `/containers/${s.en('app')}/stop`, { query: { t: 0 } });
+  await s.engine.request('POST', `/containers/${s.en('db')}/stop`, { query: { t: 0 } });
+}
+
 /** What is beside the data volume's `_data` in the engine's volumes directory (the engine is local). */
 async function besideData(s: TestStack): Promise<string[]> {
   const v = await s.engine.request<{ Mountpoint: string }>('GET', `/volumes/${encodeURIComponent(s.en('data'))}`);
@@ -227,11 +237,8 @@ it('a switch killed half way — before or after the staged copy became the new 
     const file = (name: string, body: string): Entry => ({ header: { name: `data/${name}`, mode: 0o644, uid: 0, gid: 0 }, content: Buffer.from(body) });
     const dir = (name: string): Entry => ({ header: { name: `data/${name}/`, type: 'directory', mode: 0o755, uid: 0, gid: 0 } });
     const root: Entry = { header: { name: 'data/', type: 'directory', mode: 0o755, uid: 0, gid: 0 } };
-    const shown = async () => (await readTree(s.engine, image(s), s.en('data'))).map((e) => `${e.path} ${e.type}${e.path === '.' ? ` ${e.mode.toString(8)} ${e.uid}:${e.gid}` : ''}`);
-    const stopBoth = async () => {
-      await s.engine.request('POST', `/containers/${s.en('app')}/stop`, { query: { t: 0 } });
-      await s.engine.request('POST', `/containers/${s.en('db')}/stop`, { query: { t: 0 } });
-    };
+    const shown = () => shownData(s);
+    const stopBoth = () => stopDbAndApp(s);
 
     // After `mv $STAGE $STAGE.new` and one entry moved: old entries aside, new ones partly in place.
     await stopBoth();
@@ -277,11 +284,8 @@ it('staged beside _data: a switch killed half way is finished by apply, a killed
       mkdirSync(path.dirname(rel), { recursive: true });
       writeFileSync(rel, body);
     };
-    const shown = async () => (await readTree(s.engine, image(s), s.en('data'))).map((e) => `${e.path} ${e.type}${e.path === '.' ? ` ${e.mode.toString(8)} ${e.uid}:${e.gid}` : ''}`);
-    const stopBoth = async () => {
-      await s.engine.request('POST', `/containers/${s.en('app')}/stop`, { query: { t: 0 } });
-      await s.engine.request('POST', `/containers/${s.en('db')}/stop`, { query: { t: 0 } });
-    };
+    const shown = () => shownData(s);
+    const stopBoth = () => stopDbAndApp(s);
 
     // After the staged copy became <stage>.new and one entry moved: old entries aside, new ones partly in place.
     await stopBoth();

@@ -358,7 +358,7 @@ bk('extracted here: the restored tree (links out of the volume, hard links, setu
     await change('new-1');
     const here = await backupCmd(s, 'restore', 'plain', '--yes');
     assert.is(here.code, 0, show(here));
-    assert.match(here.stderr, /\(the archive read here, extracted here\)/);
+    assert.match(here.stderr, /\(the archive read here, extracted here\)/, show(here));
     assert.equal(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'), true)), [], 'data restored exactly, times too');
     assert.equal(treeDiff(before.logs, await readTree(s.engine, image(s), s.en('logs'), true)), [], 'logs restored exactly, times too');
     assert.equal(await besideData(s, s.en('data')), ['_data'], 'no staging or old data left beside _data');
