@@ -342,6 +342,8 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   let restoreFailed = false;
   /** Staged beside `_data` (extracted here): each volume's directories. */
   let beside: Map<string, BesideVolume> | null = null;
+  /** The old data's deletion once switched beside `_data` (its error, or null). */
+  let removal: Promise<Error | null> | undefined;
   const record = { command: `backup restore ${job.name}`, job: job.name, stopped: [] as string[] };
   const restoreRecord = { image: job.image, stage, volumes: plan.into.map((i) => ({ volume: i.volume, engineVolume: i.engineVolume })) };
   let intent: IntentHandle | undefined;
@@ -382,6 +384,9 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
           await timed('restore.switch', async () => {
             for (const v of volumes) await switchBeside(here.get(v)!, stage, roots.get(v)!.mode, roots.get(v)!.uid, roots.get(v)!.gid);
           });
+          // The old data, beside `_data` now, is deleted while the containers start again (killed
+          // before it is gone, the switch record has the next command finish the switch, deleting it).
+          removal = timed('restore.remove-old', () => Promise.all(volumes.map((v) => removeOldData(here.get(v)!, stage)))).then(() => null, (e: Error) => e);
         } else await runCommand(client, { ...readerSpec(stack, job, 'switch', restoreMounts), env, cmd: ['sh', '-c', SWITCH_SCRIPT, 'sh', ...args] }, 'switching the volumes to the restored data');
       } catch (e) {
         const where = here ? volumes.map((v) => path.join(here.get(v)!.beside, `${stage}{,.new,.old}`)).join(', ') : `${stage}/ inside them`;
@@ -412,14 +417,11 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
     }
     // Said even when the restore itself failed: a container left stopped must not go unnoticed.
     if (failed.length) log(`could not start again: ${failed.join('; ')}`);
+    const notRemoved = await removal;
     if (failed.length && !restoreFailed) throw new RestoreError(`restored, but could not start again: ${failed.join('; ')}`);
-    // The old data, put beside `_data` by the switch, goes once the containers run again (killed
-    // before it is gone, the switch record has the next command finish the switch, deleting it).
     const here = beside as Map<string, BesideVolume> | null;
-    if (!restoreFailed && here) {
-      await timed('restore.remove-old', () => Promise.all(volumes.map((v) => removeOldData(here.get(v)!, stage)))).catch((e: Error) => {
-        throw new RestoreError(`restored, but the old data (${volumes.map((v) => path.join(here.get(v)!.beside, `${stage}.old`)).join(', ')}) could not be deleted: ${e.message}; the next moor backup command or apply deletes it`);
-      });
+    if (notRemoved && here && !restoreFailed) {
+      throw new RestoreError(`restored, but the old data (${volumes.map((v) => path.join(here.get(v)!.beside, `${stage}.old`)).join(', ')}) could not be deleted: ${notRemoved.message}; the next moor backup command or apply deletes it`);
     }
     // Done and every container running again: the record goes (when one would not start, the next command tries again).
     if (!restoreFailed && !failed.length && intent) await removeIntent(client, intent.volume);
