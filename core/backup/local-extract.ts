@@ -57,7 +57,8 @@ function refuse(h: ScanHeader, why: string): TarRefusal {
 export class StageWriter implements EntryWriter {
   /** Every path written, `<volume>/<rel>`, and what it is; a volume's own name is its staging directory. */
   private readonly made = new Map<string, Made>();
-  private readonly dirs: { at: string; h: ScanHeader }[] = [];
+  /** Every directory written, in the order made, with its last header (a later entry of the same path wins, as with tar). */
+  private readonly dirs = new Map<string, ScanHeader>();
   private fd: number | null = null;
   private file: ScanHeader | null = null;
 
@@ -103,7 +104,8 @@ export class StageWriter implements EntryWriter {
     const before = this.made.get(key);
     if (before === 'directory') {
       if (h.type !== 'directory') throw refuse(h, `would replace the directory "${key}"`);
-      this.dirs.push({ at: to, h });
+      // Listed again, or listed after an entry under it made it: this header gives its owner, mode and times.
+      this.dirs.set(to, h);
       return;
     }
     // A later entry of the archive at the same path replaces the earlier one, as with tar.
@@ -117,7 +119,7 @@ export class StageWriter implements EntryWriter {
       case 'directory':
         mkdirSync(to, { mode: 0o700 });
         this.made.set(key, 'directory');
-        this.dirs.push({ at: to, h });
+        this.dirs.set(to, h);
         return;
       case 'file':
       case 'contiguous-file':
@@ -147,7 +149,9 @@ export class StageWriter implements EntryWriter {
   }
 
   data(slice: Buffer): void {
-    const fd = this.fd!;
+    // Content of anything but a file (a hard link's header may carry a size): not written, as tar.
+    const fd = this.fd;
+    if (fd === null) return;
     this.guarded(this.file!, () => {
       for (let off = 0; off < slice.length; ) off += writeSync(fd, slice, off, slice.length - off);
     });
@@ -170,9 +174,9 @@ export class StageWriter implements EntryWriter {
     });
   }
 
-  /** Every directory's owner, mode and times, children first (writing into one changes its mtime). */
+  /** Every directory's owner, mode and times, once nothing more is written into any (writing into one changes its mtime). */
   finish(): void {
-    for (const { at, h } of this.dirs.reverse()) {
+    for (const [at, h] of [...this.dirs].reverse()) {
       lchownSync(at, h.uid, h.gid);
       chmodSync(at, h.mode & 0o7777);
       utimesSync(at, h.mtime, h.mtime);

@@ -85,6 +85,33 @@ test('a tree is written with owners, modes (setuid after chown), times, links; r
   assert.is(owner('.'), '700 0:0');
 });
 
+test('a directory listed again, or after what is under it, gets its last header; a hard link header with a size writes nothing of it', async () => {
+  if (!root) return;
+  const file = await archive([
+    { header: { name: 'data/', type: 'directory', mode: 0o755 } },
+    { header: { name: 'data/d/', type: 'directory', mode: 0o700, uid: 1, gid: 1, mtime } },
+    { header: { name: 'data/d/f', mode: 0o644, mtime }, content: Buffer.from('f') },
+    { header: { name: 'data/d/', type: 'directory', mode: 0o750, uid: 2, gid: 2, mtime } },
+    { header: { name: 'data/late/x', mode: 0o644, mtime }, content: Buffer.from('x') },
+    { header: { name: 'data/late/', type: 'directory', mode: 0o711, uid: 3, gid: 3, mtime } },
+  ]);
+  const stages = prepared(['data']);
+  await extractArchiveFile({ file, compression: 'none', volumes: ['data'], stages });
+  const st = (p: string) => lstatSync(path.join(stages.data!, p));
+  assert.is(`${(st('d').mode & 0o7777).toString(8)} ${st('d').uid}:${st('d').gid}`, '750 2:2');
+  assert.is(`${(st('late').mode & 0o7777).toString(8)} ${st('late').uid}:${st('late').gid}`, '711 3:3');
+  assert.is(st('late').mtimeMs, mtime.getTime());
+  const writer = new StageWriter({ data: path.join(tmp, 'sized') });
+  mkdirSync(path.join(tmp, 'sized'));
+  writer.begin({ name: 'data/a', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, linkname: null, mtime: 0 });
+  writer.data(Buffer.from('a'));
+  writer.end();
+  writer.begin({ name: 'data/h', type: 'link', mode: 0o644, uid: 0, gid: 0, size: 3, linkname: 'data/a', mtime: 0 });
+  writer.data(Buffer.from('zzz'));
+  writer.end();
+  assert.is(readFileSync(path.join(tmp, 'sized', 'h'), 'utf8'), 'a');
+});
+
 test('a symbolic link and then an entry through it: refused before the entry is written', async () => {
   if (!root) return;
   const target = path.join(tmp, 'elsewhere');
