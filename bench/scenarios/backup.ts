@@ -448,8 +448,8 @@ const PHASES = (c: Compression): Record<Op, [string, string][]> => {
     ],
     restore: [
       ['start', 'start: node, the stack, the jobs, the lock, list the archives, the plan, the worker created, the manifest read and checked'],
-      ['extract', `extract: the archive file read here (its size and mtime matched with the engine's stat of it), sha256${gunzip}, every header checked, every file hashed, the archive’s own bytes (headers renamed) into the engine’s extractor (PUT archive of a worker never started), beside the current data; compared with the manifest`],
-      ['switch', 'switch: the old content removed (`rm -rf`), the restored one renamed into place; remove the workers, exit'],
+      ['extract', `extract: the proof (a probe the engine writes into the job's record volume, found here), the archive file read here (its size and mtime matched with the engine's stat of it) in a worker thread: sha256${gunzip}, every header checked, every file hashed and written by moor beside each volume's _data; compared with the manifest`],
+      ['switch', 'switch: the containers stopped, the old content renamed aside and the restored one into place (here), the containers started, the old content deleted (here); remove the reading worker, exit'],
     ],
   };
 };

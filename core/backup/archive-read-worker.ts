@@ -1,9 +1,14 @@
-/** A worker thread reading an archive file as it is written (see local-archive.ts, followLocalArchive). */
+/**
+ * A worker thread reading an archive file as it is written (see local-archive.ts,
+ * followLocalArchive), or, given `extract`, extracting a finished one into a restore's staging
+ * directories (local-extract.ts).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
+import { extractArchiveFile, type ExtractTask } from './local-extract.js';
 import { fileChunks, LocalReadUnavailable } from './local-archive.js';
-import { readArchiveStream } from './read-archive.js';
+import { readArchiveStream, type ReadArchive } from './read-archive.js';
 
-const { file, compression } = workerData as { file: string; compression: 'gzip' | 'none' };
+const { file, compression, extract } = workerData as { file: string; compression: 'gzip' | 'none'; extract?: ExtractTask };
 let done = false;
 parentPort!.on('message', (m) => {
   if (m === 'done') done = true;
@@ -18,7 +23,8 @@ async function* chunks() {
     throw e;
   }
 }
-readArchiveStream(chunks(), file.slice(file.lastIndexOf('/') + 1), compression).then(
+const work: Promise<ReadArchive> = extract ? extractArchiveFile(extract) : readArchiveStream(chunks(), file.slice(file.lastIndexOf('/') + 1), compression);
+work.then(
   (read) => {
     parentPort!.postMessage({ read });
     parentPort!.close();

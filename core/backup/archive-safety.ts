@@ -213,3 +213,15 @@ export class ArchiveSafety {
     return { ok: true, at, through };
   }
 }
+
+/**
+ * The check every restored entry passes before it is written: inside one of `volumes`, safe, any
+ * symbolic link target (see ArchiveSafetyOptions). Nothing but the volumes' directories at the top:
+ * a stray top-level file would land outside every volume.
+ */
+export function restoreCheck(volumes: readonly string[]): { check(entry: TarEntryHeader): string | null } {
+  const safety = new ArchiveSafety({ volumes, symlinkTargets: 'any' });
+  return {
+    check: (h) => (h.type !== 'directory' && !h.name.replace(/^(\.\/)+/, '').includes('/') && !h.name.startsWith('/') ? `refusing to restore: ${JSON.stringify(h.name)} is not inside a volume of this archive (${volumes.join(', ')})` : safety.check(h)),
+  };
+}

@@ -4,8 +4,10 @@
  * moves on, removed when the step was undone normally. `finishIntent` does what a killed command
  * left undone: its workers removed, a restore's staged data discarded (killed before the switch)
  * or switched in (killed during it), the containers it stopped started again in dependency
- * order, the record removed. Backup commands call `recoverStack` under the stack's lock; apply
- * runs `finishIntent` as a step of its plan (plan/intents.ts).
+ * order, the record removed. A restore that staged beside the volumes' `_data` (extracted by moor
+ * on the engine's machine) is discarded or switched here, as it would have been (finishBeside).
+ * Backup commands call `recoverStack` under the stack's lock; apply runs `finishIntent` as a step
+ * of its plan (plan/intents.ts).
  */
 import os from 'node:os';
 import { MoorError } from '../errors.js';
@@ -14,9 +16,12 @@ import type { EngineClient } from '../engine/client.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
 import { describeIntent, intentLabels, intentVolumeName, type Intent } from '../model/intent.js';
 import { observeInterrupted, type ObservedIntent } from '../observe/intents.js';
-import { DISCARD_STAGE_SCRIPT, SWITCH_SCRIPT } from './switch.js';
-import { RESTORE } from './target.js';
-import { BACKUP_LABEL, runCommand, workerName } from './worker.js';
+import path from 'node:path';
+import { localReadsPossible, plainLocalVolume, provenVolumeDir } from '../apply/volume-data/local.js';
+import { proveThroughWorker } from './local-archive.js';
+import { discardBeside, DISCARD_STAGE_SCRIPT, removeOldData, switchBeside, SWITCH_SCRIPT } from './switch.js';
+import { PROBE, RESTORE } from './target.js';
+import { BACKUP_LABEL, runCommand, withWorker, workerName } from './worker.js';
 import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
 import { OWNER_HOST, OWNER_PID } from '../model/intent.js';
 
@@ -81,22 +86,20 @@ export async function finishIntent(client: EngineClient, stack: string, found: I
   });
   await removeHelpers(client, mine.map((c) => c.Id));
   const r = intent.restore;
-  if (r && (intent.step === 'stage' || intent.step === 'switch')) {
+  // Killed between writing the switch record and removing this stage record: the switch record
+  // owns the staged data now (it finishes the restore with it); discarding it here would race that.
+  const followed = r && intent.step === 'stage' && (await observeInterrupted(client, stack)).intents.some((o) => o.intent.step === 'switch' && o.intent.restore?.stage === r.stage);
+  if (followed) log(`the switch that followed it finishes the restore with the data it staged (${r.stage}/)`);
+  else if (r?.beside && (intent.step === 'stage' || intent.step === 'switch')) await finishBeside(client, stack, found, log);
+  else if (r && (intent.step === 'stage' || intent.step === 'switch')) {
     const spec = {
       image: r.image, labels: { [BACKUP_LABEL]: `${stack}/${intent.job}` },
       mounts: r.volumes.map((v) => ({ type: 'volume' as const, source: v.engineVolume, target: `${RESTORE}/${v.volume}`, readOnly: false })),
       env: { VOLUMES: r.volumes.map((v) => v.volume).join(' '), STAGE: r.stage },
     };
     if (intent.step === 'stage') {
-      // Killed between writing the switch record and removing this one: the switch record owns the
-      // staged data now (it finishes the restore with it); discarding it here would race that.
-      const others = await observeInterrupted(client, stack);
-      if (others.intents.some((o) => o.intent.step === 'switch' && o.intent.restore?.stage === r.stage)) {
-        log(`the switch that followed it finishes the restore with the data it staged (${r.stage}/)`);
-      } else {
-        log(`discard: the data it staged (${r.stage}/ in ${r.volumes.map((v) => v.engineVolume).join(', ')}); the volumes keep their data`);
-        await runCommand(client, { ...spec, name: workerName(stack, intent.job, 'discard'), cmd: ['sh', '-c', DISCARD_STAGE_SCRIPT] }, 'removing the staging directories of the interrupted restore');
-      }
+      log(`discard: the data it staged (${r.stage}/ in ${r.volumes.map((v) => v.engineVolume).join(', ')}); the volumes keep their data`);
+      await runCommand(client, { ...spec, name: workerName(stack, intent.job, 'discard'), cmd: ['sh', '-c', DISCARD_STAGE_SCRIPT] }, 'removing the staging directories of the interrupted restore');
     } else {
       log(`switch: finishing the switch of ${r.volumes.map((v) => v.engineVolume).join(', ')} to the restored data`);
       const args = r.volumes.flatMap((v) => [v.volume, v.mode ?? '755', v.owner ?? '0:0']);
@@ -105,6 +108,41 @@ export async function finishIntent(client: EngineClient, stack: string, found: I
   }
   await startAgain(client, intent.stopped, log);
   await removeIntent(client, found.volume);
+}
+
+/**
+ * A restore that staged beside each volume's `_data` (restore.ts, extracting here): its staged data
+ * discarded, or its switch finished (switchBeside and the old data deleted), here, as the restore
+ * does. That takes this machine being the engine's, proven with the record's own volume (a probe
+ * put into a worker mounting it, found here); when it is not, a discard only says where the staged
+ * data is (outside the volumes, it changes nothing in them) and a switch fails, its record kept for
+ * a command run there.
+ */
+async function finishBeside(client: EngineClient, stack: string, found: IntentHandle, log: (line: string) => void): Promise<void> {
+  const { intent } = found;
+  const r = intent.restore!;
+  // The proof: a worker (never started) mounting the record's own volume, which the probe goes into.
+  const record = localReadsPossible(client) ? await plainLocalVolume(client, found.volume).catch(() => null) : null;
+  const prover = { image: r.image, name: workerName(stack, intent.job, 'prove'), labels: { [BACKUP_LABEL]: `${stack}/${intent.job}` }, mounts: [{ type: 'volume' as const, source: found.volume, target: PROBE, readOnly: false }], cmd: ['true'] };
+  const proven = record ? await withWorker(client, prover, (w) => proveThroughWorker(client, w, PROBE, record)).catch(() => false) : false;
+  const dirs = await Promise.all(r.volumes.map(async (v) => {
+    const data = proven ? await provenVolumeDir(client, v.engineVolume).catch(() => null) : null;
+    return { v, at: data ? { data, beside: path.dirname(data) } : null };
+  }));
+  const missing = dirs.filter((d) => !d.at).map((d) => d.v.engineVolume);
+  if (intent.step === 'stage') {
+    log(`discard: the data it staged (${r.stage}/ beside the data of ${r.volumes.map((v) => v.engineVolume).join(', ')}); the volumes keep their data`);
+    for (const d of dirs) if (d.at) await discardBeside(d.at, r.stage);
+    if (missing.length) log(`could not remove it from here (moor is not on the engine's machine, as root): ${r.stage}/ is left in the engine's volumes directory, beside the _data of ${missing.join(', ')}; it is not in the volumes`);
+    return;
+  }
+  if (missing.length) throw new Error(`the restored data of ${missing.join(', ')} is staged beside the volume's _data (${r.stage}/ in the engine's volumes directory): only moor on the engine's machine, as root, can finish the switch`);
+  log(`switch: finishing the switch of ${r.volumes.map((v) => v.engineVolume).join(', ')} to the restored data`);
+  for (const { v, at } of dirs) {
+    const [uid, gid] = (v.owner ?? '0:0').split(':').map(Number);
+    await switchBeside(at!, r.stage, parseInt(v.mode ?? '755', 8), uid!, gid!);
+  }
+  for (const { at } of dirs) await removeOldData(at!, r.stage);
 }
 
 /**

@@ -18,7 +18,7 @@ import type { ManifestEntry } from '../apply/volume-data/manifest.js';
 import { drained, type Sink } from '../apply/volume-data/tee.js';
 import type { EngineClient } from '../engine/client.js';
 import type { TarEntryHeader } from './archive-safety.js';
-import { TarRefusal, TarScanner, type ScanHeader } from './tar-scan.js';
+import { TarRefusal, TarScanner, type EntryWriter, type ScanHeader } from './tar-scan.js';
 
 /** Looks at each entry's header before it is read; a refusal (a message) ends the read. */
 export interface EntryCheck {
@@ -59,6 +59,8 @@ export interface ReadOptions {
   safety?: EntryCheck;
   /** Restore: the checked tar goes on into the extracting worker. */
   forward?: Forward;
+  /** Restore extracting here: every checked entry written out (local-extract.ts). */
+  write?: EntryWriter;
   /** Told how many bytes of tar (decompressed) were parsed, as they are. */
   onProgress?: (bytes: number) => void;
 }
@@ -69,6 +71,7 @@ function scanSink(opts: ReadOptions): { sink: Writable; scanner: TarScanner } {
   let blocked = false;
   const scanner = new TarScanner({
     check: opts.safety ? (h) => opts.safety!.check(h) : undefined,
+    write: opts.write,
     ...(fwd ? { rewrite: fwd.rewrite, out: (b: Buffer) => { if (!fwd.sink.write(b)) blocked = true; } } : {}),
   });
   const progress = opts.onProgress;

@@ -11,6 +11,12 @@
  * containers started again (also when the switch failed).
  */
 import { MoorError } from '../errors.js';
+import path from 'node:path';
+import { backupRecordName } from '../model/backup.js';
+import { localReadsPossible, provenVolumeDir } from '../apply/volume-data/local.js';
+import { timed } from '../apply/volume-data/phases.js';
+import { extractLocalArchive, proveThroughWorker } from './local-archive.js';
+import { discardBeside, removeOldData, switchBeside, type BesideVolume } from './switch.js';
 import { randomBytes } from 'node:crypto';
 import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
 import { compareManifests, formatMode, type ManifestEntry } from '../apply/volume-data/manifest.js';
@@ -24,14 +30,14 @@ import { topoSort } from '../graph.js';
 import { containerDependencies } from '../model/spec.js';
 import type { BackupSpec } from '../model/spec.js';
 import { parseManifest, type ArchiveManifest } from './archive-file.js';
-import { ArchiveSafety } from './archive-safety.js';
+import { restoreCheck } from './archive-safety.js';
 import { listArchives, type ListedArchive } from './list.js';
 import { readArchive, type EntryCheck, type ReadArchive } from './read-archive.js';
 import { localArchiveFile, readLocalArchive } from './local-archive.js';
-import { plainLocalVolume } from '../apply/volume-data/local.js';
+import { plainLocalVolume, type LocalVolume } from '../apply/volume-data/local.js';
 import { archiveDir } from '../model/backup.js';
 import { directoryHeader, type ScanHeader } from './tar-scan.js';
-import { jobDir, RESTORE, targetMount } from './target.js';
+import { jobDir, PROBE, RESTORE, targetMount } from './target.js';
 import { canonical } from './tree.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
 import { DISCARD_STAGE_SCRIPT, SWITCH_SCRIPT } from './switch.js';
@@ -168,14 +174,7 @@ function startOrder(stack: string, users: { Names: string[]; Labels: Record<stri
   return topoSort(names.map((id) => ({ id, dependsOn: deps.get(id) ?? [] }))).map((n) => n.id);
 }
 
-/** The check every restored entry passes before it is written: inside one of the volumes, safe. */
-function entryCheck(volumes: string[]): EntryCheck {
-  const safety = new ArchiveSafety({ volumes, symlinkTargets: 'any' });
-  return {
-    // Nothing but the volumes' directories at the top: a stray top-level file would land in the worker.
-    check: (h) => (h.type !== 'directory' && !h.name.replace(/^(\.\/)+/, '').includes('/') && !h.name.startsWith('/') ? `refusing to restore: ${JSON.stringify(h.name)} is not inside a volume of this archive (${volumes.join(', ')})` : safety.check(h)),
-  };
-}
+const entryCheck = restoreCheck;
 
 const TAR_TYPES: Record<ManifestEntry['type'], string | undefined> = { file: 'file', directory: 'directory', symlink: 'symlink', hardlink: 'link', other: undefined };
 
@@ -250,14 +249,57 @@ async function extractStaged(client: EngineClient, w: Worker, into: Worker, path
     stop(e as Error);
     upload.abort();
   }
-  const roots = new Map<string, ManifestEntry>();
-  for (const e of read?.entries ?? []) if (!e.path.includes('/') && e.type === 'directory') roots.set(e.path, e);
+  const roots = rootsOf(read);
   if (failure || !read) return { problem: `extracting failed: ${(failure ?? new Error('the archive was not read')).message}`, roots };
+  return { problem: mismatch(manifest, read), roots };
+}
+
+/** Why the archive as read is not the one its manifest describes (size, sha256, every entry), or null. */
+function mismatch(manifest: ArchiveManifest, read: ReadArchive): string | null {
+  const s = manifest.summary;
   const problems: string[] = [];
   if (read.bytes !== s.archiveBytes) problems.push(`size ${read.bytes} bytes, the manifest says ${s.archiveBytes}`);
   if (read.sha256 !== s.archiveSha256) problems.push('sha256 of the archive differs from the manifest');
   problems.push(...compareManifests(canonical(manifest.entries), canonical(read.entries)));
-  return { problem: problems.length ? `archive ${s.id} does not match its manifest: ${problems.join('; ')}` : null, roots };
+  return problems.length ? `archive ${s.id} does not match its manifest: ${problems.join('; ')}` : null;
+}
+
+/** Each volume's root directory entry in the archive as read (its mode and owner go to the volume at the switch). */
+function rootsOf(read: ReadArchive | undefined): Map<string, ManifestEntry> {
+  const roots = new Map<string, ManifestEntry>();
+  for (const e of read?.entries ?? []) if (!e.path.includes('/') && e.type === 'directory') roots.set(e.path, e);
+  return roots;
+}
+
+/**
+ * Each volume's directories when the archive is extracted here (local-extract.ts) instead of by
+ * the engine: the archive is read here (`file`), the engine's volumes directory is proven local
+ * (proveThroughWorker: the reading worker mounts the job's record volume, `record`), every volume is a plain local one in it, and
+ * the manifest holds only entries written here exactly (files, directories, links: no FIFO or
+ * device, `other`). Null otherwise (MOOR_LOCAL_VOLUMES=0 too): the engine's extractor does it.
+ * Decided before anything is written.
+ */
+async function besideVolumes(client: EngineClient, w: Worker, record: LocalVolume | null, plan: RestorePlan, manifest: ArchiveManifest, file: string | null): Promise<Map<string, BesideVolume> | null> {
+  if (!file || !record || manifest.entries.some((e) => e.type === 'other')) return null;
+  if (!(await proveThroughWorker(client, w, PROBE, record))) return null;
+  const out = new Map<string, BesideVolume>();
+  for (const i of plan.into) {
+    const data = await provenVolumeDir(client, i.engineVolume).catch(() => null);
+    if (!data) return null;
+    out.set(i.volume, { data, beside: path.dirname(data) });
+  }
+  return out;
+}
+
+/** Extract the archive file here beside each volume's data; why it cannot be switched in (or null), and the volumes' roots. */
+async function extractBeside(file: string, manifest: ArchiveManifest, beside: Map<string, BesideVolume>, stage: string): Promise<{ problem: string | null; roots: Map<string, ManifestEntry> }> {
+  const stages = Object.fromEntries([...beside].map(([v, d]) => [v, path.join(d.beside, stage)]));
+  try {
+    const read = await extractLocalArchive({ file, compression: manifest.summary.compression, volumes: [...beside.keys()], stages });
+    return { problem: mismatch(manifest, read), roots: rootsOf(read) };
+  } catch (e) {
+    return { problem: `extracting failed: ${(e as Error).message}`, roots: new Map() };
+  }
 }
 
 /**
@@ -268,6 +310,12 @@ async function extractStaged(client: EngineClient, w: Worker, into: Worker, path
  * is in place and equal are the containers stopped, each volume's old content replaced by the
  * staged one (renames), and the containers started again. Any failure before the switch removes
  * the staging directories: the volumes keep their data.
+ *
+ * Where it is extracted: by moor itself when the engine is local (besideVolumes), into
+ * `<volumes dir>/<volume>/<stage>`, beside the volume's `_data` and outside every container; the
+ * switch is then done here too (switchBeside), the old data put beside `_data` and deleted once
+ * the containers run again. Otherwise by the engine's extractor into `<stage>/` inside each
+ * volume, and switched by a worker (SWITCH_SCRIPT).
  *
  * Each stage is recorded on the engine before it begins (model/intent.ts): `stage` before the
  * extraction (a killed restore's staged data is discarded by the next command), `switch` before
@@ -283,13 +331,19 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   const env = { VOLUMES: volumes.join(' '), STAGE: stage };
   // Two workers, never started: one mounts the target (the archive is read out of it), the other
   // the volumes (the engine extracts into it). Not one: the engine locks a container while it
-  // extracts into it, and the read would wait for the extraction it feeds.
-  const spec = readerSpec(stack, job, 'restore');
+  // extracts into it, and the read would wait for the extraction it feeds. The first also mounts
+  // the job's record volume when the engine may be local: the proof's probe goes there.
+  const recordHere = localReadsPossible(client) ? await plainLocalVolume(client, backupRecordName(stack, job.name)).catch(() => null) : null;
+  const spec = readerSpec(stack, job, 'restore', recordHere ? [{ type: 'volume', source: backupRecordName(stack, job.name), target: PROBE, readOnly: false }] : []);
   const extractorSpec = { image: job.image, name: workerName(stack, job.name, 'extract'), labels: { [BACKUP_LABEL]: `${stack}/${job.name}` }, mounts: restoreMounts, cmd: ['true'] };
   const stopped: string[] = [];
   let staging = false;
   let switched = false;
   let restoreFailed = false;
+  /** Staged beside `_data` (extracted here): each volume's directories. */
+  let beside: Map<string, BesideVolume> | null = null;
+  /** The old data's deletion once switched beside `_data` (its error, or null). */
+  let removal: Promise<Error | null> | undefined;
   const record = { command: `backup restore ${job.name}`, job: job.name, stopped: [] as string[] };
   const restoreRecord = { image: job.image, stage, volumes: plan.into.map((i) => ({ volume: i.volume, engineVolume: i.engineVolume })) };
   let intent: IntentHandle | undefined;
@@ -302,10 +356,14 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
       if (refusal) throw new RestoreError(`${refusal}; nothing was restored`);
       const archivePath = `${jobDir(stack, job)}/${manifest.summary.archive}`;
       const local = await localArchiveFile(client, w, await targetRoot(client, stack, job), archiveDir(stack, job.name), manifest.summary.archive, archivePath);
-      log(`restore: ${archive.id} → ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}, beside the current data${local ? ' (the archive read here)' : ''}`);
-      intent = await recordIntent(client, stack, { ...record, step: 'stage', restore: restoreRecord });
+      beside = await timed('restore.prove-local', () => besideVolumes(client, w, recordHere, plan, manifest, local));
+      log(`restore: ${archive.id} → ${plan.into.map((i) => `${i.volume} → ${i.engineVolume}`).join(', ')}, beside the current data${local ? ' (the archive read here' : ''}${beside ? ', extracted here)' : local ? ')' : ''}`);
+      intent = await recordIntent(client, stack, { ...record, step: 'stage', restore: { ...restoreRecord, beside: !!beside } });
       staging = true;
-      const { problem, roots } = await withWorker(client, extractorSpec, (into) => extractStaged(client, w, into, archivePath, local, manifest, volumes, stage));
+      const here = beside;
+      const { problem, roots } = await timed('restore.extract', () => (here && local
+        ? extractBeside(local, manifest, here, stage)
+        : withWorker(client, extractorSpec, (into) => extractStaged(client, w, into, archivePath, local, manifest, volumes, stage))));
       if (problem) throw new RestoreError(`${problem}; the volumes keep their data`);
       const args = volumes.flatMap((v) => {
         const r = roots.get(v);
@@ -313,7 +371,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
         return [v, formatMode(r.mode), `${r.uid}:${r.gid}`];
       });
       const volumesAt = restoreRecord.volumes.map((v) => ({ ...v, mode: formatMode(roots.get(v.volume)!.mode), owner: `${roots.get(v.volume)!.uid}:${roots.get(v.volume)!.gid}` }));
-      intent = await recordIntent(client, stack, { ...record, step: 'switch', stopped: plan.stop, restore: { ...restoreRecord, volumes: volumesAt } }, intent);
+      intent = await recordIntent(client, stack, { ...record, step: 'switch', stopped: plan.stop, restore: { ...restoreRecord, volumes: volumesAt, beside: !!here } }, intent);
       for (const c of [...plan.stop].reverse()) {
         log(`stop: ${c}`);
         await client.request('POST', `/containers/${encodeURIComponent(c)}/stop`, { okStatuses: [304] });
@@ -322,16 +380,28 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
       log(`switch: ${volumes.join(', ')}`);
       switched = true;
       try {
-        await runCommand(client, { ...readerSpec(stack, job, 'switch', restoreMounts), env, cmd: ['sh', '-c', SWITCH_SCRIPT, 'sh', ...args] }, 'switching the volumes to the restored data');
+        if (here) {
+          await timed('restore.switch', async () => {
+            for (const v of volumes) await switchBeside(here.get(v)!, stage, roots.get(v)!.mode, roots.get(v)!.uid, roots.get(v)!.gid);
+          });
+          // The old data, beside `_data` now, is deleted while the containers start again (killed
+          // before it is gone, the switch record has the next command finish the switch, deleting it).
+          removal = timed('restore.remove-old', () => Promise.all(volumes.map((v) => removeOldData(here.get(v)!, stage)))).then(() => null, (e: Error) => e);
+        } else await runCommand(client, { ...readerSpec(stack, job, 'switch', restoreMounts), env, cmd: ['sh', '-c', SWITCH_SCRIPT, 'sh', ...args] }, 'switching the volumes to the restored data');
       } catch (e) {
-        throw new RestoreError(`${(e as Error).message}; the volumes may hold part of the old data and part of the restored data, which is in ${stage}/ inside them`);
+        const where = here ? volumes.map((v) => path.join(here.get(v)!.beside, `${stage}{,.new,.old}`)).join(', ') : `${stage}/ inside them`;
+        throw new RestoreError(`${(e as Error).message}; the volumes may hold part of the old data and part of the restored data, which is in ${where}`);
       }
     });
   } catch (e) {
     restoreFailed = true;
     if (staging && !switched) {
-      const discarded = await runCommand(client, { ...readerSpec(stack, job, 'cleanup', restoreMounts), env, cmd: ['sh', '-c', DISCARD_STAGE_SCRIPT] }, 'removing the staging directories')
-        .then(() => true, (c: Error) => (log(`could not remove the staging directories (${stage}/ in ${volumes.join(', ')}): ${c.message}`), false));
+      const here = beside as Map<string, BesideVolume> | null;
+      const discard = here
+        ? Promise.all(volumes.map((v) => discardBeside(here.get(v)!, stage)))
+        : runCommand(client, { ...readerSpec(stack, job, 'cleanup', restoreMounts), env, cmd: ['sh', '-c', DISCARD_STAGE_SCRIPT] }, 'removing the staging directories');
+      const where = here ? volumes.map((v) => path.join(here.get(v)!.beside, stage)).join(', ') : `${stage}/ in ${volumes.join(', ')}`;
+      const discarded = await discard.then(() => true, (c: Error) => (log(`could not remove the staging directories (${where}): ${c.message}`), false));
       // Left on the engine when the staging directories are still there: the next command removes them.
       if (discarded && intent) await removeIntent(client, intent.volume).catch(() => undefined);
     } else if (switched && intent) {
@@ -347,7 +417,12 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
     }
     // Said even when the restore itself failed: a container left stopped must not go unnoticed.
     if (failed.length) log(`could not start again: ${failed.join('; ')}`);
+    const notRemoved = await removal;
     if (failed.length && !restoreFailed) throw new RestoreError(`restored, but could not start again: ${failed.join('; ')}`);
+    const here = beside as Map<string, BesideVolume> | null;
+    if (notRemoved && here && !restoreFailed) {
+      throw new RestoreError(`restored, but the old data (${volumes.map((v) => path.join(here.get(v)!.beside, `${stage}.old`)).join(', ')}) could not be deleted: ${notRemoved.message}; the next moor backup command or apply deletes it`);
+    }
     // Done and every container running again: the record goes (when one would not start, the next command tries again).
     if (!restoreFailed && !failed.length && intent) await removeIntent(client, intent.volume);
   }

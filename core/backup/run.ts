@@ -44,7 +44,7 @@ import { LIST_SCRIPT, parseListing, type ListedArchive } from './list.js';
 import { Pacer } from './pacer.js';
 import { readArchive, readArchiveStream, volumeEntries, type ReadArchive } from './read-archive.js';
 import { decideRetention } from './retention.js';
-import { describeTarget, jobDir, SOURCE, TARGET, targetMount } from './target.js';
+import { describeTarget, jobDir, PROBE as PROBE_MOUNT, SOURCE, TARGET, targetMount } from './target.js';
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
 import { acceptProbe, holdsProbe, localReadsPossible, manifestFromDirOffThread, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
@@ -207,7 +207,6 @@ interface LocalPaths {
   target: string | null;
 }
 
-const PROBE_DIR = '/moor/probe';
 
 interface Probe {
   name: string;
@@ -276,7 +275,7 @@ trap 'exit 4' TERM
 exec 3<&0
 ( while read -r _ <&3; do :; done; echo "moor went away: stopping" >&2; kill -TERM 0 ) </dev/null >/dev/null &
 mkdir -p "$DIR"
-if [ -n "$PROBE" ]; then printf %s "$NONCE" > "$DIR/$PROBE" || true; printf %s "$NONCE" > "${PROBE_DIR}/$PROBE" || true; fi
+if [ -n "$PROBE" ]; then printf %s "$NONCE" > "$DIR/$PROBE" || true; printf %s "$NONCE" > "${PROBE_MOUNT}/$PROBE" || true; fi
 cd ${SOURCE}
 F="$DIR/$NAME.part"
 : > "$F"
@@ -285,8 +284,8 @@ F="$DIR/$NAME.part"
   // worker gives moor a second at most before removing both itself (nothing is left behind).
   if (compression === 'none' || readHere) return `${head}c=0; tar -c${compression === 'gzip' ? 'z' : ''}f "$F" $VOLUMES <&- || c=$?
 if [ -n "$PROBE" ]; then
-  i=0; while [ -e "${PROBE_DIR}/$PROBE" ] && [ $i -lt 10 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done
-  rm -f -- "$DIR/$PROBE" "${PROBE_DIR}/$PROBE"
+  i=0; while [ -e "${PROBE_MOUNT}/$PROBE" ] && [ $i -lt 10 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done
+  rm -f -- "$DIR/$PROBE" "${PROBE_MOUNT}/$PROBE"
 fi
 if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit ${TAR_FAILED}; fi`;
   return `${head}{ c=0; tar -czf "$F" $VOLUMES || c=$?; echo "$c" > /.moor-tar-exit; } <&- &
@@ -495,7 +494,7 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
         image: job.image, name: workerName(stack, job.name, 'archive'), labels,
         mounts: [
           ...job.volumes.map((v) => ({ type: 'volume' as const, source: engineName(stack, v), target: `${SOURCE}/${v}`, readOnly: true })), targetMount(stack, job, false),
-          ...(probe ? [{ type: 'volume' as const, source: record, target: PROBE_DIR, readOnly: false }] : []),
+          ...(probe ? [{ type: 'volume' as const, source: record, target: PROBE_MOUNT, readOnly: false }] : []),
         ],
         cmd: ['sh', '-c', archiveScript(job.compression, !!probe)],
         attach: 'stdin',

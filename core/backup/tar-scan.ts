@@ -29,6 +29,15 @@ export interface ScanHeader {
   gid: number;
   size: number;
   linkname: string | null;
+  /** Modification time in seconds (a pax header's, with its fraction, when there is one). */
+  mtime: number;
+}
+
+/** Told each entry as it is parsed (restore extracting here: local-extract.ts): its header after the check, its content, its end. */
+export interface EntryWriter {
+  begin(h: ScanHeader): void;
+  data(slice: Buffer): void;
+  end(): void;
 }
 
 export class TarFormatError extends Error {
@@ -55,6 +64,8 @@ export interface ScanOptions {
    */
   rewrite?: (h: ScanHeader) => { name: string; linkname: string | null } | null;
   out?: (bytes: Buffer) => void;
+  /** Every checked entry written out (see EntryWriter). */
+  write?: EntryWriter;
 }
 
 const BLOCK = 512;
@@ -250,7 +261,10 @@ export class TarScanner {
       if (this.state === 'data' || this.state === 'pad') {
         const take = Math.min(this.missing, n - off);
         const slice = chunk.subarray(off, off + take);
-        if (this.state === 'data' && this.hash) this.hash.update(slice);
+        if (this.state === 'data') {
+          if (this.hash) this.hash.update(slice);
+          this.opts.write?.data(slice);
+        }
         if (this.passing && this.opts.out) this.pending.push(slice);
         off += take;
         this.missing -= take;
@@ -367,6 +381,7 @@ export class TarScanner {
       return;
     }
     let linkname = b[157] === 0 ? null : str(b, 157, 100);
+    let mtime = num(b, 136, 12);
     const local = this.pax;
     if (this.gnuPath !== null) { name = this.gnuPath; this.gnuPath = null; }
     if (this.gnuLink !== null) { linkname = this.gnuLink; this.gnuLink = null; }
@@ -374,15 +389,18 @@ export class TarScanner {
       const p = paxValue(local, 'path');
       const l = paxValue(local, 'linkpath');
       const s = paxValue(local, 'size');
+      const t = paxValue(local, 'mtime');
+      if (t && Number.isFinite(Number(t))) mtime = Number(t);
       if (p) name = p;
       if (l) linkname = l;
       if (s) size = parseInt(s, 10);
       this.pax = null;
     }
     if (!(size >= 0)) throw new TarFormatError('Invalid header');
-    const h: ScanHeader = { name, type, mode: num(b, 100, 8), uid: num(b, 108, 8), gid: num(b, 116, 8), size, linkname };
+    const h: ScanHeader = { name, type, mode: num(b, 100, 8), uid: num(b, 108, 8), gid: num(b, 116, 8), size, linkname, mtime };
     const refusal = this.opts.check?.(h);
     if (refusal) throw new TarRefusal(refusal);
+    this.opts.write?.begin(h);
     const et = entryType(type as Header['type']);
     const e: ManifestEntry = { path: relativeTarPath(h.name, ''), type: et, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: et === 'file' ? size : 0 };
     if (et === 'symlink') e.linkname = linkname ?? '';
@@ -411,6 +429,7 @@ export class TarScanner {
 
   private finishEntry(): void {
     const e = this.current!;
+    this.opts.write?.end();
     if (this.hash) e.sha256 = this.hash.digest('hex');
     this.hash = null;
     this.current = null;

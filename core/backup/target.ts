@@ -7,6 +7,8 @@ import type { WorkerMount } from './worker.js';
 export const TARGET = '/moor/target';
 export const SOURCE = '/moor/src';
 export const RESTORE = '/moor/restore';
+/** Where a worker mounts a volume of moor's own that it writes a probe into (see localPaths in run.ts, proveThroughWorker). */
+export const PROBE = '/moor/probe';
 
 export function targetMount(stack: string, job: BackupSpec, readOnly: boolean): WorkerMount {
   return job.target.type === 'volume'

@@ -44,14 +44,19 @@ export interface Intent {
   since: string;
   /**
    * stop: a backup stopped `stopped` and starts them again once archived.
-   * stage: a restore extracts into `stage` beside each volume's data (nothing stopped yet).
+   * stage: a restore extracts into `stage` beside each volume's data, inside the volume or beside
+   *   its `_data` (nothing stopped yet).
    * switch: a restore stops `stopped`, replaces each volume's data by its staged copy, starts them.
    */
   step: 'stop' | 'stage' | 'switch';
   /** Engine names of the containers the step stops, in the order they start again. */
   stopped: string[];
-  /** Restore only: the image its workers run (the job's), the volumes, the staging directory name. */
-  restore?: { image: string; stage: string; volumes: IntentVolume[] };
+  /**
+   * Restore only: the image its workers run (the job's), the volumes, the staging directory name;
+   * `beside`: staged beside each volume's `_data` (`<volumes dir>/<volume>/<stage>`, extracted by
+   * moor on the engine's machine) instead of inside it.
+   */
+  restore?: { image: string; stage: string; volumes: IntentVolume[]; beside?: boolean };
 }
 
 export function intentVolumeName(stack: string, id: string): string {

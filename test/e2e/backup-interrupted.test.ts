@@ -11,6 +11,7 @@
  * Contents are written and read through the Engine API (volume-tree.ts), never through moor.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -45,9 +46,9 @@ const backupCmd = (s: TestStack, ...args: string[]) => runMoor(['backup', args[0
  * Start `moor backup …` as a child and SIGKILL it as soon as its output matches `at` and `also`
  * (polled every 25 ms) holds. Returns what it said.
  */
-async function killAt(s: TestStack, args: string[], at: RegExp, also: () => Promise<boolean> = async () => true): Promise<string> {
+async function killAt(s: TestStack, args: string[], at: RegExp, also: () => Promise<boolean> = async () => true, extraEnv: Record<string, string> = {}): Promise<string> {
   const child = spawn(process.execPath, [MOOR_BIN, 'backup', args[0]!, s.relFile, ...args.slice(1)], {
-    cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env(s) }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env(s), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let said = '';
   let done = false;
@@ -165,8 +166,10 @@ it('a restore killed before its switch leaves the data as it was; killed in the 
     const changed = await readTree(s.engine, image(s), s.en('data'));
     assert.ok(treeDiff(want, changed).length > 0);
 
-    // Before the switch: killed while extracting beside the data.
-    await killAt(s, ['restore', 'nightly', '--at', first, '--yes'], /beside the current data/);
+    // Before the switch: killed while extracting here, beside the volume's _data.
+    const staged = async () => (await besideData(s)).some((e) => /^\.moor-restore-[0-9a-f]+$/.test(e));
+    const early = await killAt(s, ['restore', 'nightly', '--at', first, '--yes'], /beside the current data/, staged);
+    assert.match(early, /extracted here/);
     const next = await backupCmd(s, 'run', 'nightly');
     assert.is(next.code, 0, show(next));
     const kept = await readTree(s.engine, image(s), s.en('data'));
@@ -174,12 +177,14 @@ it('a restore killed before its switch leaves the data as it was; killed in the 
     const isNew = treeDiff(want, kept).length === 0;
     assert.ok(isOld || isNew, `the volume holds the old data or the restored one, never part of each: ${treeDiff(changed, kept).slice(0, 5).join('; ')}`);
     assert.not.ok(kept.some((e) => /\.moor-restore-/.test(e.path)), 'no staging directory is left');
+    assert.equal(await besideData(s), ['_data'], 'nor beside the data');
     assert.ok(await running(s, 'db') && await running(s, 'app'), 'db and app run');
     assert.equal(await intents(s), []);
 
-    // In the switch window: db and app stopped, the switch begun.
+    // In the switch window: db and app stopped, the switch begun (by a worker: the engine extracts,
+    // the window is long enough to be hit; the switch here is tested from its records below).
     await writeTree(s.engine, image(s), s.en('data'), other.map((e) => ({ ...e, header: { ...e.header, name: e.header.name.replace(/^data\//, 'data/again-') } })));
-    const said = await killAt(s, ['restore', 'nightly', '--at', first, '--yes'], /switch: data/);
+    const said = await killAt(s, ['restore', 'nightly', '--at', first, '--yes'], /switch: data/, undefined, { MOOR_LOCAL_VOLUMES: '0' });
     assert.match(said, /stop: .*-db/);
     assert.not.ok(await running(s, 'db'), 'db is stopped when moor is killed');
     const p = await s.plan();
@@ -195,13 +200,29 @@ it('a restore killed before its switch leaves the data as it was; killed in the 
   });
 });
 
-/** A record as a dead restore leaves it (this process holds no lock, so it counts as dead). */
-async function deadSwitchRecord(s: TestStack, stage: string): Promise<void> {
+/** The data volume's entries (path and type; the root's mode and owner too), through the engine. */
+async function shownData(s: TestStack): Promise<string[]> {
+  return (await readTree(s.engine, image(s), s.en('data'))).map((e) => `${e.path} ${e.type}${e.path === '.' ? ` ${e.mode.toString(8)} ${e.uid}:${e.gid}` : ''}`);
+}
+
+async function stopDbAndApp(s: TestStack): Promise<void> {
+  await s.engine.request('POST', `/containers/${s.en('app')}/stop`, { query: { t: 0 } });
+  await s.engine.request('POST', `/containers/${s.en('db')}/stop`, { query: { t: 0 } });
+}
+
+/** What is beside the data volume's `_data` in the engine's volumes directory (the engine is local). */
+async function besideData(s: TestStack): Promise<string[]> {
+  const v = await s.engine.request<{ Mountpoint: string }>('GET', `/volumes/${encodeURIComponent(s.en('data'))}`);
+  return readdirSync(path.dirname(v.Mountpoint)).sort();
+}
+
+/** A record as a dead restore leaves it (this process holds no lock, so it counts as dead); `beside`: staged beside _data. */
+async function deadSwitchRecord(s: TestStack, stage: string, beside = false, step: 'stage' | 'switch' = 'switch'): Promise<void> {
   const client = new EngineClient();
   try {
     await recordIntent(client, s.name, {
-      command: 'backup restore nightly', job: 'nightly', step: 'switch', stopped: [s.en('db'), s.en('app')],
-      restore: { image: image(s), stage, volumes: [{ volume: 'data', engineVolume: s.en('data'), mode: '750', owner: '1234:5678' }] },
+      command: 'backup restore nightly', job: 'nightly', step, stopped: step === 'switch' ? [s.en('db'), s.en('app')] : [],
+      restore: { image: image(s), stage, volumes: [{ volume: 'data', engineVolume: s.en('data'), mode: '750', owner: '1234:5678' }], beside },
     });
   } finally {
     client.close();
@@ -216,11 +237,8 @@ it('a switch killed half way — before or after the staged copy became the new 
     const file = (name: string, body: string): Entry => ({ header: { name: `data/${name}`, mode: 0o644, uid: 0, gid: 0 }, content: Buffer.from(body) });
     const dir = (name: string): Entry => ({ header: { name: `data/${name}/`, type: 'directory', mode: 0o755, uid: 0, gid: 0 } });
     const root: Entry = { header: { name: 'data/', type: 'directory', mode: 0o755, uid: 0, gid: 0 } };
-    const shown = async () => (await readTree(s.engine, image(s), s.en('data'))).map((e) => `${e.path} ${e.type}${e.path === '.' ? ` ${e.mode.toString(8)} ${e.uid}:${e.gid}` : ''}`);
-    const stopBoth = async () => {
-      await s.engine.request('POST', `/containers/${s.en('app')}/stop`, { query: { t: 0 } });
-      await s.engine.request('POST', `/containers/${s.en('db')}/stop`, { query: { t: 0 } });
-    };
+    const shown = () => shownData(s);
+    const stopBoth = () => stopDbAndApp(s);
 
     // After `mv $STAGE $STAGE.new` and one entry moved: old entries aside, new ones partly in place.
     await stopBoth();
@@ -251,6 +269,63 @@ it('a switch killed half way — before or after the staged copy became the new 
     // new-1, new-2, sub/ (the data before this restore) went aside with the rest, then were deleted.
     assert.equal(await shown(), ['. directory 750 1234:5678', 'deep directory', 'deep/fresh-2 file', 'fresh-1 file']);
     assert.ok(await running(s, 'db') && await running(s, 'app'), 'db and app started again');
+    assert.equal(await intents(s), []);
+  });
+});
+
+it('staged beside _data: a switch killed half way is finished by apply, a killed staging is discarded by the next command', async () => {
+  await withStack(prefix, 'beside', async (s) => {
+    s.writeRaw(stackFile(s));
+    assert.is((await s.apply()).code, 0);
+    const v = await s.engine.request<{ Mountpoint: string }>('GET', `/volumes/${encodeURIComponent(s.en('data'))}`);
+    const data = v.Mountpoint;
+    const beside = path.dirname(data);
+    const put = (rel: string, body: string) => {
+      mkdirSync(path.dirname(rel), { recursive: true });
+      writeFileSync(rel, body);
+    };
+    const shown = () => shownData(s);
+    const stopBoth = () => stopDbAndApp(s);
+
+    // After the staged copy became <stage>.new and one entry moved: old entries aside, new ones partly in place.
+    await stopBoth();
+    const a = '.moor-restore-0badc0de';
+    for (const e of readdirSync(data)) rmSync(path.join(data, e), { recursive: true });
+    put(path.join(beside, `${a}.old`, 'old-a'), 'old a');
+    put(path.join(data, 'new-1'), 'new 1');
+    put(path.join(beside, `${a}.new`, 'new-2'), 'new 2');
+    put(path.join(beside, `${a}.new`, 'sub', 'new-3'), 'new 3');
+    await deadSwitchRecord(s, a, true);
+    const applied = await s.apply();
+    assert.is(applied.code, 0, show(applied));
+    assert.equal(await shown(), ['. directory 750 1234:5678', 'new-1 file', 'new-2 file', 'sub directory', 'sub/new-3 file']);
+    assert.equal(await besideData(s), ['_data'], 'the old data is deleted, nothing left beside _data');
+    assert.ok(await running(s, 'db') && await running(s, 'app'), 'db and app started again');
+    assert.equal(await intents(s), []);
+
+    // Before it: the staged copy complete beside _data, the volume's entries partly moved aside.
+    await stopBoth();
+    const b = '.moor-restore-feedface';
+    put(path.join(beside, b, 'fresh-1'), 'fresh 1');
+    put(path.join(beside, b, 'deep', 'fresh-2'), 'fresh 2');
+    put(path.join(beside, `${b}.old`, 'was-1'), 'was 1');
+    await deadSwitchRecord(s, b, true);
+    const again = await backupCmd(s, 'run', 'nightly');
+    assert.is(again.code, 0, show(again));
+    assert.equal(await shown(), ['. directory 750 1234:5678', 'deep directory', 'deep/fresh-2 file', 'fresh-1 file']);
+    assert.equal(await besideData(s), ['_data']);
+    assert.equal(await intents(s), []);
+
+    // A staging killed before its switch: discarded, the volume as it was.
+    const c = '.moor-restore-c0ffee00';
+    put(path.join(beside, c, 'half-written'), 'half');
+    await deadSwitchRecord(s, c, true, 'stage');
+    const kept = await shown();
+    const next = await backupCmd(s, 'run', 'nightly');
+    assert.is(next.code, 0, show(next));
+    assert.match(next.stderr, /discard: the data it staged/);
+    assert.equal(await shown(), kept);
+    assert.equal(await besideData(s), ['_data']);
     assert.equal(await intents(s), []);
   });
 });

@@ -180,7 +180,7 @@ bk('a corrupted archive fails verify; an archive with .. or absolute paths is re
     const corrupt = await backupCmd(s, 'restore', 'nightly', '--at', newest, '--yes');
     assert.is(corrupt.code, 1, show(corrupt));
     assert.match(corrupt.stderr, /cannot be read|does not match its manifest/);
-    assert.match(corrupt.stderr, /\(the archive read here\)/, 'the engine is local: the corrupted archive was read here, and still refused');
+    assert.match(corrupt.stderr, /\(the archive read here, extracted here\)/, 'the engine is local: the corrupted archive was read here, and still refused');
     assert.match(corrupt.stderr, /the volumes keep their data/);
     assert.equal(treeDiff(current, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume is as it was');
     assert.ok(await running(s, 'db') && await running(s, 'app'), 'nothing was stopped');
@@ -203,7 +203,7 @@ bk('a corrupted archive fails verify; an archive with .. or absolute paths is re
     const differs = await backupCmd(s, 'restore', 'nightly', '--at', second, '--yes');
     assert.is(differs.code, 1, show(differs));
     assert.match(differs.stderr, /does not match its manifest: data\/bin\/big: sha256 differs/);
-    assert.match(differs.stderr, /\(the archive read here\)/);
+    assert.match(differs.stderr, /\(the archive read here, extracted here\)/);
     assert.match(differs.stderr, /the volumes keep their data/);
     assert.equal(treeDiff(current, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume is as it was, no staging directory left');
     assert.ok(await running(s, 'db') && await running(s, 'app'), 'nothing was stopped');
@@ -299,7 +299,7 @@ bk('the engine is local: volumes and archive are read here, with the same manife
     await writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/bin/big', mode: 0o600 }, content: Buffer.from('changed') }]);
     const restored = await backupCmd(s, 'restore', 'plain', '--yes');
     assert.is(restored.code, 0, show(restored));
-    assert.match(restored.stderr, /beside the current data \(the archive read here\)/);
+    assert.match(restored.stderr, /beside the current data \(the archive read here, extracted here\)/);
     assert.equal(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'))), [], 'data restored exactly');
     assert.equal(treeDiff(before.logs, await readTree(s.engine, image(s), s.en('logs'))), [], 'logs restored exactly');
     await writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/new-file' }, content: Buffer.from('x') }]);
@@ -316,7 +316,7 @@ bk('the engine is local: volumes and archive are read here, with the same manife
     await writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/new-file' }, content: Buffer.from('y') }]);
     const fromVolume = await backupCmd(s, 'restore', 'vol', '--yes');
     assert.is(fromVolume.code, 0, show(fromVolume));
-    assert.match(fromVolume.stderr, /\(the archive read here\)/);
+    assert.match(fromVolume.stderr, /\(the archive read here, extracted here\)/);
     assert.equal(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'))), [], 'data restored exactly from the volume target');
     // No probe file is left where the worker wrote one (the job's folder; the record volume is checked through the engine).
     for (const job of ['nightly', 'plain']) assert.equal(readdirSync(path.join(s.dir, 'archives', s.name, job)).filter((f) => f.startsWith('.moor-probe')), [], job);
@@ -324,6 +324,62 @@ bk('the engine is local: volumes and archive are read here, with the same manife
       const record = await readTree(s.engine, image(s), `${s.name}.moor-backup.${job}`);
       assert.equal(record.filter((e) => e.path.includes('.moor-probe')), [], `no probe left in the record volume of ${job}`);
     }
+  });
+});
+
+/** What is beside a volume's `_data` in the engine's volumes directory (the engine is local). */
+async function besideData(s: TestStack, volume: string): Promise<string[]> {
+  const v = await s.engine.request<{ Mountpoint: string }>('GET', `/volumes/${encodeURIComponent(volume)}`);
+  return readdirSync(path.dirname(v.Mountpoint)).sort();
+}
+
+bk('extracted here: the restored tree (links out of the volume, hard links, setuid, owners, empty files, mtimes) is what the engine restores; a FIFO sends it to the engine; nothing left beside _data', async () => {
+  await withStack(prefix, 'here', async (s) => {
+    s.writeRaw(backupStack(s, {
+      extra: `backup('plain', { volumes: [data, logs], target: { hostPath: './archives' }, schedule: '0 4 * * *', keep: { last: 9 }, compression: 'none', image: img });`,
+    }));
+    assert.is((await s.apply()).code, 0);
+    const old = new Date('2020-02-02T02:02:02Z');
+    const deep = `data/${'deep-'.repeat(12)}/${'name-'.repeat(16)}.txt`;
+    await writeTree(s.engine, image(s), s.en('data'), [
+      ...sampleTree(200, 256),
+      { header: { name: 'data/links/climbs-out', type: 'symlink' as const, linkname: '../../../../etc', mode: 0o777, uid: 4321, gid: 8765 } },
+      { header: { name: 'data/links/host-etc', type: 'symlink' as const, linkname: '/etc', mode: 0o777, uid: 4321, gid: 8765, mtime: old } },
+      { header: { name: deep, mode: 0o6750, uid: 1234, gid: 5678, mtime: old }, content: Buffer.from('deep\n') },
+      { header: { name: 'data/links/deep-hard', type: 'link' as const, linkname: deep, mode: 0o6750, uid: 1234, gid: 5678, mtime: old } },
+      { header: { name: 'data/old/', type: 'directory', mode: 0o711, uid: 3, gid: 4, mtime: old } },
+      { header: { name: 'data/old/empty', mode: 0o400, uid: 5, gid: 6, mtime: old }, content: Buffer.alloc(0) },
+    ]);
+    await writeTree(s.engine, image(s), s.en('logs'), sampleTree(20, 8));
+    assert.is((await backupCmd(s, 'run', 'plain')).code, 0);
+    const before = { data: await readTree(s.engine, image(s), s.en('data'), true), logs: await readTree(s.engine, image(s), s.en('logs'), true) };
+    const change = (name: string) => writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/bin/big', mode: 0o600 }, content: Buffer.from('changed') }, { header: { name: `data/${name}` }, content: Buffer.from('x') }]);
+
+    await change('new-1');
+    const here = await backupCmd(s, 'restore', 'plain', '--yes');
+    assert.is(here.code, 0, show(here));
+    assert.match(here.stderr, /\(the archive read here, extracted here\)/, show(here));
+    assert.equal(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'), true)), [], 'data restored exactly, times too');
+    assert.equal(treeDiff(before.logs, await readTree(s.engine, image(s), s.en('logs'), true)), [], 'logs restored exactly, times too');
+    assert.equal(await besideData(s, s.en('data')), ['_data'], 'no staging or old data left beside _data');
+    assert.ok(await running(s, 'db') && await running(s, 'app'));
+
+    await change('new-2');
+    const api = await withEnv(s, apiOnly, 'restore', 'plain', '--yes');
+    assert.is(api.code, 0, show(api));
+    assert.not.match(api.stderr, /read here/);
+    assert.equal(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'), true)), [], 'the engine restores the same tree');
+
+    // A FIFO in the archive: the manifest says so before anything is written, the engine extracts it all.
+    await writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/pipe', type: 'fifo', mode: 0o644 } }]);
+    assert.is((await backupCmd(s, 'run', 'plain')).code, 0);
+    const withFifo = await readTree(s.engine, image(s), s.en('data'), true);
+    await change('new-3');
+    const fifo = await backupCmd(s, 'restore', 'plain', '--yes');
+    assert.is(fifo.code, 0, show(fifo));
+    assert.match(fifo.stderr, /\(the archive read here\)/);
+    assert.not.match(fifo.stderr, /extracted here/);
+    assert.equal(treeDiff(withFifo, await readTree(s.engine, image(s), s.en('data'), true)), [], 'restored exactly through the engine');
   });
 });
 

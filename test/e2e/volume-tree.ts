@@ -25,6 +25,8 @@ export interface TreeEntry {
   size: number;
   sha256?: string;
   link?: string;
+  /** Seconds, as the engine's tar gives it (readTree with `times`). */
+  mtime?: number;
 }
 
 /**
@@ -110,8 +112,8 @@ export async function writeTree(client: EngineClient, image: string, volume: str
   });
 }
 
-/** Every entry of the volume, sorted by path; the root is '.'. */
-export async function readTree(client: EngineClient, image: string, volume: string): Promise<TreeEntry[]> {
+/** Every entry of the volume, sorted by path; the root is '.'. `times`: with every entry's mtime but the root's. */
+export async function readTree(client: EngineClient, image: string, volume: string, times = false): Promise<TreeEntry[]> {
   return withProbe(client, image, volume, true, async (id) => {
     const res = await raw(client, 'GET', `/containers/${id}/archive?path=/data`);
     const extract = tarStream.extract();
@@ -126,6 +128,7 @@ export async function readTree(client: EngineClient, image: string, volume: stri
           path: rel, type: h.type ?? 'file', mode: (h.mode ?? 0) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, size: h.size ?? 0,
           ...(h.type === 'file' ? { sha256: hash.digest('hex') } : {}),
           ...(h.linkname ? { link: h.linkname } : {}),
+          ...(times && rel !== '.' && h.mtime ? { mtime: h.mtime.getTime() / 1000 } : {}),
         });
       }
     })();

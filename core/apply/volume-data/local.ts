@@ -47,8 +47,14 @@ export function localReadsPossible(client: EngineClient): boolean {
   return process.platform === 'linux' && process.getuid?.() === 0;
 }
 
+/** A plain local volume's directory here (`<volumes dir>/<name>/_data`) and the volumes directory holding it. */
+export interface LocalVolume {
+  dir: string;
+  volumesDir: string;
+}
+
 /** The volume's directory and the volumes directory holding it, when it is a plain local one. */
-export async function plainLocalVolume(client: EngineClient, volume: string): Promise<{ dir: string; volumesDir: string } | null> {
+export async function plainLocalVolume(client: EngineClient, volume: string): Promise<LocalVolume | null> {
   const v = await client.request<VolumeInfo>('GET', `/volumes/${encodeURIComponent(volume)}`);
   if (v.Driver !== 'local' || !v.Mountpoint || Object.keys(v.Options ?? {}).length) return null;
   const dir = v.Mountpoint;
