@@ -55,8 +55,10 @@ export function startReadAhead(client: EngineClient, stackFile: string, env: str
   client.readAhead(last);
   return {
     async save() {
-      const reads = client.recordedReads().filter((r) => READS.test(r)).slice(0, MAX_READS);
-      const before = last;
+      // Sorted: the inspects go out in the order the lists gave the containers, which moves with
+      // every recreation; the record is rewritten only when the reads themselves changed.
+      const reads = client.recordedReads().filter((r) => READS.test(r)).slice(0, MAX_READS).sort();
+      const before = [...last].sort();
       if (reads.length === before.length && reads.every((r, i) => r === before[i])) return;
       try {
         await writeCacheFile(file, JSON.stringify({ reads }));

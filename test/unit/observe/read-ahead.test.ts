@@ -5,7 +5,7 @@
  * removed by hand) is in the plan exactly as without read-ahead. A read sent ahead keeps its status
  * for the request that takes it (404 is an error unless that request allows it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -97,5 +97,25 @@ ahead('a read sent ahead keeps its status: 404 is the taker\'s error unless it a
     client.close();
   }
 }));
+
+ahead('the record is rewritten only when the reads change, not when they come in another order (containers recreated)', () => withCache(() => withFakeEngine(async (engine) => {
+  const d = shopStack();
+  engine.addImage('busybox');
+  assert.ok((await applyOn(engine, d)).result.ok);
+  await planWithReadAhead(engine, false);
+  const dir = path.join(process.env.MOOR_CACHE_DIR!, 'reads');
+  const file = path.join(dir, readdirSync(dir)[0]!);
+  const reads = (JSON.parse(readFileSync(file, 'utf8')) as { reads: string[] }).reads;
+  assert.ok(reads.length >= 4, reads.join(', '));
+  // Another order of the same reads, as after a recreation: the next plan leaves the record as it is.
+  const shuffled = JSON.stringify({ reads: [...reads].reverse() });
+  writeFileSync(file, shuffled);
+  await planWithReadAhead(engine, false);
+  assert.is(readFileSync(file, 'utf8'), shuffled);
+  // A record missing one of them is rewritten with all of them.
+  writeFileSync(file, JSON.stringify({ reads: reads.slice(1) }));
+  await planWithReadAhead(engine, false);
+  assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { reads: string[] }).reads, [...reads].sort());
+})));
 
 ahead.run();
