@@ -101,8 +101,8 @@ export function engineMessage(body: Buffer): string {
 }
 
 /**
- * Read a whole (small) response body. Through the stream's events: an async iterator costs each
- * response ≈ 0.1 ms more (a plan reads 20 of them).
+ * Read a whole (small) response body of a stream opened with `open` (an error answer, an
+ * extraction's reply). Through the stream's events: an async iterator costs each ≈ 0.1 ms more.
  */
 export function readBody(res: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
