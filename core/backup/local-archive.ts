@@ -10,13 +10,11 @@
  * runs in a worker thread (archive-read-worker.ts), on the other core than the volumes' own read.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { lstat, unlink } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { acceptProbe, localReadsPossible, realDirUnder, startWorker, workerFile } from '../apply/volume-data/local.js';
-import { smallTar } from '../apply/volume-data/archive.js';
-import { Readable } from 'node:stream';
+import { localReadsPossible, proveWithPut, realDirUnder, startWorker, workerFile, type LocalVolume } from '../apply/volume-data/local.js';
+import { putSmallArchive } from '../apply/volume-data/archive.js';
 import { streamResponse } from '../apply/volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
 import { readArchiveStream, type ReadArchive, type ReadOptions } from './read-archive.js';
@@ -149,28 +147,12 @@ export async function extractLocalArchive(task: ExtractTask): Promise<ReadArchiv
 /**
  * Prove the engine local (as proveLocalEngine does) with a worker moor already has, never started,
  * that mounts `volume` (one of moor's own, writable; `local` is what plainLocalVolume says of it)
- * at `at`: a file of random name and content is put there through the engine's archive endpoint
- * and must be found here, root's (acceptProbe). A worker rather than a helper of its own: a moor
- * killed meanwhile leaves a worker the next command removes (its owner labels). The probe is
- * removed here when found; left in the volume when not (it is not here to remove).
+ * at `at`: the probe is put there through the worker. A worker rather than a helper of its own: a
+ * moor killed meanwhile leaves a worker the next command removes (its owner labels).
  */
-export async function proveThroughWorker(client: EngineClient, w: { id: string }, at: string, local: { dir: string; volumesDir: string }): Promise<boolean> {
-  if (!localReadsPossible(client)) return false;
-  const name = `.moor-probe-${randomBytes(8).toString('hex')}`;
-  const nonce = randomBytes(16).toString('hex');
-  try {
-    // The tar's owner (root), not the worker's user looked up in its image (copyUIDGID): a worker's `0:0` is in no passwd.
-    await client.request('PUT', `/containers/${encodeURIComponent(w.id)}/archive`, {
-      query: { path: at, noOverwriteDirNonDir: 1 },
-      headers: { 'content-type': 'application/x-tar' },
-      stream: Readable.from([await smallTar([{ header: { name, mode: 0o600, uid: 0, gid: 0, mtime: new Date() }, content: Buffer.from(nonce) }])]),
-    });
-    return await acceptProbe(client, local, name, nonce);
-  } catch {
-    return false;
-  } finally {
-    await unlink(path.join(local.dir, name)).catch(() => undefined);
-  }
+export function proveThroughWorker(client: EngineClient, w: { id: string }, at: string, local: LocalVolume): Promise<boolean> {
+  // The tar's owner (root), not the worker's user looked up in its image (copyUIDGID): a worker's `0:0` is in no passwd.
+  return proveWithPut(client, local, (tar) => putSmallArchive(client, w.id, at, tar, false)).catch(() => false);
 }
 
 /** The engine's stat of a path in a container (HEAD archive: the X-Docker-Container-Path-Stat header). */

@@ -32,7 +32,7 @@ import type { BackupSpec } from '../model/spec.js';
 import { parseManifest, type ArchiveManifest } from './archive-file.js';
 import { restoreCheck } from './archive-safety.js';
 import { listArchives, type ListedArchive } from './list.js';
-import { readArchive, type EntryCheck, type ReadArchive } from './read-archive.js';
+import { readArchive, type ReadArchive } from './read-archive.js';
 import { localArchiveFile, readLocalArchive } from './local-archive.js';
 import { plainLocalVolume, type LocalVolume } from '../apply/volume-data/local.js';
 import { archiveDir } from '../model/backup.js';
@@ -174,13 +174,11 @@ function startOrder(stack: string, users: { Names: string[]; Labels: Record<stri
   return topoSort(names.map((id) => ({ id, dependsOn: deps.get(id) ?? [] }))).map((n) => n.id);
 }
 
-const entryCheck = restoreCheck;
-
 const TAR_TYPES: Record<ManifestEntry['type'], string | undefined> = { file: 'file', directory: 'directory', symlink: 'symlink', hardlink: 'link', other: undefined };
 
 /** The manifest's entries through the same check, before anything is stopped or written. */
 export function checkManifest(manifest: ArchiveManifest, volumes: string[]): string | null {
-  const check = entryCheck(volumes);
+  const check = restoreCheck(volumes);
   for (const e of canonical(manifest.entries).entries) {
     const type = TAR_TYPES[e.type];
     // FIFOs and devices are one type in a manifest: the archive's own header decides, as it streams.
@@ -238,7 +236,7 @@ async function extractStaged(client: EngineClient, w: Worker, into: Worker, path
   let read: ReadArchive | undefined;
   try {
     if (!body.write(Buffer.concat(volumes.map((v) => directoryHeader(`${under}/${v}/${stage}/`, 0o700))))) await drained(body, wakers);
-    const opts = { safety: entryCheck(volumes), forward: { rewrite, sink: body, wakers } };
+    const opts = { safety: restoreCheck(volumes), forward: { rewrite, sink: body, wakers } };
     read = await (local ? readLocalArchive(local, s.compression, opts) : readArchive(client, w.id, path, s.compression, opts));
     if (failure) throw failure;
     // Only a whole archive ends the upload: the engine then finishes its last entries and answers.

@@ -7,6 +7,7 @@
  * content of every input file: an unchanged stack is imported straight from the cache with no
  * compiler loaded at all. Its inline source map puts diagnostics on the .ts lines (bundle-map.ts).
  */
+// Cache keys only (core/hash.ts): node:crypto stays unloaded on a plan.
 import { murmur128 } from '../hash.js';
 import { builtinModules, createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -23,8 +24,6 @@ interface Manifest {
   inputs: Record<string, string>;
 }
 
-// Cache keys only (core/hash.ts): node:crypto stays unloaded on a plan.
-const sha = murmur128;
 const builtins = new Set(builtinModules);
 const requireHere = createRequire(import.meta.url);
 
@@ -33,7 +32,7 @@ function cachedBundle(manifestPath: string): string | undefined {
   try {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
     if (m.format !== 4) return undefined; // 2: moor's API bundled in; 3: CommonJS where it can be; 4: murmur128 hashes
-    for (const [file, hash] of Object.entries(m.inputs)) if (sha(readFileSync(file)) !== hash) return undefined;
+    for (const [file, hash] of Object.entries(m.inputs)) if (murmur128(readFileSync(file)) !== hash) return undefined;
     return m.bundle;
   } catch {
     return undefined;
@@ -118,12 +117,12 @@ async function buildBundle(file: string, manifestPath: string): Promise<string> 
   await esbuild.stop();
   const code = result.outputFiles[0]!.text;
   await mkdir(dir, { recursive: true });
-  const bundle = path.join(dir, `${sha(code).slice(0, 24)}.${format === 'cjs' ? 'cjs' : 'mjs'}`);
+  const bundle = path.join(dir, `${murmur128(code).slice(0, 24)}.${format === 'cjs' ? 'cjs' : 'mjs'}`);
   await writeFile(bundle, code);
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     const abs = path.resolve(input);
-    inputs[abs] = sha(await readFile(abs));
+    inputs[abs] = murmur128(await readFile(abs));
   }
   const manifest: Manifest = { format: 4, bundle, inputs };
   await writeCacheFile(manifestPath, JSON.stringify(manifest));
@@ -138,7 +137,7 @@ function loadBundle(bundle: string): Promise<Record<string, unknown>> {
 }
 
 export async function importStackModule(file: string): Promise<Record<string, unknown>> {
-  const manifestPath = cacheDir('stacks', `${sha(file).slice(0, 32)}.json`);
+  const manifestPath = cacheDir('stacks', `${murmur128(file).slice(0, 32)}.json`);
   const cached = cachedBundle(manifestPath);
   if (cached) {
     try {

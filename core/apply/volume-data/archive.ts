@@ -90,9 +90,9 @@ export function putArchive(client: EngineClient, containerId: string, path: stri
 }
 
 /** PUT a small tar, built in memory, under directory `path`. */
-export async function putSmallArchive(client: EngineClient, containerId: string, path: string, tar: Buffer): Promise<void> {
+export async function putSmallArchive(client: EngineClient, containerId: string, path: string, tar: Buffer, copyUIDGID = true): Promise<void> {
   await client.request('PUT', archivePath(containerId), {
-    query: { path, copyUIDGID: 1, noOverwriteDirNonDir: 1 },
+    query: { path, ...(copyUIDGID ? { copyUIDGID: 1 } : {}), noOverwriteDirNonDir: 1 },
     headers: { 'content-type': 'application/x-tar' },
     stream: Readable.from([tar]),
   });

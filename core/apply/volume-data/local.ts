@@ -80,8 +80,16 @@ export async function proveLocalEngine(client: EngineClient, volume: string, lab
 async function prove(client: EngineClient, volume: string, labels: Record<string, string>): Promise<boolean> {
   const local = await plainLocalVolume(client, volume);
   if (!local) return false;
+  return proveWithPut(client, local, (tar) => withHelper(client, [{ name: volume, target: '/v', readOnly: false }], labels, (h) => putSmallArchive(client, h.id, '/v', tar)));
+}
+
+/**
+ * The proof of proveLocalEngine, with the probe written by `put` (a tar extracted through the API
+ * at the root of the volume whose directory here is `local.dir`): remembered per client.
+ */
+export async function proveWithPut(client: EngineClient, local: LocalVolume, put: (tar: Buffer) => Promise<void>): Promise<boolean> {
+  if (!localReadsPossible(client)) return false;
   if (proven.get(client)?.has(local.volumesDir)) return true;
-  const put = (tar: Buffer) => withHelper(client, [{ name: volume, target: '/v', readOnly: false }], labels, (h) => putSmallArchive(client, h.id, '/v', tar));
   if (!(await probeLocalDir(put, local.dir))) return false;
   markProven(client, local.volumesDir);
   return true;
