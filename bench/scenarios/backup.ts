@@ -8,7 +8,9 @@
  *                             compressible text (1/16), and the small files
  *   BENCH_BACKUP_SMALL=16000  small random files (0–8 KiB, ≈ 62.5 MiB for 16,000) in 200 directories
  *   BENCH_BACKUP_REPS=3       timed backups and restores per tool
- *   BENCH_BACKUP_NONE=1       then one backup and one restore per tool without compression (0 skips it)
+ *   BENCH_BACKUP_NONE=1       then backups and restores without compression (0 skips them): this many
+ *                             interleaved rounds (1: one backup and one restore per tool)
+ *   BENCH_BACKUP_GZIP=1       the gzip rounds (0 skips them and the warm-up round is uncompressed)
  *   BENCH_WARMUP=1            one untimed backup and restore of each tool first (0 skips it)
  *
  * Checked, not trusted: after every moor backup, `moor backup list --json` must show the new
@@ -454,7 +456,7 @@ const PHASES = (c: Compression): Record<Op, [string, string][]> => {
   };
 };
 
-export function renderBackup(totals: ListingTotals, reps: number, warmup: boolean, samples: Samples): string {
+export function renderBackup(totals: ListingTotals, warmup: boolean, samples: Samples): string {
   const mib = totals.bytes / 2 ** 20;
   const rate = (s: Summary) => `${(mib / (s.median / 1000)).toFixed(1)} MiB/s`;
   const out: string[] = [];
@@ -502,7 +504,8 @@ export function renderBackup(totals: ListingTotals, reps: number, warmup: boolea
       out.push(`| ${op} throughput ≥ ${TARGET[c]}× the floor's (${c}) | ${x(r.ratio)} (${x(r.paired)}) | ${met ? 'met' : '**not met**'} |`);
     }
   }
-  out.push('', `- ${reps} interleaved round${reps > 1 ? 's' : ''}${warmup ? ' after an untimed warm-up round' : ''}; the floor is one container running \`tar\` and nothing else, timed from its start to its exit (created before, removed after, untimed); moor is the whole CLI process.`, '');
+  const rounds = (['gzip', 'none'] as Compression[]).filter((c) => samples[c].backup.moor.length).map((c) => `${samples[c].backup.moor.length} ${c}`).join(' and ');
+  out.push('', `- interleaved rounds (the tools take turns going first): ${rounds}${warmup ? ', after an untimed warm-up round' : ''}; the floor is one container running \`tar\` and nothing else, timed from its start to its exit (created before, removed after, untimed); moor is the whole CLI process.`, '');
   return out.join('\n');
 }
 
@@ -512,7 +515,9 @@ export async function main(): Promise<number> {
   const mib = whole('BENCH_BACKUP_MIB', 1024, 64);
   const small = whole('BENCH_BACKUP_SMALL', 16000, 0);
   const reps = whole('BENCH_BACKUP_REPS', 3, 1);
-  const none = process.env.BENCH_BACKUP_NONE !== '0';
+  const none = whole('BENCH_BACKUP_NONE', 1, 0);
+  const gzip = process.env.BENCH_BACKUP_GZIP !== '0';
+  if (!gzip && !none) throw new Error('BENCH_BACKUP_GZIP=0 and BENCH_BACKUP_NONE=0 leave nothing to measure');
   const warmup = process.env.BENCH_WARMUP !== '0';
 
   const context = path.join(repo, 'bench', 'image');
@@ -552,7 +557,7 @@ export async function main(): Promise<number> {
     const l = layout(mib, small);
     log(`prefix ${prefix}; engine ${m.engine.version} (API ${m.engine.apiVersion}); ${m.nproc} CPUs; dockerd pid ${b.dockerd ?? '?'}`);
     log(`${mib} MiB: random ${l.random.map((t) => `${t.count} × ${t.kib >= 1024 ? `${t.kib / 1024} MiB` : `${t.kib} KiB`}`).join(', ')}; 4 text files of ${(l.textBytes / 2 ** 20).toFixed(1)} MiB; ${small} small files`);
-    log(`${reps} runs per tool${warmup ? ' after one warm-up' : ''}${none ? ', then one without compression' : ''}; moor ${m.moorCommit}; dist/ ${m.moorDist}`);
+    log(`${gzip ? `${reps} gzip runs per tool` : 'no gzip runs'}${warmup ? ' after one warm-up' : ''}${none ? `, then ${none} without compression` : ''}; moor ${m.moorCommit}; dist/ ${m.moorDist}`);
 
     let t0 = performance.now();
     await buildImage(engine, context, imageTag);
@@ -585,24 +590,25 @@ export async function main(): Promise<number> {
     // Interleaved: the tools take turns going first (moor in runs 1, 3…), backups then restores.
     if (warmup) {
       log('warm-up round (not counted)');
-      await round('gzip', ['moor', 'floor'], false);
+      await round(gzip ? 'gzip' : 'none', ['moor', 'floor'], false);
     }
-    for (let rep = 0; rep < reps; rep++) {
+    for (let rep = 0; gzip && rep < reps; rep++) {
       const order: Tool[] = rep % 2 ? ['floor', 'moor'] : ['moor', 'floor'];
       log(`run ${rep + 1}/${reps} (${order.join(', ')})`);
       await round('gzip', order, true);
     }
-    if (none) {
-      log("compression: 'none', once each");
-      await round('none', ['moor', 'floor'], true);
+    for (let rep = 0; rep < none; rep++) {
+      const order: Tool[] = rep % 2 ? ['floor', 'moor'] : ['moor', 'floor'];
+      log(`compression: 'none', run ${rep + 1}/${none} (${order.join(', ')})`);
+      await round('none', order, true);
     }
 
     const { atEnd: distEnd, changed: distChanged } = distAtEnd(distAtStart);
-    const table = renderBackup(totals, reps, warmup, samples);
+    const table = renderBackup(totals, warmup, samples);
     const finishedAt = new Date();
     const header = runHeader(startedAt, finishedAt, m, distChanged);
     process.stdout.write(`\n${header}\n${table}`);
-    const json = { scenario: 'backup', startedAt, finishedAt, prefix, config: { mib, small, reps, none, warmup, layout: l }, machine: m, dist: { atStart: distAtStart, atEnd: distEnd }, ...quietness, totals, samples };
+    const json = { scenario: 'backup', startedAt, finishedAt, prefix, config: { mib, small, reps, gzip, none, warmup, layout: l }, machine: m, dist: { atStart: distAtStart, atEnd: distEnd }, ...quietness, totals, samples };
     await saveResults(`backup-${stampOf(startedAt)}`, json, `${header}\n${table}`);
     return 0;
   } catch (e) {

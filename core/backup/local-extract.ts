@@ -26,15 +26,16 @@
  *
  * Only node:fs and the archive readers: it runs in a worker thread (archive-read-worker.ts).
  */
+import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync,
-  symlinkSync, unlinkSync, utimesSync, writeSync,
+  chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync,
+  readSync, symlinkSync, unlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { restoreCheck } from './archive-safety.js';
 import { fileChunks } from './local-archive.js';
-import { readArchiveStream, type ReadArchive } from './read-archive.js';
-import { TarRefusal, type EntryWriter, type ScanHeader } from './tar-scan.js';
+import { ArchiveReadError, readArchiveStream, type ReadArchive } from './read-archive.js';
+import { TarRefusal, TarScanner, type EntryWriter, type ScanHeader } from './tar-scan.js';
 
 /** What to extract where: the archive file, and each volume's staging directory (made here, must not exist). */
 export interface ExtractTask {
@@ -199,10 +200,53 @@ export async function extractArchiveFile(task: ExtractTask): Promise<ReadArchive
   for (const v of task.volumes) mkdirSync(task.stages[v]!, { mode: 0o700 });
   const writer = new StageWriter(task.stages);
   try {
-    const read = await readArchiveStream(fileChunks(task.file), path.basename(task.file), task.compression, { safety: restoreCheck(task.volumes), write: writer });
+    const read = task.compression === 'none'
+      ? extractPlain(task.file, task.volumes, writer)
+      : await readArchiveStream(fileChunks(task.file), path.basename(task.file), task.compression, { safety: restoreCheck(task.volumes), write: writer });
     writer.finish();
     return read;
   } finally {
     writer.close();
   }
+}
+
+/** Bytes read at a time by extractPlain, into one buffer. */
+const PLAIN_CHUNK = 1 << 20;
+
+/**
+ * An uncompressed archive extracted in one synchronous loop: each chunk read into the same buffer
+ * is hashed, parsed and its entries written before the next is read (the scanner and the writer
+ * keep nothing of a chunk: every slice is hashed and written as it comes). The same reads as
+ * readArchiveStream, without a stream's per-chunk buffers and turns: the same result and the same
+ * errors.
+ */
+export function extractPlain(file: string, volumes: string[], writer: StageWriter): ReadArchive {
+  const name = path.basename(file);
+  const hash = createHash('sha256');
+  const check = restoreCheck(volumes);
+  const scanner = new TarScanner({ check: (h) => check.check(h), write: writer });
+  let bytes = 0;
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
+    const buf = Buffer.allocUnsafe(PLAIN_CHUNK);
+    for (;;) {
+      const n = readSync(fd, buf, 0, PLAIN_CHUNK, null);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      hash.update(chunk);
+      bytes += n;
+      scanner.push(chunk);
+    }
+    if (bytes === 0) throw new ArchiveReadError(`${name} is empty`);
+    scanner.end();
+  } catch (e) {
+    if (e instanceof TarRefusal) throw new ArchiveReadError(e.message);
+    if (e instanceof ArchiveReadError) throw e;
+    throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`);
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  return { entries: scanner.entries, bytes, sha256: hash.digest('hex') };
 }

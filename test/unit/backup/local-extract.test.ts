@@ -12,6 +12,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { extractArchiveFile, StageWriter } from '../../../core/backup/local-extract.js';
+import { readArchiveStream } from '../../../core/backup/read-archive.js';
 import { TarRefusal, TarScanner } from '../../../core/backup/tar-scan.js';
 import { tarOf, type TarEntry } from '../../fixtures/tar.js';
 
@@ -172,6 +173,35 @@ test('a staging directory that exists already is not reused', async () => {
   const stages = prepared(['data', 'logs']);
   mkdirSync(stages.logs!);
   await rejects(extractArchiveFile({ file, compression: 'none', volumes: ['data', 'logs'], stages }), /EEXIST/);
+});
+
+test('an uncompressed archive (read in one loop, one buffer) reads as the streaming reader reads it, across chunk ends', async () => {
+  if (!root) return;
+  // Contents that straddle the loop's 1 MiB reads: a header, a file's bytes and its padding each
+  // cross one somewhere; every file's bytes are different, so a reused buffer would show.
+  const entries: TarEntry[] = [{ header: { name: 'data/', type: 'directory', mode: 0o755, mtime } }];
+  for (let i = 0; i < 9; i++) {
+    const content = Buffer.alloc(300_001 + i * 77_777);
+    for (let k = 0; k < content.length; k++) content[k] = (k * (i + 3) + (k >> 11)) & 0xff;
+    entries.push({ header: { name: `data/f${i}`, mode: 0o644, mtime }, content });
+  }
+  const file = await archive(entries);
+  const stages = prepared(['data']);
+  const read = await extractArchiveFile({ file, compression: 'none', volumes: ['data'], stages });
+  const streamed = await readArchiveStream([readFileSync(file)], 'archive.tar', 'none');
+  assert.equal(read, streamed, 'entries, size and sha256 as the streaming reader gives them');
+  for (let i = 0; i < 9; i++) assert.ok(readFileSync(path.join(stages.data!, `f${i}`)).equals(entries[i + 1]!.content!), `f${i} written as archived`);
+});
+
+test('an uncompressed archive that is empty or cut short fails as the streaming reader fails', async () => {
+  if (!root) return;
+  const file = path.join(tmp, 'archive.tar');
+  writeFileSync(file, '');
+  await rejects(extractArchiveFile({ file, compression: 'none', volumes: ['data'], stages: prepared(['data']) }), /^archive\.tar is empty$/);
+  const whole = await tarOf(sample);
+  writeFileSync(file, whole.subarray(0, 2048 + 100));
+  rmSync(path.join(tmp, 'data'), { recursive: true });
+  await rejects(extractArchiveFile({ file, compression: 'none', volumes: ['data'], stages: prepared(['data']) }), /^archive\.tar cannot be read \(it broke after 2148 bytes\): unexpected end of data$/);
 });
 
 test.run();
