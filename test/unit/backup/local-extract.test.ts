@@ -188,7 +188,7 @@ test('an uncompressed archive (read in one loop, one buffer) reads as the stream
   const file = await archive(entries);
   const stages = prepared(['data']);
   const read = await extractArchiveFile({ file, compression: 'none', volumes: ['data'], stages });
-  const streamed = await readArchiveStream([readFileSync(file)], 'archive.tar', 'none');
+  const streamed = await readArchiveStream((async function* () { yield readFileSync(file); })(), 'archive.tar', 'none');
   assert.equal(read, streamed, 'entries, size and sha256 as the streaming reader gives them');
   for (let i = 0; i < 9; i++) assert.ok(readFileSync(path.join(stages.data!, `f${i}`)).equals(entries[i + 1]!.content!), `f${i} written as archived`);
 });
