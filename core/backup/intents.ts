@@ -30,9 +30,9 @@ export interface IntentHandle {
   intent: Intent;
 }
 
-/** Write a record on the engine (before the step it describes); `replacing`: the record of the step before, removed after. */
-export async function recordIntent(client: EngineClient, stack: string, fields: Omit<Intent, 'id' | 'pid' | 'host' | 'since'>, replacing?: IntentHandle): Promise<IntentHandle> {
-  const intent: Intent = { id: randomBytes(4).toString('hex'), pid: process.pid, host: os.hostname(), since: new Date().toISOString(), ...fields };
+/** Write a record on the engine (before the step it describes); `replacing`: the record of the step before, removed after; `pid`: the process doing the step. */
+export async function recordIntent(client: EngineClient, stack: string, fields: Omit<Intent, 'id' | 'pid' | 'host' | 'since'>, replacing?: IntentHandle, pid = process.pid): Promise<IntentHandle> {
+  const intent: Intent = { id: randomBytes(4).toString('hex'), pid, host: os.hostname(), since: new Date().toISOString(), ...fields };
   const volume = intentVolumeName(stack, intent.id);
   await client.request('POST', '/volumes/create', { body: { Name: volume, Driver: 'local', Labels: intentLabels(stack, intent) } });
   if (replacing) await removeIntent(client, replacing.volume);

@@ -320,7 +320,22 @@ async function extractBeside(file: string, manifest: ArchiveManifest, beside: Ma
  * the first container stops (the next command finishes the switch, which can be resumed from any
  * point — see switch.ts — and starts the containers again).
  */
-export async function runRestore(client: EngineClient, stack: string, job: BackupSpec, plan: RestorePlan, log: (line: string) => void = () => undefined): Promise<void> {
+export interface RestoreOptions {
+  /**
+   * The old data a switch beside `_data` put aside: deleted before runRestore returns (`delete`,
+   * the default), or left with the restore's record for the caller to delete (`leave`: runRestore
+   * returns where it is; the CLI deletes it in a process that holds the stack's lock meanwhile).
+   */
+  oldData?: 'delete' | 'leave';
+}
+
+/** The old data a restore left for its caller (RestoreOptions.oldData): its directories, and the restore's record, to remove once they are gone. */
+export interface OldData {
+  dirs: string[];
+  intent: IntentHandle;
+}
+
+export async function runRestore(client: EngineClient, stack: string, job: BackupSpec, plan: RestorePlan, log: (line: string) => void = () => undefined, opts: RestoreOptions = {}): Promise<OldData | null> {
   const { archive } = plan;
   if (!archive.summary) throw new RestoreError(`archive ${archive.id} has no manifest (its run did not finish): moor cannot restore it`);
   const restoreMounts: WorkerMount[] = plan.into.map((i) => ({ type: 'volume', source: i.engineVolume, target: `${RESTORE}/${i.volume}`, readOnly: false }));
@@ -342,6 +357,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
   let beside: Map<string, BesideVolume> | null = null;
   /** The old data's deletion once switched beside `_data` (its error, or null). */
   let removal: Promise<Error | null> | undefined;
+  let left: OldData | null = null;
   const record = { command: `backup restore ${job.name}`, job: job.name, stopped: [] as string[] };
   const restoreRecord = { image: job.image, stage, volumes: plan.into.map((i) => ({ volume: i.volume, engineVolume: i.engineVolume })) };
   let intent: IntentHandle | undefined;
@@ -383,8 +399,9 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
             for (const v of volumes) await switchBeside(here.get(v)!, stage, roots.get(v)!.mode, roots.get(v)!.uid, roots.get(v)!.gid);
           });
           // The old data, beside `_data` now, is deleted while the containers start again (killed
-          // before it is gone, the switch record has the next command finish the switch, deleting it).
-          removal = timed('restore.remove-old', () => Promise.all(volumes.map((v) => removeOldData(here.get(v)!, stage)))).then(() => null, (e: Error) => e);
+          // before it is gone, the switch record has the next command finish the switch, deleting it),
+          // or left to the caller.
+          if (opts.oldData !== 'leave') removal = timed('restore.remove-old', () => Promise.all(volumes.map((v) => removeOldData(here.get(v)!, stage)))).then(() => null, (e: Error) => e);
         } else await runCommand(client, { ...readerSpec(stack, job, 'switch', restoreMounts), env, cmd: ['sh', '-c', SWITCH_SCRIPT, 'sh', ...args] }, 'switching the volumes to the restored data');
       } catch (e) {
         const where = here ? volumes.map((v) => path.join(here.get(v)!.beside, `${stage}{,.new,.old}`)).join(', ') : `${stage}/ inside them`;
@@ -421,7 +438,12 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
     if (notRemoved && here && !restoreFailed) {
       throw new RestoreError(`restored, but the old data (${volumes.map((v) => path.join(here.get(v)!.beside, `${stage}.old`)).join(', ')}) could not be deleted: ${notRemoved.message}; the next moor backup command or apply deletes it`);
     }
-    // Done and every container running again: the record goes (when one would not start, the next command tries again).
-    if (!restoreFailed && !failed.length && intent) await removeIntent(client, intent.volume);
+    // Done and every container running again: the record goes (when one would not start, the next
+    // command tries again), or stays until the caller deleted the old data.
+    if (!restoreFailed && !failed.length && intent) {
+      if (here && opts.oldData === 'leave') left = { dirs: volumes.map((v) => path.join(here.get(v)!.beside, `${stage}.old`)), intent };
+      else await removeIntent(client, intent.volume);
+    }
   }
+  return left;
 }

@@ -48,6 +48,14 @@ export interface StackLock {
   readonly holder: LockHolder;
   /** Unlocks (closes the file, or removes the engine's lock object); calling it again does nothing. */
   release(): void | Promise<void>;
+  /**
+   * flock only: passes the lock on to a process `start` starts, given the lock file's descriptor to
+   * inherit (it returns the process's pid). The holder record then names that process and
+   * `command`; this process closes its descriptor without unlocking, so the lock is held until
+   * the other process ends, however it ends. The lock counts as released here. Throws, still
+   * holding the lock, when `start` throws.
+   */
+  handOff?(start: (fd: number) => number, command: string): number;
 }
 
 export interface AcquireOptions {
@@ -125,6 +133,18 @@ export async function acquireStackLock(opts: AcquireOptions): Promise<StackLock>
   return {
     path: file,
     holder,
+    handOff(start, command) {
+      if (released) throw new Error('the lock was released already');
+      const pid = start(fd);
+      released = true;
+      heldHere.delete(file);
+      try {
+        writeHolder(fd, { ...holder, pid, command, since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      } finally {
+        closeSync(fd);
+      }
+      return pid;
+    },
     release() {
       if (released) return;
       released = true;

@@ -11,7 +11,7 @@
  * Contents are written and read through the Engine API (volume-tree.ts), never through moor.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -329,5 +329,77 @@ it('staged beside _data: a switch killed half way is finished by apply, a killed
     assert.equal(await intents(s), []);
   });
 });
+
+it("restored here: the replaced data is deleted after the command by a process that holds the stack's lock; killed, the next command deletes it", async () => {
+  await withStack(prefix, 'later', async (s) => {
+    const archived = sampleTree(100, 256);
+    await setUp(s, archived);
+    const run = await backupCmd(s, 'run', 'nightly');
+    assert.is(run.code, 0, show(run));
+    const want = await readTree(s.engine, image(s), s.en('data'));
+    // Old data of 4,000 files: its deletion lasts long enough to be caught stopped.
+    const many = (tag: string): Entry[] => Array.from({ length: 4000 }, (_, i) => ({ header: { name: `data/${tag}/d${i % 40}/f${i}`, mode: 0o644, uid: 0, gid: 0 }, content: Buffer.from(`${tag} ${i}\n`) }));
+    await writeTree(s.engine, image(s), s.en('data'), many('old'));
+
+    // The deleting process stopped as soon as it is named: the command has ended, the volume holds the restored data.
+    const stopped = await restoreStoppingDeleter(s);
+    assert.equal(treeDiff(want, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume holds the archive');
+    assert.ok(await running(s, 'db') && await running(s, 'app'), 'db and app run on it');
+    assert.ok((await besideData(s)).some((e) => /^\.moor-restore-[0-9a-f]+\.old$/.test(e)), 'the old data is still beside _data');
+    // It counts as a running command: plan leaves its record alone, a second command waits for the lock.
+    const p = await s.plan();
+    assert.is(p.code, 0, show(p));
+    assert.not.match(p.stdout, /did not finish/, show(p));
+    assert.equal((await intents(s)).length, 1);
+    const waiting = await backupCmd(s, 'restore', 'nightly', '--yes', '--lock-timeout', '1s');
+    assert.is(waiting.code, 1, show(waiting));
+    assert.match(waiting.stderr, new RegExp(`locked by moor backup restore nightly: deleting the replaced data \\(pid ${stopped} `), show(waiting));
+
+    // Killed: the lock drops with it; the next command finishes the switch, deleting what is left.
+    process.kill(stopped, 'SIGKILL');
+    await eventually('the stopped deleter is gone', async () => !existsSync(`/proc/${stopped}`));
+    const a = await s.apply();
+    assert.is(a.code, 0, show(a));
+    assert.equal(await besideData(s), ['_data'], 'the old data is deleted');
+    assert.equal(await intents(s), []);
+    assert.equal(treeDiff(want, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume still holds the archive');
+    assert.ok(await running(s, 'db') && await running(s, 'app'));
+
+    // Not stopped: it deletes the old data and the record, and the lock is free again.
+    await writeTree(s.engine, image(s), s.en('data'), many('again'));
+    const r = await backupCmd(s, 'restore', 'nightly', '--yes');
+    assert.is(r.code, 0, show(r));
+    const pid = Number(/deleting the replaced data in the background \(pid (\d+)\)/.exec(r.stderr)?.[1]);
+    assert.ok(pid > 0, show(r));
+    await eventually('the deleter ended', async () => !existsSync(`/proc/${pid}`));
+    assert.equal(await besideData(s), ['_data']);
+    assert.equal(await intents(s), []);
+    const next = await backupCmd(s, 'run', 'nightly', '--lock-timeout', '0s');
+    assert.is(next.code, 0, show(next));
+  });
+});
+
+/** `moor backup restore nightly --yes`, its deleting process SIGSTOPped as soon as the command names it; its pid. */
+async function restoreStoppingDeleter(s: TestStack): Promise<number> {
+  const child = spawn(process.execPath, [MOOR_BIN, 'backup', 'restore', s.relFile, 'nightly', '--yes'], {
+    cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env(s) }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let said = '';
+  let pid = 0;
+  child.stdout.on('data', (c: Buffer) => (said += c.toString()));
+  child.stderr.on('data', (c: Buffer) => {
+    said += c.toString();
+    const m = /deleting the replaced data in the background \(pid (\d+)\)/.exec(said);
+    if (m && !pid) {
+      pid = Number(m[1]);
+      process.kill(pid, 'SIGSTOP');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.is(code, 0, said);
+  assert.ok(pid > 0, `the restore names its deleting process:\n${said}`);
+  assert.ok(existsSync(`/proc/${pid}`), `the deleting process ${pid} was stopped before it ended`);
+  return pid;
+}
 
 it.run();

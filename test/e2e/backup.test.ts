@@ -361,6 +361,10 @@ bk('extracted here: the restored tree (links out of the volume, hard links, setu
     assert.match(here.stderr, /\(the archive read here, extracted here\)/, show(here));
     assert.equal(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'), true)), [], 'data restored exactly, times too');
     assert.equal(treeDiff(before.logs, await readTree(s.engine, image(s), s.en('logs'), true)), [], 'logs restored exactly, times too');
+    // The old data goes in a process of its own, after the command; then nothing is left beside _data.
+    const deleter = Number(/deleting the replaced data in the background \(pid (\d+)\)/.exec(here.stderr)?.[1]);
+    assert.ok(deleter > 0, show(here));
+    await eventually('the replaced data is deleted', async () => !existsSync(`/proc/${deleter}`));
     assert.equal(await besideData(s, s.en('data')), ['_data'], 'no staging or old data left beside _data');
     assert.ok(await running(s, 'db') && await running(s, 'app'));
 

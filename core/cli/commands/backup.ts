@@ -13,6 +13,7 @@ import { listArchives } from '../../backup/list.js';
 import { planRestore, runRestore, verifyArchive } from '../../backup/restore.js';
 import { BackupStepError, runBackup } from '../../backup/run.js';
 import { recoverStack } from '../../backup/intents.js';
+import { deleteOldDataLater } from '../../backup/old-data.js';
 import type { EngineClient } from '../../engine/client.js';
 import type { BackupSpec, DesiredStack } from '../../model/spec.js';
 import { archiveJson, archiveTable, restorePlanText, runLine } from '../../render/backup.js';
@@ -106,8 +107,20 @@ export async function backupCommand(argv: string[], io: Output, confirm: Confirm
           const plan = await planRestore(client, stack.name, job, { at: values.at, to: values.to });
           io.out(restorePlanText(job.name, plan));
           if (!values.yes && !(await confirm('Restore, replacing the contents of these volumes?'))) throw new RefusedError('restore cancelled; nothing was changed');
-          await runRestore(client, stack.name, job, plan, (l) => io.err(l));
+          // The old data put aside beside `_data` is deleted by a process that holds the stack's
+          // lock until it is gone: the command ends once the containers run on the restored data.
+          const socket = client.endpoint.socketPath;
+          const handOff = !!(lock?.handOff && socket);
+          const left = await runRestore(client, stack.name, job, plan, (l) => io.err(l), { oldData: handOff ? 'leave' : 'delete' });
           io.out(`Restored ${plan.archive.id} into ${plan.into.map((i) => i.engineVolume).join(', ')}: every entry written matched the archive's manifest.`);
+          if (left && handOff) {
+            try {
+              const pid = await deleteOldDataLater(client, stack.name, left, lock!, socket!, `backup restore ${job.name}: deleting the replaced data`);
+              io.err(`deleting the replaced data in the background (pid ${pid}), holding the stack's lock until it is gone: ${left.dirs.join(', ')}`);
+            } catch (e) {
+              io.err(`the replaced data (${left.dirs.join(', ')}) was not deleted: ${(e as Error).message}; the next moor backup command or apply on the stack deletes it`);
+            }
+          }
           return EXIT.ok;
         } finally {
           await lock?.release();

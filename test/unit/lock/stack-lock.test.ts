@@ -154,6 +154,36 @@ test('a holder killed with SIGKILL frees the lock (the kernel drops it); its rec
   }
 });
 
+test('handOff passes the lock to a child process: held (and named) while it lives, free once it exits; a failed start keeps it here', async () => {
+  const lock = await acquire('shop');
+  let child: ReturnType<typeof spawn> | undefined;
+  // The child holds the lock until its stdin ends.
+  const pid = lock.handOff!((fd) => {
+    child = spawn(process.execPath, ['-e', "process.stdin.resume(); process.stdin.on('end', () => process.exit(0));"], { stdio: ['pipe', 'ignore', 'ignore', fd] });
+    return child.pid!;
+  }, 'backup restore nightly: deleting the replaced data');
+  const exited = new Promise<void>((r) => child!.once('exit', () => r()));
+  try {
+    assert.is(pid, child!.pid);
+    const e = await timeoutOf(acquire('shop'));
+    assert.is(e.holder?.pid, pid, 'the record names the child');
+    assert.is(e.holder?.command, 'backup restore nightly: deleting the replaced data');
+    lock.release();
+    await timeoutOf(acquire('shop'));
+    child!.stdin!.end();
+    await exited;
+    await acquire('shop');
+  } finally {
+    child?.kill('SIGKILL');
+  }
+
+  const other = await acquire('other');
+  assert.throws(() => other.handOff!(() => { throw new Error('no process'); }, 'x'), /no process/);
+  await timeoutOf(acquire('other'));
+  other.release();
+  await acquire('other');
+});
+
 test('invalid stack names and negative timeouts are refused', async () => {
   for (const stack of ['', '../etc', 'a/b', '.hidden']) {
     try {
