@@ -5,10 +5,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractArchiveFile, type ExtractTask } from './local-extract.js';
-import { fileChunks, LocalReadUnavailable } from './local-archive.js';
+import { fileChunks, followPlain, LocalReadUnavailable } from './local-archive.js';
 import { readArchiveStream, type ReadArchive } from './read-archive.js';
 
-const { file, compression, extract } = workerData as { file: string; compression: 'gzip' | 'none'; extract?: ExtractTask };
+const { file, compression, extract, writerExited } = workerData as { file: string; compression: 'gzip' | 'none'; extract?: ExtractTask; writerExited?: SharedArrayBuffer };
 let done = false;
 parentPort!.on('message', (m) => {
   if (m === 'done') done = true;
@@ -23,7 +23,20 @@ async function* chunks() {
     throw e;
   }
 }
-const work: Promise<ReadArchive> = extract ? extractArchiveFile(extract) : readArchiveStream(chunks(), file.slice(file.lastIndexOf('/') + 1), compression);
+/** An uncompressed archive is read in one synchronous loop (followPlain), waiting on shared memory for the writer's exit. */
+function plain(flag: SharedArrayBuffer): Promise<ReadArchive> {
+  try {
+    return Promise.resolve(followPlain(file, new Int32Array(flag)));
+  } catch (e) {
+    if (e instanceof LocalReadUnavailable) unavailable = e;
+    return Promise.reject(e);
+  }
+}
+const work: Promise<ReadArchive> = extract
+  ? extractArchiveFile(extract)
+  : compression === 'none' && writerExited
+    ? plain(writerExited)
+    : readArchiveStream(chunks(), file.slice(file.lastIndexOf('/') + 1), compression);
 work.then(
   (read) => {
     parentPort!.postMessage({ read });

@@ -17,7 +17,7 @@ import { localReadsPossible, proveWithPut, realDirUnder, startWorker, workerFile
 import { putSmallArchive } from '../apply/volume-data/archive.js';
 import { streamResponse } from '../apply/volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
-import { readArchiveStream, type ReadArchive, type ReadOptions } from './read-archive.js';
+import { readArchiveStream, readPlainSync, type ReadArchive, type ReadOptions } from './read-archive.js';
 import { extractArchiveFile, type ExtractTask } from './local-extract.js';
 
 /** Not an error of the archive: the file could not be found or opened here (the engine's read then decides). */
@@ -80,6 +80,38 @@ export async function* fileChunks(file: string, writerDone: () => boolean = () =
   }
 }
 
+/**
+ * An uncompressed archive file read as it is written, in one synchronous loop (readPlainSync; run
+ * by archive-read-worker.ts): what fileChunks reads, waited for the same way, the waits being
+ * Atomics.wait on `writerDone` (its first cell becomes non-zero once the writer exited, see
+ * followLocalArchive), which the loop looks at before each read as fileChunks does.
+ */
+export function followPlain(file: string, writerDone: Int32Array): ReadArchive {
+  const done = () => Atomics.load(writerDone, 0) !== 0;
+  const wait = () => void Atomics.wait(writerDone, 0, 0, POLL_MS);
+  let fd: number | null = null;
+  try {
+    for (;;) {
+      const d = done();
+      fd = openFile(file);
+      if (fd !== null) break;
+      if (d) throw new LocalReadUnavailable(`${file} does not exist here`);
+      wait();
+    }
+    const at = fd;
+    return readPlainSync((buf) => {
+      for (;;) {
+        const d = done();
+        const n = readSync(at, buf, 0, buf.length, null);
+        if (n > 0 || d) return n;
+        wait();
+      }
+    }, file.slice(file.lastIndexOf('/') + 1));
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 /** Read the archive file `file` here, in this thread (restore: its entries go on into the extractor). */
 export function readLocalArchive(file: string, compression: 'gzip' | 'none', opts: ReadOptions = {}): Promise<ReadArchive> {
   const name = file.slice(file.lastIndexOf('/') + 1);
@@ -108,7 +140,9 @@ export function followLocalArchive(file: string, compression: 'gzip' | 'none'): 
     });
     return { result: readArchiveStream(chunks, name, compression), writerDone: () => (done = true), stop: () => (stopped = true) };
   }
-  const worker: Worker = startWorker(module, { file, compression });
+  // The writer's exit, told through shared memory too: an uncompressed read waits on it (followPlain).
+  const writerExited = new Int32Array(new SharedArrayBuffer(4));
+  const worker: Worker = startWorker(module, { file, compression, writerExited: writerExited.buffer });
   const result = new Promise<ReadArchive>((resolve, reject) => {
     worker.once('message', (m: { read?: ReadArchive; error?: string; unavailable?: boolean }) => {
       if (m.read) resolve(m.read);
@@ -120,7 +154,11 @@ export function followLocalArchive(file: string, compression: 'gzip' | 'none'): 
   result.catch(() => undefined).finally(() => void worker.terminate());
   return {
     result,
-    writerDone: () => worker.postMessage('done'),
+    writerDone: () => {
+      Atomics.store(writerExited, 0, 1);
+      Atomics.notify(writerExited, 0);
+      worker.postMessage('done');
+    },
     stop: () => void worker.terminate(),
   };
 }

@@ -26,7 +26,6 @@
  *
  * Only node:fs and the archive readers: it runs in a worker thread (archive-read-worker.ts).
  */
-import { createHash } from 'node:crypto';
 import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync,
   readSync, symlinkSync, unlinkSync, utimesSync, writeSync,
@@ -34,8 +33,8 @@ import {
 import path from 'node:path';
 import { restoreCheck } from './archive-safety.js';
 import { fileChunks } from './local-archive.js';
-import { ArchiveReadError, readArchiveStream, type ReadArchive } from './read-archive.js';
-import { TarRefusal, TarScanner, type EntryWriter, type ScanHeader } from './tar-scan.js';
+import { ArchiveReadError, readArchiveStream, readPlainSync, type ReadArchive } from './read-archive.js';
+import { TarRefusal, type EntryWriter, type ScanHeader } from './tar-scan.js';
 
 /** What to extract where: the archive file, and each volume's staging directory (made here, must not exist). */
 export interface ExtractTask {
@@ -210,43 +209,21 @@ export async function extractArchiveFile(task: ExtractTask): Promise<ReadArchive
   }
 }
 
-/** Bytes read at a time by extractPlain, into one buffer. */
-const PLAIN_CHUNK = 1 << 20;
-
 /**
- * An uncompressed archive extracted in one synchronous loop: each chunk read into the same buffer
- * is hashed, parsed and its entries written before the next is read (the scanner and the writer
- * keep nothing of a chunk: every slice is hashed and written as it comes). The same reads as
- * readArchiveStream, without a stream's per-chunk buffers and turns: the same result and the same
- * errors.
+ * An uncompressed archive extracted in one synchronous loop (readPlainSync): each chunk read into
+ * the same buffer is hashed, parsed and its entries written before the next is read.
  */
 export function extractPlain(file: string, volumes: string[], writer: StageWriter): ReadArchive {
-  const name = path.basename(file);
-  const hash = createHash('sha256');
-  const check = restoreCheck(volumes);
-  const scanner = new TarScanner({ check: (h) => check.check(h), write: writer });
-  let bytes = 0;
-  let fd: number | null = null;
+  let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
-    const buf = Buffer.allocUnsafe(PLAIN_CHUNK);
-    for (;;) {
-      const n = readSync(fd, buf, 0, PLAIN_CHUNK, null);
-      if (n === 0) break;
-      const chunk = buf.subarray(0, n);
-      hash.update(chunk);
-      bytes += n;
-      scanner.push(chunk);
-    }
-    if (bytes === 0) throw new ArchiveReadError(`${name} is empty`);
-    scanner.end();
   } catch (e) {
-    if (e instanceof TarRefusal) throw new ArchiveReadError(e.message);
-    if (e instanceof ArchiveReadError) throw e;
-    throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`);
-  } finally {
-    if (fd !== null) closeSync(fd);
+    throw new ArchiveReadError(`${path.basename(file)} cannot be read: ${(e as Error).message}`);
   }
-  return { entries: scanner.entries, bytes, sha256: hash.digest('hex') };
+  try {
+    if (!fstatSync(fd).isFile()) throw new ArchiveReadError(`${path.basename(file)} cannot be read: not a regular file`);
+    return readPlainSync((buf) => readSync(fd, buf, 0, buf.length, null), path.basename(file), { safety: restoreCheck(volumes), write: writer });
+  } finally {
+    closeSync(fd);
+  }
 }

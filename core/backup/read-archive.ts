@@ -145,6 +145,41 @@ export async function readArchiveStream(input: AsyncIterable<unknown>, name: str
   return { entries: scanner.entries, bytes, sha256: hash.digest('hex') };
 }
 
+/**
+ * An uncompressed archive read in one synchronous loop over one reused buffer: `next` fills it and
+ * says how many bytes it put there (0: the end; it may wait for more, see followPlain). Each chunk
+ * is hashed and parsed (its entries written, `opts.write`) before the next is read: the scanner
+ * and the writer keep nothing of a chunk. What readArchiveStream computes, with its errors,
+ * without a stream's fresh buffer and turns per chunk (a third of its CPU for 400 MiB here).
+ */
+export function readPlainSync(next: (buf: Buffer) => number, name: string, opts: Pick<ReadOptions, 'safety' | 'write'> = {}): ReadArchive {
+  const hash = createHash('sha256');
+  const safety = opts.safety;
+  const scanner = new TarScanner({ check: safety ? (h) => safety.check(h) : undefined, write: opts.write });
+  const buf = Buffer.allocUnsafe(PLAIN_CHUNK);
+  let bytes = 0;
+  try {
+    for (;;) {
+      const n = next(buf);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      hash.update(chunk);
+      bytes += n;
+      scanner.push(chunk);
+    }
+    if (bytes === 0) throw new ArchiveReadError(`${name} is empty`);
+    scanner.end();
+  } catch (e) {
+    if (e instanceof TarRefusal) throw new ArchiveReadError(e.message);
+    if (e instanceof ArchiveReadError) throw e;
+    throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`);
+  }
+  return { entries: scanner.entries, bytes, sha256: hash.digest('hex') };
+}
+
+/** Bytes read at a time by readPlainSync. */
+const PLAIN_CHUNK = 1 << 20;
+
 /** Read the archive file at `path` in the worker, as it is on the target. */
 export async function readArchive(client: EngineClient, workerId: string, path: string, compression: 'gzip' | 'none', opts: ReadOptions = {}): Promise<ReadArchive> {
   const res = await getArchive(client, workerId, path);

@@ -124,4 +124,41 @@ t('an archive read here: the same entries, size and sha256 as its bytes; followe
   }
 });
 
+t('an uncompressed archive followed in a worker thread (one synchronous loop waiting on shared memory): made late, grown in parts, read whole once the writer is done; missing: not read here', async () => {
+  const dir = tmp();
+  try {
+    const entries = Array.from({ length: 5 }, (_, i) => ({ header: { name: `data/f${i}`, mode: 0o644 }, content: Buffer.alloc(700_000 + i * 1001, i + 1) }));
+    const tar = await tarOf([{ header: { name: 'data/', type: 'directory', mode: 0o755 } }, ...entries]);
+    const whole = path.join(dir, 'whole.tar');
+    writeFileSync(whole, tar);
+    const once = await readLocalArchive(whole, 'none');
+
+    const grown = path.join(dir, 'x.tar.part');
+    const f = followLocalArchive(grown, 'none');
+    await sleep(60);
+    // Pieces that end inside headers and contents; pauses longer than the loop's wait.
+    for (const [from, to] of [[0, 700], [700, 1_000_000], [1_000_000, 2_500_003], [2_500_003, tar.length]] as const) {
+      appendFileSync(grown, tar.subarray(from, to));
+      await sleep(70);
+    }
+    f.writerDone();
+    const followed = await f.result;
+    assert.equal(followed, once, 'what a read of the whole file gives');
+    assert.equal([followed.bytes, followed.sha256], [tar.length, sha(tar)]);
+
+    const missing = followLocalArchive(path.join(dir, 'never.tar.part'), 'none');
+    await sleep(30);
+    missing.writerDone();
+    assert.instance(await rejection(missing.result), LocalReadUnavailable);
+
+    const cut = path.join(dir, 'cut.tar.part');
+    writeFileSync(cut, tar.subarray(0, 1_000_000));
+    const c = followLocalArchive(cut, 'none');
+    c.writerDone();
+    assert.match(String(await rejection(c.result)), /cut\.tar\.part cannot be read \(it broke after 1000000 bytes\): unexpected end of data/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 t.run();
