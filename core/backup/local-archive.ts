@@ -214,7 +214,8 @@ async function engineStat(client: EngineClient, containerId: string, at: string)
  * the target's root here (`root`: a plain local volume's Mountpoint, or the host directory), and
  * the file there has the size and modification time, to the nanosecond, that the engine reports
  * for the worker's file. That is no proof that it is the same file; it does not need to be one:
- * what a restore extracts is checked against the manifest, which is read through the engine, by
+ * what a restore extracts is checked against the manifest, which is read through the engine (or
+ * from a volume target's directory proven to be the engine's, restore.ts: manifestHere), by
  * the archive's sha256 and every entry's, before anything is switched in. A different file could
  * only fail the restore, never change what it restores. Null when any of it is not so.
  */

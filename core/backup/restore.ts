@@ -13,7 +13,8 @@
 import { MoorError } from '../errors.js';
 import path from 'node:path';
 import { backupRecordName } from '../model/backup.js';
-import { localReadsPossible, provenVolumeDir } from '../apply/volume-data/local.js';
+import { closeSync, constants, lstatSync, openSync, readFileSync } from 'node:fs';
+import { localReadsPossible, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
 import { timed } from '../apply/volume-data/phases.js';
 import { extractLocalArchive, proveThroughWorker } from './local-archive.js';
 import { discardBeside, removeOldData, switchBeside, type BesideVolume } from './switch.js';
@@ -31,7 +32,7 @@ import { containerDependencies } from '../model/spec.js';
 import type { BackupSpec } from '../model/spec.js';
 import { parseManifest, type ArchiveManifest } from './archive-file.js';
 import { restoreCheck } from './archive-safety.js';
-import { listArchives, type ListedArchive } from './list.js';
+import { jobFolderHere, listArchives, type ListedArchive } from './list.js';
 import { readArchive, type ReadArchive } from './read-archive.js';
 import { localArchiveFile, readLocalArchive } from './local-archive.js';
 import { plainLocalVolume, type LocalVolume } from '../apply/volume-data/local.js';
@@ -77,6 +78,33 @@ async function readManifestFile(client: EngineClient, w: Worker, path: string): 
     res.destroy();
   }
   throw new RestoreError(`${path} is missing`);
+}
+
+/**
+ * The manifest read on this machine from the target's proven volume directory (list.ts,
+ * jobFolderHere: a volume of the engine's volumes directory proven local); null when it is not
+ * read that way (the worker reads it through the engine then).
+ */
+async function manifestHere(client: EngineClient, stack: string, job: BackupSpec, id: string): Promise<ArchiveManifest | null> {
+  const at = await jobFolderHere(client, stack, job).catch(() => null);
+  const dir = at && realDirUnder(at.root, at.folder);
+  if (!dir) return null;
+  const file = path.join(dir, `${id}.manifest.jsonl`);
+  let text: string;
+  try {
+    if (!lstatSync(file).isFile()) return null;
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const m = parseManifest(text);
+  if (!m) throw new RestoreError(`${jobDir(stack, job)}/${id}.manifest.jsonl is not a moor backup manifest`);
+  return m;
 }
 
 export interface Verified {
@@ -365,7 +393,7 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
     await withWorker(client, {
       ...spec, env,
     }, async (w) => {
-      const manifest = await readManifestFile(client, w, `${jobDir(stack, job)}/${archive.id}.manifest.jsonl`);
+      const manifest = (await manifestHere(client, stack, job, archive.id)) ?? (await readManifestFile(client, w, `${jobDir(stack, job)}/${archive.id}.manifest.jsonl`));
       const refusal = checkManifest(manifest, volumes);
       if (refusal) throw new RestoreError(`${refusal}; nothing was restored`);
       const archivePath = `${jobDir(stack, job)}/${manifest.summary.archive}`;

@@ -313,6 +313,23 @@ bk('the engine is local: volumes and archive are read here, with the same manife
     assert.is(vol.code, 0, show(vol));
     assert.match(vol.stderr, /vol: archive: read here: the volumes and the archive/);
     assert.is((await backupCmd(s, 'verify', 'vol')).code, 0);
+    // Its folder is listed here (no listing worker started: only the proof's, never started), as the worker lists it;
+    // an archive whose run died (a .part, no manifest) too.
+    await writeTree(s.engine, image(s), s.en('store'), [{ header: { name: `data/${s.name}/vol/20200101T000000.000Z.tar.gz.part`, mode: 0o600 }, content: Buffer.from('cut') }]);
+    const since = Math.floor(Date.now() / 1000);
+    const listedHere = await backupCmd(s, 'list', 'vol', '--json');
+    assert.is(listedHere.code, 0, show(listedHere));
+    const created = await containersCreatedSince(s, since);
+    assert.ok(created.some((n) => /\.moor-backup-prove(-[0-9a-f]+)?$/.test(n)), created.join(', '));
+    assert.not.ok(created.some((n) => /\.moor-backup-list(-[0-9a-f]+)?$/.test(n)), `listed here, not by a worker: ${created.join(', ')}`);
+    const listedByWorker = await withEnv(s, apiOnly, 'list', 'vol', '--json');
+    assert.is(listedByWorker.code, 0, show(listedByWorker));
+    assert.equal(JSON.parse(listedHere.stdout), JSON.parse(listedByWorker.stdout), 'the same listing both ways');
+    assert.is((JSON.parse(listedHere.stdout) as unknown[]).length, 2, listedHere.stdout);
+    // Through the engine, the listing is a worker's.
+    const since2 = Math.floor(Date.now() / 1000);
+    assert.is((await withEnv(s, apiOnly, 'list', 'vol')).code, 0);
+    assert.ok((await containersCreatedSince(s, since2)).some((n) => /\.moor-backup-list(-[0-9a-f]+)?$/.test(n)), 'MOOR_LOCAL_VOLUMES=0 lists through a worker');
     await writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/new-file' }, content: Buffer.from('y') }]);
     const fromVolume = await backupCmd(s, 'restore', 'vol', '--yes');
     assert.is(fromVolume.code, 0, show(fromVolume));
@@ -326,6 +343,13 @@ bk('the engine is local: volumes and archive are read here, with the same manife
     }
   });
 });
+
+/** Names of the stack's containers the engine created since `since` (seconds), from its events. */
+async function containersCreatedSince(s: TestStack, since: number): Promise<string[]> {
+  const until = Math.floor(Date.now() / 1000) + 1;
+  const raw = (await s.engine.requestRaw('GET', '/events', { query: { since, until, filters: JSON.stringify({ type: ['container'], event: ['create'] }) } })).toString();
+  return raw.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { Actor: { Attributes: { name: string } } }).Actor.Attributes.name).filter((n) => n.startsWith(s.name));
+}
 
 /** What is beside a volume's `_data` in the engine's volumes directory (the engine is local). */
 async function besideData(s: TestStack, volume: string): Promise<string[]> {

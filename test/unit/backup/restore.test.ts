@@ -3,6 +3,7 @@
  * workers: a bad manifest or archive is refused before anything is stopped or switched, and the
  * volumes keep their data; a failed switch or stop still starts the containers again.
  */
+import { localReadsPossible } from '../../../core/apply/volume-data/local.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { serializeManifest, parseManifest } from '../../../core/backup/archive-file.js';
@@ -47,6 +48,8 @@ works('the archive is extracted beside the data, the users stopped, the volume s
     assert.equal(rig.data.snapshot(), original);
     assert.equal(stops(rig, from), ['POST /containers/shop-db/stop', 'POST /containers/shop-db/start']);
     assert.equal(rig.writes(from).filter((l) => l.startsWith('POST /containers/create')), [
+      // The proof that the engine is local (listing here): it fails on the fake engine, whose volumes are on no disk.
+      ...(localReadsPossible(rig.engine.client) ? ['POST /containers/create?name=shop-nightly.moor-backup-prove'] : []),
       'POST /containers/create?name=shop-nightly.moor-backup-list',
       'POST /containers/create?name=shop-nightly.moor-backup-restore',
       'POST /containers/create?name=shop-nightly.moor-backup-extract',
