@@ -456,7 +456,7 @@ const PHASES = (c: Compression): Record<Op, [string, string][]> => {
     ],
     restore: [
       ['start', 'start: node, the stack, the jobs, the lock, list the archives, the plan, the worker created, the manifest read and checked'],
-      ['extract', `extract: the proof (a probe the engine writes into the job's record volume, found here), the archive file read here (its size and mtime matched with the engine's stat of it) in a worker thread: sha256${gunzip}, every header checked, every file hashed and written by moor beside each volume's _data; compared with the manifest`],
+      ['extract', `extract: the proof (a probe the engine writes into the job's record volume, found here), the archive file read here (its size and mtime matched with the engine's stat of it) in a worker thread: ${c === 'gzip' ? 'sha256, gunzip' : 'the sha256 read by a second thread from the same open file'}, every header checked, every file hashed and written by moor beside each volume's _data; compared with the manifest`],
       ['switch', 'switch: the containers stopped, the old content renamed aside and the restored one into place (here), the containers started; the old content handed to a deleting process (which holds the stack\'s lock); remove the reading worker, exit'],
       ['cleanup', 'after moor\'s exit, not in its time: the deleting process deletes the old content (here) and the restore\'s record, and ends (the stack\'s lock is free again)'],
     ],
