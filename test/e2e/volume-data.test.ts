@@ -312,6 +312,7 @@ vd('a local engine: a volume read from its directory gives the manifest GET arch
     const local = await manifestFromDir(srcDir!);
     assert.equal(local, viaApi, 'the same manifest, entry for entry');
     assert.equal(await manifestFromDirOffThread(srcDir!), viaApi, 'the same from a worker thread');
+    assert.equal(await manifestFromDirOffThread(srcDir!, 10), viaApi, 'the same from a worker thread at a lower priority');
     assert.is(manifestDigest(local), manifestDigest(viaApi));
     const by = Object.fromEntries(local.entries.map((e) => [e.path, e]));
     assert.equal([by['a.b']?.type, by['a.b']?.linkname, by['z/orig']?.type, by['z/orig']?.linkname], ['hardlink', 'a/link', 'hardlink', 'a/link']);

@@ -250,10 +250,11 @@ async function inWorker<T>(task: WorkerTask): Promise<T | null> {
 
 /**
  * manifestFromDir in a worker thread, so that the thread pumping a copy's stream is not held
- * while files are read and hashed; in this thread when no worker can be started.
+ * while files are read and hashed; in this thread when no worker can be started. `nice`: the
+ * thread's nice value (a backup's own read of the volumes while gzip runs, see backup/run.ts).
  */
-export async function manifestFromDirOffThread(root: string): Promise<Manifest> {
-  return (await inWorker<Manifest>({ task: 'manifest', root })) ?? manifestFromDir(root);
+export async function manifestFromDirOffThread(root: string, nice?: number): Promise<Manifest> {
+  return (await inWorker<Manifest>({ task: 'manifest', root, ...(nice ? { nice } : {}) })) ?? manifestFromDir(root);
 }
 
 /**
