@@ -340,8 +340,8 @@ async function extractBeside(file: string, manifest: ArchiveManifest, beside: Ma
  * Where it is extracted: by moor itself when the engine is local (besideVolumes), into
  * `<volumes dir>/<volume>/<stage>`, beside the volume's `_data` and outside every container; the
  * switch is then done here too (switchBeside), the old data put beside `_data` and deleted once
- * the containers run again. Otherwise by the engine's extractor into `<stage>/` inside each
- * volume, and switched by a worker (SWITCH_SCRIPT).
+ * the containers run again (here, or by the caller: RestoreOptions.oldData). Otherwise by the
+ * engine's extractor into `<stage>/` inside each volume, and switched by a worker (SWITCH_SCRIPT).
  *
  * Each stage is recorded on the engine before it begins (model/intent.ts): `stage` before the
  * extraction (a killed restore's staged data is discarded by the next command), `switch` before
