@@ -107,7 +107,7 @@ export const HELP: Record<string, CommandHelp> = {
   },
   'backup restore': {
     usage: ['moor backup restore <stack.ts> <job> [--at <archive>] [--to <volume>] [--yes]'],
-    summary: 'Restore an archive into its volumes (or --to another volume of the stack). The live data is replaced only once the archive proved good.',
+    summary: 'Restore an archive into its volumes (or --to another volume of the stack). The live data is replaced only once the archive proved good. On the engine\'s machine the replaced data is deleted after the command, by a process that holds the stack\'s lock until it is gone (docs/backups.md).',
     flags: [['--at <archive>', 'which archive (default: the newest verified)'], ['--to <volume>', 'restore a one-volume archive into this volume'], ['-y, --yes', 'restore without asking'], ['--lock-timeout 60s', 'as for apply'], CONTEXT, ...INPUTS],
     examples: ['moor backup restore stacks/shop.ts nightly --at 20261205T020000Z'],
   },
