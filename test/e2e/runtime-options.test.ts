@@ -81,7 +81,9 @@ opts('applied options read back from the engine and inside the container; no dri
     assert.not.ok(capEff & (1n << 27n), `CAP_MKNOD (27) is dropped: ${capEff.toString(16)}`);
     assert.match(status, /NoNewPrivs:\s*1/);
     assert.match(status, /Groups:.*\b1234\b/);
-    assert.equal((await sh(s, 'app', 'ulimit -n; ulimit -Hn')).out.trim().split('\n'), ['1000', '2000']);
+    // The container's own process (PID 1, docker-init here) has the limits set; an exec'd shell's
+    // soft limit is the engine's choice (this Docker 20.10 with runc 1.1.5 on kernel 6.18 gives it the hard one).
+    assert.match((await sh(s, 'app', 'grep "open files" /proc/1/limits')).out, /Max open files\s+1000\s+2000\s/);
     const resolv = (await sh(s, 'app', 'cat /etc/resolv.conf')).out;
     assert.match(resolv, /search example\.com/, resolv);
     assert.match(resolv, /options ndots:2/, resolv);
