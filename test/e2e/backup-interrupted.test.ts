@@ -343,20 +343,27 @@ it("restored here: the replaced data is deleted after the command by a process t
 
     // The deleting process stopped as soon as it is named: the command has ended, the volume holds the restored data.
     const stopped = await restoreStoppingDeleter(s);
-    assert.equal(treeDiff(want, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume holds the archive');
-    assert.ok(await running(s, 'db') && await running(s, 'app'), 'db and app run on it');
-    assert.ok((await besideData(s)).some((e) => /^\.moor-restore-[0-9a-f]+\.old$/.test(e)), 'the old data is still beside _data');
-    // It counts as a running command: plan leaves its record alone, a second command waits for the lock.
-    const p = await s.plan();
-    assert.is(p.code, 0, show(p));
-    assert.not.match(p.stdout, /did not finish/, show(p));
-    assert.equal((await intents(s)).length, 1);
-    const waiting = await backupCmd(s, 'restore', 'nightly', '--yes', '--lock-timeout', '1s');
-    assert.is(waiting.code, 1, show(waiting));
-    assert.match(waiting.stderr, new RegExp(`locked by moor backup restore nightly: deleting the replaced data \\(pid ${stopped} `), show(waiting));
-
-    // Killed: the lock drops with it; the next command finishes the switch, deleting what is left.
-    process.kill(stopped, 'SIGKILL');
+    try {
+      assert.equal(treeDiff(want, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume holds the archive');
+      assert.ok(await running(s, 'db') && await running(s, 'app'), 'db and app run on it');
+      assert.ok((await besideData(s)).some((e) => /^\.moor-restore-[0-9a-f]+\.old$/.test(e)), 'the old data is still beside _data');
+      // It counts as a running command: plan leaves its record alone, a second command waits for the lock.
+      const p = await s.plan();
+      assert.is(p.code, 0, show(p));
+      assert.not.match(p.stdout, /did not finish/, show(p));
+      assert.equal((await intents(s)).length, 1);
+      const waiting = await backupCmd(s, 'restore', 'nightly', '--yes', '--lock-timeout', '1s');
+      assert.is(waiting.code, 1, show(waiting));
+      assert.match(waiting.stderr, new RegExp(`locked by moor backup restore nightly: deleting the replaced data \\(pid ${stopped} `), show(waiting));
+    } finally {
+      // Killed (stopped, it would hold the lock for ever, also when an assertion above failed): the
+      // lock drops with it; the next command finishes the switch, deleting what is left.
+      try {
+        process.kill(stopped, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
     await eventually('the stopped deleter is gone', async () => !existsSync(`/proc/${stopped}`));
     const a = await s.apply();
     assert.is(a.code, 0, show(a));
@@ -396,9 +403,18 @@ async function restoreStoppingDeleter(s: TestStack): Promise<number> {
     }
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  assert.is(code, 0, said);
-  assert.ok(pid > 0, `the restore names its deleting process:\n${said}`);
-  assert.ok(existsSync(`/proc/${pid}`), `the deleting process ${pid} was stopped before it ended`);
+  try {
+    assert.is(code, 0, said);
+    assert.ok(pid > 0, `the restore names its deleting process:\n${said}`);
+    assert.ok(existsSync(`/proc/${pid}`), `the deleting process ${pid} was stopped before it ended`);
+  } catch (e) {
+    try {
+      if (pid) process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    throw e;
+  }
   return pid;
 }
 
