@@ -11,7 +11,7 @@
  */
 import { closeSync, constants, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { localReadsPossible, plainLocalVolume, provenVolumeDir } from '../apply/volume-data/local.js';
+import { localReadsPossible, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
 import type { EngineClient } from '../engine/client.js';
 import { archiveDir, backupRecordName } from '../model/backup.js';
 import { engineName } from '../model/names.js';
@@ -88,23 +88,12 @@ async function listedHere(client: EngineClient, stack: string, job: BackupSpec):
 
 /**
  * LIST_SCRIPT's lines for `<root>/<folder>`: names not starting with a dot, regular files only,
- * a manifest's first line; empty when the folder does not exist. Null when a path on the way is
- * not a plain directory or the folder holds a symbolic link.
+ * a manifest's first line. Null when the folder is not a directory reached through real ones
+ * (missing too: the worker says that) or holds a symbolic link.
  */
 export function listFolder(root: string, folder: string): string | null {
-  let dir = root;
-  for (const part of folder.split('/').filter(Boolean)) {
-    if (part === '..' || part === '.') return null;
-    dir = path.join(dir, part);
-    let st;
-    try {
-      st = lstatSync(dir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-      return null;
-    }
-    if (!st.isDirectory()) return null;
-  }
+  const dir = realDirUnder(root, folder);
+  if (!dir) return null;
   const lines: string[] = [];
   for (const name of readdirSync(dir).filter((n) => !n.startsWith('.')).sort()) {
     const file = path.join(dir, name);

@@ -13,8 +13,7 @@
 import { MoorError } from '../errors.js';
 import path from 'node:path';
 import { backupRecordName } from '../model/backup.js';
-import { closeSync, constants, lstatSync, openSync, readFileSync } from 'node:fs';
-import { localReadsPossible, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
+import { localReadsPossible, provenVolumeDir, readFileUnder } from '../apply/volume-data/local.js';
 import { timed } from '../apply/volume-data/phases.js';
 import { extractLocalArchive, proveThroughWorker } from './local-archive.js';
 import { discardBeside, removeOldData, switchBeside, type BesideVolume } from './switch.js';
@@ -87,22 +86,9 @@ async function readManifestFile(client: EngineClient, w: Worker, path: string): 
  */
 async function manifestHere(client: EngineClient, stack: string, job: BackupSpec, id: string): Promise<ArchiveManifest | null> {
   const at = await jobFolderHere(client, stack, job).catch(() => null);
-  const dir = at && realDirUnder(at.root, at.folder);
-  if (!dir) return null;
-  const file = path.join(dir, `${id}.manifest.jsonl`);
-  let text: string;
-  try {
-    if (!lstatSync(file).isFile()) return null;
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      text = readFileSync(fd, 'utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-  const m = parseManifest(text);
+  const raw = at && (await readFileUnder(at.root, `${at.folder}/${id}.manifest.jsonl`));
+  if (!raw) return null;
+  const m = parseManifest(raw.toString('utf8'));
   if (!m) throw new RestoreError(`${jobDir(stack, job)}/${id}.manifest.jsonl is not a moor backup manifest`);
   return m;
 }

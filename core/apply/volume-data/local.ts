@@ -183,9 +183,18 @@ export async function provenVolumeDir(client: EngineClient, volume: string): Pro
  */
 export async function readVolumeFileLocally(client: EngineClient, volume: string, name: string): Promise<Buffer | undefined> {
   const dir = name.includes('/') ? null : await provenVolumeDir(client, volume);
+  return dir ? readFileUnder(dir, name) : undefined;
+}
+
+/**
+ * The regular file `rel` under `root`, reached through real directories only (realDirUnder) and
+ * opened without following a link; undefined when it is not that (missing, any error).
+ */
+export async function readFileUnder(root: string, rel: string): Promise<Buffer | undefined> {
+  const dir = realDirUnder(root, path.dirname(rel));
   if (!dir) return undefined;
   try {
-    const file = path.join(dir, name);
+    const file = path.join(dir, path.basename(rel));
     if (!(await lstat(file)).isFile()) return undefined;
     return await readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
   } catch {
