@@ -191,7 +191,8 @@ export async function readVolumeFileLocally(client: EngineClient, volume: string
  * opened without following a link; undefined when it is not that (missing, any error).
  */
 export async function readFileUnder(root: string, rel: string): Promise<Buffer | undefined> {
-  const dir = realDirUnder(root, path.dirname(rel));
+  const parent = path.dirname(rel);
+  const dir = parent === '.' ? root : realDirUnder(root, parent);
   if (!dir) return undefined;
   try {
     const file = path.join(dir, path.basename(rel));
