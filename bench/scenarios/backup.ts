@@ -446,11 +446,10 @@ function speedRatio(moor: Sample[], floor: Sample[]): { ratio: number; paired: n
  */
 const PHASES = (c: Compression): Record<Op, [string, string][]> => {
   const z = c === 'gzip' ? 'z' : '';
-  const gunzip = c === 'gzip' ? ', gunzip' : '';
   return {
     backup: [
       ['start', 'start: node, the stack (cached), the jobs, the lock, the archiving worker created'],
-      ['archive', `archive: the worker starts, writes the probe (moor finds it here: the engine is local) and runs \`tar -c${z}f\` into the target while moor reads the growing file here (a worker thread: sha256${gunzip}, tar parse, sha256 of every file) and the volume's directory (another worker thread: every file hashed) for its manifest`],
+      ['archive', `archive: the worker starts, writes the probe (moor finds it here: the engine is local) and runs \`tar -c${z}f\` into the target while moor reads the growing file here (${c === 'gzip' ? 'a worker thread: sha256, gunzip' : 'its sha256 in a thread, and in another'}, tar parse, sha256 of every file, each compared byte for byte with the volume's own file) and lists the volume's directory (in its main thread; no file read) for its manifest`],
       ['verify', 'verify: compare; write the manifest, rename both and list the folder, here (no worker)'],
       ['prune', 'prune the older archive (unlinked here), exit'],
     ],

@@ -17,8 +17,10 @@ import { localReadsPossible, proveWithPut, realDirUnder, startWorker, workerFile
 import { putSmallArchive } from '../apply/volume-data/archive.js';
 import { streamResponse } from '../apply/volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
-import { readArchiveStream, readPlainSync, type ReadArchive, type ReadOptions } from './read-archive.js';
-import { extractArchiveFile, type ExtractTask } from './local-extract.js';
+import { ArchiveReadError, readArchiveStream, readPlainSync, type ReadArchive, type ReadOptions } from './read-archive.js';
+import { extractArchiveFile, hashElsewhere, type ExtractTask } from './local-extract.js';
+import type { EntryWriter } from './tar-scan.js';
+import { VolumeComparer } from './volume-compare.js';
 
 /** Not an error of the archive: the file could not be found or opened here (the engine's read then decides). */
 export class LocalReadUnavailable extends Error {
@@ -84,9 +86,13 @@ export async function* fileChunks(file: string, writerDone: () => boolean = () =
  * An uncompressed archive file read as it is written, in one synchronous loop (readPlainSync; run
  * by archive-read-worker.ts): what fileChunks reads, waited for the same way, the waits being
  * Atomics.wait on `writerDone` (its first cell becomes non-zero once the writer exited, see
- * followLocalArchive), which the loop looks at before each read as fileChunks does.
+ * followLocalArchive), which the loop looks at before each read as fileChunks does. The archive's
+ * sha256 is read by another thread from the same open file, following it the same way
+ * (hashElsewhere): on two cores, with tar writing and the loop parsing, hashing every file and
+ * comparing it with the volume's (`write`), a third of the loop's work moved off it. Both must
+ * have read the same number of bytes.
  */
-export function followPlain(file: string, writerDone: Int32Array): ReadArchive {
+export async function followPlain(file: string, writerDone: Int32Array, write?: EntryWriter): Promise<ReadArchive> {
   const done = () => Atomics.load(writerDone, 0) !== 0;
   const wait = () => void Atomics.wait(writerDone, 0, 0, POLL_MS);
   let fd: number | null = null;
@@ -99,14 +105,27 @@ export function followPlain(file: string, writerDone: Int32Array): ReadArchive {
       wait();
     }
     const at = fd;
-    return readPlainSync((buf) => {
-      for (;;) {
-        const d = done();
-        const n = readSync(at, buf, 0, buf.length, null);
-        if (n > 0 || d) return n;
-        wait();
-      }
-    }, file.slice(file.lastIndexOf('/') + 1));
+    const name = file.slice(file.lastIndexOf('/') + 1);
+    const hasher = hashElsewhere(at, writerDone.buffer as SharedArrayBuffer);
+    let read: ReadArchive;
+    try {
+      read = readPlainSync((buf) => {
+        for (;;) {
+          const d = done();
+          const n = readSync(at, buf, 0, buf.length, null);
+          if (n > 0 || d) return n;
+          wait();
+        }
+      }, name, { write, hashed: false });
+    } catch (e) {
+      await hasher.stop();
+      throw e;
+    }
+    const h = await hasher.result;
+    await hasher.stop();
+    if (h instanceof Error) throw new ArchiveReadError(`${name} cannot be read: ${h.message}`);
+    if (h.bytes !== read.bytes) throw new ArchiveReadError(`${name} changed while it was read (${h.bytes} bytes hashed, ${read.bytes} parsed)`);
+    return { ...read, sha256: h.sha256 };
   } finally {
     if (fd !== null) closeSync(fd);
   }
@@ -127,8 +146,12 @@ export interface FollowedRead {
   stop(): void;
 }
 
-/** Read the archive file `file` as it is written, in a worker thread (in this one when none can start). */
-export function followLocalArchive(file: string, compression: 'gzip' | 'none'): FollowedRead {
+/**
+ * Read the archive file `file` as it is written, in a worker thread (in this one when none can
+ * start). With `compare` (volume → its directory here), every file of the archive is also compared
+ * with the volume's own (volume-compare.ts): the result's `compared`.
+ */
+export function followLocalArchive(file: string, compression: 'gzip' | 'none', compare?: Record<string, string>): FollowedRead {
   const module = workerFile('archive-read-worker', import.meta.url);
   if (!module) {
     let done = false;
@@ -138,11 +161,15 @@ export function followLocalArchive(file: string, compression: 'gzip' | 'none'): 
       if (stopped) throw new Error('stopped');
       return done;
     });
-    return { result: readArchiveStream(chunks, name, compression), writerDone: () => (done = true), stop: () => (stopped = true) };
+    const comparer = compare ? new VolumeComparer(compare) : undefined;
+    const result = readArchiveStream(chunks, name, compression, { write: comparer })
+      .then((read) => (comparer ? { ...read, compared: comparer.compared } : read))
+      .finally(() => comparer?.close());
+    return { result, writerDone: () => (done = true), stop: () => (stopped = true) };
   }
   // The writer's exit, told through shared memory too: an uncompressed read waits on it (followPlain).
   const writerExited = new Int32Array(new SharedArrayBuffer(4));
-  const worker: Worker = startWorker(module, { file, compression, writerExited: writerExited.buffer });
+  const worker: Worker = startWorker(module, { file, compression, writerExited: writerExited.buffer, compare });
   const result = new Promise<ReadArchive>((resolve, reject) => {
     worker.once('message', (m: { read?: ReadArchive; error?: string; unavailable?: boolean }) => {
       if (m.read) resolve(m.read);

@@ -214,21 +214,28 @@ export async function extractArchiveFile(task: ExtractTask): Promise<ReadArchive
  * The sha256 and size of the file open as `fd`, read by another thread from offset 0 to its end
  * (positional reads: the caller's own offset in it does not move). An inline worker: it loads
  * nothing of moor's. `stop` ends it (the fd may be closed once it resolved).
+ *
+ * With `writerExited` (a file still being written, see followPlain): the end is waited at until
+ * the flag's first cell is non-zero, looked at before each read as followPlain does.
  */
-function hashElsewhere(fd: number): { result: Promise<{ bytes: number; sha256: string } | Error>; stop: () => Promise<unknown> } {
+export function hashElsewhere(fd: number, writerExited?: SharedArrayBuffer): { result: Promise<{ bytes: number; sha256: string } | Error>; stop: () => Promise<unknown> } {
   const code = `const { workerData, parentPort } = require('node:worker_threads');
 const { readSync } = require('node:fs');
 const hash = require('node:crypto').createHash('sha256');
 const buf = Buffer.allocUnsafe(1 << 20);
+const flag = workerData.flag ? new Int32Array(workerData.flag) : null;
 let at = 0;
 for (;;) {
+  const done = !flag || Atomics.load(flag, 0) !== 0;
   const n = readSync(workerData.fd, buf, 0, buf.length, at);
-  if (n === 0) break;
-  hash.update(buf.subarray(0, n));
-  at += n;
+  if (n > 0) {
+    hash.update(buf.subarray(0, n));
+    at += n;
+  } else if (done) break;
+  else Atomics.wait(flag, 0, 0, 25);
 }
 parentPort.postMessage({ bytes: at, sha256: hash.digest('hex') });`;
-  const worker = new Worker(code, { eval: true, workerData: { fd } });
+  const worker = new Worker(code, { eval: true, workerData: { fd, flag: writerExited } });
   const result = new Promise<{ bytes: number; sha256: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);

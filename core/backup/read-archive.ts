@@ -19,6 +19,7 @@ import { drained, type Sink } from '../apply/volume-data/tee.js';
 import type { EngineClient } from '../engine/client.js';
 import type { TarEntryHeader } from './archive-safety.js';
 import { TarRefusal, TarScanner, type EntryWriter, type ScanHeader } from './tar-scan.js';
+import type { Compared } from './volume-compare.js';
 
 /** Looks at each entry's header before it is read; a refusal (a message) ends the read. */
 export interface EntryCheck {
@@ -30,6 +31,8 @@ export interface ReadArchive {
   /** Size and sha256 of the archive's bytes (the file, compressed). */
   bytes: number;
   sha256: string;
+  /** A backup read here: the files found equal to the volumes' own (volume-compare.ts). */
+  compared?: Compared;
 }
 
 const BATCH = 256 * 1024;

@@ -47,7 +47,8 @@ import { decideRetention } from './retention.js';
 import { describeTarget, jobDir, PROBE as PROBE_MOUNT, SOURCE, TARGET, targetMount } from './target.js';
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
-import { acceptProbe, holdsProbe, localReadsPossible, manifestFromDirOffThread, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
+import { acceptProbe, holdsProbe, listDir, localReadsPossible, manifestFromDirOffThread, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
+import { listedUnder, manifestFromComparison } from './volume-compare.js';
 import { backupRecordName, archiveDir } from '../model/backup.js';
 import { followLocalArchive, LocalReadUnavailable } from './local-archive.js';
 import { canonical, underVolume } from './tree.js';
@@ -186,6 +187,28 @@ async function localSourceManifest(ctx: Ctx, dirs: Map<string, string>): Promise
   } catch {
     return null;
   }
+}
+
+/**
+ * The volumes' manifest when both they and the archive are read here: moor lists the volumes'
+ * directories (each in a worker thread; no file read) while the archive's reading thread compares
+ * every file of the archive with the volume's (volume-compare.ts); a listed file gets the
+ * archive's sha256 when it was found equal and unchanged. When the archive was not read here (it
+ * went through the engine after all) or the listing failed, the volumes are read and hashed as
+ * without the comparison (`hashed`). When the archive's read failed, that failure decides the run:
+ * the listing is returned as it is, without reading the volumes again.
+ */
+async function comparedSource(ctx: Ctx, dirs: Map<string, string>, reading: Promise<ReadArchive>, hashed: () => Promise<Manifest>): Promise<Manifest> {
+  // In this thread, in slices between which its event loop runs: it only waits meanwhile, and a
+  // worker thread's start (node's and moor's modules loaded again) costs more CPU than the listing.
+  const listing = Promise.all(ctx.job.volumes.map(async (v) => listedUnder(v, await listDir(dirs.get(v)!)))).then(
+    (parts) => ({ entries: parts.flatMap((p) => p.entries), ids: Object.assign({}, ...parts.map((p) => p.ids)) as Record<string, string> }),
+    () => null,
+  );
+  const [listed, read] = await Promise.all([listing, reading.then((r) => r, () => null)]);
+  if (listed && read?.compared) return canonical(manifestFromComparison(listed, read.entries, read.compared));
+  if (listed && !read) return canonical(listed.entries);
+  return hashed();
 }
 
 /**
@@ -345,7 +368,10 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
   // Whatever fails in the proof leaves the engine's reads: never the run.
   const none: LocalPaths = { sources: null, target: null };
   const here = probe ? await timed('backup.proof', () => localPaths(ctx, probe, attached.exit)).catch(() => none) : none;
-  if (here.sources || here.target) ctx.log(`archive: read here: ${[here.sources ? 'the volumes' : '', here.target ? 'the archive' : ''].filter(Boolean).join(' and ')}`);
+  if (here.sources || here.target) {
+    const what = [here.sources ? 'the volumes' : '', here.target ? 'the archive' : ''].filter(Boolean).join(' and ');
+    ctx.log(`archive: read here: ${what}${here.sources && here.target ? ", the archive's files compared byte for byte with the volumes'" : ''}`);
+  }
   const partPath = `${jobDir(ctx.stack, ctx.job)}/${name}.part`;
   const viaEngine = () => attached.exit.then(async (code) => (code === 0 ? readArchive(ctx.client, (await readerOf()).id, partPath, ctx.job.compression) : Promise.reject(new Error(`the worker exited ${code}`))));
   // gzip: the volumes' own read follows the archive's progress (see Pacer), 64 MiB ahead at most.
@@ -358,10 +384,12 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
   if (!streaming) pacer.release();
   let reading: Promise<ReadArchive>;
   let folder: string | null = null;
+  // Both here: the archive's files are compared with the volumes' as the archive is read (volume-compare.ts).
+  const compare = here.sources && here.target ? Object.fromEntries(here.sources) : undefined;
   if (here.target) {
     const dir = here.target;
     const followed = (async () => {
-      const f = followLocalArchive(`${dir}/${name}.part`, ctx.job.compression);
+      const f = followLocalArchive(`${dir}/${name}.part`, ctx.job.compression, compare);
       // tar is done once the worker's output ends (its script exited: tar closed the file before),
       // a moment before the engine reports the exit of a worker it removes; its code is still checked after.
       attached.ended.then(() => f.writerDone(), () => undefined);
@@ -386,7 +414,8 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
   }
   reading.catch(() => undefined);
   const viaApi = async () => sourceManifest(ctx, await readerOf(), pacer);
-  const source = here.sources ? localSourceManifest(ctx, here.sources).then((m) => m ?? viaApi()) : viaApi();
+  const hashedHere = (dirs: Map<string, string>) => localSourceManifest(ctx, dirs).then((m) => m ?? viaApi());
+  const source = compare ? comparedSource(ctx, here.sources!, reading, () => hashedHere(here.sources!)) : here.sources ? hashedHere(here.sources) : viaApi();
   const [streamed, sourced] = await Promise.allSettled([timed('backup.archive-read', () => reading), timed('backup.source', () => source)]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();

@@ -29,7 +29,34 @@ const SLICE_MS = 8;
  * 256 MiB in 2,250 files, sha256 being 0.15 s of it).
  */
 export async function manifestFromDir(root: string, sliceMs = SLICE_MS): Promise<Manifest> {
+  return (await walkDir(root, sliceMs, true)).manifest;
+}
+
+/**
+ * The tree at `root` as manifestFromDir lists it, files not read: no sha256, but every file's
+ * identity (fileIdentity: device, inode, size, modification and change times, as lstat gave them)
+ * by path. A backup reading the archive here compares its files' bytes with the volume's own
+ * instead of hashing both (backup/volume-compare.ts); the identities say the files compared are
+ * the ones listed here, unchanged.
+ */
+export async function listDir(root: string, sliceMs = SLICE_MS): Promise<ListedTree> {
+  return walkDir(root, sliceMs, false);
+}
+
+export interface ListedTree {
+  manifest: Manifest;
+  /** path → fileIdentity, for every entry of type `file` (listDir only). */
+  ids: Record<string, string>;
+}
+
+/** What identifies a file's content without reading it: equal while the file is neither replaced nor written. */
+export function fileIdentity(st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+async function walkDir(root: string, sliceMs: number, hash: boolean): Promise<ListedTree> {
   const list: ManifestEntry[] = [];
+  const ids: Record<string, string> = {};
   const firstOfInode = new Map<string, string>();
   const buf = Buffer.allocUnsafe(BLOCK);
   let sliceStart = performance.now();
@@ -67,12 +94,17 @@ export async function manifestFromDir(root: string, sliceMs = SLICE_MS): Promise
       }
       firstOfInode.set(key, rel);
     }
+    if (!hash) {
+      ids[rel] = fileIdentity(st);
+      list.push({ ...base, type: 'file', size: Number(st.size) });
+      return;
+    }
     list.push({ ...base, type: 'file', size: Number(st.size), sha256: await hashFile(abs, buf, breathe) });
   };
 
   if (!lstatSync(root).isDirectory()) throw new Error(`${root} is not a directory`);
   await visit(root, '.');
-  return buildManifest(list);
+  return { manifest: buildManifest(list), ids };
 }
 
 async function hashFile(file: string, buf: Buffer, breathe: () => Promise<void>): Promise<string> {

@@ -24,12 +24,12 @@ import { putSmallArchive, smallTar } from './archive.js';
 import { withHelper } from './helper-container.js';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { manifestFromDir } from './dir-manifest.js';
+import { listDir, manifestFromDir } from './dir-manifest.js';
 import type { Manifest } from './manifest.js';
 import type { TreeCopy } from './dir-scan.js';
 import type { WorkerTask } from './dir-manifest-worker.js';
 
-export { manifestFromDir };
+export { listDir, manifestFromDir };
 
 interface VolumeInfo {
   Driver?: string;
