@@ -2,56 +2,69 @@
  * A worker thread reading an archive file as it is written (see local-archive.ts,
  * followLocalArchive), or, given `extract`, extracting a finished one into a restore's staging
  * directories (local-extract.ts).
+ *
+ * A follow may start before its file is known (workerData without `file`): the thread (and, for
+ * an uncompressed archive, its hashing thread) starts while the CPUs wait for the engine, and the
+ * first message then says what to read: `{ file, compare }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { extractArchiveFile, type ExtractTask } from './local-extract.js';
-import { fileChunks, followPlain, LocalReadUnavailable } from './local-archive.js';
+import { extractArchiveFile, startHasher, type ExtractTask } from './local-extract.js';
+import { fileChunks, followPlain, LocalReadUnavailable, type FollowTask } from './local-archive.js';
 import { readArchiveStream, type ReadArchive } from './read-archive.js';
 import { VolumeComparer } from './volume-compare.js';
 
-const { file, compression, extract, writerExited, compare } = workerData as {
-  file: string;
+const data = workerData as Partial<FollowTask> & {
   compression: 'gzip' | 'none';
   extract?: ExtractTask;
   writerExited?: SharedArrayBuffer;
-  /** Volume → its directory here: the archive's files compared with the volumes' (volume-compare.ts). */
-  compare?: Record<string, string>;
 };
-const comparer = compare ? new VolumeComparer(compare) : undefined;
+const { compression, extract, writerExited } = data;
+const hasher = !extract && compression === 'none' && writerExited ? startHasher() : undefined;
 let done = false;
-parentPort!.on('message', (m) => {
+let told: ((t: FollowTask) => void) | undefined;
+parentPort!.on('message', (m: 'done' | FollowTask) => {
   if (m === 'done') done = true;
+  else told?.(m);
 });
 // The file not found or not openable here is told apart from an archive that does not read.
 let unavailable: LocalReadUnavailable | undefined;
-async function* chunks() {
+
+async function follow(task: FollowTask): Promise<ReadArchive> {
+  const comparer = task.compare ? new VolumeComparer(task.compare) : undefined;
+  async function* chunks() {
+    try {
+      yield* fileChunks(task.file, () => done);
+    } catch (e) {
+      if (e instanceof LocalReadUnavailable) unavailable = e;
+      throw e;
+    }
+  }
   try {
-    yield* fileChunks(file, () => done);
-  } catch (e) {
-    if (e instanceof LocalReadUnavailable) unavailable = e;
-    throw e;
+    // An uncompressed archive is read in one synchronous loop (followPlain), waiting on shared memory for the writer's exit.
+    const read = hasher
+      ? await followPlain(task.file, new Int32Array(writerExited!), comparer, hasher).catch((e: unknown) => {
+        if (e instanceof LocalReadUnavailable) unavailable = e;
+        throw e;
+      })
+      : await readArchiveStream(chunks(), task.file.slice(task.file.lastIndexOf('/') + 1), compression, { write: comparer });
+    return comparer ? { ...read, compared: comparer.compared } : read;
+  } finally {
+    comparer?.close();
   }
 }
-/** An uncompressed archive is read in one synchronous loop (followPlain), waiting on shared memory for the writer's exit. */
-function plain(flag: SharedArrayBuffer): Promise<ReadArchive> {
-  return followPlain(file, new Int32Array(flag), comparer).catch((e: unknown) => {
-    if (e instanceof LocalReadUnavailable) unavailable = e;
-    throw e;
-  });
-}
+
 const work: Promise<ReadArchive> = extract
   ? extractArchiveFile(extract)
-  : compression === 'none' && writerExited
-    ? plain(writerExited)
-    : readArchiveStream(chunks(), file.slice(file.lastIndexOf('/') + 1), compression, { write: comparer });
+  : data.file !== undefined
+    ? follow({ file: data.file, compare: data.compare })
+    : new Promise<FollowTask>((resolve) => (told = resolve)).then(follow);
 work.then(
   (read) => {
-    comparer?.close();
-    parentPort!.postMessage({ read: comparer ? { ...read, compared: comparer.compared } : read });
+    parentPort!.postMessage({ read });
     parentPort!.close();
   },
   (e: unknown) => {
-    comparer?.close();
+    void hasher?.stop();
     parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e), unavailable: !!unavailable });
     parentPort!.close();
   },

@@ -18,7 +18,7 @@ import { putSmallArchive } from '../apply/volume-data/archive.js';
 import { streamResponse } from '../apply/volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
 import { ArchiveReadError, readArchiveStream, readPlainSync, type ReadArchive, type ReadOptions } from './read-archive.js';
-import { extractArchiveFile, hashElsewhere, type ExtractTask } from './local-extract.js';
+import { extractArchiveFile, startHasher, type ExtractTask, type Hasher } from './local-extract.js';
 import type { EntryWriter } from './tar-scan.js';
 import { VolumeComparer } from './volume-compare.js';
 
@@ -88,11 +88,11 @@ export async function* fileChunks(file: string, writerDone: () => boolean = () =
  * Atomics.wait on `writerDone` (its first cell becomes non-zero once the writer exited, see
  * followLocalArchive), which the loop looks at before each read as fileChunks does. The archive's
  * sha256 is read by another thread from the same open file, following it the same way
- * (hashElsewhere): on two cores, with tar writing and the loop parsing, hashing every file and
+ * (`hasher`, startHasher): on two cores, with tar writing and the loop parsing, hashing every file and
  * comparing it with the volume's (`write`), a third of the loop's work moved off it. Both must
  * have read the same number of bytes.
  */
-export async function followPlain(file: string, writerDone: Int32Array, write?: EntryWriter): Promise<ReadArchive> {
+export async function followPlain(file: string, writerDone: Int32Array, write?: EntryWriter, hasher: Hasher = startHasher()): Promise<ReadArchive> {
   const done = () => Atomics.load(writerDone, 0) !== 0;
   const wait = () => void Atomics.wait(writerDone, 0, 0, POLL_MS);
   let fd: number | null = null;
@@ -106,27 +106,22 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
     }
     const at = fd;
     const name = file.slice(file.lastIndexOf('/') + 1);
-    const hasher = hashElsewhere(at, writerDone.buffer as SharedArrayBuffer);
-    let read: ReadArchive;
-    try {
-      read = readPlainSync((buf) => {
-        for (;;) {
-          const d = done();
-          const n = readSync(at, buf, 0, buf.length, null);
-          if (n > 0 || d) return n;
-          wait();
-        }
-      }, name, { write, hashed: false });
-    } catch (e) {
-      await hasher.stop();
-      throw e;
-    }
-    const h = await hasher.result;
-    await hasher.stop();
+    const hashed = hasher.hash(at, writerDone.buffer as SharedArrayBuffer);
+    const read = readPlainSync((buf) => {
+      for (;;) {
+        const d = done();
+        const n = readSync(at, buf, 0, buf.length, null);
+        if (n > 0 || d) return n;
+        wait();
+      }
+    }, name, { write, hashed: false });
+    const h = await hashed;
     if (h instanceof Error) throw new ArchiveReadError(`${name} cannot be read: ${h.message}`);
     if (h.bytes !== read.bytes) throw new ArchiveReadError(`${name} changed while it was read (${h.bytes} bytes hashed, ${read.bytes} parsed)`);
     return { ...read, sha256: h.sha256 };
   } finally {
+    // The hashing thread ended (or stopped) before the file it reads is closed.
+    await hasher.stop();
     if (fd !== null) closeSync(fd);
   }
 }
@@ -152,24 +147,34 @@ export interface FollowedRead {
  * with the volume's own (volume-compare.ts): the result's `compared`.
  */
 export function followLocalArchive(file: string, compression: 'gzip' | 'none', compare?: Record<string, string>): FollowedRead {
+  return prepareFollow(compression).follow(file, compare);
+}
+
+/** What a follow reads: the file, and the volumes to compare its files with (volume → its directory here, volume-compare.ts). */
+export interface FollowTask {
+  file: string;
+  compare?: Record<string, string>;
+}
+
+/** A follow whose thread started before its file is known (prepareFollow). */
+export interface PreparedFollow {
+  /** Read `file` as followLocalArchive does; once. */
+  follow(file: string, compare?: Record<string, string>): FollowedRead;
+  /** Not needed after all: the thread ends. */
+  cancel(): void;
+}
+
+/**
+ * Start the thread of a followLocalArchive now, its file told later: a backup starts it while
+ * the CPUs wait for the engine to start tar, rather than once tar runs (a thread's start is
+ * ≈ 50 ms of CPU, two for an uncompressed archive: its hashing thread starts with it).
+ */
+export function prepareFollow(compression: 'gzip' | 'none'): PreparedFollow {
   const module = workerFile('archive-read-worker', import.meta.url);
-  if (!module) {
-    let done = false;
-    let stopped = false;
-    const name = file.slice(file.lastIndexOf('/') + 1);
-    const chunks = fileChunks(file, () => {
-      if (stopped) throw new Error('stopped');
-      return done;
-    });
-    const comparer = compare ? new VolumeComparer(compare) : undefined;
-    const result = readArchiveStream(chunks, name, compression, { write: comparer })
-      .then((read) => (comparer ? { ...read, compared: comparer.compared } : read))
-      .finally(() => comparer?.close());
-    return { result, writerDone: () => (done = true), stop: () => (stopped = true) };
-  }
+  if (!module) return { follow: (file, compare) => followHere(file, compression, compare), cancel: () => undefined };
   // The writer's exit, told through shared memory too: an uncompressed read waits on it (followPlain).
   const writerExited = new Int32Array(new SharedArrayBuffer(4));
-  const worker: Worker = startWorker(module, { file, compression, writerExited: writerExited.buffer, compare });
+  const worker: Worker = startWorker(module, { compression, writerExited: writerExited.buffer });
   const result = new Promise<ReadArchive>((resolve, reject) => {
     worker.once('message', (m: { read?: ReadArchive; error?: string; unavailable?: boolean }) => {
       if (m.read) resolve(m.read);
@@ -180,14 +185,37 @@ export function followLocalArchive(file: string, compression: 'gzip' | 'none', c
   });
   result.catch(() => undefined).finally(() => void worker.terminate());
   return {
-    result,
-    writerDone: () => {
-      Atomics.store(writerExited, 0, 1);
-      Atomics.notify(writerExited, 0);
-      worker.postMessage('done');
+    follow: (file, compare) => {
+      const task: FollowTask = { file, compare };
+      worker.postMessage(task);
+      return {
+        result,
+        writerDone: () => {
+          Atomics.store(writerExited, 0, 1);
+          Atomics.notify(writerExited, 0);
+          worker.postMessage('done');
+        },
+        stop: () => void worker.terminate(),
+      };
     },
-    stop: () => void worker.terminate(),
+    cancel: () => void worker.terminate(),
   };
+}
+
+/** followLocalArchive in this thread (no worker can start). */
+function followHere(file: string, compression: 'gzip' | 'none', compare?: Record<string, string>): FollowedRead {
+  let done = false;
+  let stopped = false;
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  const chunks = fileChunks(file, () => {
+    if (stopped) throw new Error('stopped');
+    return done;
+  });
+  const comparer = compare ? new VolumeComparer(compare) : undefined;
+  const result = readArchiveStream(chunks, name, compression, { write: comparer })
+    .then((read) => (comparer ? { ...read, compared: comparer.compared } : read))
+    .finally(() => comparer?.close());
+  return { result, writerDone: () => (done = true), stop: () => (stopped = true) };
 }
 
 /**

@@ -210,38 +210,55 @@ export async function extractArchiveFile(task: ExtractTask): Promise<ReadArchive
   }
 }
 
+/** A thread reading a file for its sha256 and size (startHasher). */
+export interface Hasher {
+  /**
+   * The sha256 and size of the file open as `fd`, read from offset 0 to its end (positional
+   * reads: the caller's own offset in it does not move). With `writerExited` (a file still being
+   * written, see followPlain): the end is waited at until the flag's first cell is non-zero,
+   * looked at before each read as followPlain does. Once per hasher.
+   */
+  hash(fd: number, writerExited?: SharedArrayBuffer): Promise<{ bytes: number; sha256: string } | Error>;
+  /** End the thread (the fd may be closed once `hash` resolved). */
+  stop(): Promise<unknown>;
+}
+
 /**
- * The sha256 and size of the file open as `fd`, read by another thread from offset 0 to its end
- * (positional reads: the caller's own offset in it does not move). An inline worker: it loads
- * nothing of moor's. `stop` ends it (the fd may be closed once it resolved).
- *
- * With `writerExited` (a file still being written, see followPlain): the end is waited at until
- * the flag's first cell is non-zero, looked at before each read as followPlain does.
+ * Start a hashing thread now, to be given its file later (a backup starts it before tar runs:
+ * a thread's start costs CPU that is then idle). An inline worker: it loads nothing of moor's.
  */
-export function hashElsewhere(fd: number, writerExited?: SharedArrayBuffer): { result: Promise<{ bytes: number; sha256: string } | Error>; stop: () => Promise<unknown> } {
-  const code = `const { workerData, parentPort } = require('node:worker_threads');
+export function startHasher(): Hasher {
+  const code = `const { parentPort } = require('node:worker_threads');
 const { readSync } = require('node:fs');
 const hash = require('node:crypto').createHash('sha256');
 const buf = Buffer.allocUnsafe(1 << 20);
-const flag = workerData.flag ? new Int32Array(workerData.flag) : null;
-let at = 0;
-for (;;) {
-  const done = !flag || Atomics.load(flag, 0) !== 0;
-  const n = readSync(workerData.fd, buf, 0, buf.length, at);
-  if (n > 0) {
-    hash.update(buf.subarray(0, n));
-    at += n;
-  } else if (done) break;
-  else Atomics.wait(flag, 0, 0, 25);
-}
-parentPort.postMessage({ bytes: at, sha256: hash.digest('hex') });`;
-  const worker = new Worker(code, { eval: true, workerData: { fd, flag: writerExited } });
+parentPort.once('message', ({ fd, flag: shared }) => {
+  const flag = shared ? new Int32Array(shared) : null;
+  let at = 0;
+  for (;;) {
+    const done = !flag || Atomics.load(flag, 0) !== 0;
+    const n = readSync(fd, buf, 0, buf.length, at);
+    if (n > 0) {
+      hash.update(buf.subarray(0, n));
+      at += n;
+    } else if (done) break;
+    else Atomics.wait(flag, 0, 0, 25);
+  }
+  parentPort.postMessage({ bytes: at, sha256: hash.digest('hex') });
+});`;
+  const worker = new Worker(code, { eval: true });
   const result = new Promise<{ bytes: number; sha256: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (c) => reject(new Error(`the hashing thread exited (code ${c})`)));
   }).then((h) => h, (e: Error) => e);
-  return { result, stop: () => worker.terminate() };
+  return {
+    hash: (fd, writerExited) => {
+      worker.postMessage({ fd, flag: writerExited });
+      return result;
+    },
+    stop: () => worker.terminate(),
+  };
 }
 
 /** What changes when a file is written: size, modification and change times. */
@@ -253,7 +270,7 @@ function fileState(fd: number): string {
 /**
  * An uncompressed archive extracted in one synchronous loop (readPlainSync): each chunk read into
  * the same buffer is parsed and its entries written (every file hashed) before the next is read,
- * while another thread reads the same open file for the archive's sha256 (hashElsewhere: on two
+ * while another thread reads the same open file for the archive's sha256 (startHasher: on two
  * cores, a third of the loop's CPU moved off it). Both read the one file this opened; it must not
  * change meanwhile (size, times), else the extraction fails. Every entry written is checked
  * against the manifest by the caller whatever the archive's sha256 says.
@@ -269,7 +286,8 @@ export async function extractPlain(file: string, volumes: string[], writer: Stag
   try {
     if (!fstatSync(fd).isFile()) throw new ArchiveReadError(`${name} cannot be read: not a regular file`);
     const before = fileState(fd);
-    const hasher = hashElsewhere(fd);
+    const hasher = startHasher();
+    const hashed = hasher.hash(fd);
     let read: ReadArchive;
     try {
       read = readPlainSync((buf) => readSync(fd, buf, 0, buf.length, null), name, { safety: restoreCheck(volumes), write: writer, hashed: false });
@@ -277,7 +295,7 @@ export async function extractPlain(file: string, volumes: string[], writer: Stag
       await hasher.stop();
       throw e;
     }
-    const h = await hasher.result;
+    const h = await hashed;
     await hasher.stop();
     if (h instanceof Error) throw new ArchiveReadError(`${name} cannot be read: ${h.message}`);
     if (h.bytes !== read.bytes || fileState(fd) !== before) throw new ArchiveReadError(`${name} changed while it was read`);

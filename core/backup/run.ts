@@ -32,7 +32,7 @@ import { listStackContainers } from '../observe/stack-containers.js';
 import { MoorError } from '../errors.js';
 import { Readable } from 'node:stream';
 import { smallTar } from '../apply/volume-data/archive.js';
-import { compareManifests, type Manifest } from '../apply/volume-data/manifest.js';
+import { compareManifests, type Manifest, type ManifestEntry } from '../apply/volume-data/manifest.js';
 import { getArchive } from '../apply/volume-data/archive.js';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
@@ -50,7 +50,7 @@ import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
 import { acceptProbe, holdsProbe, listDir, localReadsPossible, manifestFromDirOffThread, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
 import { listedUnder, manifestFromComparison } from './volume-compare.js';
 import { backupRecordName, archiveDir } from '../model/backup.js';
-import { followLocalArchive, LocalReadUnavailable } from './local-archive.js';
+import { LocalReadUnavailable, prepareFollow } from './local-archive.js';
 import { canonical, underVolume } from './tree.js';
 
 export type RunStep = 'hooks before' | 'stop' | 'archive' | 'restart' | 'verify' | 'prune' | 'hooks after';
@@ -198,17 +198,44 @@ async function localSourceManifest(ctx: Ctx, dirs: Map<string, string>): Promise
  * without the comparison (`hashed`). When the archive's read failed, that failure decides the run:
  * the listing is returned as it is, without reading the volumes again.
  */
-async function comparedSource(ctx: Ctx, dirs: Map<string, string>, reading: Promise<ReadArchive>, hashed: () => Promise<Manifest>): Promise<Manifest> {
-  // In this thread, in slices between which its event loop runs: it only waits meanwhile, and a
-  // worker thread's start (node's and moor's modules loaded again) costs more CPU than the listing.
-  const listing = Promise.all(ctx.job.volumes.map(async (v) => listedUnder(v, await listDir(dirs.get(v)!)))).then(
-    (parts) => ({ entries: parts.flatMap((p) => p.entries), ids: Object.assign({}, ...parts.map((p) => p.ids)) as Record<string, string> }),
-    () => null,
-  );
+async function comparedSource(ctx: Ctx, dirs: Map<string, string>, early: Promise<Listing | null>, reading: Promise<ReadArchive>, hashed: () => Promise<Manifest>): Promise<Manifest> {
+  const listing = early.then((l) => (l && ctx.job.volumes.every((v) => l.dirs.get(v) === dirs.get(v)) ? l : listVolumes(ctx, dirs)));
   const [listed, read] = await Promise.all([listing, reading.then((r) => r, () => null)]);
   if (listed && read?.compared) return canonical(manifestFromComparison(listed, read.entries, read.compared));
   if (listed && !read) return canonical(listed.entries);
   return hashed();
+}
+
+/** The volumes' directories here as listDir lists them, paths and identities under each volume's name. */
+interface Listing {
+  dirs: Map<string, string>;
+  entries: ManifestEntry[];
+  ids: Map<string, string>;
+}
+
+/**
+ * List the volumes' directories (`dirs`; without, the ones the engine names as their Mountpoints,
+ * not proven yet: archive() starts this while the engine starts the worker, and comparedSource
+ * uses it only for the directories the proof then gives). In this thread, in slices between
+ * which its event loop runs: it only waits meanwhile, and a worker thread's start (node's and
+ * moor's modules loaded again) costs more CPU than the listing. Null when it cannot be made.
+ */
+async function listVolumes(ctx: Ctx, dirs?: Map<string, string>): Promise<Listing | null> {
+  try {
+    const where = dirs ?? new Map<string, string>();
+    if (!dirs) {
+      for (const v of ctx.job.volumes) {
+        const local = await plainLocalVolume(ctx.client, engineName(ctx.stack, v));
+        if (!local) return null;
+        where.set(v, local.dir);
+      }
+    }
+    // Slices of 1 ms: the proof, meanwhile, waits for this thread's turns (8 ms slices made it 0.2 s long).
+    const parts = await Promise.all(ctx.job.volumes.map(async (v) => listedUnder(v, await listDir(where.get(v)!, 1))));
+    return { dirs: where, entries: parts.flatMap((p) => p.entries), ids: new Map(parts.flatMap((p) => [...p.ids])) };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -224,7 +251,9 @@ async function comparedSource(ctx: Ctx, dirs: Map<string, string>, reading: Prom
  * Mountpoint, or the host directory — a bind of the engine's host path is the same path here only
  * when the engine's filesystem is this process's at that path, which the volumes' proof does not
  * say (moor in a container given the engine's socket and its volumes directory, but another
- * directory at that path). Both probes are removed once found. Nothing is read here before.
+ * directory at that path). Both probes are removed once found. Nothing is read here before, but
+ * for the volumes' listing (names and metadata, no file's content: listVolumes), which starts with
+ * the worker and is used only for the directories the proof then gives.
  */
 interface LocalPaths {
   /** Volume → its directory; null when any is not local. */
@@ -362,12 +391,19 @@ interface Archived {
  * local read that finds the archive broken is a broken archive.
  */
 async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, name: string, probe: Probe | null): Promise<Archived> {
+  // Started while the engine starts the worker, when the CPUs only wait: the archive's reading
+  // thread(s), told their file once the proof holds, and the listing of the volumes' directories.
+  const early = probe ? { follow: prepareFollow(ctx.job.compression), listing: listVolumes(ctx) } : null;
   // stdin attached and left open: the worker's watchdog ends it when this connection goes.
-  const attached = await timed('backup.start-worker', () => startAttached(ctx.client, w, true));
+  const attached = await timed('backup.start-worker', () => startAttached(ctx.client, w, true)).catch((e: Error) => {
+    early?.follow.cancel();
+    throw e;
+  });
   void timed('backup.worker-exit', () => attached.exit);
   // Whatever fails in the proof leaves the engine's reads: never the run.
   const none: LocalPaths = { sources: null, target: null };
   const here = probe ? await timed('backup.proof', () => localPaths(ctx, probe, attached.exit)).catch(() => none) : none;
+  if (!here.target) early?.follow.cancel();
   if (here.sources || here.target) {
     const what = [here.sources ? 'the volumes' : '', here.target ? 'the archive' : ''].filter(Boolean).join(' and ');
     ctx.log(`archive: read here: ${what}${here.sources && here.target ? ", the archive's files compared byte for byte with the volumes'" : ''}`);
@@ -389,7 +425,7 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
   if (here.target) {
     const dir = here.target;
     const followed = (async () => {
-      const f = followLocalArchive(`${dir}/${name}.part`, ctx.job.compression, compare);
+      const f = (early?.follow ?? prepareFollow(ctx.job.compression)).follow(`${dir}/${name}.part`, compare);
       // tar is done once the worker's output ends (its script exited: tar closed the file before),
       // a moment before the engine reports the exit of a worker it removes; its code is still checked after.
       attached.ended.then(() => f.writerDone(), () => undefined);
@@ -415,7 +451,7 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
   reading.catch(() => undefined);
   const viaApi = async () => sourceManifest(ctx, await readerOf(), pacer);
   const hashedHere = (dirs: Map<string, string>) => localSourceManifest(ctx, dirs).then((m) => m ?? viaApi());
-  const source = compare ? comparedSource(ctx, here.sources!, reading, () => hashedHere(here.sources!)) : here.sources ? hashedHere(here.sources) : viaApi();
+  const source = compare ? comparedSource(ctx, here.sources!, early?.listing ?? Promise.resolve(null), reading, () => hashedHere(here.sources!)) : here.sources ? hashedHere(here.sources) : viaApi();
   const [streamed, sourced] = await Promise.allSettled([timed('backup.archive-read', () => reading), timed('backup.source', () => source)]);
   const code = await attached.exit;
   const said = attached.stderr.text().trim();
@@ -582,13 +618,15 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     }
     if (problem) throw new BackupStepError('verify', problem);
 
-    const pruned = await prune(ctx, id, parseListing(listing), archived.folder);
+    const pruned = await timed('backup.prune', () => prune(ctx, id, parseListing(listing), archived.folder));
     await runHooks(ctx, job.hooks.after, 'hooks after');
     return { archive: summary, pruned, restarted: stopped, ms: performance.now() - t0 };
   } finally {
     // A finisher asked for (an engine read) may still be in the making.
     await making?.catch(() => undefined);
-    for (const w of [worker, finisher]) if (w) await removeWorker(client, w).catch(() => undefined);
+    await timed('backup.remove-workers', async () => {
+      for (const w of [worker, finisher]) if (w) await removeWorker(client, w).catch(() => undefined);
+    });
   }
 }
 

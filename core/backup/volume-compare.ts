@@ -103,7 +103,7 @@ export class VolumeComparer implements EntryWriter {
  * link group, whichever member the archive stored). The others keep none: their comparison with
  * the archive's manifest then says `sha256 differs`.
  */
-export function manifestFromComparison(listed: { entries: ManifestEntry[]; ids: Record<string, string> }, entries: ManifestEntry[], compared: Compared): ManifestEntry[] {
+export function manifestFromComparison(listed: { entries: ManifestEntry[]; ids: Map<string, string> }, entries: ManifestEntry[], compared: Compared): ManifestEntry[] {
   const shaOf = new Map(entries.filter((e) => e.type === 'file').map((e) => [e.path, e.sha256]));
   const equal = new Map<string, string>();
   for (const [archived, id] of compared) {
@@ -112,16 +112,15 @@ export function manifestFromComparison(listed: { entries: ManifestEntry[]; ids: 
   }
   return listed.entries.map((e) => {
     if (e.type !== 'file') return e;
-    const id = listed.ids[e.path];
+    const id = listed.ids.get(e.path);
     const sha = id === undefined ? undefined : equal.get(id);
     return sha === undefined ? e : { ...e, sha256: sha };
   });
 }
 
 /** A volume's listing with its paths (and identities) under the volume's name, as the archive has them. */
-export function listedUnder(volume: string, t: ListedTree): { entries: ManifestEntry[]; ids: Record<string, string> } {
-  const prefix = (p: string) => (p === '.' ? volume : `${volume}/${p}`);
-  const ids: Record<string, string> = {};
-  for (const [p, id] of Object.entries(t.ids)) ids[prefix(p)] = id;
+export function listedUnder(volume: string, t: ListedTree): { entries: ManifestEntry[]; ids: Map<string, string> } {
+  const ids = new Map<string, string>();
+  for (const [p, id] of t.ids) ids.set(p === '.' ? volume : `${volume}/${p}`, id);
   return { entries: underVolume(volume, t.manifest), ids };
 }

@@ -46,7 +46,7 @@ export async function listDir(root: string, sliceMs = SLICE_MS): Promise<ListedT
 export interface ListedTree {
   manifest: Manifest;
   /** path → fileIdentity, for every entry of type `file` (listDir only). */
-  ids: Record<string, string>;
+  ids: Map<string, string>;
 }
 
 /** What identifies a file's content without reading it: equal while the file is neither replaced nor written. */
@@ -56,7 +56,7 @@ export function fileIdentity(st: { dev: bigint; ino: bigint; size: bigint; mtime
 
 async function walkDir(root: string, sliceMs: number, hash: boolean): Promise<ListedTree> {
   const list: ManifestEntry[] = [];
-  const ids: Record<string, string> = {};
+  const ids = new Map<string, string>();
   const firstOfInode = new Map<string, string>();
   const buf = Buffer.allocUnsafe(BLOCK);
   let sliceStart = performance.now();
@@ -95,7 +95,7 @@ async function walkDir(root: string, sliceMs: number, hash: boolean): Promise<Li
       firstOfInode.set(key, rel);
     }
     if (!hash) {
-      ids[rel] = fileIdentity(st);
+      ids.set(rel, fileIdentity(st));
       list.push({ ...base, type: 'file', size: Number(st.size) });
       return;
     }

@@ -75,7 +75,7 @@ t('only the files equal to the volume\'s, ending where they end, are compared eq
     assert.equal(plain.compared!.map(([p]) => p).sort(), ['data/big', 'data/empty', 'data/target']);
     // The identity is the volume's file: the hard link's group shares it.
     const listed = await listDir(volume);
-    assert.equal(plain.compared!.find(([p]) => p === 'data/big')![1], listed.ids.big);
+    assert.equal(plain.compared!.find(([p]) => p === 'data/big')![1], listed.ids.get('big'));
     // The archive's own reading is unchanged by the comparison.
     const alone = await readLocalArchive(archive, 'none');
     assert.equal([plain.bytes, plain.sha256, plain.entries], [alone.bytes, alone.sha256, alone.entries]);
