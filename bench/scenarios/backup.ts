@@ -321,6 +321,8 @@ async function moorBackup(b: Bench, c: Compression, label: string): Promise<Samp
   const r = await runMoor(label, ['backup', 'run', rel(b.stackFile), job], b.moorEnv, b.dockerd);
   const made = /archive (\S+) verified/.exec(r.stdout)?.[1];
   if (!made) throw new Error(`moor backup run said:\n${r.stdout}${r.stderr}`);
+  // The pruned archive's deletion, after moor's exit, by a process of its own: waited for (not in the ratio).
+  const cleanup = await deleterDone(/deleting the pruned files in the background \(pid (\d+)\)/.exec(r.stderr));
   const list = await runMoor(`  (check) moor backup list ${job}`, ['backup', 'list', rel(b.stackFile), job, '--json'], b.moorEnv, undefined, false);
   const listed = JSON.parse(list.stdout) as { id: string; status: string; files: { name: string }[]; archive_bytes?: number }[];
   const newest = listed[0];
@@ -335,8 +337,17 @@ async function moorBackup(b: Bench, c: Compression, label: string): Promise<Samp
       archive: between(r, /: archive: /, /: verify: /)!,
       verify: between(r, /: verify: /, r.lines.some((l) => prune.test(l.text)) ? prune : null)!,
       prune: r.lines.some((l) => prune.test(l.text)) ? between(r, prune, null)! : 0,
+      cleanup,
     },
   };
+}
+
+/** Wait for the deleting process moor named (`said`: the match of its pid), if any; how long it still ran, ms. */
+async function deleterDone(said: RegExpExecArray | null): Promise<number> {
+  const pid = Number(said?.[1]);
+  const t0 = performance.now();
+  while (pid && existsSync(`/proc/${pid}`)) await new Promise((res) => setTimeout(res, 10));
+  return pid ? performance.now() - t0 : 0;
 }
 
 /** moor's restore into the data volume, checked by listing the volume. */
@@ -344,10 +355,7 @@ async function moorRestore(b: Bench, c: Compression, label: string): Promise<Sam
   const r = await runMoor(label, ['backup', 'restore', rel(b.stackFile), JOB[c], '--yes'], b.moorEnv, b.dockerd);
   if (!/^Restored .* matched the archive's manifest/m.test(r.stdout)) throw new Error(`moor backup restore said:\n${r.stdout}${r.stderr}`);
   // The replaced data's deletion, after moor's exit, by a process of its own: waited for (not in the ratio).
-  const deleter = Number(/deleting the replaced data in the background \(pid (\d+)\)/.exec(r.stderr)?.[1]);
-  const t0 = performance.now();
-  while (deleter && existsSync(`/proc/${deleter}`)) await new Promise((res) => setTimeout(res, 10));
-  const cleanup = deleter ? performance.now() - t0 : 0;
+  const cleanup = await deleterDone(/deleting the replaced data in the background \(pid (\d+)\)/.exec(r.stderr));
   await noWorkersLeft(b, label);
   await sameAsFilled(b, b.data, label);
   return {
@@ -451,7 +459,8 @@ const PHASES = (c: Compression): Record<Op, [string, string][]> => {
       ['start', 'start: node, the stack (cached), the jobs, the lock, the archiving worker created'],
       ['archive', `archive: the worker starts, writes the probe (moor finds it here: the engine is local) and runs \`tar -c${z}f\` into the target while moor reads the growing file here (${c === 'gzip' ? 'a worker thread: sha256, gunzip' : 'its sha256 in a thread, and in another'}, tar parse, sha256 of every file, each compared byte for byte with the volume's own file) and lists the volume's directory (in its main thread; no file read) for its manifest`],
       ['verify', 'verify: compare; write the manifest, rename both and list the folder, here (no worker)'],
-      ['prune', 'prune the older archive (unlinked here), exit'],
+      ['prune', 'prune: the older archive renamed aside (here) and handed to a deleting process (which holds the stack\'s lock), exit'],
+      ['cleanup', 'after moor\'s exit, not in its time: the deleting process deletes the older archive and its manifest (here), and ends (the stack\'s lock is free again)'],
     ],
     restore: [
       ['start', 'start: node, the stack, the jobs, the lock, list the archives, the plan, the worker created, the manifest read and checked'],
@@ -487,8 +496,8 @@ export function renderBackup(totals: ListingTotals, warmup: boolean, samples: Sa
       const floorCmd = op === 'backup' ? `\`tar -c${z}f\`` : `\`tar -x${z}f\``;
       out.push(
         `| ${op}, wall time | ${moorCmd} ${cell(mt)} | ${floorCmd} ${cell(ft)} | ${x(r.ratio)}${n > 1 ? ` (paired ${x(r.paired)})` : ''} |`,
-        ...(op === 'restore' && m.some((v) => v.phases?.cleanup)
-          ? [`| restore and then the old data's deletion (after moor's exit, in a process of its own), wall time | ${cell(pick(m, (v) => v.ms + (v.phases?.cleanup ?? 0)))} | — | ${x(ratio(median(f.map((v) => v.ms)), median(m.map((v) => v.ms + (v.phases?.cleanup ?? 0)))))} |`]
+        ...(m.some((v) => v.phases?.cleanup)
+          ? [`| ${op} and then ${op === 'restore' ? "the old data's" : "the pruned archive's"} deletion (after moor's exit, in a process of its own), wall time | ${cell(pick(m, (v) => v.ms + (v.phases?.cleanup ?? 0)))} | — | ${x(ratio(median(f.map((v) => v.ms)), median(m.map((v) => v.ms + (v.phases?.cleanup ?? 0)))))} |`]
           : []),
         `| ${op}: volume data ÷ median time | ${rate(mt)} | ${rate(ft)} | |`,
         `| ${op}: CPU of the whole machine | ${cell(pick(m, (v) => v.machineCpuMs))} | ${cell(pick(f, (v) => v.machineCpuMs))} | |`,

@@ -67,6 +67,22 @@ export function isRunFile(id: string, name: string): boolean {
   return [`${id}.tar.gz`, `${id}.tar`, `${id}.tar.gz.part`, `${id}.tar.part`, manifestFileName(id), `${manifestFileName(id)}.part`].includes(name);
 }
 
+/**
+ * A run's file pruned here and left for a process of its own to delete (run.ts, prune): renamed
+ * to `.<name>.moor-pruned` in the job's folder, hidden from the listing.
+ */
+export function prunedName(name: string): string {
+  return `.${name}.moor-pruned`;
+}
+
+/** prunedName's names, of the files isRunFile names (the deleting process matches them with this, old-data.ts). */
+export const PRUNED = /^\.(\d{8}T\d{6}\.\d{3}Z)\.(?:tar\.gz|tar|manifest\.jsonl)(?:\.part)?\.moor-pruned$/;
+
+/** The run's file `hidden` was (prunedName), or null when it is not such a name. */
+export function unprunedName(hidden: string): string | null {
+  return PRUNED.test(hidden) ? hidden.slice(1, -'.moor-pruned'.length) : null;
+}
+
 /** An entry's line, its keys always in this order, whichever reader made the entry (the engine's tar or the directory here). */
 function entryLine(e: ManifestEntry): string {
   const { path, type, mode, uid, gid, size, sha256, linkname, ...rest } = e;

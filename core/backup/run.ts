@@ -39,7 +39,7 @@ import { isNotFound } from '../engine/errors.js';
 import { execInContainer } from '../engine/exec.js';
 import { engineName } from '../model/names.js';
 import type { BackupHookSpec, BackupSpec } from '../model/spec.js';
-import { archiveFileName, archiveId, isRunFile, manifestFileName, serializeManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
+import { archiveFileName, archiveId, isRunFile, manifestFileName, prunedName, serializeManifest, unprunedName, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
 import { LIST_SCRIPT, parseListing, type ListedArchive } from './list.js';
 import { Pacer } from './pacer.js';
 import { readArchive, readArchiveStream, volumeEntries, type ReadArchive } from './read-archive.js';
@@ -66,6 +66,12 @@ export interface RunOptions {
   now?: () => Date;
   /** Progress, one line per step. */
   log?: (line: string) => void;
+  /**
+   * The pruned files, when pruned here (the job's folder on this machine), are renamed aside
+   * (hidden: prunedName) instead of deleted, and left to the caller (RunResult.left): the CLI has
+   * them deleted by a process holding the stack's lock, after the command (deletePrunedLater).
+   */
+  pruneLater?: boolean;
 }
 
 export interface RunResult {
@@ -74,6 +80,8 @@ export interface RunResult {
   /** Containers stopped and started again. */
   restarted: string[];
   ms: number;
+  /** With pruneLater: the job's folder here, where pruned files wait renamed aside (prunedName) to be deleted. */
+  left?: string[];
 }
 
 interface Ctx {
@@ -618,9 +626,9 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     }
     if (problem) throw new BackupStepError('verify', problem);
 
-    const pruned = await timed('backup.prune', () => prune(ctx, id, parseListing(listing), archived.folder));
+    const { pruned, left } = await timed('backup.prune', () => prune(ctx, id, parseListing(listing), archived.folder, opts.pruneLater === true));
     await runHooks(ctx, job.hooks.after, 'hooks after');
-    return { archive: summary, pruned, restarted: stopped, ms: performance.now() - t0 };
+    return { archive: summary, pruned, restarted: stopped, ms: performance.now() - t0, ...(left.length ? { left } : {}) };
   } finally {
     // A finisher asked for (an engine read) may still be in the making.
     await making?.catch(() => undefined);
@@ -628,6 +636,29 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
       for (const w of [worker, finisher]) if (w) await removeWorker(client, w).catch(() => undefined);
     });
   }
+}
+
+/**
+ * Delete `names` in the job's folder here, in order (a manifest before its archive: killed in
+ * between, an archive without a manifest is unverified, which the next prune deletes), and the
+ * files a deletion after an earlier run left (prunedName). With `later`, each is renamed aside
+ * instead (hidden: the listing no longer shows it), and the folder is returned when it holds such
+ * files, for the caller to have them deleted (deletePrunedLater). A file already gone is no
+ * failure (`rm -f`).
+ */
+async function pruneHere(folder: string, names: string[], later: boolean): Promise<string[]> {
+  const gone = (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  };
+  const leftBefore = (await readdir(folder)).filter((f) => unprunedName(f) !== null);
+  let aside = 0;
+  for (const n of names) {
+    if (later) await rename(path.join(folder, n), path.join(folder, prunedName(n))).then(() => aside++, gone);
+    else await unlink(path.join(folder, n)).catch(gone);
+  }
+  if (later) return aside || leftBefore.length ? [folder] : [];
+  for (const f of leftBefore) await unlink(path.join(folder, f)).catch(gone);
+  return [];
 }
 
 /**
@@ -641,10 +672,11 @@ async function writeManifest(client: EngineClient, w: Worker, dir: string, name:
 
 /**
  * Remove what the retention lets go, now that `justVerified` exists. Returns the ids removed. With
- * `folder` (the job's folder on this machine, where this run finished its archive), removed there;
- * else by a worker.
+ * `folder` (the job's folder on this machine, where this run finished its archive), removed there
+ * (with `later`, renamed aside for the caller to delete: `left`), together with what a deletion
+ * after an earlier run left there (killed: prunedName files); else by a worker.
  */
-async function prune(ctx: Ctx, justVerified: string, listed: ListedArchive[], folder: string | null): Promise<string[]> {
+async function prune(ctx: Ctx, justVerified: string, listed: ListedArchive[], folder: string | null, later: boolean): Promise<{ pruned: string[]; left: string[] }> {
   try {
     const refs = listed.map((a) => ({ id: a.id, time: a.time, verified: a.summary?.status === 'verified' }));
     const decision = decideRetention(refs, ctx.job.keep, ctx.job.schedule.timezone, justVerified);
@@ -656,19 +688,16 @@ async function prune(ctx: Ctx, justVerified: string, listed: ListedArchive[], fo
     if (unfinished.length) ctx.log(`prune: ${unfinished.map((f) => f.name).join(', ')} (left by a run that did not finish)`);
     names.push(...unfinished.map((f) => f.name));
     const files = names.map((n) => `${jobDir(ctx.stack, ctx.job)}/${n}`);
+    if (!files.length && folder) return { pruned: [], left: await pruneHere(folder, [], later) };
     if (files.length) {
       if (gone.size) ctx.log(`prune: ${[...gone].join(', ')}`);
-      if (folder) {
-        // `rm -f`: a file already gone is no failure.
-        for (const n of names) await unlink(path.join(folder, n)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
-        return [...gone];
-      }
+      if (folder) return { pruned: [...gone], left: await pruneHere(folder, names, later) };
       await runCommand(ctx.client, {
         image: ctx.job.image, name: workerName(ctx.stack, ctx.job.name, 'prune'), mounts: [targetMount(ctx.stack, ctx.job, false)],
         cmd: ['rm', '-f', '--', ...files], labels: { [BACKUP_LABEL]: `${ctx.stack}/${ctx.job.name}` },
       }, 'removing old archives');
     }
-    return [...gone];
+    return { pruned: [...gone], left: [] };
   } catch (e) {
     throw e instanceof BackupStepError ? e : new BackupStepError('prune', (e as Error).message);
   }

@@ -89,7 +89,7 @@ export const HELP: Record<string, CommandHelp> = {
   },
   'backup run': {
     usage: ['moor backup run <stack.ts> <job> [--lock-timeout 60s]'],
-    summary: 'Archive the job\'s volumes now (stopping its stop: containers meanwhile), verify the archive, prune by keep:. Exit 1 names the failed step.',
+    summary: 'Archive the job\'s volumes now (stopping its stop: containers meanwhile), verify the archive, prune by keep:. Exit 1 names the failed step. On the engine\'s machine the pruned archives are deleted after the command, by a process that holds the stack\'s lock until they are gone (docs/backups.md).',
     flags: [['--lock-timeout 60s', 'how long to wait for the stack\'s lock'], CONTEXT, ...INPUTS],
     examples: ['moor backup run stacks/shop.ts nightly'],
   },

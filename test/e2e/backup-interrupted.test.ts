@@ -24,7 +24,7 @@ const prefix = newPrefix();
 const it = suite('e2e: interrupted backups and restores');
 it.after(() => sweepPrefix(prefix));
 
-function stackFile(s: TestStack): string {
+function stackFile(s: TestStack, keep = 3): string {
   return `import { stack } from 'moor';
 
 export default stack(${JSON.stringify(s.name)}, ({ image, network, volume, container, backup }) => {
@@ -33,7 +33,7 @@ export default stack(${JSON.stringify(s.name)}, ({ image, network, volume, conta
   const data = volume('data');
   const db = container('db', { image: img, command: ['sleep', '3600'], networks: [net], mounts: [{ volume: data, target: '/data' }], stopSignal: 'SIGKILL' });
   const app = container('app', { image: img, command: ['sleep', '3600'], networks: [net], mounts: [{ volume: data, target: '/data', readOnly: true }], dependsOn: [db], stopSignal: 'SIGKILL' });
-  backup('nightly', { volumes: [data], target: { hostPath: './archives' }, schedule: '0 3 * * *', keep: { last: 3 }, stop: [app, db], image: img });
+  backup('nightly', { volumes: [data], target: { hostPath: './archives' }, schedule: '0 3 * * *', keep: { last: ${keep} }, stop: [app, db], image: img });
 });
 `;
 }
@@ -342,7 +342,7 @@ it("restored here: the replaced data is deleted after the command by a process t
     await writeTree(s.engine, image(s), s.en('data'), many('old'));
 
     // The deleting process stopped as soon as it is named: the command has ended, the volume holds the restored data.
-    const stopped = await restoreStoppingDeleter(s);
+    const stopped = await stoppingDeleter(s, ['restore', 'nightly', '--yes'], /deleting the replaced data in the background \(pid (\d+)\)/);
     try {
       assert.equal(treeDiff(want, await readTree(s.engine, image(s), s.en('data'))), [], 'the volume holds the archive');
       assert.ok(await running(s, 'db') && await running(s, 'app'), 'db and app run on it');
@@ -386,9 +386,58 @@ it("restored here: the replaced data is deleted after the command by a process t
   });
 });
 
-/** `moor backup restore nightly --yes`, its deleting process SIGSTOPped as soon as the command names it; its pid. */
-async function restoreStoppingDeleter(s: TestStack): Promise<number> {
-  const child = spawn(process.execPath, [MOOR_BIN, 'backup', 'restore', s.relFile, 'nightly', '--yes'], {
+it("pruned here: the older archive is renamed aside and deleted after the command by a process that holds the stack's lock; killed, the next run deletes it", async () => {
+  await withStack(prefix, 'prune', async (s) => {
+    s.writeRaw(stackFile(s, 1));
+    const a = await s.apply();
+    assert.is(a.code, 0, show(a));
+    await writeTree(s.engine, image(s), s.en('data'), sampleTree(50, 4096));
+    const folder = path.join(s.dir, 'archives', s.name, 'nightly');
+    const first = await backupCmd(s, 'run', 'nightly');
+    assert.is(first.code, 0, show(first));
+    assert.not.match(first.stderr, /deleting the pruned files/, 'nothing to prune yet');
+    const firstFiles = readdirSync(folder).filter((f) => !f.startsWith('.')).sort();
+    assert.is(firstFiles.length, 2, firstFiles.join(' '));
+    // What a deletion killed after an earlier run would have left (many: this one lasts long enough to be caught stopped).
+    for (let i = 0; i < 15000; i++) writeFileSync(path.join(folder, `.${20000000 + i}T000000.000Z.tar.moor-pruned`), '');
+    const hidden = () => readdirSync(folder).filter((f) => f.endsWith('.moor-pruned'));
+
+    const stopped = await stoppingDeleter(s, ['run', 'nightly'], /deleting the pruned files in the background \(pid (\d+)\)/);
+    try {
+      // The command ended: the older archive is gone from the listing and the folder's names, renamed aside.
+      const listed = await listJson(s);
+      assert.is(listed.length, 1, JSON.stringify(listed));
+      assert.not.ok(firstFiles.some((f) => f.startsWith(listed[0]!.id)), 'the new archive is the one listed');
+      assert.ok(firstFiles.every((f) => existsSync(path.join(folder, `.${f}.moor-pruned`))), 'the first archive and its manifest renamed aside');
+      const waiting = await backupCmd(s, 'run', 'nightly', '--lock-timeout', '1s');
+      assert.is(waiting.code, 1, show(waiting));
+      assert.match(waiting.stderr, new RegExp(`locked by moor backup run nightly: deleting the pruned archives \\(pid ${stopped} `), show(waiting));
+    } finally {
+      try {
+        process.kill(stopped, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await eventually('the stopped deleter is gone', async () => !existsSync(`/proc/${stopped}`));
+    assert.ok(hidden().length >= 2, 'killed, it left the files renamed aside');
+
+    // The next run deletes them, with what it prunes itself, after the command too; then the lock is free.
+    const next = await backupCmd(s, 'run', 'nightly');
+    assert.is(next.code, 0, show(next));
+    const pid = Number(/deleting the pruned files in the background \(pid (\d+)\)/.exec(next.stderr)?.[1]);
+    assert.ok(pid > 0, show(next));
+    await eventually('the deleter ended', async () => !existsSync(`/proc/${pid}`));
+    assert.equal(hidden(), []);
+    assert.is(readdirSync(folder).length, 2, readdirSync(folder).join(' '));
+    const last = await backupCmd(s, 'run', 'nightly', '--lock-timeout', '0s');
+    assert.is(last.code, 0, show(last));
+  });
+});
+
+/** `moor backup <args>`, its deleting process SIGSTOPped as soon as the command names it (`named`: its pid, group 1); its pid. */
+async function stoppingDeleter(s: TestStack, args: string[], named: RegExp): Promise<number> {
+  const child = spawn(process.execPath, [MOOR_BIN, 'backup', args[0]!, s.relFile, ...args.slice(1)], {
     cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env(s) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let said = '';
@@ -396,7 +445,7 @@ async function restoreStoppingDeleter(s: TestStack): Promise<number> {
   child.stdout.on('data', (c: Buffer) => (said += c.toString()));
   child.stderr.on('data', (c: Buffer) => {
     said += c.toString();
-    const m = /deleting the replaced data in the background \(pid (\d+)\)/.exec(said);
+    const m = named.exec(said);
     if (m && !pid) {
       pid = Number(m[1]);
       process.kill(pid, 'SIGSTOP');
@@ -405,7 +454,7 @@ async function restoreStoppingDeleter(s: TestStack): Promise<number> {
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   try {
     assert.is(code, 0, said);
-    assert.ok(pid > 0, `the restore names its deleting process:\n${said}`);
+    assert.ok(pid > 0, `the command names its deleting process:\n${said}`);
     assert.ok(existsSync(`/proc/${pid}`), `the deleting process ${pid} was stopped before it ended`);
   } catch (e) {
     try {

@@ -13,7 +13,7 @@ import { listArchives } from '../../backup/list.js';
 import { planRestore, runRestore, verifyArchive } from '../../backup/restore.js';
 import { BackupStepError, runBackup } from '../../backup/run.js';
 import { recoverStack } from '../../backup/intents.js';
-import { deleteOldDataLater } from '../../backup/old-data.js';
+import { deletePrunedLater, deleteOldDataLater } from '../../backup/old-data.js';
 import type { EngineClient } from '../../engine/client.js';
 import type { BackupSpec, DesiredStack } from '../../model/spec.js';
 import { archiveJson, archiveTable, restorePlanText, runLine } from '../../render/backup.js';
@@ -154,7 +154,19 @@ async function runLocked(client: EngineClient, stack: DesiredStack, job: BackupS
   try {
     // What a killed backup or restore left (containers stopped, workers, staged data) is finished first.
     await recoverStack(client, stack.name, (l) => io.err(`${job.name}: ${l}`));
-    const r = await runBackup(client, stack.name, job, { log: quiet ? undefined : (l) => io.err(`${job.name}: ${l}`) });
+    // The pruned archives, when pruned here, are deleted by a process that holds the stack's lock
+    // until they are gone: the command ends once the new archive is verified and named (the
+    // daemon, which stays, deletes them itself).
+    const later = !quiet && !!lock?.handOff;
+    const r = await runBackup(client, stack.name, job, { log: quiet ? undefined : (l) => io.err(`${job.name}: ${l}`), pruneLater: later });
+    if (r.left?.length) {
+      try {
+        const pid = deletePrunedLater(r.left, lock!, `${command} ${job.name}: deleting the pruned archives`);
+        io.err(`${job.name}: deleting the pruned files in the background (pid ${pid}), holding the stack's lock until they are gone`);
+      } catch (e) {
+        io.err(`${job.name}: the pruned files were not handed on (${(e as Error).message}); the next run of the job deletes them`);
+      }
+    }
     return runLine(job.name, r);
   } catch (e) {
     if (e instanceof BackupStepError) throw new RefusedError(`backup ${job.name} failed at ${e.message}`);
