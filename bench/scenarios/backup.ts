@@ -21,7 +21,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../lib/engine-http.mjs';
@@ -342,11 +342,22 @@ async function moorBackup(b: Bench, c: Compression, label: string): Promise<Samp
   };
 }
 
-/** Wait for the deleting process moor named (`said`: the match of its pid), if any; how long it still ran, ms. */
+/**
+ * Wait for the deleting process moor named (`said`: the match of its pid), if any; how long it
+ * still ran, ms. It has ended once it is a zombie: detached, it is reaped by the machine's init,
+ * which on these VMs takes up to 2 s (its exit already released the stack's lock).
+ */
 async function deleterDone(said: RegExpExecArray | null): Promise<number> {
   const pid = Number(said?.[1]);
   const t0 = performance.now();
-  while (pid && existsSync(`/proc/${pid}`)) await new Promise((res) => setTimeout(res, 10));
+  const alive = () => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  while (pid && alive()) await new Promise((res) => setTimeout(res, 10));
   return pid ? performance.now() - t0 : 0;
 }
 
@@ -457,7 +468,7 @@ const PHASES = (c: Compression): Record<Op, [string, string][]> => {
   return {
     backup: [
       ['start', 'start: node, the stack (cached), the jobs, the lock, the archiving worker created'],
-      ['archive', `archive: the worker starts, writes the probe (moor finds it here: the engine is local) and runs \`tar -c${z}f\` into the target while moor reads the growing file here (${c === 'gzip' ? 'a worker thread: sha256, gunzip' : 'its sha256 in a thread, and in another'}, tar parse, sha256 of every file, each compared byte for byte with the volume's own file) and lists the volume's directory (in its main thread; no file read) for its manifest`],
+      ['archive', `archive: the worker starts, writes the probe (moor finds it here: the engine is local) and runs \`tar -c${z}f\` into the target while moor reads the growing file here (${c === 'gzip' ? 'a worker thread: sha256, gunzip, tar parse, sha256 of every file, each compared byte for byte with the volume\'s own file' : 'its sha256 in a thread; in another, tar parse and sha256 of every file; in its main thread, tar parse and every file compared byte for byte with the volume\'s own file'}) and lists the volume's directory (in its main thread, as the worker starts; no file read) for its manifest`],
       ['verify', 'verify: compare; write the manifest, rename both and list the folder, here (no worker)'],
       ['prune', 'prune: the older archive renamed aside (here) and handed to a deleting process (which holds the stack\'s lock), exit'],
       ['cleanup', 'after moor\'s exit, not in its time: the deleting process deletes the older archive and its manifest (here), and ends (the stack\'s lock is free again)'],

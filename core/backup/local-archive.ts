@@ -19,8 +19,8 @@ import { streamResponse } from '../apply/volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
 import { ArchiveReadError, readArchiveStream, readPlainSync, type ReadArchive, type ReadOptions } from './read-archive.js';
 import { extractArchiveFile, startHasher, type ExtractTask, type Hasher } from './local-extract.js';
-import type { EntryWriter } from './tar-scan.js';
-import { VolumeComparer } from './volume-compare.js';
+import { TarScanner, type EntryWriter } from './tar-scan.js';
+import { VolumeComparer, type Compared } from './volume-compare.js';
 
 /** Not an error of the archive: the file could not be found or opened here (the engine's read then decides). */
 export class LocalReadUnavailable extends Error {
@@ -122,6 +122,52 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
   } finally {
     // The hashing thread ended (or stopped) before the file it reads is closed.
     await hasher.stop();
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * The archive file `file` (uncompressed) followed as it is written, in this thread, only to
+ * compare its files with the volumes' (`comparer`, volume-compare.ts; files not hashed): a backup
+ * reading here runs it on its main thread, which otherwise waits for tar, while its reading thread
+ * hashes the archive and its files (followLocalArchive). Synchronous slices of `sliceMs` between
+ * which the event loop runs; at the end of the file, waits `POLL_MS` until `writerDone()`. What
+ * it compared; throws when the file cannot be read or parsed (the reading thread's result then
+ * says why).
+ */
+export async function followCompare(file: string, writerDone: () => boolean, comparer: VolumeComparer, sliceMs = 2): Promise<Compared> {
+  const scanner = new TarScanner({ write: comparer, hashFiles: false });
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let fd: number | null = null;
+  try {
+    for (;;) {
+      const done = writerDone();
+      fd = openFile(file);
+      if (fd !== null) break;
+      if (done) throw new LocalReadUnavailable(`${file} does not exist here`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    for (;;) {
+      const t0 = performance.now();
+      let ended = false;
+      while (performance.now() - t0 < sliceMs) {
+        const done = writerDone();
+        const n = readSync(fd, buf, 0, CHUNK, null);
+        if (n > 0) {
+          scanner.push(buf.subarray(0, n));
+          continue;
+        }
+        if (done) ended = true;
+        break;
+      }
+      if (ended) break;
+      // A slice used up: the event loop's turn; nothing more written yet: a wait.
+      await new Promise((r) => (performance.now() - t0 < sliceMs ? setTimeout(r, POLL_MS) : setImmediate(r)));
+    }
+    scanner.end();
+    return comparer.compared;
+  } finally {
+    comparer.close();
     if (fd !== null) closeSync(fd);
   }
 }

@@ -48,9 +48,9 @@ import { describeTarget, jobDir, PROBE as PROBE_MOUNT, SOURCE, TARGET, targetMou
 import { BACKUP_LABEL, createWorker, lastLines, removeWorker, runCommand, runWorker, startAttached, workerName, type Worker } from './worker.js';
 import { recordIntent, removeIntent, type IntentHandle } from './intents.js';
 import { acceptProbe, holdsProbe, listDir, localReadsPossible, manifestFromDirOffThread, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
-import { listedUnder, manifestFromComparison } from './volume-compare.js';
+import { listedUnder, manifestFromComparison, VolumeComparer } from './volume-compare.js';
 import { backupRecordName, archiveDir } from '../model/backup.js';
-import { LocalReadUnavailable, prepareFollow } from './local-archive.js';
+import { followCompare, LocalReadUnavailable, prepareFollow } from './local-archive.js';
 import { canonical, underVolume } from './tree.js';
 
 export type RunStep = 'hooks before' | 'stop' | 'archive' | 'restart' | 'verify' | 'prune' | 'hooks after';
@@ -433,14 +433,41 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
   if (here.target) {
     const dir = here.target;
     const followed = (async () => {
-      const f = (early?.follow ?? prepareFollow(ctx.job.compression)).follow(`${dir}/${name}.part`, compare);
+      const file = `${dir}/${name}.part`;
+      // Uncompressed, the comparison with the volumes runs on this thread, which otherwise only
+      // waits (followCompare), beside the reading thread (the archive's and its files' sha256):
+      // on two cores with tar, that thread alone was what the run waited for. gzip: in the reading
+      // thread, which gunzips anyway.
+      const here = compare && ctx.job.compression === 'none' ? new VolumeComparer(compare) : undefined;
+      const f = (early?.follow ?? prepareFollow(ctx.job.compression)).follow(file, here ? undefined : compare);
       // tar is done once the worker's output ends (its script exited: tar closed the file before),
       // a moment before the engine reports the exit of a worker it removes; its code is still checked after.
-      attached.ended.then(() => f.writerDone(), () => undefined);
-      attached.exit.then((code) => (code === 0 ? f.writerDone() : f.stop()), () => f.stop());
+      let tarDone = false;
+      let stopped = false;
+      attached.ended.then(() => {
+        tarDone = true;
+        f.writerDone();
+      }, () => undefined);
+      attached.exit.then((code) => {
+        tarDone = true;
+        if (code === 0) f.writerDone();
+        else {
+          stopped = true;
+          f.stop();
+        }
+      }, () => {
+        stopped = true;
+        f.stop();
+      });
+      const compared = here
+        ? followCompare(file, () => {
+          if (stopped) throw new Error('the worker failed');
+          return tarDone;
+        }, here).catch(() => undefined)
+        : undefined;
       const read = await f.result;
       folder = dir;
-      return read;
+      return here ? { ...read, compared: await compared } : read;
     })();
     reading = followed.catch((e: Error) => (e instanceof LocalReadUnavailable ? viaEngine() : Promise.reject(e)));
   } else {

@@ -66,6 +66,8 @@ export interface ScanOptions {
   out?: (bytes: Buffer) => void;
   /** Every checked entry written out (see EntryWriter). */
   write?: EntryWriter;
+  /** false: files are not hashed (their entries have no sha256); a reader that only compares (volume-compare.ts). */
+  hashFiles?: boolean;
 }
 
 const BLOCK = 512;
@@ -417,7 +419,7 @@ export class TarScanner {
       if (to) this.pending.push(...(this.opts.rewrite ? renamed(b, local, to.name, to.linkname) : [Buffer.from(b)]));
     }
     this.current = e;
-    this.hash = et === 'file' ? createHash('sha256') : null;
+    this.hash = et === 'file' && this.opts.hashFiles !== false ? createHash('sha256') : null;
     this.padOf = (BLOCK - (dataSize % BLOCK)) % BLOCK;
     if (dataSize === 0) {
       this.finishEntry();

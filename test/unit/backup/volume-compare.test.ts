@@ -6,7 +6,7 @@
  * A backup on the real engine takes this path in test/e2e/backup.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,9 +14,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { listDir } from '../../../core/apply/volume-data/dir-manifest.js';
 import { compareManifests } from '../../../core/apply/volume-data/manifest.js';
-import { followLocalArchive, readLocalArchive } from '../../../core/backup/local-archive.js';
+import { followCompare, followLocalArchive, readLocalArchive } from '../../../core/backup/local-archive.js';
 import { canonical } from '../../../core/backup/tree.js';
-import { listedUnder, manifestFromComparison } from '../../../core/backup/volume-compare.js';
+import { listedUnder, manifestFromComparison, VolumeComparer } from '../../../core/backup/volume-compare.js';
 import { tarOf, type TarEntry } from '../../fixtures/tar.js';
 
 const t = suite('backup: the archive compared with the volumes here');
@@ -80,8 +80,19 @@ t('only the files equal to the volume\'s, ending where they end, are compared eq
     const alone = await readLocalArchive(archive, 'none');
     assert.equal([plain.bytes, plain.sha256, plain.entries], [alone.bytes, alone.sha256, alone.entries]);
 
+    // The same comparison on this thread (a backup's main thread, uncompressed), following the file as it grows.
+    const grown = path.join(dir, 'grown.tar');
+    const whole = readFileSync(archive);
+    writeFileSync(grown, whole.subarray(0, 700_000));
+    let done = false;
+    const here = followCompare(grown, () => done, new VolumeComparer({ data: volume }), 1);
+    await new Promise((r) => setTimeout(r, 60));
+    appendFileSync(grown, whole.subarray(700_000));
+    done = true;
+    assert.equal(await here, plain.compared);
+
     const gz = path.join(dir, 'a.tar.gz');
-    writeFileSync(gz, gzipSync(await import('node:fs').then((fs) => fs.readFileSync(archive))));
+    writeFileSync(gz, gzipSync(whole));
     const zipped = await followed(gz, 'gzip', volume);
     assert.equal(zipped.compared!.map(([p]) => p).sort(), ['data/big', 'data/empty', 'data/target']);
     assert.equal(zipped.entries, alone.entries);
