@@ -18,7 +18,6 @@
  * a file written during the run always made it fail.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import path from 'node:path';
 import { entryType, relativeTarPath, type ManifestEntry } from '../apply/volume-data/manifest.js';
 import { fileIdentity, type ListedTree } from '../apply/volume-data/dir-manifest.js';
 import type { EntryWriter, ScanHeader } from './tar-scan.js';
@@ -41,6 +40,7 @@ export class VolumeComparer implements EntryWriter {
   private fd: number | null = null;
   private file = false;
   private entry = '';
+  private size = 0;
 
   constructor(private readonly dirs: Record<string, string>) {}
 
@@ -49,32 +49,39 @@ export class VolumeComparer implements EntryWriter {
     this.file = entryType(h.type as never) === 'file';
     if (!this.file) return;
     this.entry = relativeTarPath(h.name, '');
+    this.size = h.size;
     const slash = this.entry.indexOf('/');
     const dir = slash > 0 ? this.dirs[this.entry.slice(0, slash)] : undefined;
     if (dir === undefined) return;
     try {
-      this.fd = openSync(path.join(dir, this.entry.slice(slash + 1)), OPEN_FLAGS);
+      // What was opened is looked at in end(): a directory fails its first read (EISDIR), and
+      // anything but a regular file of the entry's size is no match there.
+      this.fd = openSync(`${dir}/${this.entry.slice(slash + 1)}`, OPEN_FLAGS);
     } catch {
       return;
     }
-    if (!fstatSync(this.fd).isFile()) this.close();
   }
 
   data(slice: Buffer): void {
     if (this.fd === null) return;
-    for (let off = 0; off < slice.length; ) {
-      const want = Math.min(CHUNK, slice.length - off);
-      const n = this.fill(want);
-      if (n < want || this.buf.compare(slice, off, off + n, 0, n) !== 0) return this.close();
-      off += n;
+    try {
+      for (let off = 0; off < slice.length; ) {
+        const want = Math.min(CHUNK, slice.length - off);
+        const n = this.fill(want);
+        if (n < want || this.buf.compare(slice, off, off + n, 0, n) !== 0) return this.close();
+        off += n;
+      }
+    } catch {
+      // Not readable as a file (a directory, a FIFO without data): no match.
+      this.close();
     }
   }
 
   end(): void {
     if (!this.file || this.fd === null) return;
-    // The volume's file must end where the archive's does.
-    if (readSync(this.fd, this.buf, 0, 1, null) !== 0) return this.close();
-    this.compared.push([this.entry, fileIdentity(fstatSync(this.fd, { bigint: true }))]);
+    // A regular file, and it ends where the archive's does (its size now: the identity's).
+    const st = fstatSync(this.fd, { bigint: true });
+    if (st.isFile() && st.size === BigInt(this.size)) this.compared.push([this.entry, fileIdentity(st)]);
     this.close();
   }
 

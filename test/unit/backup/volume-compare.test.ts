@@ -5,6 +5,7 @@
  * volumes' manifest; every other case leaves it without, and the manifests' comparison reports it.
  * A backup on the real engine takes this path in test/e2e/backup.test.ts.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -39,6 +40,8 @@ async function fixture(dir: string): Promise<{ archive: string; volume: string }
   writeFileSync(path.join(volume, 'one-byte'), flipped);
   writeFileSync(path.join(volume, 'longer'), 'abcdef');
   mkdirSync(path.join(volume, 'now-a-dir'));
+  // Empty in the archive, a FIFO on the volume: opened without waiting for a writer, and no match.
+  execFileSync('mkfifo', [path.join(volume, 'now-a-fifo')]);
   writeFileSync(path.join(volume, 'target'), 'same content');
   symlinkSync('target', path.join(volume, 'now-a-link'));
   const entries: TarEntry[] = [
@@ -49,6 +52,7 @@ async function fixture(dir: string): Promise<{ archive: string; volume: string }
     file('longer', Buffer.from('abc')),
     file('missing', Buffer.from('not on the volume')),
     file('now-a-dir', Buffer.from('x')),
+    file('now-a-fifo', Buffer.alloc(0)),
     file('one-byte', big),
     file('now-a-link', Buffer.from('same content')),
     file('shorter', Buffer.from('abcdef')),
@@ -118,6 +122,7 @@ t('the volumes\' manifest from the comparison: equal files get the archive\'s sh
       'data/longer: size 6 → 3, sha256 differs',
       'data/missing: unexpected',
       'data/now-a-dir: type directory → file',
+      'data/now-a-fifo: type other → file',
       'data/now-a-link: type symlink → file',
       'data/one-byte: sha256 differs',
       'data/shorter: size 3 → 6, sha256 differs',
