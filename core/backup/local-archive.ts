@@ -88,9 +88,9 @@ export async function* fileChunks(file: string, writerDone: () => boolean = () =
  * Atomics.wait on `writerDone` (its first cell becomes non-zero once the writer exited, see
  * followLocalArchive), which the loop looks at before each read as fileChunks does. The archive's
  * sha256 is read by another thread from the same open file, following it the same way
- * (`hasher`, startHasher): on two cores, with tar writing and the loop parsing, hashing every file and
- * comparing it with the volume's (`write`), a third of the loop's work moved off it. Both must
- * have read the same number of bytes.
+ * (`hasher`, startHasher): on two cores, with tar writing and the loop parsing and hashing every
+ * file (and, with `write`, writing each entry on), a third of the loop's work moved off it. Both
+ * must have read the same number of bytes.
  */
 export async function followPlain(file: string, writerDone: Int32Array, write?: EntryWriter, hasher: Hasher = startHasher()): Promise<ReadArchive> {
   const done = () => Atomics.load(writerDone, 0) !== 0;

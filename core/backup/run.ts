@@ -199,9 +199,10 @@ async function localSourceManifest(ctx: Ctx, dirs: Map<string, string>): Promise
 
 /**
  * The volumes' manifest when both they and the archive are read here: moor lists the volumes'
- * directories (each in a worker thread; no file read) while the archive's reading thread compares
- * every file of the archive with the volume's (volume-compare.ts); a listed file gets the
- * archive's sha256 when it was found equal and unchanged. When the archive was not read here (it
+ * directories (`early`, listVolumes; no file read) while every file of the archive is compared
+ * with the volume's as the archive is read (volume-compare.ts; on the main thread uncompressed,
+ * in the reading thread with gzip); a listed file gets the archive's sha256 when it was found
+ * equal and unchanged. When the archive was not read here (it
  * went through the engine after all) or the listing failed, the volumes are read and hashed as
  * without the comparison (`hashed`). When the archive's read failed, that failure decides the run:
  * the listing is returned as it is, without reading the volumes again.
@@ -438,8 +439,8 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
       // waits (followCompare), beside the reading thread (the archive's and its files' sha256):
       // on two cores with tar, that thread alone was what the run waited for. gzip: in the reading
       // thread, which gunzips anyway.
-      const here = compare && ctx.job.compression === 'none' ? new VolumeComparer(compare) : undefined;
-      const f = (early?.follow ?? prepareFollow(ctx.job.compression)).follow(file, here ? undefined : compare);
+      const onMain = compare && ctx.job.compression === 'none' ? new VolumeComparer(compare) : undefined;
+      const f = (early?.follow ?? prepareFollow(ctx.job.compression)).follow(file, onMain ? undefined : compare);
       // tar is done once the worker's output ends (its script exited: tar closed the file before),
       // a moment before the engine reports the exit of a worker it removes; its code is still checked after.
       let tarDone = false;
@@ -459,15 +460,16 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
         stopped = true;
         f.stop();
       });
-      const compared = here
+      // Failed (the worker stopped, the file not read): no comparison; comparedSource then decides.
+      const compared = onMain
         ? followCompare(file, () => {
           if (stopped) throw new Error('the worker failed');
           return tarDone;
-        }, here).catch(() => undefined)
+        }, onMain).catch(() => undefined)
         : undefined;
       const read = await f.result;
       folder = dir;
-      return here ? { ...read, compared: await compared } : read;
+      return onMain ? { ...read, compared: await compared } : read;
     })();
     reading = followed.catch((e: Error) => (e instanceof LocalReadUnavailable ? viaEngine() : Promise.reject(e)));
   } else {
@@ -678,8 +680,9 @@ async function pruneHere(folder: string, names: string[], later: boolean): Promi
     if (e.code !== 'ENOENT') throw e;
   };
   const leftBefore = (await readdir(folder)).filter((f) => unprunedName(f) !== null);
+  const manifestsFirst = [...names].sort((a, b) => Number(b.endsWith('.manifest.jsonl')) - Number(a.endsWith('.manifest.jsonl')));
   let aside = 0;
-  for (const n of names) {
+  for (const n of manifestsFirst) {
     if (later) await rename(path.join(folder, n), path.join(folder, prunedName(n))).then(() => aside++, gone);
     else await unlink(path.join(folder, n)).catch(gone);
   }
