@@ -50,6 +50,16 @@ function openFile(file: string): number | null {
 }
 
 /**
+ * openFile for a file being written: null while it does not exist yet; not there once the writer
+ * is `done` (looked at before the open): LocalReadUnavailable.
+ */
+function openWritten(file: string, done: boolean): number | null {
+  const fd = openFile(file);
+  if (fd === null && done) throw new LocalReadUnavailable(`${file} does not exist here`);
+  return fd;
+}
+
+/**
  * The bytes of `file` in order. `writerDone` says whether the writer finished: until it does, the
  * end of the file is waited at (and the file's appearance). Each chunk is a buffer of its own (the
  * readers downstream may keep it).
@@ -61,9 +71,8 @@ export async function* fileChunks(file: string, writerDone: () => boolean = () =
       // Whether the writer was done is looked at before the read: a read that then finds nothing is the end.
       const done = writerDone();
       if (fd === null) {
-        fd = openFile(file);
+        fd = openWritten(file, done);
         if (fd === null) {
-          if (done) throw new LocalReadUnavailable(`${file} does not exist here`);
           await new Promise((r) => setTimeout(r, POLL_MS));
           continue;
         }
@@ -97,13 +106,7 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
   const wait = () => void Atomics.wait(writerDone, 0, 0, POLL_MS);
   let fd: number | null = null;
   try {
-    for (;;) {
-      const d = done();
-      fd = openFile(file);
-      if (fd !== null) break;
-      if (d) throw new LocalReadUnavailable(`${file} does not exist here`);
-      wait();
-    }
+    while ((fd = openWritten(file, done())) === null) wait();
     const at = fd;
     const name = file.slice(file.lastIndexOf('/') + 1);
     const hashed = hasher.hash(at, writerDone.buffer as SharedArrayBuffer);
@@ -140,13 +143,7 @@ export async function followCompare(file: string, writerDone: () => boolean, com
   const buf = Buffer.allocUnsafe(CHUNK);
   let fd: number | null = null;
   try {
-    for (;;) {
-      const done = writerDone();
-      fd = openFile(file);
-      if (fd !== null) break;
-      if (done) throw new LocalReadUnavailable(`${file} does not exist here`);
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
+    while ((fd = openWritten(file, writerDone())) === null) await new Promise((r) => setTimeout(r, POLL_MS));
     for (;;) {
       const t0 = performance.now();
       let ended = false;

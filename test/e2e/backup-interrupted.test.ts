@@ -358,11 +358,7 @@ it("restored here: the replaced data is deleted after the command by a process t
     } finally {
       // Killed (stopped, it would hold the lock for ever, also when an assertion above failed): the
       // lock drops with it; the next command finishes the switch, deleting what is left.
-      try {
-        process.kill(stopped, 'SIGKILL');
-      } catch {
-        // gone already
-      }
+      killGone(stopped);
     }
     await eventually('the stopped deleter is gone', async () => !existsSync(`/proc/${stopped}`));
     const a = await s.apply();
@@ -413,11 +409,7 @@ it("pruned here: the older archive is renamed aside and deleted after the comman
       assert.is(waiting.code, 1, show(waiting));
       assert.match(waiting.stderr, new RegExp(`locked by moor backup run nightly: deleting the pruned archives \\(pid ${stopped} `), show(waiting));
     } finally {
-      try {
-        process.kill(stopped, 'SIGKILL');
-      } catch {
-        // gone already
-      }
+      killGone(stopped);
     }
     await eventually('the stopped deleter is gone', async () => !existsSync(`/proc/${stopped}`));
     assert.ok(hidden().length >= 2, 'killed, it left the files renamed aside');
@@ -434,6 +426,15 @@ it("pruned here: the older archive is renamed aside and deleted after the comman
     assert.is(last.code, 0, show(last));
   });
 });
+
+/** SIGKILL `pid`, which may be gone already. */
+function killGone(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
 
 /** `moor backup <args>`, its deleting process SIGSTOPped as soon as the command names it (`named`: its pid, group 1); its pid. */
 async function stoppingDeleter(s: TestStack, args: string[], named: RegExp): Promise<number> {
@@ -457,11 +458,7 @@ async function stoppingDeleter(s: TestStack, args: string[], named: RegExp): Pro
     assert.ok(pid > 0, `the command names its deleting process:\n${said}`);
     assert.ok(existsSync(`/proc/${pid}`), `the deleting process ${pid} was stopped before it ended`);
   } catch (e) {
-    try {
-      if (pid) process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
+    if (pid) killGone(pid);
     throw e;
   }
   return pid;

@@ -65,6 +65,16 @@ async function fixture(dir: string): Promise<{ archive: string; volume: string }
   return { archive, volume };
 }
 
+/** The fixture in a directory of its own, removed after `body`. */
+async function withFixture(body: (f: { dir: string; archive: string; volume: string }) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'moor-compare-'));
+  try {
+    await body({ dir, ...(await fixture(dir)) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function followed(archive: string, compression: 'gzip' | 'none', volume: string) {
   const f = followLocalArchive(archive, compression, { data: volume });
   f.writerDone();
@@ -72,9 +82,7 @@ async function followed(archive: string, compression: 'gzip' | 'none', volume: s
 }
 
 t('only the files equal to the volume\'s, ending where they end, are compared equal; uncompressed and gzip alike', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'moor-compare-'));
-  try {
-    const { archive, volume } = await fixture(dir);
+  await withFixture(async ({ dir, archive, volume }) => {
     const plain = await followed(archive, 'none', volume);
     assert.equal(plain.compared!.map(([p]) => p).sort(), ['data/big', 'data/empty', 'data/target']);
     // The identity is the volume's file: the hard link's group shares it.
@@ -100,15 +108,11 @@ t('only the files equal to the volume\'s, ending where they end, are compared eq
     const zipped = await followed(gz, 'gzip', volume);
     assert.equal(zipped.compared!.map(([p]) => p).sort(), ['data/big', 'data/empty', 'data/target']);
     assert.equal(zipped.entries, alone.entries);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 t('the volumes\' manifest from the comparison: equal files get the archive\'s sha256, the others none, and the manifests\' comparison names them', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'moor-compare-'));
-  try {
-    const { archive, volume } = await fixture(dir);
+  await withFixture(async ({ archive, volume }) => {
     const read = await followed(archive, 'none', volume);
     const source = canonical(manifestFromComparison(listedUnder('data', await listDir(volume)), read.entries, read.compared!));
     const byPath = new Map(source.entries.map((e) => [e.path, e]));
@@ -127,22 +131,16 @@ t('the volumes\' manifest from the comparison: equal files get the archive\'s sh
       'data/one-byte: sha256 differs',
       'data/shorter: size 3 → 6, sha256 differs',
     ]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 t('a file equal in content but changed after the comparison (another modification time at the listing) is not taken as equal', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'moor-compare-'));
-  try {
-    const { archive, volume } = await fixture(dir);
+  await withFixture(async ({ archive, volume }) => {
     const read = await followed(archive, 'none', volume);
     utimesSync(path.join(volume, 'target'), new Date(2001, 1, 1), new Date(2001, 1, 1));
     const source = canonical(manifestFromComparison(listedUnder('data', await listDir(volume)), read.entries, read.compared!));
     assert.ok(compareManifests(source, canonical(read.entries)).includes('data/target: sha256 differs'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 t.run();
