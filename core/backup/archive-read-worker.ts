@@ -3,9 +3,9 @@
  * followLocalArchive), or, given `extract`, extracting a finished one into a restore's staging
  * directories (local-extract.ts).
  *
- * A follow may start before its file is known (workerData without `file`): the thread (and, for
- * an uncompressed archive, its hashing thread) starts while the CPUs wait for the engine, and the
- * first message then says what to read: `{ file, compare }`.
+ * A follow starts before its file is known (prepareFollow): the thread (and, for an uncompressed
+ * archive, its hashing thread) starts while the CPUs wait for the engine, and the first message
+ * then says what to read: `{ file, compare }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractArchiveFile, startHasher, type ExtractTask } from './local-extract.js';
@@ -13,12 +13,11 @@ import { fileChunks, followPlain, LocalReadUnavailable, type FollowTask } from '
 import { readArchiveStream, type ReadArchive } from './read-archive.js';
 import { VolumeComparer } from './volume-compare.js';
 
-const data = workerData as Partial<FollowTask> & {
+const { compression, extract, writerExited } = workerData as {
   compression: 'gzip' | 'none';
   extract?: ExtractTask;
   writerExited?: SharedArrayBuffer;
 };
-const { compression, extract, writerExited } = data;
 const hasher = !extract && compression === 'none' && writerExited ? startHasher() : undefined;
 let done = false;
 let told: ((t: FollowTask) => void) | undefined;
@@ -55,9 +54,7 @@ async function follow(task: FollowTask): Promise<ReadArchive> {
 
 const work: Promise<ReadArchive> = extract
   ? extractArchiveFile(extract)
-  : data.file !== undefined
-    ? follow({ file: data.file, compare: data.compare })
-    : new Promise<FollowTask>((resolve) => (told = resolve)).then(follow);
+  : new Promise<FollowTask>((resolve) => (told = resolve)).then(follow);
 work.then(
   (read) => {
     parentPort!.postMessage({ read });

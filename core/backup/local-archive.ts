@@ -268,7 +268,7 @@ function followHere(file: string, compression: 'gzip' | 'none', compare?: Record
 export async function extractLocalArchive(task: ExtractTask): Promise<ReadArchive> {
   const module = workerFile('archive-read-worker', import.meta.url);
   if (!module) return extractArchiveFile(task);
-  const worker: Worker = startWorker(module, { file: task.file, compression: task.compression, extract: task });
+  const worker: Worker = startWorker(module, { compression: task.compression, extract: task });
   try {
     return await new Promise<ReadArchive>((resolve, reject) => {
       worker.once('message', (m: { read?: ReadArchive; error?: string }) => (m.read ? resolve(m.read) : reject(new Error(m.error))));
