@@ -209,6 +209,12 @@ keys('day, ISO week and month, in the time zone', () => {
   assert.equal(calendarKeys(new Date('2026-11-23T03:00Z'), 'America/New_York'), { day: '2026-11-22', week: '2026-W47', month: '2026-11' });
 });
 
+keys('UTC, read without Intl, gives what Intl gives for Etc/UTC: at day, month and year boundaries, and over a leap day', () => {
+  for (const t of ['2026-11-22T23:59:59.999Z', '2026-11-23T00:00Z', '2026-12-31T23:59:59Z', '2027-01-01T00:00Z', '2028-02-29T12:00Z', '2024-12-30T00:00Z', '1999-12-31T23:59Z']) {
+    assert.equal(calendarKeys(new Date(t), 'UTC'), calendarKeys(new Date(t), 'Etc/UTC'), t);
+  }
+});
+
 keys('ISO weeks at year ends belong to the year of their Thursday', () => {
   const week = (d: string) => calendarKeys(new Date(`${d}T12:00Z`), 'UTC').week;
   assert.is(week('2024-12-30'), '2025-W01'); // Monday
