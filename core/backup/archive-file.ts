@@ -22,7 +22,14 @@ export interface ArchiveSummary {
   compression: 'gzip' | 'none';
   volumes: string[];
   archiveBytes: number;
+  /** The archive file's sha256; '' when only its tree digest was read (an uncompressed archive read back on the engine's machine). */
   archiveSha256: string;
+  /**
+   * Uncompressed archives: the tree digest (tar-scan.ts, ScanOptions.tree), the sha256 of the
+   * archive with each file's content replaced by that content's sha256. Absent in manifests
+   * written before it existed, and for gzip archives.
+   */
+  archiveTreeSha256?: string;
   /** Every entry: files, directories, links. */
   entries: number;
   files: number;

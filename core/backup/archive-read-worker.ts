@@ -3,12 +3,11 @@
  * followLocalArchive), or, given `extract`, extracting a finished one into a restore's staging
  * directories (local-extract.ts).
  *
- * A follow starts before its file is known (prepareFollow): the thread (and, for an uncompressed
- * archive, its hashing thread) starts while the CPUs wait for the engine, and the first message
- * then says what to read: `{ file, compare }`.
+ * A follow starts before its file is known (prepareFollow): the thread starts while the CPUs wait
+ * for the engine, and the first message then says what to read: `{ file, compare }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { extractArchiveFile, startHasher, type ExtractTask } from './local-extract.js';
+import { extractArchiveFile, type ExtractTask } from './local-extract.js';
 import { fileChunks, followPlain, LocalReadUnavailable, type FollowTask } from './local-archive.js';
 import { readArchiveStream, type ReadArchive } from './read-archive.js';
 import { VolumeComparer } from './volume-compare.js';
@@ -18,7 +17,6 @@ const { compression, extract, writerExited } = workerData as {
   extract?: ExtractTask;
   writerExited?: SharedArrayBuffer;
 };
-const hasher = !extract && compression === 'none' && writerExited ? startHasher() : undefined;
 let done = false;
 let told: ((t: FollowTask) => void) | undefined;
 parentPort!.on('message', (m: 'done' | FollowTask) => {
@@ -40,8 +38,8 @@ async function follow(task: FollowTask): Promise<ReadArchive> {
   }
   try {
     // An uncompressed archive is read in one synchronous loop (followPlain), waiting on shared memory for the writer's exit.
-    const read = hasher
-      ? await followPlain(task.file, new Int32Array(writerExited!), comparer, hasher).catch((e: unknown) => {
+    const read = compression === 'none' && writerExited
+      ? await followPlain(task.file, new Int32Array(writerExited), comparer).catch((e: unknown) => {
         if (e instanceof LocalReadUnavailable) unavailable = e;
         throw e;
       })
@@ -61,7 +59,6 @@ work.then(
     parentPort!.close();
   },
   (e: unknown) => {
-    void hasher?.stop();
     parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e), unavailable: !!unavailable });
     parentPort!.close();
   },

@@ -3,7 +3,8 @@
  * engine is local and the file's directory was proven to be the one the engine's workers write
  * into (backup: see run.ts, localPaths; restore: restore.ts). The bytes go through the same
  * readArchiveStream as the engine's stream (sha256 of the archive, gunzip, TarScanner, every
- * file hashed): only their way here changes.
+ * file hashed), or, uncompressed and followed, readPlainSync (TarScanner, every file hashed, the
+ * tree digest): only their way here changes.
  *
  * A backup reads the file as tar writes it (`follow`): from the last offset to the end, then again
  * once more was written, until it is told the writer exited and a read finds nothing more. That
@@ -17,8 +18,8 @@ import { localReadsPossible, proveWithPut, realDirUnder, startWorker, workerFile
 import { putSmallArchive } from '../apply/volume-data/archive.js';
 import { streamResponse } from '../apply/volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
-import { ArchiveReadError, readArchiveStream, readPlainSync, type ReadArchive, type ReadOptions } from './read-archive.js';
-import { extractArchiveFile, startHasher, type ExtractTask, type Hasher } from './local-extract.js';
+import { readArchiveStream, readPlainSync, type ReadArchive, type ReadOptions } from './read-archive.js';
+import { extractArchiveFile, type ExtractTask } from './local-extract.js';
 import { TarScanner, type EntryWriter } from './tar-scan.js';
 import { VolumeComparer, type Compared } from './volume-compare.js';
 
@@ -95,13 +96,13 @@ export async function* fileChunks(file: string, writerDone: () => boolean = () =
  * An uncompressed archive file read as it is written, in one synchronous loop (readPlainSync; run
  * by archive-read-worker.ts): what fileChunks reads, waited for the same way, the waits being
  * Atomics.wait on `writerDone` (its first cell becomes non-zero once the writer exited, see
- * followLocalArchive), which the loop looks at before each read as fileChunks does. The archive's
- * sha256 is read by another thread from the same open file, following it the same way
- * (`hasher`, startHasher): on two cores, with tar writing and the loop parsing and hashing every
- * file (and, with `write`, writing each entry on), a third of the loop's work moved off it. Both
- * must have read the same number of bytes.
+ * prepareFollow), which the loop looks at before each read as fileChunks does. Every file is
+ * hashed and the archive's tree digest computed (tar-scan.ts: every byte of it counts, each
+ * file's content through its sha256); the file's own sha256, a second pass of sha256 over the
+ * same bytes, is not (the result's sha256 is ''): on two cores beside tar, that pass was a sixth
+ * of the backup's time here.
  */
-export async function followPlain(file: string, writerDone: Int32Array, write?: EntryWriter, hasher: Hasher = startHasher()): Promise<ReadArchive> {
+export async function followPlain(file: string, writerDone: Int32Array, write?: EntryWriter): Promise<ReadArchive> {
   const done = () => Atomics.load(writerDone, 0) !== 0;
   const wait = () => void Atomics.wait(writerDone, 0, 0, POLL_MS);
   let fd: number | null = null;
@@ -109,8 +110,7 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
     while ((fd = openWritten(file, done())) === null) wait();
     const at = fd;
     const name = file.slice(file.lastIndexOf('/') + 1);
-    const hashed = hasher.hash(at, writerDone.buffer as SharedArrayBuffer);
-    const read = readPlainSync((buf) => {
+    return readPlainSync((buf) => {
       for (;;) {
         const d = done();
         const n = readSync(at, buf, 0, buf.length, null);
@@ -118,13 +118,7 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
         wait();
       }
     }, name, { write, hashed: false });
-    const h = await hashed;
-    if (h instanceof Error) throw new ArchiveReadError(`${name} cannot be read: ${h.message}`);
-    if (h.bytes !== read.bytes) throw new ArchiveReadError(`${name} changed while it was read (${h.bytes} bytes hashed, ${read.bytes} parsed)`);
-    return { ...read, sha256: h.sha256 };
   } finally {
-    // The hashing thread ended (or stopped) before the file it reads is closed.
-    await hasher.stop();
     if (fd !== null) closeSync(fd);
   }
 }
@@ -133,7 +127,7 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
  * The archive file `file` (uncompressed) followed as it is written, in this thread, only to
  * compare its files with the volumes' (`comparer`, volume-compare.ts; files not hashed): a backup
  * reading here runs it on its main thread, which otherwise waits for tar, while its reading thread
- * hashes the archive and its files (followLocalArchive). Synchronous slices of `sliceMs` between
+ * hashes the archive's files and computes its tree digest (followLocalArchive). Synchronous slices of `sliceMs` between
  * which the event loop runs; at the end of the file, waits `POLL_MS` until `writerDone()`. What
  * it compared; throws when the file cannot be read or parsed (the reading thread's result then
  * says why).
@@ -210,7 +204,7 @@ export interface PreparedFollow {
 /**
  * Start the thread of a followLocalArchive now, its file told later: a backup starts it while
  * the CPUs wait for the engine to start tar, rather than once tar runs (a thread's start is
- * ≈ 50 ms of CPU, two for an uncompressed archive: its hashing thread starts with it).
+ * ≈ 50 ms of CPU).
  */
 export function prepareFollow(compression: 'gzip' | 'none'): PreparedFollow {
   const module = workerFile('archive-read-worker', import.meta.url);
@@ -314,7 +308,7 @@ async function engineStat(client: EngineClient, containerId: string, at: string)
  * for the worker's file. That is no proof that it is the same file; it does not need to be one:
  * what a restore extracts is checked against the manifest, which is read through the engine (or
  * from a volume target's directory proven to be the engine's, restore.ts: manifestHere), by
- * the archive's sha256 and every entry's, before anything is switched in. A different file could
+ * the archive's digests and every entry's, before anything is switched in. A different file could
  * only fail the restore, never change what it restores. Null when any of it is not so.
  */
 export async function localArchiveFile(client: EngineClient, w: { id: string }, root: string | null, folder: string, name: string, enginePath: string): Promise<string | null> {

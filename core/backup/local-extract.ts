@@ -2,7 +2,8 @@
  * A restore's extraction on this machine, when the engine is local (restore.ts decides): the
  * archive file read here (local-archive.ts, fileChunks), its bytes through the same
  * readArchiveStream as every other read (sha256 of the archive, gunzip, TarScanner, every header
- * checked by restoreCheck before its entry is written, every file hashed), and each entry written
+ * checked by restoreCheck before its entry is written, every file hashed; uncompressed:
+ * extractPlain, the same with the tree digest), and each entry written
  * into its volume's staging directory by this module instead of the engine's extractor.
  *
  * The staging directory of a volume is `<volumes dir>/<volume>/<stage>`: beside its `_data`, on
@@ -43,6 +44,8 @@ export interface ExtractTask {
   compression: 'gzip' | 'none';
   volumes: string[];
   stages: Record<string, string>;
+  /** Uncompressed: whether the file's own sha256 is read too (its tree digest always is). Default true. */
+  sha256?: boolean;
 }
 
 type Made = 'directory' | 'file' | 'symlink';
@@ -201,7 +204,7 @@ export async function extractArchiveFile(task: ExtractTask): Promise<ReadArchive
   const writer = new StageWriter(task.stages);
   try {
     const read = task.compression === 'none'
-      ? await extractPlain(task.file, task.volumes, writer)
+      ? await extractPlain(task.file, task.volumes, writer, task.sha256 !== false)
       : await readArchiveStream(fileChunks(task.file), path.basename(task.file), task.compression, { safety: restoreCheck(task.volumes), write: writer });
     writer.finish();
     return read;
@@ -269,13 +272,14 @@ function fileState(fd: number): string {
 
 /**
  * An uncompressed archive extracted in one synchronous loop (readPlainSync): each chunk read into
- * the same buffer is parsed and its entries written (every file hashed) before the next is read,
- * while another thread reads the same open file for the archive's sha256 (startHasher: on two
- * cores, a third of the loop's CPU moved off it). Both read the one file this opened; it must not
- * change meanwhile (size, times), else the extraction fails. Every entry written is checked
- * against the manifest by the caller whatever the archive's sha256 says.
+ * the same buffer is parsed and its entries written (every file hashed, the tree digest computed)
+ * before the next is read. With `sha256` (the manifest holds the file's sha256), another thread
+ * reads the same open file for it (startHasher: on two cores, a third of the loop's CPU moved off
+ * it). Both read the one file this opened; it must not change meanwhile (size, times), else the
+ * extraction fails. Every entry written is checked against the manifest by the caller whatever
+ * the archive's digests say.
  */
-export async function extractPlain(file: string, volumes: string[], writer: StageWriter): Promise<ReadArchive> {
+export async function extractPlain(file: string, volumes: string[], writer: StageWriter, sha256 = true): Promise<ReadArchive> {
   const name = path.basename(file);
   let fd: number;
   try {
@@ -286,20 +290,20 @@ export async function extractPlain(file: string, volumes: string[], writer: Stag
   try {
     if (!fstatSync(fd).isFile()) throw new ArchiveReadError(`${name} cannot be read: not a regular file`);
     const before = fileState(fd);
-    const hasher = startHasher();
-    const hashed = hasher.hash(fd);
+    const hasher = sha256 ? startHasher() : null;
+    const hashed = hasher?.hash(fd);
     let read: ReadArchive;
     try {
       read = readPlainSync((buf) => readSync(fd, buf, 0, buf.length, null), name, { safety: restoreCheck(volumes), write: writer, hashed: false });
     } catch (e) {
-      await hasher.stop();
+      await hasher?.stop();
       throw e;
     }
-    const h = await hashed;
-    await hasher.stop();
+    const h = hashed ? await hashed : null;
+    await hasher?.stop();
     if (h instanceof Error) throw new ArchiveReadError(`${name} cannot be read: ${h.message}`);
-    if (h.bytes !== read.bytes || fileState(fd) !== before) throw new ArchiveReadError(`${name} changed while it was read`);
-    return { ...read, sha256: h.sha256 };
+    if ((h && h.bytes !== read.bytes) || fileState(fd) !== before) throw new ArchiveReadError(`${name} changed while it was read`);
+    return h ? { ...read, sha256: h.sha256 } : read;
   } finally {
     closeSync(fd);
   }

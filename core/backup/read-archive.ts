@@ -28,9 +28,11 @@ export interface EntryCheck {
 
 export interface ReadArchive {
   entries: ManifestEntry[];
-  /** Size and sha256 of the archive's bytes (the file, compressed). */
+  /** Size and sha256 of the archive's bytes (the file, compressed); '' when its sha256 was not read (readPlainSync: hashed false). */
   bytes: number;
   sha256: string;
+  /** Uncompressed: the archive's tree digest (tar-scan.ts, ScanOptions.tree). */
+  treeSha256?: string;
   /** A backup read here: the files found equal to the volumes' own (volume-compare.ts). */
   compared?: Compared;
 }
@@ -69,10 +71,11 @@ export interface ReadOptions {
 }
 
 /** The inner tar, parsed chunk by chunk (TarScanner): the manifest lines, and the bytes forwarded when asked. */
-function scanSink(opts: ReadOptions): { sink: Writable; scanner: TarScanner } {
+function scanSink(opts: ReadOptions, tree: boolean): { sink: Writable; scanner: TarScanner } {
   const fwd = opts.forward;
   let blocked = false;
   const scanner = new TarScanner({
+    tree,
     check: opts.safety ? (h) => opts.safety!.check(h) : undefined,
     write: opts.write,
     ...(fwd ? { rewrite: fwd.rewrite, out: (b: Buffer) => { if (!fwd.sink.write(b)) blocked = true; } } : {}),
@@ -135,7 +138,7 @@ export async function readArchiveStream(input: AsyncIterable<unknown>, name: str
       done(null, heldBytes ? Buffer.concat(held, heldBytes) : undefined);
     },
   });
-  const { sink, scanner } = scanSink(opts);
+  const { sink, scanner } = scanSink(opts, compression === 'none');
   try {
     const gunzip = compression === 'gzip' ? [createGunzip({ chunkSize: BATCH })] : [];
     await pipeline(input instanceof Readable ? input : Readable.from(input), count, ...gunzip, sink);
@@ -145,7 +148,7 @@ export async function readArchiveStream(input: AsyncIterable<unknown>, name: str
     throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`);
   }
   if (bytes === 0) throw new ArchiveReadError(`${name} is empty`);
-  return { entries: scanner.entries, bytes, sha256: hash.digest('hex') };
+  return { entries: scanner.entries, bytes, sha256: hash.digest('hex'), ...(compression === 'none' ? { treeSha256: scanner.treeDigest() } : {}) };
 }
 
 /**
@@ -156,10 +159,11 @@ export async function readArchiveStream(input: AsyncIterable<unknown>, name: str
  * without a stream's fresh buffer and turns per chunk (a third of its CPU for 400 MiB here).
  */
 export function readPlainSync(next: (buf: Buffer) => number, name: string, opts: Pick<ReadOptions, 'safety' | 'write'> & { hashed?: boolean } = {}): ReadArchive {
-  // hashed: false leaves the archive's sha256 to the caller (''), who reads it in another thread.
+  // hashed: false: no sha256 of the archive's bytes (''): its tree digest, always computed, covers
+  // them all; or the caller reads the sha256 in another thread.
   const hash = opts.hashed === false ? null : createHash('sha256');
   const safety = opts.safety;
-  const scanner = new TarScanner({ check: safety ? (h) => safety.check(h) : undefined, write: opts.write });
+  const scanner = new TarScanner({ check: safety ? (h) => safety.check(h) : undefined, write: opts.write, tree: true });
   const buf = Buffer.allocUnsafe(PLAIN_CHUNK);
   let bytes = 0;
   try {
@@ -178,7 +182,7 @@ export function readPlainSync(next: (buf: Buffer) => number, name: string, opts:
     if (e instanceof ArchiveReadError) throw e;
     throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`);
   }
-  return { entries: scanner.entries, bytes, sha256: hash ? hash.digest('hex') : '' };
+  return { entries: scanner.entries, bytes, sha256: hash ? hash.digest('hex') : '', treeSha256: scanner.treeDigest() };
 }
 
 /** Bytes read at a time by readPlainSync. */

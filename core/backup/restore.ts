@@ -29,7 +29,7 @@ import type { ContainerSpec } from '../model/spec.js';
 import { topoSort } from '../graph.js';
 import { containerDependencies } from '../model/spec.js';
 import type { BackupSpec } from '../model/spec.js';
-import { parseManifest, type ArchiveManifest } from './archive-file.js';
+import { parseManifest, type ArchiveManifest, type ArchiveSummary } from './archive-file.js';
 import { restoreCheck } from './archive-safety.js';
 import { jobFolderHere, listArchives, type ListedArchive } from './list.js';
 import { readArchive, type ReadArchive } from './read-archive.js';
@@ -106,7 +106,7 @@ async function checkArchive(client: EngineClient, stack: string, job: BackupSpec
   const back = await readArchive(client, w.id, `${jobDir(stack, job)}/${s.archive}`, s.compression);
   const problems: string[] = [];
   if (back.bytes !== s.archiveBytes) problems.push(`size ${back.bytes} bytes, the manifest says ${s.archiveBytes}`);
-  if (back.sha256 !== s.archiveSha256) problems.push('sha256 of the archive differs from the manifest');
+  problems.push(...digestProblems(s, back));
   problems.push(...compareManifests(canonical(manifest.entries), canonical(back.entries)));
   return { manifest, problems };
 }
@@ -271,9 +271,23 @@ function mismatch(manifest: ArchiveManifest, read: ReadArchive): string | null {
   const s = manifest.summary;
   const problems: string[] = [];
   if (read.bytes !== s.archiveBytes) problems.push(`size ${read.bytes} bytes, the manifest says ${s.archiveBytes}`);
-  if (read.sha256 !== s.archiveSha256) problems.push('sha256 of the archive differs from the manifest');
+  problems.push(...digestProblems(s, read));
   problems.push(...compareManifests(canonical(manifest.entries), canonical(read.entries)));
   return problems.length ? `archive ${s.id} does not match its manifest: ${problems.join('; ')}` : null;
+}
+
+/**
+ * The archive's digests as read against its manifest's: the file's sha256 and the tree digest,
+ * each one the manifest holds (a manifest of an uncompressed archive read back on the engine's
+ * machine holds only the tree digest; an older one, only the sha256). Both cover every byte of
+ * the archive. A manifest with neither is no proof of anything.
+ */
+export function digestProblems(s: ArchiveSummary, read: ReadArchive): string[] {
+  const problems: string[] = [];
+  if (!s.archiveSha256 && !s.archiveTreeSha256) problems.push('the manifest holds no digest of the archive');
+  if (s.archiveSha256 && read.sha256 !== s.archiveSha256) problems.push('sha256 of the archive differs from the manifest');
+  if (s.archiveTreeSha256 && read.treeSha256 !== s.archiveTreeSha256) problems.push('tree digest of the archive differs from the manifest');
+  return problems;
 }
 
 /** Each volume's root directory entry in the archive as read (its mode and owner go to the volume at the switch). */
@@ -307,7 +321,8 @@ async function besideVolumes(client: EngineClient, w: Worker, record: LocalVolum
 async function extractBeside(file: string, manifest: ArchiveManifest, beside: Map<string, BesideVolume>, stage: string): Promise<{ problem: string | null; roots: Map<string, ManifestEntry> }> {
   const stages = Object.fromEntries([...beside].map(([v, d]) => [v, path.join(d.beside, stage)]));
   try {
-    const read = await extractLocalArchive({ file, compression: manifest.summary.compression, volumes: [...beside.keys()], stages });
+    // The file's sha256 is read only when the manifest holds one to compare with.
+    const read = await extractLocalArchive({ file, compression: manifest.summary.compression, volumes: [...beside.keys()], stages, sha256: !!manifest.summary.archiveSha256 });
     return { problem: mismatch(manifest, read), roots: rootsOf(read) };
   } catch (e) {
     return { problem: `extracting failed: ${(e as Error).message}`, roots: new Map() };

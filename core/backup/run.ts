@@ -436,7 +436,7 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
     const followed = (async () => {
       const file = `${dir}/${name}.part`;
       // Uncompressed, the comparison with the volumes runs on this thread, which otherwise only
-      // waits (followCompare), beside the reading thread (the archive's and its files' sha256):
+      // waits (followCompare), beside the reading thread (its files' sha256 and its tree digest):
       // on two cores with tar, that thread alone was what the run waited for. gzip: in the reading
       // thread, which gunzips anyway.
       const onMain = compare && ctx.job.compression === 'none' ? new VolumeComparer(compare) : undefined;
@@ -627,12 +627,13 @@ export async function runBackup(client: EngineClient, stack: string, job: Backup
     ctx.log(`verify: ${name}, read back from the target ${readWhileWritten ? 'while' : 'after'} tar wrote it`);
     const summary: ArchiveSummary = {
       moor_backup_manifest: 1, stack, job: job.name, id, archive: name, created: started.toISOString(), compression: job.compression,
-      volumes: job.volumes, archiveBytes: 0, archiveSha256: '', entries: expected.entries.length, files: expected.files, directories: expected.directories,
+      volumes: job.volumes, archiveBytes: 0, archiveSha256: '', archiveTreeSha256: undefined, entries: expected.entries.length, files: expected.files, directories: expected.directories,
       symlinks: expected.symlinks, bytes: expected.bytes, status: 'failed',
     };
     if (!(archived.streamed instanceof Error)) {
       summary.archiveBytes = archived.streamed.bytes;
       summary.archiveSha256 = archived.streamed.sha256;
+      summary.archiveTreeSha256 = archived.streamed.treeSha256;
     }
     const problem = verifyArchived(archived);
     if (problem) summary.reason = problem;

@@ -68,6 +68,14 @@ export interface ScanOptions {
   write?: EntryWriter;
   /** false: files are not hashed (their entries have no sha256); a reader that only compares (volume-compare.ts). */
   hashFiles?: boolean;
+  /**
+   * The archive's tree digest (treeDigest()): the sha256 of the archive's bytes with each regular
+   * file's content replaced by that content's sha256 (its 32 bytes). Every byte of the archive
+   * counts, as in a sha256 of the file, for the cost of hashing the files alone: headers, long
+   * headers, padding and the end blocks verbatim, each file's content through its own sha256.
+   * Not with hashFiles: false.
+   */
+  tree?: boolean;
 }
 
 const BLOCK = 512;
@@ -249,9 +257,16 @@ export class TarScanner {
   /** Whether the current entry's content goes on (false: left out). */
   private passing = true;
   private pending: Buffer[] = [];
+  private readonly tree: Hash | null;
 
   constructor(opts: ScanOptions = {}) {
     this.opts = opts;
+    this.tree = opts.tree && opts.hashFiles !== false ? createHash('sha256') : null;
+  }
+
+  /** The tree digest (ScanOptions.tree), hex, once the scan ended; '' without the option. */
+  treeDigest(): string {
+    return this.tree ? this.tree.digest('hex') : '';
   }
 
   /** Parse one chunk; throws TarFormatError or TarRefusal. The rewritten bytes go to `out` once per chunk. */
@@ -265,8 +280,9 @@ export class TarScanner {
         const slice = chunk.subarray(off, off + take);
         if (this.state === 'data') {
           if (this.hash) this.hash.update(slice);
+          else this.tree?.update(slice);
           this.opts.write?.data(slice);
-        }
+        } else this.tree?.update(slice);
         if (this.passing && this.opts.out) this.pending.push(slice);
         off += take;
         this.missing -= take;
@@ -326,6 +342,8 @@ export class TarScanner {
   private metaSize = 0;
 
   private done(piece: Buffer): void {
+    // A header block (a zero block too) or a long header's content with its padding: verbatim.
+    this.tree?.update(piece);
     if (this.state === 'meta') {
       this.meta(piece);
       return;
@@ -432,7 +450,12 @@ export class TarScanner {
   private finishEntry(): void {
     const e = this.current!;
     this.opts.write?.end();
-    if (this.hash) e.sha256 = this.hash.digest('hex');
+    if (this.hash) {
+      const digest = this.hash.digest();
+      e.sha256 = digest.toString('hex');
+      // In the tree digest, the file's content is its sha256.
+      this.tree?.update(digest);
+    }
     this.hash = null;
     this.current = null;
     this.entries.push(e);

@@ -34,7 +34,7 @@ export function archiveJson(job: string, a: ListedArchive): Record<string, unkno
     time: a.time.toISOString(),
     files: a.files,
     status: a.summary?.status ?? 'incomplete',
-    ...(a.summary ? { volumes: a.summary.volumes, entries: a.summary.entries, files_count: a.summary.files, bytes: a.summary.bytes, archive_bytes: a.summary.archiveBytes, sha256: a.summary.archiveSha256, compression: a.summary.compression } : {}),
+    ...(a.summary ? { volumes: a.summary.volumes, entries: a.summary.entries, files_count: a.summary.files, bytes: a.summary.bytes, archive_bytes: a.summary.archiveBytes, sha256: a.summary.archiveSha256, ...(a.summary.archiveTreeSha256 ? { tree_sha256: a.summary.archiveTreeSha256 } : {}), compression: a.summary.compression } : {}),
     ...(a.summary?.reason ? { reason: a.summary.reason } : {}),
   };
 }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tarOf } from '../fixtures/tar.js';
+import { paddingByte, tarOf, treeOf } from '../fixtures/tar.js';
 import { eventually, MOOR_BIN, newPrefix, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 import { readTree, sampleTree, treeDiff, writeTree } from './volume-tree.js';
 
@@ -291,6 +291,28 @@ bk('the engine is local: volumes and archive are read here, with the same manife
       assert.equal(local!.entries, viaApi!.entries, `${job}: the same entries both ways`);
       for (const k of ['entries', 'files', 'directories', 'symlinks', 'bytes', 'compression']) assert.is(local!.summary[k], viaApi!.summary[k], k);
       assert.is((await backupCmd(s, 'verify', job)).code, 0);
+      if (job === 'plain') {
+        // Uncompressed and read here: the archive's tree digest, not its file's sha256 (a second
+        // pass of sha256 over the same bytes); through the API, both. Each is the file's as it is.
+        const file = (m: typeof local) => readFileSync(path.join(s.dir, 'archives', s.name, job, String(m!.summary.archive)));
+        assert.equal([local!.summary.archiveSha256, local!.summary.archiveTreeSha256], ['', treeOf(file(local))]);
+        assert.equal([viaApi!.summary.archiveSha256, viaApi!.summary.archiveTreeSha256], [createHash('sha256').update(file(viaApi)).digest('hex'), treeOf(file(viaApi))]);
+        // One padding byte changed in the archive read here: no entry changes, the tree digest does.
+        const where = path.join(s.dir, 'archives', s.name, job, String(local!.summary.archive));
+        const intact = readFileSync(where);
+        const changed = Buffer.from(intact);
+        changed[paddingByte(changed)] = 0x2a;
+        writeFileSync(where, changed);
+        try {
+          const bad = await backupCmd(s, 'verify', job, String(local!.summary.id));
+          assert.is(bad.code, 1, show(bad));
+          assert.match(bad.stdout + bad.stderr, /tree digest of the archive differs from the manifest/);
+          assert.not.match(bad.stdout + bad.stderr, /: sha256 differs|missing|unexpected/);
+        } finally {
+          writeFileSync(where, intact);
+        }
+        assert.is((await backupCmd(s, 'verify', job, String(local!.summary.id))).code, 0);
+      }
     }
 
     // What every archive since the first holds (nightly's hook wrote dump.sql before its first run).

@@ -7,7 +7,7 @@ import { localReadsPossible } from '../../../core/apply/volume-data/local.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { serializeManifest, parseManifest } from '../../../core/backup/archive-file.js';
-import { planRestore, RestoreError, runRestore } from '../../../core/backup/restore.js';
+import { digestProblems, planRestore, RestoreError, runRestore } from '../../../core/backup/restore.js';
 import { runBackup } from '../../../core/backup/run.js';
 import { readIntent } from '../../../core/model/intent.js';
 import { backupRig, type BackupRig } from '../../fixtures/fake-backup.js';
@@ -223,3 +223,21 @@ switching('stopping a user fails: nothing is switched, the staging directory is 
 });
 
 switching.run();
+
+const digests = suite("digestProblems: each digest the manifest holds must match the archive's");
+
+digests('the sha256 alone (older manifests, gzip), the tree digest alone (uncompressed, read back here), both, or neither', () => {
+  const summary = (archiveSha256: string, archiveTreeSha256?: string) => ({ ...parseManifest(serializeManifest({ summary: { moor_backup_manifest: 1, stack: 's', job: 'j', id: 'i', archive: 'a.tar', created: '', compression: 'none', volumes: ['v'], archiveBytes: 1, archiveSha256, archiveTreeSha256, entries: 0, files: 0, directories: 0, symlinks: 0, bytes: 0, status: 'verified' }, entries: [] }).toString())!.summary });
+  const read = { entries: [], bytes: 1, sha256: 'S', treeSha256: 'T' };
+  assert.equal(digestProblems(summary('S'), read), []);
+  assert.equal(digestProblems(summary('X'), read), ['sha256 of the archive differs from the manifest']);
+  assert.equal(digestProblems(summary('', 'T'), { ...read, sha256: '' }), []);
+  assert.equal(digestProblems(summary('', 'X'), read), ['tree digest of the archive differs from the manifest']);
+  assert.equal(digestProblems(summary('S', 'X'), read), ['tree digest of the archive differs from the manifest']);
+  assert.equal(digestProblems(summary('X', 'T'), read), ['sha256 of the archive differs from the manifest']);
+  assert.equal(digestProblems(summary(''), read), ['the manifest holds no digest of the archive']);
+  // A reader that did not read the sha256 the manifest holds is no match.
+  assert.equal(digestProblems(summary('S', 'T'), { ...read, sha256: '' }), ['sha256 of the archive differs from the manifest']);
+});
+
+digests.run();

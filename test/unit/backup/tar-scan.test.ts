@@ -11,7 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { manifestFromTar, type ManifestEntry } from '../../../core/apply/volume-data/manifest.js';
 import { TarFormatError, TarScanner } from '../../../core/backup/tar-scan.js';
-import { tarOf, type TarEntry } from '../../fixtures/tar.js';
+import { tarOf, treeOf, type TarEntry } from '../../fixtures/tar.js';
 
 const test = suite('TarScanner');
 
@@ -49,6 +49,53 @@ test('the same manifest as tar-stream, in pieces of any size', async () => {
   }
   const a = scan(tar, 4096).find((e) => e.path === 'data/a')!;
   assert.is(a.sha256, createHash('sha256').update(Buffer.alloc(70_000, 'a')).digest('hex'));
+});
+
+test('the tree digest: what a walk of the archive gives, in pieces of any size; one byte changed anywhere changes it, where the entries do not change', async () => {
+  const tar = await tarOf(sample);
+  const expected = treeOf(tar);
+  for (const piece of [1, 7, 511, 512, 513, 4096, tar.length]) {
+    const scanner = new TarScanner({ tree: true });
+    scan(tar, piece, scanner);
+    assert.is(scanner.treeDigest(), expected, `pieces of ${piece}`);
+  }
+  const digest = (b: Buffer) => {
+    const scanner = new TarScanner({ tree: true });
+    return { entries: scan(b, 4096, scanner), tree: scanner.treeDigest() };
+  };
+  const before = digest(tar);
+  // data/sub/odd: 513 bytes of content, then 511 bytes of padding; a padding byte changed.
+  const odd = tar.indexOf(Buffer.from('x'.repeat(513)));
+  const padding = Buffer.from(tar);
+  padding[odd + 600] = 1;
+  // data/a's modification time, its header's checksum made right again: no manifest field.
+  const mtime = Buffer.from(tar);
+  const a = mtime.indexOf(Buffer.from('data/a\0'));
+  mtime[a + 136 + 10] = mtime[a + 136 + 10] === 0x30 ? 0x31 : 0x30;
+  mtime.write('        ', a + 148, 'latin1');
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += mtime[a + i]!;
+  mtime.write(`${sum.toString(8).padStart(6, '0')}\0 `, a + 148, 'latin1');
+  // The end blocks: read as headers, no longer zero, they fail the scan.
+  const end = Buffer.from(tar);
+  end[end.length - 3] = 7;
+  assert.throws(() => digest(end), /Invalid tar header/);
+  for (const [what, changed] of [['a padding byte', padding], ['a modification time', mtime]] as const) {
+    const after = digest(changed);
+    assert.equal(after.entries, before.entries, `${what}: the entries read the same`);
+    assert.is.not(after.tree, before.tree, `${what}: the tree digest differs`);
+    assert.is(after.tree, treeOf(changed), what);
+  }
+  // A content byte: the file's sha256 changes, and with it the tree digest.
+  const content = Buffer.from(tar);
+  content[odd + 100] = 0x79;
+  const after = digest(content);
+  assert.is.not(after.tree, before.tree);
+  assert.is.not(after.entries.find((e) => e.path === 'data/sub/odd')!.sha256, before.entries.find((e) => e.path === 'data/sub/odd')!.sha256);
+  // Without hashing files, no tree digest.
+  const unhashed = new TarScanner({ tree: true, hashFiles: false });
+  scan(tar, 4096, unhashed);
+  assert.is(unhashed.treeDigest(), '');
 });
 
 /** A GNU-format tar: the name in a ././@LongLink entry ('L'), header magic "ustar  ". */

@@ -90,7 +90,7 @@ t('only the files equal to the volume\'s, ending where they end, are compared eq
     assert.equal(plain.compared!.find(([p]) => p === 'data/big')![1], listed.ids.get('big'));
     // The archive's own reading is unchanged by the comparison.
     const alone = await readLocalArchive(archive, 'none');
-    assert.equal([plain.bytes, plain.sha256, plain.entries], [alone.bytes, alone.sha256, alone.entries]);
+    assert.equal([plain.bytes, plain.treeSha256, plain.entries], [alone.bytes, alone.treeSha256, alone.entries]);
 
     // The same comparison on this thread (a backup's main thread, uncompressed), following the file as it grows.
     const grown = path.join(dir, 'grown.tar');
