@@ -1,20 +1,23 @@
 /**
  * A worker thread reading an archive file as it is written (see local-archive.ts,
  * followLocalArchive), or, given `extract`, extracting a finished one into a restore's staging
- * directories (local-extract.ts).
+ * directories (local-extract.ts), or, given `hash`, hashing the chunks such an extraction reads
+ * (local-extract.ts, hashShared).
  *
  * A follow starts before its file is known (prepareFollow): the thread starts while the CPUs wait
  * for the engine, and the first message then says what to read: `{ file, compare }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { extractArchiveFile, type ExtractTask } from './local-extract.js';
+import { extractArchiveFile, hashShared, type ExtractTask, type HashTask } from './local-extract.js';
 import { fileChunks, followPlain, LocalReadUnavailable, type FollowTask } from './local-archive.js';
 import { readArchiveStream, type ReadArchive } from './read-archive.js';
 import { VolumeComparer } from './volume-compare.js';
 
-const { compression, extract, writerExited } = workerData as {
+const { compression, extract, hash, writerExited } = workerData as {
   compression: 'gzip' | 'none';
   extract?: ExtractTask;
+  /** The hashing side of an uncompressed extraction (local-extract.ts, hashShared). */
+  hash?: HashTask;
   writerExited?: SharedArrayBuffer;
 };
 let done = false;
@@ -50,9 +53,11 @@ async function follow(task: FollowTask): Promise<ReadArchive> {
   }
 }
 
-const work: Promise<ReadArchive> = extract
-  ? extractArchiveFile(extract)
-  : new Promise<FollowTask>((resolve) => (told = resolve)).then(follow);
+const work: Promise<ReadArchive> = hash
+  ? hashShared(hash)
+  : extract
+    ? extractArchiveFile(extract)
+    : new Promise<FollowTask>((resolve) => (told = resolve)).then(follow);
 work.then(
   (read) => {
     parentPort!.postMessage({ read });

@@ -110,7 +110,7 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
     while ((fd = openWritten(file, done())) === null) wait();
     const at = fd;
     const name = file.slice(file.lastIndexOf('/') + 1);
-    return readPlainSync((buf) => {
+    return await readPlainSync((buf) => {
       for (;;) {
         const d = done();
         const n = readSync(at, buf, 0, buf.length, null);

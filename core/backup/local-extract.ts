@@ -25,17 +25,20 @@
  * Types other than files, directories and links are refused (restore.ts sends an archive whose
  * manifest holds any to the engine's extractor).
  *
- * Only node:fs and the archive readers: it runs in a worker thread (archive-read-worker.ts).
+ * Only node:fs and the archive readers: it runs in a worker thread (archive-read-worker.ts), and
+ * an uncompressed archive's files are hashed in a second one (extractPlain).
  */
 import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync,
   readSync, symlinkSync, unlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { ManifestEntry } from '../apply/volume-data/manifest.js';
+import { startWorker, workerFile } from '../apply/volume-data/local.js';
 import { restoreCheck } from './archive-safety.js';
 import { fileChunks } from './local-archive.js';
-import { ArchiveReadError, readArchiveStream, readPlainSync, type ReadArchive } from './read-archive.js';
+import { ArchiveReadError, readArchiveStream, readPlainChunks, readPlainSync, type ReadArchive } from './read-archive.js';
+import { ChunkConsumer, ChunkProducer, failShared, sharedChunks, SharedReadStopped, type SharedChunks } from './shared-chunks.js';
 import { TarRefusal, type EntryWriter, type ScanHeader } from './tar-scan.js';
 
 /** What to extract where: the archive file, and each volume's staging directory (made here, must not exist). */
@@ -213,55 +216,56 @@ export async function extractArchiveFile(task: ExtractTask): Promise<ReadArchive
   }
 }
 
-/** A thread reading a file for its sha256 and size (startHasher). */
-export interface Hasher {
-  /**
-   * The sha256 and size of the file open as `fd`, read from offset 0 to its end (positional
-   * reads: the caller's own offset in it does not move). With `writerExited` (a file still being
-   * written, see followPlain): the end is waited at until the flag's first cell is non-zero,
-   * looked at before each read as followPlain does. Once per hasher.
-   */
-  hash(fd: number, writerExited?: SharedArrayBuffer): Promise<{ bytes: number; sha256: string } | Error>;
-  /** End the thread (the fd may be closed once `hash` resolved). */
-  stop(): Promise<unknown>;
+/** What the hashing thread of an extraction is given (extractPlain, hashShared). */
+export interface HashTask {
+  ring: SharedChunks;
+  /** The archive's name, for messages. */
+  name: string;
+  /** Whether the archive's own sha256 is read too (its tree digest always is). */
+  sha256: boolean;
 }
 
 /**
- * Start a hashing thread now, to be given its file later (a backup starts it before tar runs:
- * a thread's start costs CPU that is then idle). An inline worker: it loads nothing of moor's.
+ * The hashing side of extractPlain, run by archive-read-worker.ts: the archive's chunks as the
+ * extracting thread reads them (shared-chunks.ts), parsed, every file hashed, the tree digest
+ * (and with `sha256`, the archive's own) computed. A failure here ends the extracting thread's
+ * read too.
  */
-export function startHasher(): Hasher {
-  const code = `const { parentPort } = require('node:worker_threads');
-const { readSync } = require('node:fs');
-const hash = require('node:crypto').createHash('sha256');
-const buf = Buffer.allocUnsafe(1 << 20);
-parentPort.once('message', ({ fd, flag: shared }) => {
-  const flag = shared ? new Int32Array(shared) : null;
-  let at = 0;
-  for (;;) {
-    const done = !flag || Atomics.load(flag, 0) !== 0;
-    const n = readSync(fd, buf, 0, buf.length, at);
-    if (n > 0) {
-      hash.update(buf.subarray(0, n));
-      at += n;
-    } else if (done) break;
-    else Atomics.wait(flag, 0, 0, 25);
+export async function hashShared(task: HashTask): Promise<ReadArchive> {
+  const chunks = new ChunkConsumer(task.ring);
+  try {
+    return await readPlainChunks(() => chunks.take(), task.name, { hashed: task.sha256 });
+  } catch (e) {
+    failShared(task.ring);
+    throw e;
+  } finally {
+    chunks.release();
   }
-  parentPort.postMessage({ bytes: at, sha256: hash.digest('hex') });
-});`;
-  const worker = new Worker(code, { eval: true });
-  const result = new Promise<{ bytes: number; sha256: string }>((resolve, reject) => {
-    worker.once('message', resolve);
+}
+
+/** hashShared in a thread of its own; null when no worker can start (the extraction then hashes in its own thread). */
+function startSharedHasher(task: HashTask): { result: Promise<ReadArchive | Error>; stop(): Promise<unknown> } | null {
+  const module = workerFile('archive-read-worker', import.meta.url);
+  if (!module) return null;
+  const worker = startWorker(module, { compression: 'none', hash: task });
+  const result = new Promise<ReadArchive>((resolve, reject) => {
+    worker.once('message', (m: { read?: ReadArchive; error?: string }) => (m.read ? resolve(m.read) : reject(new Error(m.error))));
     worker.once('error', reject);
-    worker.once('exit', (c) => reject(new Error(`the hashing thread exited (code ${c})`)));
-  }).then((h) => h, (e: Error) => e);
-  return {
-    hash: (fd, writerExited) => {
-      worker.postMessage({ fd, flag: writerExited });
-      return result;
-    },
-    stop: () => worker.terminate(),
-  };
+    worker.once('exit', (code) => reject(new Error(`the hashing thread exited (code ${code})`)));
+  }).then((r) => r, (e: Error) => {
+    // However that thread ended, the extracting thread stops waiting for it.
+    failShared(task.ring);
+    return e;
+  });
+  return { result, stop: () => worker.terminate() };
+}
+
+/** The same entries, but for the files' sha256 (the extracting thread hashes none). */
+function sameEntries(written: ManifestEntry[], hashed: ManifestEntry[]): boolean {
+  return written.length === hashed.length && written.every((w, i) => {
+    const h = hashed[i]!;
+    return w.path === h.path && w.type === h.type && w.mode === h.mode && w.uid === h.uid && w.gid === h.gid && w.size === h.size && w.linkname === h.linkname;
+  });
 }
 
 /** What changes when a file is written: size, modification and change times. */
@@ -271,13 +275,14 @@ function fileState(fd: number): string {
 }
 
 /**
- * An uncompressed archive extracted in one synchronous loop (readPlainSync): each chunk read into
- * the same buffer is parsed and its entries written (every file hashed, the tree digest computed)
- * before the next is read. With `sha256` (the manifest holds the file's sha256), another thread
- * reads the same open file for it (startHasher: on two cores, a third of the loop's CPU moved off
- * it). Both read the one file this opened; it must not change meanwhile (size, times), else the
- * extraction fails. Every entry written is checked against the manifest by the caller whatever
- * the archive's digests say.
+ * An uncompressed archive extracted in one loop: each chunk read is parsed and its entries
+ * written (every header checked first) before the next is read, while a second thread parses the
+ * same chunk, from the same shared memory, and hashes every file (hashShared, shared-chunks.ts):
+ * the bytes written are the bytes hashed, and the sha256 of the files (≈ a third of the loop's
+ * CPU) runs beside the writes. With `sha256` (the manifest holds one), that thread reads the
+ * archive's own sha256 too. Both must have parsed the same entries; the file must not change
+ * meanwhile (size, times), else the extraction fails. Every entry written is checked against the
+ * manifest by the caller whatever the archive's digests say.
  */
 export async function extractPlain(file: string, volumes: string[], writer: StageWriter, sha256 = true): Promise<ReadArchive> {
   const name = path.basename(file);
@@ -290,20 +295,35 @@ export async function extractPlain(file: string, volumes: string[], writer: Stag
   try {
     if (!fstatSync(fd).isFile()) throw new ArchiveReadError(`${name} cannot be read: not a regular file`);
     const before = fileState(fd);
-    const hasher = sha256 ? startHasher() : null;
-    const hashed = hasher?.hash(fd);
-    let read: ReadArchive;
+    const read = (buf: Buffer) => readSync(fd, buf, 0, buf.length, null);
+    const changed = () => {
+      if (fileState(fd) !== before) throw new ArchiveReadError(`${name} changed while it was read`);
+    };
+    const ring = sharedChunks();
+    const hasher = startSharedHasher({ ring, name, sha256 });
+    if (!hasher) {
+      const alone = await readPlainSync(read, name, { safety: restoreCheck(volumes), write: writer, hashed: sha256 });
+      changed();
+      return alone;
+    }
+    const producer = new ChunkProducer(ring);
+    let written: ReadArchive;
     try {
-      read = readPlainSync((buf) => readSync(fd, buf, 0, buf.length, null), name, { safety: restoreCheck(volumes), write: writer, hashed: false });
+      written = await readPlainChunks(() => producer.fill(read), name, { safety: restoreCheck(volumes), write: writer, hashed: false, hashFiles: false });
     } catch (e) {
-      await hasher?.stop();
+      failShared(ring);
+      const h = await hasher.result;
+      await hasher.stop();
+      // The chunks could no longer be handed on: the hashing thread's failure is the cause.
+      if (e instanceof ArchiveReadError && e.cause instanceof SharedReadStopped && h instanceof Error) throw new ArchiveReadError(`${name} cannot be read: ${h.message}`);
       throw e;
     }
-    const h = hashed ? await hashed : null;
-    await hasher?.stop();
-    if (h instanceof Error) throw new ArchiveReadError(`${name} cannot be read: ${h.message}`);
-    if ((h && h.bytes !== read.bytes) || fileState(fd) !== before) throw new ArchiveReadError(`${name} changed while it was read`);
-    return h ? { ...read, sha256: h.sha256 } : read;
+    const hashed = await hasher.result;
+    await hasher.stop();
+    if (hashed instanceof Error) throw new ArchiveReadError(`${name} cannot be read: ${hashed.message}`);
+    if (hashed.bytes !== written.bytes || !sameEntries(written.entries, hashed.entries)) throw new ArchiveReadError(`${name}: the extracting and the hashing thread parsed it differently`);
+    changed();
+    return hashed;
   } finally {
     closeSync(fd);
   }

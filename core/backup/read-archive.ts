@@ -41,8 +41,8 @@ const BATCH = 256 * 1024;
 const MIN_PIECE = 64 * 1024;
 
 export class ArchiveReadError extends MoorError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ArchiveReadError';
   }
 }
@@ -158,21 +158,39 @@ export async function readArchiveStream(input: AsyncIterable<unknown>, name: str
  * and the writer keep nothing of a chunk. What readArchiveStream computes, with its errors,
  * without a stream's fresh buffer and turns per chunk (a third of its CPU for 400 MiB here).
  */
-export function readPlainSync(next: (buf: Buffer) => number, name: string, opts: Pick<ReadOptions, 'safety' | 'write'> & { hashed?: boolean } = {}): ReadArchive {
-  // hashed: false: no sha256 of the archive's bytes (''): its tree digest, always computed, covers
-  // them all; or the caller reads the sha256 in another thread.
+export function readPlainSync(next: (buf: Buffer) => number, name: string, opts: PlainOptions = {}): Promise<ReadArchive> {
+  const buf = Buffer.allocUnsafe(PLAIN_CHUNK);
+  return readPlainChunks(() => {
+    const n = next(buf);
+    return n === 0 ? null : buf.subarray(0, n);
+  }, name, opts);
+}
+
+export type PlainOptions = Pick<ReadOptions, 'safety' | 'write'> & {
+  /** false: no sha256 of the archive's bytes (''): its tree digest covers them all. */
+  hashed?: boolean;
+  /** false: files not hashed (no sha256 in their entries, no tree digest): another thread hashes them (extractPlain). */
+  hashFiles?: boolean;
+};
+
+/**
+ * readPlainSync over the chunks `next` returns (null: the end), each used before the next is
+ * asked for: the chunks of a read shared between threads (shared-chunks.ts) as they lie. A chunk
+ * that is not there yet may come as a promise (the only awaits: a loop of plain chunks runs
+ * through without one).
+ */
+export async function readPlainChunks(next: () => Buffer | null | Promise<Buffer | null>, name: string, opts: PlainOptions = {}): Promise<ReadArchive> {
   const hash = opts.hashed === false ? null : createHash('sha256');
   const safety = opts.safety;
-  const scanner = new TarScanner({ check: safety ? (h) => safety.check(h) : undefined, write: opts.write, tree: true });
-  const buf = Buffer.allocUnsafe(PLAIN_CHUNK);
+  const scanner = new TarScanner({ check: safety ? (h) => safety.check(h) : undefined, write: opts.write, tree: true, hashFiles: opts.hashFiles });
   let bytes = 0;
   try {
     for (;;) {
-      const n = next(buf);
-      if (n === 0) break;
-      const chunk = buf.subarray(0, n);
+      const c = next();
+      const chunk = c instanceof Promise ? await c : c;
+      if (!chunk) break;
       hash?.update(chunk);
-      bytes += n;
+      bytes += chunk.length;
       scanner.push(chunk);
     }
     if (bytes === 0) throw new ArchiveReadError(`${name} is empty`);
@@ -180,9 +198,9 @@ export function readPlainSync(next: (buf: Buffer) => number, name: string, opts:
   } catch (e) {
     if (e instanceof TarRefusal) throw new ArchiveReadError(e.message);
     if (e instanceof ArchiveReadError) throw e;
-    throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`);
+    throw new ArchiveReadError(`${name} cannot be read${bytes ? ` (it broke after ${bytes} bytes)` : ''}: ${(e as Error).message}`, { cause: e });
   }
-  return { entries: scanner.entries, bytes, sha256: hash ? hash.digest('hex') : '', treeSha256: scanner.treeDigest() };
+  return { entries: scanner.entries, bytes, sha256: hash ? hash.digest('hex') : '', ...(opts.hashFiles === false ? {} : { treeSha256: scanner.treeDigest() }) };
 }
 
 /** Bytes read at a time by readPlainSync. */
