@@ -278,7 +278,7 @@ function fileState(fd: number): string {
  * An uncompressed archive extracted in one loop: each chunk read is parsed and its entries
  * written (every header checked first) before the next is read, while a second thread parses the
  * same chunk, from the same shared memory, and hashes every file (hashShared, shared-chunks.ts):
- * the bytes written are the bytes hashed, and the sha256 of the files (≈ a third of the loop's
+ * the bytes written are the bytes hashed, and the sha256 of the files (≈ a quarter of the loop's
  * CPU) runs beside the writes. With `sha256` (the manifest holds one), that thread reads the
  * archive's own sha256 too. Both must have parsed the same entries; the file must not change
  * meanwhile (size, times), else the extraction fails. Every entry written is checked against the
