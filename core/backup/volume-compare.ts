@@ -27,8 +27,18 @@ import { underVolume } from './tree.js';
 export type Compared = [string, string][];
 
 const CHUNK = 1 << 20;
-// O_NONBLOCK: what is found at a file's path may have become a FIFO meanwhile; opening it must not wait for a writer.
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+/**
+ * Linux's O_PATH (not among Node's constants; this value on every architecture Node runs on): a
+ * descriptor of what is at a path without opening it. What is found at a file's path may have
+ * become something else since tar read it (the volume's containers may run): a FIFO (opening it
+ * for reading would release a writer waiting in its open) or a device node (a root process opening
+ * it on the host could start a watchdog or rewind a tape). So it is looked at first, through an
+ * O_PATH descriptor, and only a regular file is opened, through that same descriptor
+ * (/proc/self/fd/N): the inode looked at is the one read. ≈ 40 ms more per 6,000 files here.
+ */
+const O_PATH = 0o10000000;
+const LOOK_FLAGS = O_PATH | constants.O_NOFOLLOW;
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOCTTY;
 
 /**
  * An EntryWriter (tar-scan.ts) comparing each file entry `<volume>/<path>` of the archive with
@@ -53,12 +63,19 @@ export class VolumeComparer implements EntryWriter {
     const slash = this.entry.indexOf('/');
     const dir = slash > 0 ? this.dirs[this.entry.slice(0, slash)] : undefined;
     if (dir === undefined) return;
+    let look: number;
     try {
-      // What was opened is looked at in end(): a directory fails its first read (EISDIR), and
-      // anything but a regular file of the entry's size is no match there.
-      this.fd = openSync(`${dir}/${this.entry.slice(slash + 1)}`, OPEN_FLAGS);
+      look = openSync(`${dir}/${this.entry.slice(slash + 1)}`, LOOK_FLAGS);
     } catch {
       return;
+    }
+    try {
+      // Anything but a regular file is no match, and is not opened; its size and identity are looked at in end().
+      if (fstatSync(look).isFile()) this.fd = openSync(`/proc/self/fd/${look}`, OPEN_FLAGS);
+    } catch {
+      return;
+    } finally {
+      closeSync(look);
     }
   }
 
@@ -72,7 +89,7 @@ export class VolumeComparer implements EntryWriter {
         off += n;
       }
     } catch {
-      // Not readable as a file (a directory, a FIFO without data): no match.
+      // Not readable (an I/O error): no match.
       this.close();
     }
   }

@@ -5,9 +5,9 @@
  * volumes' manifest; every other case leaves it without, and the manifests' comparison reports it.
  * A backup on the real engine takes this path in test/e2e/backup.test.ts.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -40,7 +40,7 @@ async function fixture(dir: string): Promise<{ archive: string; volume: string }
   writeFileSync(path.join(volume, 'one-byte'), flipped);
   writeFileSync(path.join(volume, 'longer'), 'abcdef');
   mkdirSync(path.join(volume, 'now-a-dir'));
-  // Empty in the archive, a FIFO on the volume: opened without waiting for a writer, and no match.
+  // Empty in the archive, a FIFO on the volume: not opened (it is no regular file), and no match.
   execFileSync('mkfifo', [path.join(volume, 'now-a-fifo')]);
   writeFileSync(path.join(volume, 'target'), 'same content');
   symlinkSync('target', path.join(volume, 'now-a-link'));
@@ -141,6 +141,45 @@ t('a file equal in content but changed after the comparison (another modificatio
     const source = canonical(manifestFromComparison(listedUnder('data', await listDir(volume)), read.entries, read.compared!));
     assert.ok(compareManifests(source, canonical(read.entries)).includes('data/target: sha256 differs'));
   });
+});
+
+t('what is at a file\'s path but no regular file is never opened for reading: a FIFO with a writer waiting is not released, a device node not opened', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'moor-compare-'));
+  const writer = { child: undefined as ReturnType<typeof spawn> | undefined };
+  try {
+    const volume = path.join(dir, 'vol');
+    mkdirSync(volume);
+    // The archive says data/f is a file; on the volume it is a FIFO whose writer blocks in its
+    // open until a reader opens the FIFO, then leaves a mark. A comparison that opened it for
+    // reading would let it through.
+    execFileSync('mkfifo', [path.join(volume, 'f')]);
+    const mark = path.join(dir, 'mark');
+    writer.child = spawn('sh', ['-c', `exec 3>"$1"; echo opened > "$2"`, 'sh', path.join(volume, 'f'), mark], { stdio: 'ignore' });
+    // The writer blocked in its open before the comparison looks (else a reader come and gone would not show).
+    await new Promise((r) => setTimeout(r, 150));
+    const archive = path.join(dir, 'a.tar');
+    writeFileSync(archive, await tarOf([{ header: { name: 'data/', type: 'directory', mode: 0o755 } }, file('f', Buffer.from('content'))]));
+    const comparer = new VolumeComparer({ data: volume });
+    const read = await readLocalArchive(archive, 'none', { write: comparer });
+    comparer.close();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(existsSync(mark), false, 'the FIFO was opened for reading');
+    assert.equal(comparer.compared, [], 'no match');
+    assert.is(read.entries.length, 2);
+    // A character device (the null device's numbers) in a file's place: no match and no error. That
+    // it is not opened is shown by the FIFO above: the same look at the inode decides for both.
+    if (process.getuid?.() === 0) {
+      execFileSync('mknod', [path.join(volume, 'g'), 'c', '1', '3']);
+      writeFileSync(archive, await tarOf([{ header: { name: 'data/', type: 'directory', mode: 0o755 } }, file('g', Buffer.alloc(0))]));
+      const dev = new VolumeComparer({ data: volume });
+      await readLocalArchive(archive, 'none', { write: dev });
+      dev.close();
+      assert.equal(dev.compared, [], 'an empty file in the archive is no match for a device node');
+    }
+  } finally {
+    writer.child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t.run();
