@@ -6,14 +6,14 @@
  * and by the writer itself without it), a hard link to something it did not write, a FIFO, a
  * staging directory that already exists. Nothing is written outside the staging directories.
  */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { extractArchiveFile, StageWriter } from '../../../core/backup/local-extract.js';
+import { extractArchiveFile, extractPlain, StageWriter } from '../../../core/backup/local-extract.js';
 import { readArchiveStream } from '../../../core/backup/read-archive.js';
-import { TarRefusal, TarScanner } from '../../../core/backup/tar-scan.js';
+import { TarRefusal, TarScanner, type ScanHeader } from '../../../core/backup/tar-scan.js';
 import { tarOf, type TarEntry } from '../../fixtures/tar.js';
 
 const test = suite('local extraction of a restore');
@@ -208,6 +208,35 @@ test('an uncompressed archive that is empty or cut short fails as the streaming 
   writeFileSync(file, whole.subarray(0, 2048 + 100));
   rmSync(path.join(tmp, 'data'), { recursive: true });
   await rejects(extractArchiveFile({ file, compression: 'none', volumes: ['data'], stages: prepared(['data']) }), /^archive\.tar cannot be read \(it broke after 2148 bytes\): unexpected end of data$/);
+});
+
+test('an uncompressed archive changed while it is extracted (its times, or bytes added) fails the extraction', async () => {
+  if (!root) return;
+  const file = await archive(sample);
+  // A writer that, when it reaches data/sub/suid, changes the archive file as another process could.
+  class Meddling extends StageWriter {
+    constructor(stages: Record<string, string>, private readonly meddle: () => void) {
+      super(stages);
+    }
+    override begin(h: ScanHeader): void {
+      if (h.name === 'data/sub/suid') this.meddle();
+      super.begin(h);
+    }
+  }
+  const volumes = ['data', 'logs'];
+  const staged = () => {
+    const stages = prepared(volumes);
+    for (const v of volumes) mkdirSync(stages[v]!);
+    return stages;
+  };
+  await rejects(extractPlain(file, volumes, new Meddling(staged(), () => utimesSync(file, new Date(), new Date('2001-01-01')))), /^archive\.tar changed while it was read$/);
+  for (const v of volumes) rmSync(path.join(tmp, v), { recursive: true });
+  // Bytes added after the end blocks: what was parsed is whole, but it is not the file as it now is.
+  await rejects(extractPlain(file, volumes, new Meddling(staged(), () => appendFileSync(file, Buffer.alloc(512)))), /^archive\.tar changed while it was read$/);
+  for (const v of volumes) rmSync(path.join(tmp, v), { recursive: true });
+  // Untouched, the same archive extracts.
+  const read = await extractPlain(file, volumes, new Meddling(staged(), () => undefined));
+  assert.is(read.entries.length, sample.length);
 });
 
 test.run();
