@@ -31,6 +31,7 @@ import { distAtEnd, distFingerprint, machine, runHeader } from '../lib/machine.j
 import { busyCpuMs, settle } from '../lib/settle.js';
 import { median, pairedRatio, ratio, summarize, type Summary } from '../lib/stats.js';
 import { listingDifferences, listingTotals, listVolume, type ListingTotals } from '../lib/volume-check.js';
+import { unitCosts, type UnitCosts } from '../lib/unit-costs.js';
 import { sh } from '../lib/volume-scripts.mjs';
 
 // ---------------------------------------------------------------- configuration
@@ -145,6 +146,9 @@ interface Sample {
   machineCpuMs: number;
   dockerdCpuMs: number;
   moorCpuMs?: number;
+  /** Bytes moor's process passed through read and write calls (files, sockets, pipes; /proc/PID/io rchar and wchar). */
+  moorReadBytes?: number;
+  moorWrittenBytes?: number;
   /** moor's phases, from the arrival times of its progress lines (ms). */
   phases?: Record<string, number>;
   /** Size of the archive written (backups). */
@@ -165,6 +169,16 @@ function processCpuMs(pid: number | undefined, children: boolean): number {
     return ((f[11]! + f[12]! + (children ? f[13]! + f[14]! : 0)) * 1000) / USER_HZ;
   } catch {
     return NaN;
+  }
+}
+
+/** rchar and wchar of a process (every thread's reads and writes, page cache or not); NaN when they cannot be read. */
+function processIo(pid: number | undefined): { read: number; written: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { read: Number(/^rchar: (\d+)/m.exec(io)?.[1] ?? NaN), written: Number(/^wchar: (\d+)/m.exec(io)?.[1] ?? NaN) };
+  } catch {
+    return { read: NaN, written: NaN };
   }
 }
 
@@ -201,6 +215,8 @@ interface MoorRun {
   machineCpuMs: number;
   dockerdCpuMs: number;
   moorCpuMs: number;
+  moorReadBytes: number;
+  moorWrittenBytes: number;
   /** Every output line with the time it arrived, ms after spawn. */
   lines: { ms: number; text: string }[];
   stdout: string;
@@ -220,10 +236,13 @@ async function runMoor(label: string, args: string[], env: NodeJS.ProcessEnv, do
     const lines: MoorRun['lines'] = [];
     const text = { out: '', err: '' };
     let cpu = 0;
-    // moor's own CPU, read until it exits (the last ≤ 50 ms are missed).
+    let io = { read: NaN, written: NaN };
+    // moor's own CPU and I/O, read until it exits (the last ≤ 50 ms are missed).
     const poll = setInterval(() => {
       const c = processCpuMs(child.pid, false);
       if (Number.isFinite(c)) cpu = c;
+      const i = processIo(child.pid);
+      if (Number.isFinite(i.read)) io = i;
     }, 50);
     const collect = (which: 'out' | 'err') => {
       let partial = '';
@@ -254,7 +273,7 @@ async function runMoor(label: string, args: string[], env: NodeJS.ProcessEnv, do
           return;
         }
         reject(new Error(`\`moor ${args.join(' ')}\` exited with ${signal ?? code}:\n${(text.err + text.out).trim().split('\n').slice(-15).join('\n')}`));
-      } else resolve({ ms, moorCpuMs: cpu, lines, stdout: text.out, stderr: text.err });
+      } else resolve({ ms, moorCpuMs: cpu, moorReadBytes: io.read, moorWrittenBytes: io.written, lines, stdout: text.out, stderr: text.err });
     });
   });
   const machineCpuMs = (await busyCpuMs()) - cpu0;
@@ -375,7 +394,7 @@ async function moorBackup(b: Bench, c: Compression, label: string): Promise<Samp
   await noWorkersLeft(b, label);
   const prune = /: prune: /;
   return {
-    ms: r.ms, machineCpuMs: r.machineCpuMs, dockerdCpuMs: r.dockerdCpuMs, moorCpuMs: r.moorCpuMs, archiveBytes: newest.archive_bytes, progress: r.lines,
+    ms: r.ms, machineCpuMs: r.machineCpuMs, dockerdCpuMs: r.dockerdCpuMs, moorCpuMs: r.moorCpuMs, moorReadBytes: r.moorReadBytes, moorWrittenBytes: r.moorWrittenBytes, archiveBytes: newest.archive_bytes, progress: r.lines,
     phases: {
       start: between(r, null, /: archive: /)!,
       archive: between(r, /: archive: /, /: verify: /)!,
@@ -414,7 +433,7 @@ async function moorRestore(b: Bench, c: Compression, label: string): Promise<Sam
   await noWorkersLeft(b, label);
   await sameAsFilled(b, b.data, label);
   return {
-    ms: r.ms, machineCpuMs: r.machineCpuMs, dockerdCpuMs: r.dockerdCpuMs, moorCpuMs: r.moorCpuMs, progress: r.lines,
+    ms: r.ms, machineCpuMs: r.machineCpuMs, dockerdCpuMs: r.dockerdCpuMs, moorCpuMs: r.moorCpuMs, moorReadBytes: r.moorReadBytes, moorWrittenBytes: r.moorWrittenBytes, progress: r.lines,
     phases: {
       start: between(r, null, /^restore: /)!,
       extract: between(r, /^restore: /, /^switch: /)!,
@@ -526,9 +545,13 @@ const PHASES = (c: Compression): Record<Op, [string, string][]> => {
   };
 };
 
-export function renderBackup(totals: ListingTotals, warmup: boolean, samples: Samples, warmed = false): string {
+export function renderBackup(totals: ListingTotals, warmup: boolean, samples: Samples, warmed = false, costs?: UnitCosts): string {
   const mib = totals.bytes / 2 ** 20;
   const rate = (s: Summary) => `${(mib / (s.median / 1000)).toFixed(1)} MiB/s`;
+  const perByte = (xs: Sample[], f: (s: Sample) => number | undefined) => {
+    const v = pick(xs, f);
+    return v.samples.length ? (v.median / totals.bytes).toFixed(2) : '—';
+  };
   const out: string[] = [];
   for (const c of ['gzip', 'none'] as Compression[]) {
     const s = samples[c];
@@ -557,6 +580,7 @@ export function renderBackup(totals: ListingTotals, warmup: boolean, samples: Sa
         `| ${op}: volume data ÷ median time | ${rate(mt)} | ${rate(ft)} | |`,
         `| ${op}: CPU of the whole machine | ${cell(pick(m, (v) => v.machineCpuMs))} | ${cell(pick(f, (v) => v.machineCpuMs))} | |`,
         `| ${op}: of which dockerd / moor's process | ${cell(pick(m, (v) => v.dockerdCpuMs))} / ${cell(pick(m, (v) => v.moorCpuMs))} | ${cell(pick(f, (v) => v.dockerdCpuMs))} / — | |`,
+        `| ${op}: bytes moor's process read / wrote, per byte of volume data (median) | ${perByte(m, (v) => v.moorReadBytes)} / ${perByte(m, (v) => v.moorWrittenBytes)} | — | |`,
       );
     }
     const size = (xs: Sample[]) => `${(median(xs.map((v) => v.archiveBytes ?? NaN)) / 2 ** 20).toFixed(1)} MiB`;
@@ -577,9 +601,42 @@ export function renderBackup(totals: ListingTotals, warmup: boolean, samples: Sa
       out.push(`| ${op} throughput ≥ ${TARGET[c]}× the floor's (${c}) | ${x(r.ratio)} (${x(r.paired)}) | ${met ? 'met' : '**not met**'} |`);
     }
   }
+  if (costs) out.push('', ...renderCosts(totals, samples, costs));
   const rounds = (['gzip', 'none'] as Compression[]).filter((c) => samples[c].backup.moor.length).map((c) => `${samples[c].backup.moor.length} ${c}`).join(' and ');
   out.push('', `- interleaved rounds (the tools take turns going first): ${rounds}${warmup ? ', after an untimed warm-up round' : ''}; the floor is one container running \`tar\` and nothing else, timed from its start to its exit (created before, removed after, untimed); moor is the whole CLI process${warmed ? '; before each timed command (untimed, for both tools) every file of the data, of moor\'s archives and of the floor\'s archive was read into the page cache' : ''}.`, '');
   return out.join('\n');
+}
+
+/**
+ * The unit prices of this run (unit-costs.ts), per GiB of volume data: what the CPU figures above
+ * are made of. gzip's and gunzip's are the floor's own: its machine CPU with compression less
+ * without (medians), the rest of its work (tar, the container) being the same.
+ */
+function renderCosts(totals: ListingTotals, samples: Samples, costs: UnitCosts): string[] {
+  const gib = totals.bytes / 2 ** 30;
+  // Measured over the archive (the data and its headers): per GiB of data.
+  const perData = (v: number) => ((v * costs.bytes) / 2 ** 30 / gib).toFixed(2);
+  const floorCpu = (c: Compression, op: Op) => median(samples[c][op].floor.map((v) => v.machineCpuMs)) / 1000;
+  const both = samples.gzip.backup.floor.length > 0 && samples.none.backup.floor.length > 0;
+  return [
+    `#### What the work costs on this machine, this run: CPU seconds per GiB of volume data`,
+    '',
+    '| work | CPU s per GiB |',
+    '|---|---|',
+    `| reading a file in the page cache (1 MiB reads) | ${perData(costs.read)} |`,
+    `| sha256 (Node's, of the bytes read) | ${perData(costs.sha256)} |`,
+    `| tar parsing, headers only (${thousands(totals.entries)} entries) | ${perData(costs.parse)} |`,
+    `| tar parsing with every file's sha256 and the tree digest (moor's reading thread, uncompressed) | ${perData(costs.parseHashTree)} |`,
+    ...(both
+      ? [
+          `| gzip: the floor's \`tar -czf\` less its \`tar -cf\` (machine CPU, medians) | ${((floorCpu('gzip', 'backup') - floorCpu('none', 'backup')) / gib).toFixed(2)} |`,
+          `| gunzip: the floor's \`tar -xzf\` less its \`tar -xf\` | ${((floorCpu('gzip', 'restore') - floorCpu('none', 'restore')) / gib).toFixed(2)} |`,
+        ]
+      : []),
+    '',
+    '- the first four: one synchronous loop each over the floor\'s uncompressed archive in the page cache, in the harness\'s process, the median of three; the read loop\'s own CPU taken off the other three (bench/lib/unit-costs.ts).',
+    '',
+  ];
 }
 
 // ---------------------------------------------------------------- main
@@ -680,12 +737,19 @@ export async function main(): Promise<number> {
       await round('none', order, true);
     }
 
+    // The unit prices, over the floor's uncompressed archive (here only when the volumes can be read here).
+    let costs: UnitCosts | undefined;
+    if (warmed && none) {
+      const info = await engine.request<{ Mountpoint: string }>('GET', `/volumes/${encodeURIComponent(b.floorTarget)}`);
+      costs = unitCosts(path.join(info.Mountpoint, path.basename(floorFile('none'))));
+      log(`unit costs over the floor's archive: ${JSON.stringify(costs)}`);
+    }
     const { atEnd: distEnd, changed: distChanged } = distAtEnd(distAtStart);
-    const table = renderBackup(totals, warmup, samples, warmed);
+    const table = renderBackup(totals, warmup, samples, warmed, costs);
     const finishedAt = new Date();
     const header = runHeader(startedAt, finishedAt, m, distChanged);
     process.stdout.write(`\n${header}\n${table}`);
-    const json = { scenario: 'backup', startedAt, finishedAt, prefix, config: { mib, small, reps, gzip, none, warmup, layout: l, warmedInputs: warmed }, machine: m, dist: { atStart: distAtStart, atEnd: distEnd }, ...quietness, totals, samples };
+    const json = { scenario: 'backup', startedAt, finishedAt, prefix, config: { mib, small, reps, gzip, none, warmup, layout: l, warmedInputs: warmed }, machine: m, dist: { atStart: distAtStart, atEnd: distEnd }, ...quietness, totals, samples, costs };
     await saveResults(`backup-${stampOf(startedAt)}`, json, `${header}\n${table}`);
     return 0;
   } catch (e) {
