@@ -38,6 +38,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { HELPER_IMAGE_REPO } from '../../core/apply/volume-data/helper-image.js';
 import { mountState } from '../../native/fuse.js';
 import { hostLacksNfs } from '../../providers/nfs.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
@@ -388,6 +389,15 @@ function stage(s: TestStack, example: string): void {
   s.writeRaw(source.replace(named, `stack('${s.name}'`));
 }
 
+/**
+ * The engine's images (top-level: tagged, or untagged and no other's parent), by ID; but moor's own
+ * helper image (core/apply/volume-data/helper-image.ts), made once per engine and kept by design.
+ */
+async function imageIds(s: TestStack): Promise<Set<string>> {
+  const images = await s.engine.request<{ Id: string; RepoTags: string[] | null }[]>('GET', '/images/json');
+  return new Set(images.filter((i) => !(i.RepoTags ?? []).some((t) => t.startsWith(`${HELPER_IMAGE_REPO}:`))).map((i) => i.Id));
+}
+
 const test = suite('e2e: examples');
 test.after(async () => {
   unmountAll(stateDir);
@@ -408,6 +418,7 @@ for (const example of examples.filter((e) => !PLAN_ONLY.has(e))) {
   test(`examples/${example}: apply, the next plan is empty, ${destroy}`, () =>
     withStack(prefix, example, async (s) => {
       stage(s, example);
+      const imagesBefore = await imageIds(s);
       let undo: (() => Promise<void>) | undefined;
       try {
         let destroyed: RunResult | undefined;
@@ -428,6 +439,10 @@ for (const example of examples.filter((e) => !PLAN_ONLY.has(e))) {
         }
         assert.is(destroyed.code, 0, show(destroyed));
         assert.is(await s.labelledCount(), 0, `${destroy} leaves nothing labelled with the stack`);
+        // Nor an image: what the example built is gone with it, and so is every stage the build made
+        // (the classic builder builds each stage before the target, and an unused one stays untagged).
+        const left = [...(await imageIds(s))].filter((id) => !imagesBefore.has(id));
+        assert.equal(left, [], `${destroy} leaves images this example's apply made: ${left.join(', ')}`);
         await c.afterDestroy?.(s);
       } finally {
         // What the example needed outside the engine (an sshd), after anything mounted from it is gone.
