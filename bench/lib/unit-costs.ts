@@ -10,7 +10,7 @@
  * measured too and taken off the others: what remains is the primitive's own price.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { TarScanner } from '../../core/backup/tar-scan.js';
 import { median } from './stats.js';
 
@@ -42,9 +42,7 @@ function cpuSecondsOver(file: string, eat: (chunk: Buffer) => void, done: () => 
 
 /** The unit prices over `file` (an uncompressed tar archive). */
 export function unitCosts(file: string): UnitCosts {
-  const fd = openSync(file, 'r');
-  const bytes = fstatSync(fd).size;
-  closeSync(fd);
+  const bytes = statSync(file).size;
   const gib = bytes / 2 ** 30;
   const thrice = (once: () => number) => median([once(), once(), once()]) / gib;
   const read = thrice(() => cpuSecondsOver(file, () => undefined));
