@@ -8,7 +8,8 @@
  *
  * ffi-rs calls are synchronous and block the event loop: declare only calls that return at once
  * (flock with LOCK_NB, not a blocking flock; mount/umount2 of FUSE file systems, which the kernel
- * does without waiting for the FUSE daemon).
+ * does without waiting for the FUSE daemon; sync_file_range without its WAIT flags, posix_fadvise).
+ * ffi-rs must not be loaded in a worker thread: the process crashes (SIGSEGV) when the thread ends.
  */
 import { MoorError } from '../core/errors.js';
 import { createRequire } from 'node:module';
@@ -74,9 +75,9 @@ export const UMOUNT_NOFOLLOW = 8;
  * errno set on failure.
  * - `string` is a `const char *`: ffi-rs copies the JS string into a NUL-terminated UTF-8 buffer.
  * - `unsigned long` is 64 bits on the supported platforms (LP64), so U64: passing an I32 would
- *   leave the register's upper half to chance.
+ *   leave the register's upper half to chance. `long` (also off_t and off64_t there) is I64.
  */
-const C_TYPES = { int: 'I32', 'unsigned long': 'U64', string: 'String' } as const satisfies Record<string, keyof typeof FfiRs.DataType>;
+const C_TYPES = { int: 'I32', 'unsigned long': 'U64', long: 'I64', string: 'String' } as const satisfies Record<string, keyof typeof FfiRs.DataType>;
 type CType = keyof typeof C_TYPES;
 /** What a C argument is on the JS side. */
 type CArg = number | string;
@@ -86,6 +87,8 @@ function invalidArg(type: CType, value: CArg): string | undefined {
   switch (type) {
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff ? undefined : 'is not a C int';
+    case 'long':
+      return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : 'is not a C long';
     case 'unsigned long':
       // Up to 2^53: a JS number holds no larger integer exactly; no flag word needs more.
       return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? undefined : 'is not a C unsigned long';
@@ -114,6 +117,10 @@ const CALLS = {
   llistxattr: { params: ['string', 'string', 'unsigned long'], ret: 'long', purpose: 'reading extended attributes' },
   // ssize_t lgetxattr(const char *path, const char *name, void *value, size_t size): with size 0, the value's length.
   lgetxattr: { params: ['string', 'string', 'string', 'unsigned long'], ret: 'long', purpose: 'reading extended attributes' },
+  // int sync_file_range(int fd, off64_t offset, off64_t nbytes, unsigned int flags)
+  sync_file_range: { params: ['int', 'long', 'long', 'int'], purpose: 'writing an archive through to its disk as it is made' },
+  // int posix_fadvise(int fd, off_t offset, off_t len, int advice): returns the error number itself, never -1 (see fadvise).
+  posix_fadvise: { params: ['int', 'long', 'long', 'int'], purpose: 'keeping a written archive out of the page cache' },
 } as const satisfies Record<string, Signature>;
 
 type CallName = keyof typeof CALLS;
@@ -175,6 +182,35 @@ function callLibc(name: CallName, args: readonly CArg[]): number {
   // errno is meaningful only after a failure: ffi-rs reports it unchanged after a success.
   if (result.value === -1) throw new NativeCallError(name, args, result.errnoCode);
   return result.value;
+}
+
+/** sync_file_range(2) flags, from <fcntl.h>. */
+export const SYNC_FILE_RANGE_WAIT_BEFORE = 1;
+export const SYNC_FILE_RANGE_WRITE = 2;
+export const SYNC_FILE_RANGE_WAIT_AFTER = 4;
+
+/**
+ * sync_file_range(2): start the write-back of the dirty pages of `fd` in [offset, offset+nbytes)
+ * (SYNC_FILE_RANGE_WRITE), and with the WAIT flags wait for it. Not a durability guarantee (no
+ * metadata, no disk cache flush): fsync is. With only SYNC_FILE_RANGE_WRITE it returns once the
+ * writes are queued (the only use here: it does not wait for the disk); the WAIT flags would block
+ * the event loop until the disk is done.
+ */
+export function syncFileRange(fd: number, offset: number, nbytes: number, flags: number): void {
+  callLibc('sync_file_range', [fd, offset, nbytes, flags]);
+}
+
+/** posix_fadvise(2) advice, from <fcntl.h> (Linux values). */
+export const POSIX_FADV_DONTNEED = 4;
+
+/**
+ * posix_fadvise(2). With POSIX_FADV_DONTNEED the kernel drops the clean, unmapped pages of the range
+ * from the page cache (dirty pages and pages under write-back stay). Unlike most calls it returns
+ * the error number instead of setting errno: a non-zero return is a NativeCallError all the same.
+ */
+export function fadvise(fd: number, offset: number, len: number, advice: number): void {
+  const err = callLibc('posix_fadvise', [fd, offset, len, advice]);
+  if (err !== 0) throw new NativeCallError('posix_fadvise', [fd, offset, len, advice], err);
 }
 
 /**

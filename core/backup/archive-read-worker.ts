@@ -13,13 +13,17 @@ import { fileChunks, followPlain, LocalReadUnavailable, type FollowTask } from '
 import { readArchiveStream, type ReadArchive } from './read-archive.js';
 import { VolumeComparer } from './volume-compare.js';
 
-const { compression, extract, hash, writerExited } = workerData as {
+const { compression, extract, hash, writerExited, readTo } = workerData as {
   compression: 'gzip' | 'none';
   extract?: ExtractTask;
   /** The hashing side of an uncompressed extraction (local-extract.ts, hashShared). */
   hash?: HashTask;
   writerExited?: SharedArrayBuffer;
+  /** How far the file was read (one float64), for the main thread's write-behind (write-behind.ts). */
+  readTo?: SharedArrayBuffer;
 };
+const readCell = readTo ? new Float64Array(readTo) : undefined;
+const tell = readCell ? (at: number) => void (readCell[0] = at) : undefined;
 let done = false;
 let told: ((t: FollowTask) => void) | undefined;
 parentPort!.on('message', (m: 'done' | FollowTask) => {
@@ -33,7 +37,7 @@ async function follow(task: FollowTask): Promise<ReadArchive> {
   const comparer = task.compare ? new VolumeComparer(task.compare) : undefined;
   async function* chunks() {
     try {
-      yield* fileChunks(task.file, () => done);
+      yield* fileChunks(task.file, () => done, tell);
     } catch (e) {
       if (e instanceof LocalReadUnavailable) unavailable = e;
       throw e;
@@ -42,7 +46,7 @@ async function follow(task: FollowTask): Promise<ReadArchive> {
   try {
     // An uncompressed archive is read in one synchronous loop (followPlain), waiting on shared memory for the writer's exit.
     const read = compression === 'none' && writerExited
-      ? await followPlain(task.file, new Int32Array(writerExited), comparer).catch((e: unknown) => {
+      ? await followPlain(task.file, new Int32Array(writerExited), comparer, tell).catch((e: unknown) => {
         if (e instanceof LocalReadUnavailable) unavailable = e;
         throw e;
       })

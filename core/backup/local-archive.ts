@@ -65,8 +65,9 @@ function openWritten(file: string, done: boolean): number | null {
  * end of the file is waited at (and the file's appearance). Each chunk is a buffer of its own (the
  * readers downstream may keep it).
  */
-export async function* fileChunks(file: string, writerDone: () => boolean = () => true): AsyncGenerator<Buffer> {
+export async function* fileChunks(file: string, writerDone: () => boolean = () => true, readTo?: (offset: number) => void): AsyncGenerator<Buffer> {
   let fd: number | null = null;
+  let at = 0;
   try {
     for (;;) {
       // Whether the writer was done is looked at before the read: a read that then finds nothing is the end.
@@ -81,6 +82,8 @@ export async function* fileChunks(file: string, writerDone: () => boolean = () =
       const buf = Buffer.allocUnsafe(CHUNK);
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n > 0) {
+        at += n;
+        readTo?.(at);
         yield buf.subarray(0, n);
         continue;
       }
@@ -102,7 +105,7 @@ export async function* fileChunks(file: string, writerDone: () => boolean = () =
  * same bytes, is not (the result's sha256 is ''): on two cores beside tar, that pass was a sixth
  * of the backup's time here.
  */
-export async function followPlain(file: string, writerDone: Int32Array, write?: EntryWriter): Promise<ReadArchive> {
+export async function followPlain(file: string, writerDone: Int32Array, write?: EntryWriter, readTo?: (offset: number) => void): Promise<ReadArchive> {
   const done = () => Atomics.load(writerDone, 0) !== 0;
   const wait = () => void Atomics.wait(writerDone, 0, 0, POLL_MS);
   let fd: number | null = null;
@@ -110,10 +113,12 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
     while ((fd = openWritten(file, done())) === null) wait();
     const at = fd;
     const name = file.slice(file.lastIndexOf('/') + 1);
+    let offset = 0;
     return await readPlainSync((buf) => {
       for (;;) {
         const d = done();
         const n = readSync(at, buf, 0, buf.length, null);
+        if (n > 0) readTo?.((offset += n));
         if (n > 0 || d) return n;
         wait();
       }
@@ -132,7 +137,7 @@ export async function followPlain(file: string, writerDone: Int32Array, write?: 
  * it compared; throws when the file cannot be read or parsed (the reading thread's result then
  * says why).
  */
-export async function followCompare(file: string, writerDone: () => boolean, comparer: VolumeComparer, sliceMs = 2): Promise<Compared> {
+export async function followCompare(file: string, writerDone: () => boolean, comparer: VolumeComparer, sliceMs = 2, progress?: { at: number }): Promise<Compared> {
   const scanner = new TarScanner({ write: comparer, hashFiles: false });
   const buf = Buffer.allocUnsafe(CHUNK);
   let fd: number | null = null;
@@ -145,6 +150,7 @@ export async function followCompare(file: string, writerDone: () => boolean, com
         const done = writerDone();
         const n = readSync(fd, buf, 0, CHUNK, null);
         if (n > 0) {
+          if (progress) progress.at += n;
           scanner.push(buf.subarray(0, n));
           continue;
         }
@@ -172,6 +178,8 @@ export function readLocalArchive(file: string, compression: 'gzip' | 'none', opt
 export interface FollowedRead {
   /** The archive as read; rejects with LocalReadUnavailable when the file could not be read here. */
   result: Promise<ReadArchive>;
+  /** How far into the file the read is (bytes), as it goes. */
+  readTo(): number;
   /** The writer exited: read to the end of the file, then finish. */
   writerDone(): void;
   /** Stop reading (the writer failed). */
@@ -211,7 +219,9 @@ export function prepareFollow(compression: 'gzip' | 'none'): PreparedFollow {
   if (!module) return { follow: (file, compare) => followHere(file, compression, compare), cancel: () => undefined };
   // The writer's exit, told through shared memory too: an uncompressed read waits on it (followPlain).
   const writerExited = new Int32Array(new SharedArrayBuffer(4));
-  const worker: Worker = startWorker(module, { compression, writerExited: writerExited.buffer });
+  // How far the thread has read the file, told through shared memory as it goes (see write-behind.ts).
+  const readTo = new Float64Array(new SharedArrayBuffer(8));
+  const worker: Worker = startWorker(module, { compression, writerExited: writerExited.buffer, readTo: readTo.buffer });
   const result = new Promise<ReadArchive>((resolve, reject) => {
     worker.once('message', (m: { read?: ReadArchive; error?: string; unavailable?: boolean }) => {
       if (m.read) resolve(m.read);
@@ -227,6 +237,8 @@ export function prepareFollow(compression: 'gzip' | 'none'): PreparedFollow {
       worker.postMessage(task);
       return {
         result,
+        // One aligned 8-byte cell written by one thread: never read torn on the supported (64-bit) platforms.
+        readTo: () => readTo[0]!,
         writerDone: () => {
           Atomics.store(writerExited, 0, 1);
           Atomics.notify(writerExited, 0);
@@ -244,15 +256,16 @@ function followHere(file: string, compression: 'gzip' | 'none', compare?: Record
   let done = false;
   let stopped = false;
   const name = file.slice(file.lastIndexOf('/') + 1);
+  let readTo = 0;
   const chunks = fileChunks(file, () => {
     if (stopped) throw new Error('stopped');
     return done;
-  });
+  }, (at) => (readTo = at));
   const comparer = compare ? new VolumeComparer(compare) : undefined;
   const result = readArchiveStream(chunks, name, compression, { write: comparer })
     .then((read) => (comparer ? { ...read, compared: comparer.compared } : read))
     .finally(() => comparer?.close());
-  return { result, writerDone: () => (done = true), stop: () => (stopped = true) };
+  return { result, readTo: () => readTo, writerDone: () => (done = true), stop: () => (stopped = true) };
 }
 
 /**

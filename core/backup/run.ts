@@ -22,7 +22,7 @@
  * killed meanwhile is finished by the next command (backup/intents.ts). The archiving worker
  * stops when moor goes away (its stdin closes) and the engine removes it.
  */
-import { chmod, chown, lstat, open, readdir, readFile, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:fs';
@@ -52,6 +52,7 @@ import { listedUnder, manifestFromComparison, VolumeComparer } from './volume-co
 import { backupRecordName, archiveDir } from '../model/backup.js';
 import { followCompare, LocalReadUnavailable, prepareFollow } from './local-archive.js';
 import { canonical, underVolume } from './tree.js';
+import { WriteBehind } from './write-behind.js';
 
 export type RunStep = 'hooks before' | 'stop' | 'archive' | 'restart' | 'verify' | 'prune' | 'hooks after';
 
@@ -372,10 +373,15 @@ if [ "$c" != 0 ]; then echo "tar exited $c" >&2; exit ${TAR_FAILED}; fi`;
  * Run by the finishing worker once moor verified the archive and put the manifest beside it as
  * .part: both take their names; then the folder is listed for the prune (no worker of its own).
  */
+// Durable before older archives are pruned: the archive's and manifest's data, then the names.
+// \`sync FILE…\` fsyncs each (coreutils ≥ 8.24, busybox ≥ 1.30); an older sync refuses
+// arguments or ignores them: \`sync\` alone then writes back everything, which includes them.
 const FINISH_SCRIPT = `set -e
 cd "$DIR"
+sync -- "$NAME.part" "$MANIFEST.part" 2>/dev/null || sync
 mv -- "$NAME.part" "$NAME"
 mv -- "$MANIFEST.part" "$MANIFEST"
+sync -- . 2>/dev/null || sync
 set +e
 ${LIST_SCRIPT}`;
 
@@ -441,6 +447,9 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
       // thread, which gunzips anyway.
       const onMain = compare && ctx.job.compression === 'none' ? new VolumeComparer(compare) : undefined;
       const f = (early?.follow ?? prepareFollow(ctx.job.compression)).follow(file, onMain ? undefined : compare);
+      // Written through to the disk behind both reads of the file, and dropped from the cache (write-behind.ts).
+      const onMainAt = { at: 0 };
+      const behind = new WriteBehind(file, onMain ? [() => f.readTo(), () => onMainAt.at] : [() => f.readTo()]);
       // tar is done once the worker's output ends (its script exited: tar closed the file before),
       // a moment before the engine reports the exit of a worker it removes; its code is still checked after.
       let tarDone = false;
@@ -465,11 +474,19 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
         ? followCompare(file, () => {
           if (stopped) throw new Error('the worker failed');
           return tarDone;
-        }, onMain).catch(() => undefined)
+        }, onMain, undefined, onMainAt).catch(() => undefined)
         : undefined;
-      const read = await f.result;
+      let read: ReadArchive;
+      try {
+        read = await f.result;
+      } catch (e) {
+        behind.stop();
+        throw e;
+      }
+      const done = onMain ? { ...read, compared: await compared } : read;
+      await behind.finish().catch((e: Error) => Promise.reject(new Error(`writing the archive to the disk (fsync): ${e.message}`)));
       folder = dir;
-      return onMain ? { ...read, compared: await compared } : read;
+      return done;
     })();
     reading = followed.catch((e: Error) => (e instanceof LocalReadUnavailable ? viaEngine() : Promise.reject(e)));
   } else {
@@ -508,19 +525,30 @@ async function archive(ctx: Ctx, w: Worker, readerOf: () => Promise<Worker>, nam
  * extraction of writeManifest's tar leaves it), both renamed, then the folder listed as LIST_SCRIPT
  * lists it. No worker to start. Null when the manifest cannot even be created there (the
  * finishing worker then does it all); a failure after that throws.
+ *
+ * Durable before it returns (older archives are pruned after): the archive was fsynced as it was
+ * read (write-behind.ts), the manifest is, and the folder after both renames.
  */
 async function finishHere(folder: string, name: string, manifest: string, content: Buffer, mtime: Date): Promise<string | null> {
   const part = path.join(folder, `${manifest}.part`);
+  let fh;
   try {
-    await writeFile(part, content, { mode: 0o644, flag: 'wx' });
+    fh = await open(part, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   } catch {
     return null;
   }
-  await chown(part, 0, 0);
-  await chmod(part, 0o644);
-  await utimes(part, mtime, mtime);
+  try {
+    await fh.writeFile(content);
+    await fh.chown(0, 0);
+    await fh.chmod(0o644);
+    await fh.utimes(mtime, mtime);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
   await rename(path.join(folder, `${name}.part`), path.join(folder, name));
   await rename(part, path.join(folder, manifest));
+  await syncDir(folder);
   const lines: string[] = [];
   for (const f of (await readdir(folder)).filter((f) => !f.startsWith('.')).sort()) {
     const st = await lstat(path.join(folder, f)).catch(() => null);
@@ -529,6 +557,16 @@ async function finishHere(folder: string, name: string, manifest: string, conten
     lines.push(`F ${st.size} ${f}`);
   }
   return lines.join('\n');
+}
+
+/** fsync a directory: the names just given in it are durable. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The first line of a small text file (a manifest's summary), read no further than needed. */

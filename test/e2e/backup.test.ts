@@ -10,14 +10,15 @@
  *   SIGTERM.
  * Contents are written and read through the Engine API (volume-tree.ts), never through moor.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { paddingByte, tarOf, treeOf } from '../fixtures/tar.js';
+import { fadvise, POSIX_FADV_DONTNEED } from '../../native/libc.js';
 import { eventually, MOOR_BIN, newPrefix, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 import { readTree, sampleTree, treeDiff, writeTree } from './volume-tree.js';
 
@@ -261,6 +262,27 @@ function manifestsOf(s: TestStack, job: string): { summary: Record<string, unkno
 }
 
 const apiOnly = { MOOR_LOCAL_VOLUMES: '0' };
+
+/** How many bytes of `file` are in the page cache (util-linux fincore). */
+function resident(file: string): number {
+  const r = spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+
+/**
+ * What stays of `file` in the page cache once its clean pages are dropped: its dirty pages (and
+ * those under write-back), that is what was not written to the disk yet.
+ */
+function residentAfterDrop(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  } finally {
+    closeSync(fd);
+  }
+  return resident(file);
+}
 const withEnv = (s: TestStack, env: Record<string, string>, ...args: string[]) =>
   runMoor(['backup', args[0]!, s.relFile, ...args.slice(1)], { env: { MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache'), ...env } });
 
@@ -287,6 +309,12 @@ bk('the engine is local: volumes and archive are read here, with the same manife
       assert.match(api.stdout, new RegExp(`^${job}: archive \\d{8}T\\d{6}\\.\\d{3}Z\\.${ext.replace('.', '\\.')} verified`));
       const [local, viaApi] = manifestsOf(s, job);
       assert.equal([local!.summary.status, viaApi!.summary.status], ['verified', 'verified']);
+      // Durable before older archives are pruned. Read here: written through as it was read, then
+      // out of the page cache (write-behind.ts). Through the API: the finishing worker's sync left
+      // no page unwritten.
+      const archiveFile = (m: typeof local) => path.join(s.dir, 'archives', s.name, job, String(m!.summary.archive));
+      assert.is(resident(archiveFile(local)), 0, `${job}: the archive read here is not left in the page cache`);
+      assert.is(residentAfterDrop(archiveFile(viaApi)), 0, `${job}: the archive finished by the worker was written to the disk`);
       assert.ok(local!.entries.length > 250, `${job}: ${local!.entries.length} entries`);
       assert.equal(local!.entries, viaApi!.entries, `${job}: the same entries both ways`);
       for (const k of ['entries', 'files', 'directories', 'symlinks', 'bytes', 'compression']) assert.is(local!.summary[k], viaApi!.summary[k], k);

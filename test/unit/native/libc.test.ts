@@ -18,6 +18,10 @@ import {
   MS_RDONLY,
   NativeCallError,
   NativeUnavailableError,
+  fadvise,
+  POSIX_FADV_DONTNEED,
+  SYNC_FILE_RANGE_WRITE,
+  syncFileRange,
   UMOUNT_NOFOLLOW,
   umount2,
 } from '../../../native/libc.js';
@@ -66,6 +70,21 @@ test('a bad fd is a NativeCallError EBADF naming the call', () => {
   assert.is(e.errno, os.constants.errno.EBADF);
   assert.is(e.code, 'EBADF');
   assert.is(e.message, 'flock(-1, 6) failed: EBADF (bad file descriptor)');
+});
+
+test('posix_fadvise returns its error number (no errno): still a NativeCallError; sync_file_range takes 64-bit offsets', () => {
+  const e = thrown(NativeCallError, () => fadvise(-1, 0, 0, POSIX_FADV_DONTNEED));
+  assert.is(e.code, 'EBADF');
+  assert.is(e.message, 'posix_fadvise(-1, 0, 0, 4) failed: EBADF (bad file descriptor)');
+  assert.is(thrown(NativeCallError, () => syncFileRange(-1, 0, 0, SYNC_FILE_RANGE_WRITE)).code, 'EBADF');
+  const fd = openSync(process.execPath, 'r');
+  try {
+    syncFileRange(fd, 2 ** 40, 2 ** 33, SYNC_FILE_RANGE_WRITE); // past 2^32: an I32 would have been cut
+    fadvise(fd, 2 ** 40, 0, POSIX_FADV_DONTNEED);
+    assert.is(thrown(NativeCallError, () => syncFileRange(fd, -1, 0, SYNC_FILE_RANGE_WRITE)).code, 'EINVAL');
+  } finally {
+    closeSync(fd);
+  }
 });
 
 test('a blocking LOCK_EX is refused before reaching libc: it would stall the event loop', () => {
