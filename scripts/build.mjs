@@ -66,7 +66,7 @@ const common = {
 // What stack files import (and the worker threads: the manifest, the archive read-back): ES modules, code shared in chunks.
 await build({
   ...common,
-  entryPoints: { index: `${root}/core/index.ts`, 'dir-manifest-worker': `${root}/core/apply/volume-data/dir-manifest-worker.ts`, 'archive-read-worker': `${root}/core/backup/archive-read-worker.ts` },
+  entryPoints: { index: `${root}/core/index.ts`, 'dir-manifest-worker': `${root}/core/volume-data/dir-manifest-worker.ts`, 'archive-read-worker': `${root}/core/backup/archive-read-worker.ts` },
   outdir: `${root}/dist`,
   outExtension: { '.js': '.mjs' },
   splitting: true,

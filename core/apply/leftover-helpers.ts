@@ -5,7 +5,7 @@
  * anything of the user's.
  */
 import type { EngineClient } from '../engine/client.js';
-import { HELPER_LABEL } from './volume-data/helper-image.js';
+import { HELPER_LABEL } from '../volume-data/helper-image.js';
 
 export async function removeLeftoverHelpers(client: EngineClient, using: { volumes: string[] } | { image: string }): Promise<void> {
   const filters = { label: [`${HELPER_LABEL}=1`], ...('volumes' in using ? { volume: using.volumes } : { ancestor: [using.image] }) };

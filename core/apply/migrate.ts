@@ -13,9 +13,9 @@ import type { MigrationStep, Operation } from '../plan/types.js';
 import { createVolume, deleteVolume } from './volume.js';
 import { removeLeftoverHelpers } from './leftover-helpers.js';
 import type { HostContext } from '../../providers/types.js';
-import { timed } from './volume-data/phases.js';
-import { proveLocalEngine, readVolumeFileLocally, writeVolumeFileLocally } from './volume-data/local.js';
-import { compareManifests, copyVolume, manifestDigest, readFile, writeFile, type Manifest } from './volume-data/index.js';
+import { timed } from '../volume-data/phases.js';
+import { proveLocalEngine, readVolumeFileLocally, writeVolumeFileLocally } from '../volume-data/local.js';
+import { compareManifests, copyVolume, manifestDigest, readFile, writeFile, type Manifest } from '../volume-data/index.js';
 
 type MigrateOp = Extract<Operation, { type: 'volume.migrate' }>;
 

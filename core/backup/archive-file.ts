@@ -7,7 +7,7 @@
  * A run writes the manifest only once it has read the archive back and found it equal to the
  * volumes it archived (status "verified"), or with status "failed" and the reason.
  */
-import type { ManifestEntry } from '../apply/volume-data/manifest.js';
+import type { ManifestEntry } from '../volume-data/manifest.js';
 
 export const MANIFEST_FORMAT = 1;
 

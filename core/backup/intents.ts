@@ -17,12 +17,12 @@ import { EngineError, isNotFound } from '../engine/errors.js';
 import { describeIntent, intentLabels, intentVolumeName, type Intent } from '../model/intent.js';
 import { observeInterrupted, type ObservedIntent } from '../observe/intents.js';
 import path from 'node:path';
-import { localReadsPossible, plainLocalVolume, provenVolumeDir } from '../apply/volume-data/local.js';
+import { localReadsPossible, plainLocalVolume, provenVolumeDir } from '../volume-data/local.js';
 import { proveThroughWorker } from './local-archive.js';
 import { discardBeside, DISCARD_STAGE_SCRIPT, removeOldData, switchBeside, SWITCH_SCRIPT } from './switch.js';
 import { PROBE, RESTORE } from './target.js';
 import { BACKUP_LABEL, runCommand, withWorker, workerName } from './worker.js';
-import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
+import { HELPER_LABEL } from '../volume-data/helper-image.js';
 import { OWNER_HOST, OWNER_PID } from '../model/intent.js';
 
 export interface IntentHandle {

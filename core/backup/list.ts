@@ -11,7 +11,7 @@
  */
 import { closeSync, constants, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { localReadsPossible, plainLocalVolume, provenVolumeDir, realDirUnder } from '../apply/volume-data/local.js';
+import { localReadsPossible, plainLocalVolume, provenVolumeDir, realDirUnder } from '../volume-data/local.js';
 import type { EngineClient } from '../engine/client.js';
 import { archiveDir, backupRecordName } from '../model/backup.js';
 import { engineName } from '../model/names.js';

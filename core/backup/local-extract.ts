@@ -33,8 +33,8 @@ import {
   readSync, symlinkSync, unlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { ManifestEntry } from '../apply/volume-data/manifest.js';
-import { startWorker, workerFile } from '../apply/volume-data/local.js';
+import type { ManifestEntry } from '../volume-data/manifest.js';
+import { startWorker, workerFile } from '../volume-data/local.js';
 import { restoreCheck } from './archive-safety.js';
 import { fileChunks } from './local-archive.js';
 import { ArchiveReadError, readArchiveStream, readPlainChunks, readPlainSync, type ReadArchive } from './read-archive.js';

@@ -21,8 +21,9 @@ import type { OldData } from './restore.js';
 /**
  * The deleting process: argv `<engine socket> <dir>…`, the stack's lock inherited as fd 3. It
  * waits for the name of its record on stdin (nothing, at the end of stdin: the record was not
- * written, it deletes nothing), deletes the directories, then the record; it empties the lock
- * file's holder record and exits, which drops the lock.
+ * written, it deletes nothing), syncs their file systems (the switch's renames durable before the
+ * old data goes; see volume-data/durable.ts, whose fallback it repeats), deletes the directories,
+ * then the record; it empties the lock file's holder record and exits, which drops the lock.
  */
 const SCRIPT = `'use strict';
 const fs = require('node:fs');
@@ -37,6 +38,10 @@ process.stdin.on('end', () => {
     process.exit(ok ? 0 : 1);
   };
   if (!ok) return end();
+  const { execFileSync } = require('node:child_process');
+  try { execFileSync('sync', ['-f', '--', ...dirs], { stdio: 'ignore' }); } catch {
+    try { execFileSync('sync', [], { stdio: 'ignore' }); } catch { ok = false; return end(); }
+  }
   for (const d of dirs) {
     try { fs.rmSync(d, { recursive: true, force: true }); } catch { ok = false; }
   }

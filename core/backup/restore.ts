@@ -13,15 +13,15 @@
 import { MoorError } from '../errors.js';
 import path from 'node:path';
 import { backupRecordName } from '../model/backup.js';
-import { localReadsPossible, provenVolumeDir, readFileUnder } from '../apply/volume-data/local.js';
-import { timed } from '../apply/volume-data/phases.js';
+import { localReadsPossible, provenVolumeDir, readFileUnder } from '../volume-data/local.js';
+import { timed } from '../volume-data/phases.js';
 import { extractLocalArchive, proveThroughWorker } from './local-archive.js';
-import { discardBeside, removeOldData, switchBeside, type BesideVolume } from './switch.js';
+import { discardBeside, removeOldData, switchBeside, syncStaged, type BesideVolume } from './switch.js';
 import { randomBytes } from 'node:crypto';
-import { getArchive, tarEntries } from '../apply/volume-data/archive.js';
-import { compareManifests, formatMode, type ManifestEntry } from '../apply/volume-data/manifest.js';
-import { drained, type Sink } from '../apply/volume-data/tee.js';
-import { openRequest, readBody } from '../apply/volume-data/stream.js';
+import { getArchive, tarEntries } from '../volume-data/archive.js';
+import { compareManifests, formatMode, type ManifestEntry } from '../volume-data/manifest.js';
+import { drained, type Sink } from '../volume-data/tee.js';
+import { openRequest, readBody } from '../volume-data/stream.js';
 import type { EngineClient } from '../engine/client.js';
 import { engineName, replicaIndex } from '../model/names.js';
 import { LABEL, readSpec } from '../model/labels.js';
@@ -34,7 +34,7 @@ import { restoreCheck } from './archive-safety.js';
 import { jobFolderHere, listArchives, type ListedArchive } from './list.js';
 import { readArchive, type ReadArchive } from './read-archive.js';
 import { localArchiveFile, readLocalArchive } from './local-archive.js';
-import { plainLocalVolume, type LocalVolume } from '../apply/volume-data/local.js';
+import { plainLocalVolume, type LocalVolume } from '../volume-data/local.js';
 import { archiveDir } from '../model/backup.js';
 import { directoryHeader, type ScanHeader } from './tar-scan.js';
 import { jobDir, PROBE, RESTORE, targetMount } from './target.js';
@@ -408,6 +408,8 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
         ? extractBeside(local, manifest, here, stage)
         : withWorker(client, extractorSpec, (into) => extractStaged(client, w, into, archivePath, local, manifest, volumes, stage))));
       if (problem) throw new RestoreError(`${problem}; the volumes keep their data`);
+      // Durable before the switch can make it the data (and before any container is stopped for it).
+      if (here) await timed('restore.sync', () => syncStaged(here.values())).catch((e: Error) => Promise.reject(new RestoreError(`writing the restored data to the disk: ${e.message}; the volumes keep their data`)));
       const args = volumes.flatMap((v) => {
         const r = roots.get(v);
         if (!r) throw new RestoreError(`archive ${archive.id} has no directory for volume ${v}; the volumes keep their data`);

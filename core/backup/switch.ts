@@ -10,13 +10,18 @@
 import { chmod, lchown, lstat, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { RESTORE } from './target.js';
+import { SYNC_FS, syncFileSystems } from '../volume-data/durable.js';
 
-/** Arguments: `<volume> <mode> <uid:gid>` per volume; env STAGE. */
+/**
+ * Arguments: `<volume> <mode> <uid:gid>` per volume; env STAGE. The staged copy is made durable
+ * before its rename to `$STAGE.new`, and the renames before the old data is deleted (durable.ts).
+ */
 export const SWITCH_SCRIPT = `set -e
 while [ $# -gt 0 ]; do
   v=$1 mode=$2 owner=$3; shift 3
   cd "${RESTORE}/$v"
   if [ -d "$STAGE" ]; then
+    ${SYNC_FS('.')}
     mkdir -p "$STAGE.old"
     for e in * .[!.]* ..?*; do
       case "$e" in "$STAGE"|"$STAGE.old"|"$STAGE.new") continue ;; esac
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
   fi
   chown "$owner" .
   chmod "$mode" .
+  if [ -d "$STAGE.old" ]; then ${SYNC_FS('.')}; fi
   rm -rf -- "$STAGE.old"
 done`;
 
@@ -76,9 +82,20 @@ export async function switchBeside(v: BesideVolume, stage: string, mode: number,
   await chmod(v.data, mode);
 }
 
-/** Delete what switchBeside put aside (nothing when it is gone already). */
+/**
+ * Delete what switchBeside put aside (nothing when it is gone already), once the switch's renames
+ * are durable (a sync of the volume's file system; none when nothing is left to delete).
+ */
 export async function removeOldData(v: BesideVolume, stage: string): Promise<void> {
-  await rm(path.join(v.beside, `${stage}.old`), { recursive: true, force: true });
+  const old = path.join(v.beside, `${stage}.old`);
+  if (!(await lstat(old).catch(() => null))) return;
+  await syncFileSystems([v.beside]);
+  await rm(old, { recursive: true, force: true });
+}
+
+/** Make volumes' staged copies durable, before the switch (its point of no return). */
+export function syncStaged(volumes: Iterable<BesideVolume>): Promise<void> {
+  return syncFileSystems([...volumes].map((v) => v.beside));
 }
 
 /** Delete a volume's staging directory beside its data (a restore that stopped before its switch). */

@@ -15,9 +15,9 @@
  * checked); an entry `rewrite` drops is left out with its long headers.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { ManifestEntry } from '../apply/volume-data/manifest.js';
+import type { ManifestEntry } from '../volume-data/manifest.js';
 import type { Header } from 'tar-stream';
-import { entryType, relativeTarPath } from '../apply/volume-data/manifest.js';
+import { entryType, relativeTarPath } from '../volume-data/manifest.js';
 
 /** An entry's header as tar-stream decodes it (the fields moor uses). */
 export interface ScanHeader {

@@ -4,7 +4,7 @@
  * may pick different members of a hard-link group as the file (the first one they meet): the
  * group is rewritten so that its smallest path is the file and the others link to it.
  */
-import { buildManifest, type Manifest, type ManifestEntry } from '../apply/volume-data/manifest.js';
+import { buildManifest, type Manifest, type ManifestEntry } from '../volume-data/manifest.js';
 
 /** A volume's manifest (paths relative to its root) under its directory in the archive. */
 export function underVolume(volume: string, m: Manifest): ManifestEntry[] {

@@ -18,8 +18,8 @@
  * a file written during the run always made it fail.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { entryType, relativeTarPath, type ManifestEntry } from '../apply/volume-data/manifest.js';
-import { fileIdentity, type ListedTree } from '../apply/volume-data/dir-manifest.js';
+import { entryType, relativeTarPath, type ManifestEntry } from '../volume-data/manifest.js';
+import { fileIdentity, type ListedTree } from '../volume-data/dir-manifest.js';
 import type { EntryWriter, ScanHeader } from './tar-scan.js';
 import { underVolume } from './tree.js';
 

@@ -16,8 +16,8 @@ import { ownerLabels } from '../model/intent.js';
 import { attachContainer, type Attached } from '../engine/attach.js';
 import type { EngineClient } from '../engine/client.js';
 import { isNotFound } from '../engine/errors.js';
-import { HELPER_LABEL } from '../apply/volume-data/helper-image.js';
-import { assertVolumeExists, MissingVolumeError } from '../apply/volume-data/helper-container.js';
+import { HELPER_LABEL } from '../volume-data/helper-image.js';
+import { assertVolumeExists, MissingVolumeError } from '../volume-data/helper-container.js';
 
 export interface WorkerMount {
   type: 'volume' | 'bind';

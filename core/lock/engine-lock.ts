@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineClient } from '../engine/client.js';
 import { EngineError, isNotFound } from '../engine/errors.js';
-import { ensureHelperImage } from '../apply/volume-data/helper-image.js';
+import { ensureHelperImage } from '../volume-data/helper-image.js';
 import { pidAlive } from '../model/intent.js';
 import { holderHere, LockTimeoutError, type AcquireOptions, type LockHolder, type StackLock } from './stack-lock.js';
 

@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
@@ -283,6 +283,15 @@ function residentAfterDrop(file: string): number {
   }
   return resident(file);
 }
+
+/** residentAfterDrop over every regular file under `dir`: the bytes not written to the disk yet. */
+function unwrittenUnder(dir: string): number {
+  let sum = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) sum += residentAfterDrop(path.join(e.parentPath ?? e.path, e.name));
+  }
+  return sum;
+}
 const withEnv = (s: TestStack, env: Record<string, string>, ...args: string[]) =>
   runMoor(['backup', args[0]!, s.relFile, ...args.slice(1)], { env: { MOOR_CACHE_DIR: path.join(s.dir, '..', 'cache'), ...env } });
 
@@ -347,9 +356,27 @@ bk('the engine is local: volumes and archive are read here, with the same manife
     const before = { data: await readTree(s.engine, image(s), s.en('data')), logs: await readTree(s.engine, image(s), s.en('logs')) };
     // A restore of the uncompressed archive reads it here; one through the API still works.
     await writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/bin/big', mode: 0o600 }, content: Buffer.from('changed') }]);
-    const restored = await backupCmd(s, 'restore', 'plain', '--yes');
+    // A `sync` on PATH that logs its arguments, then syncs.
+    const bin = path.join(s.dir, 'sync-bin');
+    const syncLog = path.join(s.dir, 'sync.log');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'sync'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(syncLog)}\nexec /bin/sync "$@"\n`, { mode: 0o755 });
+    const restored = await withEnv(s, { PATH: `${bin}:${process.env.PATH}` }, 'restore', 'plain', '--yes');
     assert.is(restored.code, 0, show(restored));
     assert.match(restored.stderr, /beside the current data \(the archive read here, extracted here\)/);
+    // Durable before the old data went (durable.ts): the volumes' file system synced before the
+    // switch (the staged copy, both volumes at once) and before each volume's old data is deleted.
+    const beside = async (v: string) => path.dirname((await s.engine.request<{ Mountpoint: string }>('GET', `/volumes/${encodeURIComponent(s.en(v))}`)).Mountpoint);
+    const [dataBeside, logsBeside] = [await beside('data'), await beside('logs')];
+    // The old data is deleted by a process of its own, after moor's exit (old-data.ts).
+    const synced = await eventually('the deleting process to sync', async () => {
+      const lines = readFileSync(syncLog, 'utf8').split('\n').filter(Boolean);
+      return lines.length >= 2 ? lines : null;
+    });
+    assert.is(synced[0], `-f -- ${dataBeside} ${logsBeside}`, synced.join(' | '));
+    assert.match(synced[1]!, new RegExp(`^-f -- ${dataBeside}/\\.moor-restore-[0-9a-f]+\\.old ${logsBeside}/\\.moor-restore-[0-9a-f]+\\.old$`), synced.join(' | '));
+    assert.is(synced.length, 2, synced.join(' | '));
+    assert.is(unwrittenUnder(path.join(dataBeside, '_data')), 0, 'the restored data is on the disk');
     assert.equal(treeDiff(before.data, await readTree(s.engine, image(s), s.en('data'))), [], 'data restored exactly');
     assert.equal(treeDiff(before.logs, await readTree(s.engine, image(s), s.en('logs'))), [], 'logs restored exactly');
     await writeTree(s.engine, image(s), s.en('data'), [{ header: { name: 'data/new-file' }, content: Buffer.from('x') }]);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ensureHelperImage } from '../../core/apply/volume-data/helper-image.js';
+import { ensureHelperImage } from '../../core/volume-data/helper-image.js';
 import { freePort, inspectContainer, newPrefix, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 
 const prefix = newPrefix();

@@ -38,7 +38,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HELPER_IMAGE_REPO } from '../../core/apply/volume-data/helper-image.js';
+import { HELPER_IMAGE_REPO } from '../../core/volume-data/helper-image.js';
 import { mountState } from '../../native/fuse.js';
 import { hostLacksNfs } from '../../providers/nfs.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
@@ -391,7 +391,7 @@ function stage(s: TestStack, example: string): void {
 
 /**
  * The engine's images (top-level: tagged, or untagged and no other's parent), by ID; but moor's own
- * helper image (core/apply/volume-data/helper-image.ts), made once per engine and kept by design.
+ * helper image (core/volume-data/helper-image.ts), made once per engine and kept by design.
  */
 async function imageIds(s: TestStack): Promise<Set<string>> {
   const images = await s.engine.request<{ Id: string; RepoTags: string[] | null }[]>('GET', '/images/json');

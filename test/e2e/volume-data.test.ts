@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import tarStream from 'tar-stream';
-import { putArchive } from '../../core/apply/volume-data/archive.js';
+import { putArchive } from '../../core/volume-data/archive.js';
 import {
   compareManifests,
   copyVolume,
@@ -27,15 +27,15 @@ import {
   withHelper,
   writeFile,
   type Manifest,
-} from '../../core/apply/volume-data/index.js';
-import { readBody } from '../../core/apply/volume-data/stream.js';
-import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir, readVolumeFileLocally, writeVolumeFileLocally } from '../../core/apply/volume-data/local.js';
+} from '../../core/volume-data/index.js';
+import { readBody } from '../../core/volume-data/stream.js';
+import { localReadsPossible, manifestFromDir, manifestFromDirOffThread, proveLocalEngine, provenVolumeDir, readVolumeFileLocally, writeVolumeFileLocally } from '../../core/volume-data/local.js';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
-import { planTreeCopy } from '../../core/apply/volume-data/dir-scan.js';
-import { copyTree } from '../../core/apply/volume-data/dir-copy.js';
-import { pumpInto } from '../../core/apply/volume-data/tee.js';
+import { planTreeCopy } from '../../core/volume-data/dir-scan.js';
+import { copyTree } from '../../core/volume-data/dir-copy.js';
+import { pumpInto } from '../../core/volume-data/tee.js';
 import { EngineClient } from '../../core/engine/client.js';
 import { inspectContainer, newPrefix, sweepEngine, sweepPrefix } from './helpers.js';
 import { packEntries, type TarEntry } from '../fixtures/tar.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EngineClient } from '../../../core/engine/client.js';
-import { putSmallArchive, smallTar } from '../../../core/apply/volume-data/archive.js';
+import { putSmallArchive, smallTar } from '../../../core/volume-data/archive.js';
 import { hex } from './engine-state.js';
 
 /** `count` files of 0 B to ~64 KiB under `data/` (named after `seed`), plus a few special entries. */

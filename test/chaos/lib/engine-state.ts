@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import tarStream from 'tar-stream';
 import type { EngineClient } from '../../../core/engine/client.js';
 import { isNotFound } from '../../../core/engine/errors.js';
-import { getArchive } from '../../../core/apply/volume-data/archive.js';
+import { getArchive } from '../../../core/volume-data/archive.js';
 
 interface Summary { Id: string; Names?: string[]; Name?: string; Labels: Record<string, string> | null; State?: string }
 

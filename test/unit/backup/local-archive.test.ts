@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { realDirUnder } from '../../../core/apply/volume-data/local.js';
+import { realDirUnder } from '../../../core/volume-data/local.js';
 import { fileChunks, followLocalArchive, LocalReadUnavailable, readLocalArchive } from '../../../core/backup/local-archive.js';
 import { tarOf } from '../../fixtures/tar.js';
 

@@ -3,7 +3,7 @@
  * workers: a bad manifest or archive is refused before anything is stopped or switched, and the
  * volumes keep their data; a failed switch or stop still starts the containers again.
  */
-import { localReadsPossible } from '../../../core/apply/volume-data/local.js';
+import { localReadsPossible } from '../../../core/volume-data/local.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { serializeManifest, parseManifest } from '../../../core/backup/archive-file.js';

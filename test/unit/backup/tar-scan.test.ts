@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import tarStream from 'tar-stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { manifestFromTar, type ManifestEntry } from '../../../core/apply/volume-data/manifest.js';
+import { manifestFromTar, type ManifestEntry } from '../../../core/volume-data/manifest.js';
 import { TarFormatError, TarScanner } from '../../../core/backup/tar-scan.js';
 import { tarOf, treeOf, type TarEntry } from '../../fixtures/tar.js';
 

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildManifest, compareManifests, type ManifestEntry } from '../../../core/apply/volume-data/manifest.js';
+import { buildManifest, compareManifests, type ManifestEntry } from '../../../core/volume-data/manifest.js';
 import { canonical, ofVolume, underVolume } from '../../../core/backup/tree.js';
 
 const e = (path: string, type: ManifestEntry['type'], extra: Partial<ManifestEntry> = {}): ManifestEntry => ({ path, type, mode: 0o644, uid: 0, gid: 0, size: 0, ...extra });

@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { localReadsPossible, manifestFromDir } from '../../../../core/apply/volume-data/local.js';
-import { EngineClient } from '../../../../core/engine/client.js';
+import { localReadsPossible, manifestFromDir } from '../../../core/volume-data/local.js';
+import { EngineClient } from '../../../core/engine/client.js';
 
 const t = suite('volume data: local reads');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -16,7 +16,7 @@
  */
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { hasXattr, xattrListLength } from '../../../native/libc.js';
+import { hasXattr, xattrListLength } from '../../native/libc.js';
 import { byteOrder } from './dir-manifest.js';
 import { realDirUnder } from './local.js';
 

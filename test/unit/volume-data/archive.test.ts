@@ -1,7 +1,7 @@
 /** Where helpers mount volumes and which archive paths they read and write: pure functions. */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { basename, describeVolume, dirname, locate, volumeSubPath } from '../../../../core/apply/volume-data/archive.js';
+import { basename, describeVolume, dirname, locate, volumeSubPath } from '../../../core/volume-data/archive.js';
 
 const sub = suite('volumeSubPath');
 

@@ -12,9 +12,9 @@
 import type http from 'node:http';
 import { Readable } from 'node:stream';
 import tarStream, { type Extract, type Header } from 'tar-stream';
-import type { EngineClient } from '../../engine/client.js';
-import { engineMessage, readBody } from '../../engine/client.js';
-import { EngineError } from '../../engine/errors.js';
+import type { EngineClient } from '../engine/client.js';
+import { engineMessage, readBody } from '../engine/client.js';
+import { EngineError } from '../engine/errors.js';
 import { openRequest, streamResponse, type OpenRequest } from './stream.js';
 import { pumpInto } from './tee.js';
 

@@ -5,9 +5,9 @@
  * a connection of the client's pool.
  */
 import type http from 'node:http';
-import type { EngineClient, EngineStream, Query } from '../../engine/client.js';
+import type { EngineClient, EngineStream, Query } from '../engine/client.js';
 
-export { readBody } from '../../engine/client.js';
+export { readBody } from '../engine/client.js';
 export type { Query };
 
 /** A request whose body the caller writes; `response` settles once the engine answered. */

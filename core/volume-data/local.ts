@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, existsSync, lstatSync } from 'node:fs';
 import { chmod, lstat, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { EngineClient } from '../../engine/client.js';
+import type { EngineClient } from '../engine/client.js';
 import { putSmallArchive, smallTar } from './archive.js';
 import { withHelper } from './helper-container.js';
 import { Worker } from 'node:worker_threads';

@@ -2,7 +2,7 @@
  * One small file in a volume, read or written whole through a helper (e.g. a marker or a
  * manifest kept next to the data it describes).
  */
-import type { EngineClient } from '../../engine/client.js';
+import type { EngineClient } from '../engine/client.js';
 import { describeVolume, getArchiveIfExists, locate, putSmallArchive, smallTar, tarEntries, volumeSubPath } from './archive.js';
 import { withHelper, type HelperOptions } from './helper-container.js';
 

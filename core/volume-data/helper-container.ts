@@ -3,10 +3,10 @@
  * removed. The engine serves a created container's archive endpoints from its mounts, so a helper
  * reads and writes volume data without running anything (and works with a remote engine).
  */
-import { MoorError } from '../../errors.js';
+import { MoorError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
-import type { EngineClient } from '../../engine/client.js';
-import { isNotFound } from '../../engine/errors.js';
+import type { EngineClient } from '../engine/client.js';
+import { isNotFound } from '../engine/errors.js';
 import { ensureHelperImage, forgetHelperImage, HELPER_LABEL } from './helper-image.js';
 
 export interface HelperVolume {

@@ -1,6 +1,6 @@
 /** Read a volume's tree through a read-only helper: its manifest, or just its size. */
 import type http from 'node:http';
-import type { EngineClient } from '../../engine/client.js';
+import type { EngineClient } from '../engine/client.js';
 import { describeVolume, getArchiveIfExists, locate, tarEntries, volumeSubPath, type Location } from './archive.js';
 import { withHelper, type HelperOptions } from './helper-container.js';
 import { manifestFromTar, type Manifest } from './manifest.js';

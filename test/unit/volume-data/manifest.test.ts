@@ -2,7 +2,7 @@
  * Manifests without an engine: tars built in memory are parsed as the engine's archive endpoint
  * would send them, and differences are compared as exact text.
  */
-import { tarOf, type TarEntry } from '../../../fixtures/tar.js';
+import { tarOf, type TarEntry } from '../../fixtures/tar.js';
 import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +14,7 @@ import {
   relativeTarPath,
   type Manifest,
   type ManifestEntry,
-} from '../../../../core/apply/volume-data/manifest.js';
+} from '../../../core/volume-data/manifest.js';
 
 type Entry = TarEntry;
 

@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyTree } from '../../../../core/apply/volume-data/dir-copy.js';
-import { planTreeCopy } from '../../../../core/apply/volume-data/dir-scan.js';
-import { manifestFromDir } from '../../../../core/apply/volume-data/dir-manifest.js';
+import { copyTree } from '../../../core/volume-data/dir-copy.js';
+import { planTreeCopy } from '../../../core/volume-data/dir-scan.js';
+import { manifestFromDir } from '../../../core/volume-data/dir-manifest.js';
 
 const t = suite('volume data: copies from directory to directory');
 // moor copies this way only as root (see local.ts): owners are set on every entry.

@@ -5,9 +5,9 @@
  * its manifest required to be identical. Nothing is staged on disk or held in memory, nothing
  * runs in a container, and it works the same with a remote engine.
  */
-import { MoorError } from '../../errors.js';
+import { MoorError } from '../errors.js';
 import type http from 'node:http';
-import type { EngineClient } from '../../engine/client.js';
+import type { EngineClient } from '../engine/client.js';
 import { basename, describeVolume, dirname, getArchiveIfExists, linkTopAtRoot, locate, probeDirectory, putArchive, putSmallArchive, smallTar, volumeSubPath, type Location } from './archive.js';
 import { withHelper, type HelperOptions } from './helper-container.js';
 import { compareManifests, manifestSink, type Manifest } from './manifest.js';
@@ -15,6 +15,7 @@ import { readManifest, readManifestAt } from './read.js';
 import { copyTreeOffThread, manifestFromDir, manifestFromDirOffThread, provenVolumeDir } from './local.js';
 import { planTreeCopy } from './dir-scan.js';
 import path from 'node:path';
+import { syncFileSystems } from './durable.js';
 import { readBody, type OpenRequest } from './stream.js';
 import { pumpInto } from './tee.js';
 import { timed } from './phases.js';
@@ -148,7 +149,13 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   const sourceManifest = async (): Promise<Manifest> =>
     copied.known ?? (await copied.local) ?? timed('copy.source', () => readManifest(client, from, fromSub, { labels }));
   const readBack = copied.written ?? timed('copy.read-back', async () => (await readLocally(dstDir!, toSub)) ?? readManifest(client, to, toSub, { labels }));
-  return compareCopy(what, opts, readBack, sourceManifest);
+  // The engine wrote it: durable when its directory is this machine's (as copyLocally's); a
+  // remote engine's file system cannot be synced without a container that runs (see docs/safety.md).
+  const [manifest] = await Promise.all([
+    compareCopy(what, opts, readBack, sourceManifest),
+    dstDir ? timed('copy.sync', () => syncFileSystems([dstDir])).catch((e: Error) => Promise.reject(new VolumeCopyError(what.from, what.to, `writing the copy to the disk: ${e.message}`))) : null,
+  ]);
+  return manifest;
 }
 
 /**
@@ -197,7 +204,13 @@ async function copyLocally(client: EngineClient, from: string, to: string, fromS
     opts.expected ??
     (await timed('copy.source.local', () => manifestFromDirOffThread(subDir(srcDir, fromSub))).catch(() => null)) ??
     timed('copy.source', () => readManifest(client, from, fromSub, { labels }));
-  return compareCopy(what, opts, timed('copy.read-back', async () => (await readLocally(dstDir, toSub)) ?? readManifest(client, to, toSub, { labels })), source);
+  // Durable before the caller can remove the source (a sync of the destination's file system,
+  // beside the read-back): the copy is only a copy once it is on the disk.
+  const [manifest] = await Promise.all([
+    compareCopy(what, opts, timed('copy.read-back', async () => (await readLocally(dstDir, toSub)) ?? readManifest(client, to, toSub, { labels })), source),
+    timed('copy.sync', () => syncFileSystems([dstDir])).catch((e: Error) => Promise.reject(new VolumeCopyError(what.from, what.to, `writing the copy to the disk: ${e.message}`))),
+  ]);
+  return manifest;
 }
 
 /** `dir`, or its sub-directory `sub` (a volume sub-path, `/`-separated). */

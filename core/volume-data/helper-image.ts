@@ -4,13 +4,13 @@
  * they exist only so the engine's archive endpoints can read and write the volumes they mount.
  */
 import tarStream from 'tar-stream';
-import type { EngineClient } from '../../engine/client.js';
-import { isNotFound } from '../../engine/errors.js';
+import type { EngineClient } from '../engine/client.js';
+import { isNotFound } from '../engine/errors.js';
 
 export const HELPER_IMAGE_REPO = 'moor-helper';
 export const HELPER_IMAGE_TAG = '1';
 export const HELPER_IMAGE = `${HELPER_IMAGE_REPO}:${HELPER_IMAGE_TAG}`;
-import { HELPER_LABEL } from '../../model/labels.js';
+import { HELPER_LABEL } from '../model/labels.js';
 
 export { HELPER_LABEL };
 

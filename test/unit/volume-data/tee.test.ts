@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { pumpInto } from '../../../../core/apply/volume-data/tee.js';
+import { pumpInto } from '../../../core/volume-data/tee.js';
 
 const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EngineClient } from '../../../../core/engine/client.js';
-import { copyVolume, VolumeCopyError } from '../../../../core/apply/volume-data/copy.js';
-import { startFakeEngine, type FakeEngine } from '../../../fixtures/fake-engine.js';
-import type { Manifest } from '../../../../core/apply/volume-data/manifest.js';
+import { EngineClient } from '../../../core/engine/client.js';
+import { copyVolume, VolumeCopyError } from '../../../core/volume-data/copy.js';
+import { startFakeEngine, type FakeEngine } from '../../fixtures/fake-engine.js';
+import type { Manifest } from '../../../core/volume-data/manifest.js';
 
 const resume = suite('copyVolume: a copy resumed over what a cut-off one left');
 
