@@ -17,9 +17,9 @@
  * hints stop; the fsync does not.
  *
  * Measured on this project's machines (2 cores, a VM whose fresh memory pages cost the host a
- * fault each): `tar -cf` of 1.5 GiB writing a new file beside the previous archive took 2.1–4.2 s
- * with the archive left in the cache and 1.0–1.3 s with it written behind and dropped, fsync at
- * the end included (BENCHMARKS.md).
+ * fault each): `tar -cf` of 1.5 GiB writing a new file beside the previous archive took 1.7–4.2 s
+ * with the archive left in the cache, 1.0–1.3 s with it written behind and dropped (and 0.03–0.08 s
+ * of fsync at the end instead of 1.1 s; BENCHMARKS.md).
  */
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
