@@ -10,15 +10,15 @@
  *   SIGTERM.
  * Contents are written and read through the Engine API (volume-tree.ts), never through moor.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { paddingByte, tarOf, treeOf } from '../fixtures/tar.js';
-import { fadvise, POSIX_FADV_DONTNEED } from '../../native/libc.js';
+import { resident, unwritten } from '../fixtures/page-cache.js';
 import { eventually, MOOR_BIN, newPrefix, runMoor, show, sweepPrefix, withStack, type TestStack } from './helpers.js';
 import { readTree, sampleTree, treeDiff, writeTree } from './volume-tree.js';
 
@@ -263,32 +263,11 @@ function manifestsOf(s: TestStack, job: string): { summary: Record<string, unkno
 
 const apiOnly = { MOOR_LOCAL_VOLUMES: '0' };
 
-/** How many bytes of `file` are in the page cache (util-linux fincore). */
-function resident(file: string): number {
-  const r = spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' });
-  assert.is(r.status, 0, r.stderr);
-  return Number(r.stdout.trim());
-}
-
-/**
- * What stays of `file` in the page cache once its clean pages are dropped: its dirty pages (and
- * those under write-back), that is what was not written to the disk yet.
- */
-function residentAfterDrop(file: string): number {
-  const fd = openSync(file, 'r');
-  try {
-    fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-  } finally {
-    closeSync(fd);
-  }
-  return resident(file);
-}
-
-/** residentAfterDrop over every regular file under `dir`: the bytes not written to the disk yet. */
+/** unwritten() over every regular file under `dir`: the bytes not written to the disk yet. */
 function unwrittenUnder(dir: string): number {
   let sum = 0;
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) sum += residentAfterDrop(path.join(e.parentPath ?? e.path, e.name));
+    if (e.isFile()) sum += unwritten(path.join(e.parentPath ?? e.path, e.name));
   }
   return sum;
 }
@@ -323,7 +302,7 @@ bk('the engine is local: volumes and archive are read here, with the same manife
       // no page unwritten.
       const archiveFile = (m: typeof local) => path.join(s.dir, 'archives', s.name, job, String(m!.summary.archive));
       assert.is(resident(archiveFile(local)), 0, `${job}: the archive read here is not left in the page cache`);
-      assert.is(residentAfterDrop(archiveFile(viaApi)), 0, `${job}: the archive finished by the worker was written to the disk`);
+      assert.is(unwritten(archiveFile(viaApi)), 0, `${job}: the archive finished by the worker was written to the disk`);
       assert.ok(local!.entries.length > 250, `${job}: ${local!.entries.length} entries`);
       assert.equal(local!.entries, viaApi!.entries, `${job}: the same entries both ways`);
       for (const k of ['entries', 'files', 'directories', 'symlinks', 'bytes', 'compression']) assert.is(local!.summary[k], viaApi!.summary[k], k);

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WriteBehind } from '../../../core/backup/write-behind.js';
+import { resident } from '../../fixtures/page-cache.js';
 
 const test = suite('backup: write-behind');
 const MiB = 2 ** 20;
@@ -66,12 +66,11 @@ test('a refused hint stops the hints; finish still fsyncs, and a missing file is
 test('with libc: the file is written back and out of the page cache after finish (fincore)', async () => {
   const file = path.join(dir, 'c.tar');
   writeFileSync(file, Buffer.alloc(48 * MiB, 7));
-  const resident = () => Number(spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' }).stdout.trim());
-  assert.ok(resident() > 40 * MiB, 'just written: in the cache');
+  assert.ok(resident(file) > 40 * MiB, 'just written: in the cache');
   const wb = new WriteBehind(file, [() => 48 * MiB], { window: 8 * MiB, tickMs: 60_000 });
   wb.tick();
   await wb.finish();
-  assert.is(resident(), 0);
+  assert.is(resident(file), 0);
 });
 
 test.run();

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { syncFileSystems } from '../../../core/volume-data/durable.js';
-import { fadvise, POSIX_FADV_DONTNEED } from '../../../native/libc.js';
+import { unwritten } from '../../fixtures/page-cache.js';
 
 const test = suite('volume-data: durable');
 let dir = '';
@@ -19,17 +18,6 @@ test.after.each(() => {
   process.env.PATH = savedPath;
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The bytes of `file` still in the page cache once its clean pages are dropped: what is not on the disk yet. */
-function unwritten(file: string): number {
-  const fd = openSync(file, 'r');
-  try {
-    fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-  } finally {
-    closeSync(fd);
-  }
-  return Number(spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' }).stdout.trim());
-}
 
 test('after syncFileSystems, nothing written under the directory is left unwritten', async () => {
   const file = path.join(dir, 'data.bin');
