@@ -432,13 +432,14 @@ async function moorRestore(b: Bench, c: Compression, label: string): Promise<Sam
   const cleanup = await deleterDone(/deleting the replaced data in the background \(pid (\d+)\)/.exec(r.stderr));
   await noWorkersLeft(b, label);
   await sameAsFilled(b, b.data, label);
+  // The restored data's sync before the switch: a line of its own when moor extracted here (since 5d1cff8).
+  const synced = r.lines.some((l) => /^sync: /.test(l.text));
   return {
     ms: r.ms, machineCpuMs: r.machineCpuMs, dockerdCpuMs: r.dockerdCpuMs, moorCpuMs: r.moorCpuMs, moorReadBytes: r.moorReadBytes, moorWrittenBytes: r.moorWrittenBytes, progress: r.lines,
     phases: {
       start: between(r, null, /^restore: /)!,
-      // The restored data's sync before the switch (moor since 1e6dc35 prints its line when extracting here).
-      extract: between(r, /^restore: /, r.lines.some((l) => /^sync: /.test(l.text)) ? /^sync: / : /^switch: /)!,
-      ...(r.lines.some((l) => /^sync: /.test(l.text)) ? { sync: between(r, /^sync: /, /^switch: /)! } : {}),
+      extract: between(r, /^restore: /, synced ? /^sync: / : /^switch: /)!,
+      ...(synced ? { sync: between(r, /^sync: /, /^switch: /)! } : {}),
       switch: between(r, /^switch: /, null)!,
       cleanup,
     },

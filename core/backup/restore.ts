@@ -409,8 +409,10 @@ export async function runRestore(client: EngineClient, stack: string, job: Backu
         : withWorker(client, extractorSpec, (into) => extractStaged(client, w, into, archivePath, local, manifest, volumes, stage))));
       if (problem) throw new RestoreError(`${problem}; the volumes keep their data`);
       // Durable before the switch can make it the data (and before any container is stopped for it).
-      if (here) log(`sync: ${volumes.join(', ')} (the restored data written to the disk before the switch)`);
-      if (here) await timed('restore.sync', () => syncStaged(here.values())).catch((e: Error) => Promise.reject(new RestoreError(`writing the restored data to the disk: ${e.message}; the volumes keep their data`)));
+      if (here) {
+        log(`sync: ${volumes.join(', ')} (the restored data written to the disk before the switch)`);
+        await timed('restore.sync', () => syncStaged(here.values())).catch((e: Error) => Promise.reject(new RestoreError(`writing the restored data to the disk: ${e.message}; the volumes keep their data`)));
+      }
       const args = volumes.flatMap((v) => {
         const r = roots.get(v);
         if (!r) throw new RestoreError(`archive ${archive.id} has no directory for volume ${v}; the volumes keep their data`);

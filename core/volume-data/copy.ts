@@ -153,7 +153,7 @@ export async function copyVolume(client: EngineClient, from: string, to: string,
   // remote engine's file system cannot be synced without a container that runs (see docs/safety.md).
   const [manifest] = await Promise.all([
     compareCopy(what, opts, readBack, sourceManifest),
-    dstDir ? timed('copy.sync', () => syncFileSystems([dstDir])).catch((e: Error) => Promise.reject(new VolumeCopyError(what.from, what.to, `writing the copy to the disk: ${e.message}`))) : null,
+    dstDir ? syncCopy(what, dstDir) : null,
   ]);
   return manifest;
 }
@@ -208,9 +208,14 @@ async function copyLocally(client: EngineClient, from: string, to: string, fromS
   // beside the read-back): the copy is only a copy once it is on the disk.
   const [manifest] = await Promise.all([
     compareCopy(what, opts, timed('copy.read-back', async () => (await readLocally(dstDir, toSub)) ?? readManifest(client, to, toSub, { labels })), source),
-    timed('copy.sync', () => syncFileSystems([dstDir])).catch((e: Error) => Promise.reject(new VolumeCopyError(what.from, what.to, `writing the copy to the disk: ${e.message}`))),
+    syncCopy(what, dstDir),
   ]);
   return manifest;
+}
+
+/** The copy in `dir` (the destination's directory here) written to the disk; a VolumeCopyError when the disk does not take it. */
+function syncCopy(what: { from: string; to: string }, dir: string): Promise<void> {
+  return timed('copy.sync', () => syncFileSystems([dir])).catch((e: Error) => Promise.reject(new VolumeCopyError(what.from, what.to, `writing the copy to the disk: ${e.message}`)));
 }
 
 /** `dir`, or its sub-directory `sub` (a volume sub-path, `/`-separated). */
